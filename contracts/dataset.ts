@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { DATASET_DEFAULTS, DEFAULT_SAMPLING_RATE_HZ, FAULT_CLASSES, FAULT_SEVERITIES_IN, SIGNAL_LENGTH } from './constants.js';
+import { SlugSchema } from './ids.js';
+
+export const FaultClassSchema = z.enum(FAULT_CLASSES);
+
+/** What to simulate. Fully determines the data: the same config gives the same bytes. */
+export const SimulatorConfigSchema = z
+  .object({
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    samplingRateHz: z.number().int().min(1_000).max(200_000).default(DEFAULT_SAMPLING_RATE_HZ),
+    signalLength: z.number().int().min(1_024).max(2_000_000).default(SIGNAL_LENGTH),
+    classes: z.array(FaultClassSchema).min(1).default([...FAULT_CLASSES]),
+    signalsPerClass: z.number().int().min(1).max(100_000).default(DATASET_DEFAULTS.signalsPerClass),
+    /** Fault diameters (inches) cycled through for the faulty classes. */
+    severitiesIn: z.array(z.number().positive().max(0.1)).min(1).default([...FAULT_SEVERITIES_IN]),
+    /** Motor loads (hp) cycled through; they set the nominal shaft speed. */
+    loadsHp: z.array(z.number().int().min(0).max(3)).min(1).default([0, 1, 2, 3]),
+    /** Relative random variation of the shaft speed around its nominal value per signal. */
+    speedJitter: z.number().min(0).max(0.2).default(0.01),
+    /** Per-signal SNR is drawn uniformly from this range (dB). */
+    snrDb: z
+      .tuple([z.number().min(-20).max(60), z.number().min(-20).max(60)])
+      .default([DATASET_DEFAULTS.snrDb, DATASET_DEFAULTS.snrDb])
+      .refine(([lo, hi]) => lo <= hi, 'snrDb[0] must be <= snrDb[1]'),
+  })
+  .strict();
+export type SimulatorConfig = z.output<typeof SimulatorConfigSchema>;
+
+export const GenerateDatasetInputSchema = z
+  .object({
+    /** Optional; derived from the config's content hash by the client when absent. */
+    datasetId: SlugSchema,
+    name: z.string().min(1).max(200).optional(),
+    config: SimulatorConfigSchema,
+    chunkSize: z.number().int().min(1).max(256).default(DATASET_DEFAULTS.chunkSize),
+    maxInFlight: z.number().int().min(1).max(256).default(DATASET_DEFAULTS.maxInFlight),
+  })
+  .strict();
+export type GenerateDatasetInput = z.output<typeof GenerateDatasetInputSchema>;
+/** What a caller may send (defaults not yet applied). */
+export type GenerateDatasetRequest = z.input<typeof GenerateDatasetInputSchema>;
+
+export interface GenerateDatasetResult {
+  datasetId: string;
+  numSignals: number;
+  classCounts: Record<string, number>;
+  samplingRateHz: number;
+  signalLength: number;
+}
+
+/** Metadata of one simulated signal (the array itself is in the artifact store). */
+export interface SignalSpec {
+  index: number;
+  label: (typeof FAULT_CLASSES)[number];
+  /** Fault diameter in inches; 0 for normal. */
+  severityIn: number;
+  loadHp: number;
+  shaftHz: number;
+  snrDb: number;
+  /** Seed of this signal alone, derived from the dataset seed and the index. */
+  seed: number;
+}

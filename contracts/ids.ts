@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Entity ids are slugs chosen by the caller or derived from the request's content, so that the
+ * workflow id derived from them (DESIGN: idempotent identity) makes a repeated start a no-op.
+ */
+export const SlugSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be 1-80 chars of a-z, 0-9, "-" or "_", starting with a letter or digit');
+
+export const workflowIds = {
+  dataset: (datasetId: string) => `dataset-${datasetId}`,
+  train: (experimentId: string) => `train-${experimentId}`,
+  hpo: (campaignId: string) => `hpo-${campaignId}`,
+  hpoTrial: (campaignId: string, n: number) => `hpo-${campaignId}-trial-${n}`,
+  nas: (campaignId: string) => `nas-${campaignId}`,
+  nasCandidate: (campaignId: string, n: number) => `nas-${campaignId}-cand-${n}`,
+  xai: (batchId: string) => `xai-${batchId}`,
+} as const;
+
+/** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}

@@ -1,0 +1,12 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Progress } from './progress.js';
+import type { EpochMetrics } from './training.js';
+
+/** Every long workflow answers this query with the same shape (fraction 0..1). */
+export const progressQuery = defineQuery<Progress>('progress');
+
+/** Finish the work that is running, start nothing new (campaigns, batches). */
+export const stopSignal = defineSignal<[{ reason?: string }?]>('stop');
+
+/** Sent by the training activity to its own workflow after every epoch, feeding `progress`. */
+export const epochCompletedSignal = defineSignal<[EpochMetrics]>('epochCompleted');

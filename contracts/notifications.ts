@@ -1,0 +1,43 @@
+/**
+ * One event type per outcome (the Celery system reused TRAINING_COMPLETE for data generation).
+ */
+export const EVENT_TYPES = [
+  'DATASET_GENERATED',
+  'DATASET_GENERATION_FAILED',
+  'DATASET_GENERATION_CANCELLED',
+  'TRAINING_COMPLETED',
+  'TRAINING_FAILED',
+  'TRAINING_CANCELLED',
+  'IMPORT_COMPLETED',
+  'IMPORT_FAILED',
+  'HPO_COMPLETED',
+  'HPO_FAILED',
+  'HPO_CANCELLED',
+  'NAS_COMPLETED',
+  'NAS_FAILED',
+  'NAS_CANCELLED',
+  'XAI_COMPLETED',
+  'XAI_FAILED',
+  'XAI_CANCELLED',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch';
+
+export interface NotificationInput {
+  eventType: EventType;
+  entityKind: EntityKind;
+  entityId: string;
+  title: string;
+  message: string;
+  /** Extra small facts (accuracy, counts); never arrays of data. */
+  details?: Record<string, unknown>;
+}
+
+/** Dashboard paths per entity kind; the base URL comes from DASHBOARD_URL. */
+export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
+  dataset: (id) => `/datasets/${encodeURIComponent(id)}`,
+  experiment: (id) => `/experiments/${encodeURIComponent(id)}/results`,
+  campaign: (id) => `/campaigns/${encodeURIComponent(id)}`,
+  'xai-batch': (id) => `/xai/${encodeURIComponent(id)}`,
+};

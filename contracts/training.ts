@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { FAULT_CLASSES, TRAINING_DEFAULTS } from './constants.js';
+import { SlugSchema } from './ids.js';
+
+/** One convolution block of a 1D CNN. */
+export const ConvBlockSchema = z
+  .object({
+    filters: z.number().int().min(1).max(512),
+    kernelSize: z.number().int().min(1).max(512),
+    stride: z.number().int().min(1).max(64).default(1),
+    dilation: z.number().int().min(1).max(64).default(1),
+    pool: z.enum(['max', 'avg', 'none']).default('max'),
+    poolSize: z.number().int().min(1).max(16).default(2),
+    batchNorm: z.boolean().default(false),
+    residual: z.boolean().default(false),
+  })
+  .strict();
+export type ConvBlock = z.output<typeof ConvBlockSchema>;
+
+/** A 1D CNN architecture: blocks + head. The same description serves HPO and NAS. */
+export const ArchitectureSchema = z
+  .object({
+    blocks: z.array(ConvBlockSchema).min(1).max(12),
+    head: z.enum(['global-avg', 'global-max', 'flatten']).default('global-avg'),
+    denseUnits: z.number().int().min(0).max(1024).default(0),
+    dropout: z.number().min(0).max(0.9).default(0),
+  })
+  .strict();
+export type Architecture = z.output<typeof ArchitectureSchema>;
+
+export const OptimizerSchema = z.enum(['adam', 'sgd', 'rmsprop']);
+
+export const TrainHyperparametersSchema = z
+  .object({
+    architecture: ArchitectureSchema.optional(),
+    windowLength: z.number().int().min(64).max(65_536).default(TRAINING_DEFAULTS.windowLength),
+    windowHop: z.number().int().min(1).max(65_536).default(TRAINING_DEFAULTS.windowHop),
+    maxWindowsPerSignal: z.number().int().min(1).max(10_000).default(TRAINING_DEFAULTS.maxWindowsPerSignal),
+    epochs: z.number().int().min(1).max(10_000).default(TRAINING_DEFAULTS.epochs),
+    batchSize: z.number().int().min(1).max(4_096).default(TRAINING_DEFAULTS.batchSize),
+    learningRate: z.number().positive().max(10).default(TRAINING_DEFAULTS.learningRate),
+    optimizer: OptimizerSchema.default('adam'),
+    /** Early stopping on validation loss; 0 disables it. */
+    patience: z.number().int().min(0).max(10_000).default(TRAINING_DEFAULTS.patience),
+    minDelta: z.number().min(0).default(TRAINING_DEFAULTS.minDelta),
+    validationFraction: z.number().min(0.05).max(0.5).default(TRAINING_DEFAULTS.validationFraction),
+    testFraction: z.number().min(0.05).max(0.5).default(TRAINING_DEFAULTS.testFraction),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  })
+  .strict();
+export type TrainHyperparameters = z.output<typeof TrainHyperparametersSchema>;
+
+export const TrainModelInputSchema = z
+  .object({
+    experimentId: SlugSchema,
+    datasetId: SlugSchema,
+    hyperparameters: TrainHyperparametersSchema.default(TrainHyperparametersSchema.parse({})),
+    /** Continue a previous run from its checkpoint (e.g. an ASHA promotion) instead of restarting. */
+    resumeFrom: z.object({ checkpointUri: z.string().min(1), epoch: z.number().int().min(0) }).strict().optional(),
+    /** Set when the run is part of a campaign (HPO trial, NAS candidate). */
+    campaign: z.object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) }).strict().optional(),
+    /** Upper bound for the training activity, minutes (DESIGN: every activity has a deadline). */
+    maxTrainingMinutes: z.number().positive().max(7 * 24 * 60).default(120),
+  })
+  .strict();
+export type TrainModelInput = z.output<typeof TrainModelInputSchema>;
+export type TrainModelRequest = z.input<typeof TrainModelInputSchema>;
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  durationMs: number;
+  samplesPerSec: number;
+}
+
+/** Heartbeat details of the training activity: everything a retry needs to resume. */
+export interface TrainingHeartbeat {
+  epoch: number;
+  checkpointUri: string;
+  metrics: EpochMetrics;
+  bestValLoss: number;
+  bestEpoch: number;
+  bestCheckpointUri: string;
+  epochsWithoutImprovement: number;
+}
+
+export interface ClassBalance {
+  train: Record<string, number>;
+  validation: Record<string, number>;
+  test: Record<string, number>;
+}
+
+export interface TrainModelResult {
+  experimentId: string;
+  status: 'COMPLETED';
+  testAccuracy: number;
+  testLoss: number;
+  bestValAccuracy: number;
+  bestValLoss: number;
+  confusionMatrix: number[][];
+  classes: string[];
+  modelUri: string;
+  /** Checkpoint of the last trained epoch (with optimizer state) for later continuation. */
+  checkpointUri: string;
+  epochsCompleted: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  backend: string;
+  parameterCount: number;
+  classBalance: ClassBalance;
+  trainSamplesPerSec: number;
+}
+
+export const DEFAULT_CLASSES = FAULT_CLASSES;
