@@ -1,0 +1,120 @@
+/**
+ * Open the database named by the configuration and bring its schema up to date.
+ *
+ * Postgres (`DATABASE_URL`) goes through a bounded pg.Pool; otherwise an embedded PGlite stores
+ * its files under a directory. Both run the same drizzle-kit migrations from db/migrations/.
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Config } from '../config/index.js';
+import { registerPool } from './pool-registry.js';
+import * as schema from './schema.js';
+import type { Database, DbHandle } from './types.js';
+
+export type { Database, DbHandle, Transaction } from './types.js';
+export { poolStats, type PoolStats } from './pool-registry.js';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/**
+ * Session-level advisory lock key held while migrating, so that several workers starting at
+ * once against one Postgres migrate one after another instead of racing on CREATE TABLE.
+ * An arbitrary constant private to Faultline, passed as text and cast to bigint by pg.
+ */
+const MIGRATION_LOCK_KEY = '7378707281424134757';
+
+export interface ConnectOptions {
+  /** Skip migrations (e.g. for a read-only tool that must not change the schema). Default false. */
+  skipMigrations?: boolean;
+}
+
+const POOL_DEFAULTS = {
+  // Fail a checkout instead of hanging an activity forever when the database is unreachable
+  // or the pool is exhausted; the activity's retry policy takes it from there.
+  connectionTimeoutMillis: 10_000,
+  idleTimeoutMillis: 30_000,
+  // Server-side safety net: a session left "idle in transaction" (a bug) is ended by Postgres
+  // rather than holding locks and a pool slot forever.
+  idle_in_transaction_session_timeout: 300_000,
+} as const;
+
+export async function connect(database: Config['database'], opts: ConnectOptions = {}): Promise<DbHandle> {
+  return database.kind === 'pg' ? connectPg(database.url, database.poolMax, opts) : connectPglite(database.dir, opts);
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+async function connectPg(url: string, poolMax: number, opts: ConnectOptions): Promise<DbHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, ...POOL_DEFAULTS, application_name: 'faultline' });
+  // An idle client whose server connection dies emits 'error' on the pool; unhandled, that
+  // would crash the worker. The pool already discards the client, so there is nothing to do.
+  pool.on('error', () => undefined);
+  try {
+    if (!opts.skipMigrations) await migratePgLocked(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot open Postgres database ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });
+  }
+  const db: Database = drizzlePg(pool, { schema });
+  registerPool(db, pool);
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    kind: 'pg',
+    close: () => (closed ??= pool.end()),
+  };
+}
+
+async function migratePgLocked(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch((err: Error) => {
+        // Could not unlock: discard the connection, which releases its session locks.
+        broken = err;
+      });
+    }
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function connectPglite(dir: string, opts: ConnectOptions): Promise<DbHandle> {
+  // 'memory://' (tests) keeps everything in memory; any other value is a directory we create.
+  if (!dir.startsWith('memory://')) await mkdir(dir, { recursive: true });
+  const client = new PGlite(dir);
+  try {
+    await client.waitReady;
+    const db: Database = drizzlePglite({ client, schema });
+    if (!opts.skipMigrations) await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    let closed: Promise<void> | undefined;
+    return {
+      db,
+      kind: 'pglite',
+      close: () => (closed ??= client.close()),
+    };
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw new Error(`cannot open PGlite database in ${dir}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,274 @@
+/**
+ * The Faultline schema (drizzle pg-core). Shared verbatim by Postgres and PGlite: the same
+ * migrations in db/migrations/ build both.
+ *
+ * Design choices, and why:
+ * - Primary keys are natural keys (text ids chosen by the caller or derived from content, and
+ *   composite keys for child rows), so every write is an idempotent INSERT ... ON CONFLICT and a
+ *   retried activity lands on the same rows (the Celery system inserted duplicates on retry).
+ * - Status columns are `text` + CHECK rather than pgEnum: adding a value to a Postgres enum is an
+ *   `ALTER TYPE ... ADD VALUE` that cannot be used in the transaction that adds it, while a CHECK
+ *   is dropped and re-added in one ordinary migration. The column is still typed from the
+ *   contracts' tuple (`text({ enum })`), so TypeScript sees the same union as contracts/status.ts.
+ * - Arrays never live here: signals, weights and reports are artifact URIs (DESIGN "Data").
+ * - Timestamps are `timestamptz`, set by the database (`now()`), so clocks of workers don't matter.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
+import { EVENT_TYPES } from '../contracts/notifications.js';
+import type { ClassBalance } from '../contracts/training.js';
+
+export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
+export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
+export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
+export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
+export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch'] as const;
+
+/** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
+function oneOf(column: string, values: readonly string[]) {
+  return sql.raw(`"${column}" IN (${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`);
+}
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const tz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const datasets = pgTable(
+  'datasets',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    source: text('source', { enum: DATASET_SOURCES }).notNull(),
+    status: text('status', { enum: DATASET_STATUSES }).notNull().default('PENDING'),
+    /** The full request (simulator config or import spec): the dataset is reproducible from it. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    samplingRateHz: integer('sampling_rate_hz'),
+    signalLength: integer('signal_length'),
+    numSignals: integer('num_signals').notNull().default(0),
+    classCounts: jsonb('class_counts').$type<Record<string, number>>().notNull().default({}),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  () => [
+    check('datasets_status_check', oneOf('status', DATASET_STATUSES)),
+    check('datasets_source_check', oneOf('source', DATASET_SOURCES)),
+  ],
+);
+
+export const signals = pgTable(
+  'signals',
+  {
+    datasetId: text('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    label: text('label').notNull(),
+    severityIn: doublePrecision('severity_in').notNull().default(0),
+    loadHp: doublePrecision('load_hp'),
+    shaftHz: doublePrecision('shaft_hz'),
+    snrDb: doublePrecision('snr_db'),
+    seed: bigint('seed', { mode: 'number' }),
+    artifactUri: text('artifact_uri').notNull(),
+    length: integer('length').notNull(),
+    samplingRateHz: integer('sampling_rate_hz').notNull(),
+    rms: doublePrecision('rms'),
+    kurtosis: doublePrecision('kurtosis'),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.idx] }), index('signals_dataset_label_idx').on(t.datasetId, t.label)],
+);
+
+export const experiments = pgTable(
+  'experiments',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: EXPERIMENT_KINDS }).notNull().default('train'),
+    // No FK to datasets/campaigns: a trial's experiment row may be written by its child workflow
+    // before or independently of the campaign's bookkeeping; the ids are validated upstream.
+    datasetId: text('dataset_id').notNull(),
+    campaignId: text('campaign_id'),
+    hyperparameters: jsonb('hyperparameters').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    /** tfjs backend actually used (DESIGN: recorded with every experiment). */
+    backend: text('backend'),
+    workflowId: text('workflow_id'),
+    epochsCompleted: integer('epochs_completed').notNull().default(0),
+    bestEpoch: integer('best_epoch'),
+    testAccuracy: doublePrecision('test_accuracy'),
+    testLoss: doublePrecision('test_loss'),
+    confusionMatrix: jsonb('confusion_matrix').$type<number[][]>(),
+    classes: jsonb('classes').$type<string[]>(),
+    classBalance: jsonb('class_balance').$type<ClassBalance>(),
+    modelUri: text('model_uri'),
+    checkpointUri: text('checkpoint_uri'),
+    parameterCount: integer('parameter_count'),
+    trainSamplesPerSec: doublePrecision('train_samples_per_sec'),
+    stoppedEarly: boolean('stopped_early'),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: tz('started_at'),
+    completedAt: tz('completed_at'),
+  },
+  (t) => [
+    check('experiments_status_check', oneOf('status', RUN_STATUSES)),
+    check('experiments_kind_check', oneOf('kind', EXPERIMENT_KINDS)),
+    index('experiments_dataset_idx').on(t.datasetId),
+    index('experiments_campaign_idx').on(t.campaignId),
+  ],
+);
+
+export const epochMetrics = pgTable(
+  'epoch_metrics',
+  {
+    experimentId: text('experiment_id')
+      .notNull()
+      .references(() => experiments.id, { onDelete: 'cascade' }),
+    epoch: integer('epoch').notNull(),
+    loss: doublePrecision('loss').notNull(),
+    accuracy: doublePrecision('accuracy').notNull(),
+    valLoss: doublePrecision('val_loss'),
+    valAccuracy: doublePrecision('val_accuracy'),
+    durationMs: doublePrecision('duration_ms'),
+    samplesPerSec: doublePrecision('samples_per_sec'),
+    checkpointUri: text('checkpoint_uri'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.epoch] })],
+);
+
+export const models = pgTable(
+  'models',
+  {
+    /** The experiment id, or a content-based id for models not born of an experiment (e.g. quantized). */
+    id: text('id').primaryKey(),
+    experimentId: text('experiment_id'),
+    artifactUri: text('artifact_uri').notNull(),
+    backend: text('backend'),
+    parameterCount: integer('parameter_count'),
+    inputLength: integer('input_length'),
+    classes: jsonb('classes').$type<string[]>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('models_experiment_idx').on(t.experimentId)],
+);
+
+export const artifacts = pgTable('artifacts', {
+  uri: text('uri').primaryKey(),
+  sha256: text('sha256').notNull(),
+  kind: text('kind').notNull(),
+  mediaType: text('media_type').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: CAMPAIGN_KINDS }).notNull(),
+    datasetId: text('dataset_id').notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    /** Metric name the campaign optimises, e.g. 'val_accuracy'. */
+    objective: text('objective').notNull(),
+    direction: text('direction', { enum: OPTIMIZATION_DIRECTIONS }).notNull(),
+    bestTrial: integer('best_trial'),
+    bestValue: doublePrecision('best_value'),
+    bestParams: jsonb('best_params').$type<Record<string, unknown>>(),
+    reportUri: text('report_uri'),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  () => [
+    check('campaigns_status_check', oneOf('status', RUN_STATUSES)),
+    check('campaigns_kind_check', oneOf('kind', CAMPAIGN_KINDS)),
+    check('campaigns_direction_check', oneOf('direction', OPTIMIZATION_DIRECTIONS)),
+  ],
+);
+
+export const trials = pgTable(
+  'trials',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    experimentId: text('experiment_id'),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    value: doublePrecision('value'),
+    /** Successive-halving rung the trial reached (0 = first rung). */
+    rung: integer('rung').notNull().default(0),
+    /** Intermediate objective values by step (epoch), as the pruner saw them: { "3": 0.81 }. */
+    intermediate: jsonb('intermediate').$type<Record<string, number>>().notNull().default({}),
+    error: text('error'),
+    startedAt: tz('started_at'),
+    completedAt: tz('completed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.number] }),
+    check('trials_status_check', oneOf('status', RUN_STATUSES)),
+    index('trials_experiment_idx').on(t.experimentId),
+  ],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    /** Idempotency key `${eventType}:${entityKind}:${entityId}`: one notification per outcome. */
+    id: text('id').primaryKey(),
+    eventType: text('event_type', { enum: EVENT_TYPES }).notNull(),
+    entityKind: text('entity_kind', { enum: ENTITY_KINDS }).notNull(),
+    entityId: text('entity_id').notNull(),
+    title: text('title').notNull(),
+    message: text('message').notNull(),
+    url: text('url').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    deliveredAt: tz('delivered_at'),
+    deliveryError: text('delivery_error'),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+  },
+  (t) => [
+    check('notifications_event_type_check', oneOf('event_type', EVENT_TYPES)),
+    check('notifications_entity_kind_check', oneOf('entity_kind', ENTITY_KINDS)),
+    index('notifications_entity_idx').on(t.entityKind, t.entityId),
+    index('notifications_created_idx').on(t.createdAt),
+  ],
+);
+
+export type DatasetRow = typeof datasets.$inferSelect;
+export type NewDataset = typeof datasets.$inferInsert;
+export type SignalRow = typeof signals.$inferSelect;
+export type NewSignal = typeof signals.$inferInsert;
+export type ExperimentRow = typeof experiments.$inferSelect;
+export type NewExperiment = typeof experiments.$inferInsert;
+export type EpochMetricsRow = typeof epochMetrics.$inferSelect;
+export type NewEpochMetrics = typeof epochMetrics.$inferInsert;
+export type ModelRow = typeof models.$inferSelect;
+export type NewModel = typeof models.$inferInsert;
+export type ArtifactRow = typeof artifacts.$inferSelect;
+export type NewArtifact = typeof artifacts.$inferInsert;
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type NewCampaign = typeof campaigns.$inferInsert;
+export type TrialRow = typeof trials.$inferSelect;
+export type NewTrial = typeof trials.$inferInsert;
+export type NotificationRow = typeof notifications.$inferSelect;
+export type NewNotification = typeof notifications.$inferInsert;
