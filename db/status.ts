@@ -5,8 +5,9 @@
  * - success (COMPLETED / READY) may replace any status: a later success beats an earlier
  *   failure record (e.g. a retried attempt succeeding after the first attempt was marked FAILED);
  * - another terminal status (FAILED, CANCELLED, STOPPED) replaces only a non-terminal one;
- * - a non-terminal status (PENDING, RUNNING, GENERATING) replaces only a non-terminal one, unless
- *   the caller explicitly `reopen`s a FAILED/CANCELLED/STOPPED entity to run it again.
+ * - a non-terminal status replaces only a non-terminal one of the same or an earlier stage
+ *   (PENDING → RUNNING, never RUNNING → PENDING), unless the caller explicitly `reopen`s: then
+ *   any status but success may go back to PENDING/RUNNING (a deliberate re-run).
  * Writing the status an entity already has is always allowed (it refreshes the other fields).
  */
 import { DATASET_STATUSES, RUN_STATUSES, type DatasetStatus, type RunStatus } from '../contracts/status.js';
@@ -21,6 +22,9 @@ export interface TransitionOptions {
   reopen?: boolean;
 }
 
+/** Stage of a non-terminal status: PENDING first, then the working status. */
+const STAGE: Readonly<Record<string, number>> = { PENDING: 0, RUNNING: 1, GENERATING: 1 };
+
 function allowedFrom<S extends string>(
   all: readonly S[],
   success: readonly S[],
@@ -31,8 +35,8 @@ function allowedFrom<S extends string>(
   if (success.includes(to)) return [...all];
   const nonTerminal = all.filter((s) => !terminal.includes(s));
   if (terminal.includes(to)) return [...new Set([...nonTerminal, to])];
-  const from = opts.reopen ? all.filter((s) => !success.includes(s)) : nonTerminal;
-  return [...new Set([...from, to])];
+  if (opts.reopen) return all.filter((s) => !success.includes(s));
+  return nonTerminal.filter((s) => (STAGE[s] ?? 0) <= (STAGE[to] ?? 0));
 }
 
 /** Statuses from which a run (experiment, campaign, trial) may move to `to`. */
