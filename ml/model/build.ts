@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Architecture, ConvBlock } from '../../contracts/training.js';
+import { registerDilatedConvGradient } from '../tf/gradients/conv2d-dilated.js';
 
 /**
  * Building tfjs 1D CNNs from an `Architecture` (the description HPO and NAS share).
@@ -77,11 +78,6 @@ export function validateArchitecture(arch: Architecture, inputLength: number, nu
   for (const [i, b] of arch.blocks.entries()) {
     const fieldProblem = checkBlockFields(b);
     if (fieldProblem) return { ok: false, reason: `blocks[${i}].${fieldProblem}` };
-    if (b.dilation > 1) {
-      // tfjs 4.22's Conv2D gradient asserts dilation 1 ("dilation rates greater than 1 are not
-      // yet supported in gradients"): such a model builds and predicts but cannot be trained.
-      return { ok: false, reason: `blocks[${i}].dilation: dilation ${b.dilation} is not trainable in tfjs (Conv2D gradient supports dilation 1 only)` };
-    }
     if (b.stride > 1 && b.dilation > 1) {
       // tfjs conv1d/conv2d assert "either strides or dilations must be 1".
       return { ok: false, reason: `blocks[${i}].dilation: dilation ${b.dilation} with stride ${b.stride} is unsupported (one of them must be 1)` };
@@ -142,6 +138,9 @@ export function buildModel(arch: Architecture, opts: BuildOptions): tfl.LayersMo
   const check = validateArchitecture(arch, opts.inputLength, opts.numClasses);
   if (!check.ok) throw new Error(`invalid architecture: ${check.reason}`);
   if (!Number.isInteger(opts.seed)) throw new Error(`seed must be an integer, got ${opts.seed}`);
+  // tfjs' stock Conv2D gradient rejects dilation > 1; make sure ours is installed even when the
+  // caller skipped initBackend (idempotent).
+  if (arch.blocks.some((b) => b.dilation > 1)) registerDilatedConvGradient();
 
   // Each initializer gets its own seed derived from the model seed: same-shaped layers seeded
   // alike would start with identical (perfectly correlated) kernels.

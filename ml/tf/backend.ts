@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfjsBackendChoice } from '../../config/index.js';
+import { registerDilatedConvGradient } from './gradients/conv2d-dilated.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 
 /**
@@ -20,6 +21,8 @@ import { registerWasmTrainingKernels } from './kernels/index.js';
  *   the SIMD binary is used.
  * - The stock wasm backend lacks Conv2DBackpropFilter (tfjs issue 8474), which every Conv1D
  *   weight gradient needs; our kernel is registered when wasm is chosen.
+ * - tfjs' stock Conv2D gradient rejects dilation > 1; ours (gradients/conv2d-dilated.ts) is
+ *   registered for every backend.
  */
 
 export interface BackendAttempt {
@@ -79,6 +82,8 @@ export function resetBackendSelectionForTests(): void {
 
 async function select(preference: TfjsBackendChoice | undefined): Promise<BackendInfo> {
   tf.enableProdMode();
+  // Gradients are process-wide, not per backend: dilated convs become trainable everywhere.
+  registerDilatedConvGradient();
   const candidates = preference ? [preference] : CHAIN;
   const tried: BackendAttempt[] = [];
   for (const backend of candidates) {

@@ -185,6 +185,45 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expectClose(wasm[2], wasm[0], 'layer vs functional');
   });
 
+  it('trains dilated Conv1D: gradients equal those of the zero-inserted undilated kernel', async () => {
+    // conv1d(x, k, dilation d) == conv1d(x, kd) where kd has k's taps every d positions and
+    // zeros between; the stock (dilation 1) gradient of the latter is the ground truth.
+    const [b, len, ci, co, k, d] = [3, 40, 2, 4, 3, 3];
+    const xv = randoms(b * len * ci, 90);
+    const kv = randoms(k * ci * co, 91);
+    const wv = randoms(b * len * co, 92);
+    for (const pad of ['same', 'valid'] as const) {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const x = tf.tensor3d(xv, [b, len, ci]);
+        const kern = tf.tensor3d(kv, [k, ci, co]);
+        const outLen = pad === 'same' ? len : len - (k - 1) * d;
+        const w = tf.tensor3d(wv.subarray(0, b * outLen * co), [b, outLen, co]);
+        const expanded = tf.tidy(() => {
+          const taps: tf.Tensor[] = [];
+          for (let t = 0; t < (k - 1) * d + 1; t++) {
+            taps.push(t % d === 0 ? tf.slice(kern, [t / d, 0, 0], [1, ci, co]) : tf.zeros([1, ci, co]));
+          }
+          return tf.concat(taps, 0) as tf.Tensor3D;
+        });
+        const [gx, gk] = tf.grads((xx: tf.Tensor, kk: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv1d(xx as tf.Tensor3D, kk as tf.Tensor3D, 1, pad, 'NWC', d), w)),
+        )([x, kern]);
+        const [gxRef, gkExpanded] = tf.grads((xx: tf.Tensor, kk: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv1d(xx as tf.Tensor3D, kk as tf.Tensor3D, 1, pad), w)),
+        )([x, expanded]);
+        const gkRef = tf.tidy(() => tf.gather(gkExpanded, Array.from({ length: k }, (_, t) => t * d)));
+        const label = `${backend} ${pad}`;
+        expectClose(gx.dataSync() as Float32Array, gxRef.dataSync() as Float32Array, `dx ${label}`);
+        expectClose(gk.dataSync() as Float32Array, gkRef.dataSync() as Float32Array, `dW ${label}`);
+        tf.dispose([x, kern, w, expanded, gx, gk, gxRef, gkExpanded, gkRef]);
+        expect(tf.memory().numTensors, label).toBe(before);
+      }
+    }
+    await tf.setBackend('wasm');
+  });
+
   it('rejects NCHW with a clear error', () => {
     const x = tf.zeros([1, 2, 1, 8]);
     const dy = tf.zeros([1, 2, 1, 8]);
