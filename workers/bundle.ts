@@ -1,0 +1,34 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger, type Logger } from '@temporalio/worker';
+import { DEFAULT_WORKFLOWS_PATH } from './create-workers.js';
+
+/**
+ * Bundles workflow code once (webpack + swc). Tests share one bundle per file instead of paying
+ * the bundling cost per Worker; production loads a prebuilt file so a worker starts without the
+ * bundler and runs exactly the code that was reviewed.
+ */
+export async function bundleWorkflows(
+  workflowsPath: string = DEFAULT_WORKFLOWS_PATH,
+  // Webpack's module listing at INFO is noise in test output; warnings and errors still show.
+  logger: Logger = new DefaultLogger('WARN'),
+): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger });
+  return { code };
+}
+
+export const DEFAULT_BUNDLE_FILE = path.resolve(path.dirname(DEFAULT_WORKFLOWS_PATH), '..', 'dist', 'workflow-bundle.js');
+
+/** `tsx workers/bundle.ts [out]` writes the production bundle (default dist/workflow-bundle.js). */
+async function main(): Promise<void> {
+  const out = path.resolve(process.argv[2] ?? DEFAULT_BUNDLE_FILE);
+  const { code } = await bundleWorkflows(DEFAULT_WORKFLOWS_PATH, new DefaultLogger('INFO'));
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  console.log(`workflow bundle written to ${out} (${code.length} bytes); run workers with --workflow-bundle ${out}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}
