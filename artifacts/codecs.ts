@@ -48,6 +48,10 @@ export function decodeFloat32LE(bytes: Uint8Array, uri?: string): Float32Array {
   return out;
 }
 
+/** Aliases: float32 artifacts are always little-endian, so the short names mean the same. */
+export const encodeFloat32 = encodeFloat32LE;
+export const decodeFloat32 = decodeFloat32LE;
+
 /** Canonical JSON (sorted keys, undefined dropped) as UTF-8. */
 export function encodeJson(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalJson(value));

@@ -13,7 +13,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
-import { registerPool } from './pool-registry.js';
+import { checkout, registerPool } from './pool-registry.js';
 import * as schema from './schema.js';
 import type { Database, DbHandle } from './types.js';
 
@@ -75,7 +75,7 @@ async function connectPg(url: string, poolMax: number, opts: ConnectOptions): Pr
 }
 
 async function migratePgLocked(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+  const { client, release } = await checkout(pool);
   let broken: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
@@ -91,7 +91,7 @@ async function migratePgLocked(pool: pg.Pool): Promise<void> {
     broken = err instanceof Error ? err : new Error(String(err));
     throw err;
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
 

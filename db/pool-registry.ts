@@ -26,3 +26,33 @@ export function poolStats(db: Database): PoolStats | undefined {
   const pool = pools.get(db);
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
 }
+
+export interface CheckedOutClient {
+  client: pg.PoolClient;
+  /** Returns the client to the pool, or destroys it when `err` is given or the connection failed meanwhile. */
+  release(err?: Error): void;
+}
+
+/**
+ * Check a client out of the pool with an 'error' listener attached for as long as we hold it.
+ * pg-pool only listens while a client is idle: a held client whose server connection dies
+ * emits an unhandled 'error' that would crash the worker process.
+ */
+export async function checkout(pool: pg.Pool): Promise<CheckedOutClient> {
+  const client = await pool.connect();
+  let connectionError: Error | undefined;
+  const onError = (err: Error) => {
+    connectionError = err;
+  };
+  client.on('error', onError);
+  let released = false;
+  return {
+    client,
+    release(err?: Error) {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onError);
+      client.release(err ?? connectionError);
+    },
+  };
+}

@@ -110,6 +110,8 @@ export const experiments = pgTable(
     bestEpoch: integer('best_epoch'),
     testAccuracy: doublePrecision('test_accuracy'),
     testLoss: doublePrecision('test_loss'),
+    bestValAccuracy: doublePrecision('best_val_accuracy'),
+    bestValLoss: doublePrecision('best_val_loss'),
     confusionMatrix: jsonb('confusion_matrix').$type<number[][]>(),
     classes: jsonb('classes').$type<string[]>(),
     classBalance: jsonb('class_balance').$type<ClassBalance>(),

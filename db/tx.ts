@@ -5,11 +5,11 @@
  * releases the client) and returns a client to the pool even when ROLLBACK failed (a connection
  * in an unknown state is handed to the next caller). So for a pooled pg Database we check the
  * client out ourselves, release it in `finally` on every path, and destroy it (release(err))
- * whenever BEGIN, COMMIT or ROLLBACK failed.
+ * whenever BEGIN, COMMIT or ROLLBACK failed or the connection reported an error meanwhile.
  */
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { poolOf } from './pool-registry.js';
+import { checkout, poolOf } from './pool-registry.js';
 import * as schema from './schema.js';
 import type { Database, Transaction } from './types.js';
 
@@ -24,7 +24,7 @@ export async function withTransaction<T>(db: Database, fn: (tx: Transaction) => 
   // PGlite (one in-process connection) and nested transactions need no checkout.
   if (!pool) return db.transaction(fn, config);
 
-  const client = await pool.connect();
+  const { client, release } = await checkout(pool);
   let fnFailed = false;
   let fnError: unknown;
   let destroy: Error | undefined;
@@ -47,6 +47,6 @@ export async function withTransaction<T>(db: Database, fn: (tx: Transaction) => 
     }
     throw err;
   } finally {
-    client.release(destroy);
+    release(destroy);
   }
 }

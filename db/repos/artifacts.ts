@@ -4,6 +4,8 @@ import type { ArtifactMeta, StoredArtifact } from '../../artifacts/types.js';
 import { artifacts, type ArtifactRow } from '../schema.js';
 import type { Database } from '../types.js';
 
+export type { ArtifactRow } from '../schema.js';
+
 /**
  * Record a stored artifact. Content addressing makes the URI a natural key: a second
  * registration of the same bytes is a no-op. Returns true when the row is new.

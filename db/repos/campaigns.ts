@@ -9,6 +9,8 @@ import { isTerminalRunStatus, runStatusesAllowingTransitionTo, type TransitionOp
 import type { Database } from '../types.js';
 import { definedOnly } from './util.js';
 
+export type { CampaignRow, TrialRow } from '../schema.js';
+
 export interface CampaignInput {
   id: string;
   kind: 'hpo' | 'nas';

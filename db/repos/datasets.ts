@@ -7,6 +7,8 @@ import { withTransaction } from '../tx.js';
 import type { Database } from '../types.js';
 import { chunks, definedOnly, excluded } from './util.js';
 
+export type { DatasetRow, SignalRow } from '../schema.js';
+
 export interface DatasetInput {
   id: string;
   name: string;

@@ -7,6 +7,8 @@ import { isTerminalRunStatus, runStatusesAllowingTransitionTo, type TransitionOp
 import type { Database } from '../types.js';
 import { definedOnly, excluded } from './util.js';
 
+export type { EpochMetricsRow, ExperimentRow } from '../schema.js';
+
 export interface ExperimentInput {
   id: string;
   /** Default 'train'. */
@@ -94,6 +96,11 @@ function keepOrNow(status: RunStatus) {
   return sql`CASE WHEN ${experiments.status} = ${status} AND ${experiments.completedAt} IS NOT NULL THEN ${experiments.completedAt} ELSE now() END`;
 }
 
+/** Record the tfjs backend actually in use (DESIGN: recorded with every experiment) without touching the status. */
+export async function setExperimentBackend(db: Database, id: string, backend: string): Promise<void> {
+  await db.update(experiments).set({ backend }).where(eq(experiments.id, id));
+}
+
 export type EpochInput = EpochMetrics & { checkpointUri?: string | null };
 
 /** Record one epoch; a retried epoch overwrites its own row (keyed by experiment and epoch). */
@@ -121,7 +128,8 @@ export async function listEpochs(db: Database, experimentId: string): Promise<Ep
 }
 
 /** The result fields stored on the experiment row; a TrainModelResult can be passed as is. */
-export type ExperimentResult = Pick<
+export type ExperimentResult = Partial<Pick<TrainModelResult, 'bestValAccuracy' | 'bestValLoss'>> &
+  Pick<
   TrainModelResult,
   | 'testAccuracy'
   | 'testLoss'
@@ -150,6 +158,8 @@ export async function completeExperiment(db: Database, id: string, result: Exper
       status: 'COMPLETED',
       testAccuracy: result.testAccuracy,
       testLoss: result.testLoss,
+      bestValAccuracy: result.bestValAccuracy ?? null,
+      bestValLoss: result.bestValLoss ?? null,
       confusionMatrix: result.confusionMatrix,
       classes: result.classes,
       modelUri: result.modelUri,

@@ -4,6 +4,8 @@ import { models, type ModelRow, type NewModel } from '../schema.js';
 import type { Database } from '../types.js';
 import { excluded } from './util.js';
 
+export type { ModelRow } from '../schema.js';
+
 export type ModelInput = Omit<NewModel, 'createdAt'>;
 
 /** Insert or refresh the model keyed by id (the experiment id, or a content-based id). */

@@ -3,6 +3,8 @@ import { eq, sql } from 'drizzle-orm';
 import { notifications, type NewNotification, type NotificationRow } from '../schema.js';
 import type { Database } from '../types.js';
 
+export type { NotificationRow } from '../schema.js';
+
 export type NotificationRecord = Omit<NewNotification, 'createdAt' | 'deliveredAt' | 'deliveryError' | 'deliveryAttempts'>;
 
 /**

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * A throwaway Postgres database per test file, on the local server (127.0.0.1:5432, user
+ * postgres, trust auth) unless PGHOST / PGPORT / PGUSER say otherwise. Tests never touch the
+ * shared `test` / `postgres` databases, so parallel files and engineers do not collide.
+ */
+export interface TestDatabase {
+  url: string;
+  /** Drops the database, ending any connection a test left open. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+function serverSettings() {
+  return {
+    host: process.env.PGHOST || '127.0.0.1',
+    port: Number(process.env.PGPORT || 5432),
+    user: process.env.PGUSER || 'postgres',
+  };
+}
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ ...serverSettings(), database: 'postgres', connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { host, port, user } = serverSettings();
+  // Unique across processes and runs; identifiers are lowercase so no quoting surprises.
+  const name = `faultline_test_${process.pid}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  let dropped: Promise<void> | undefined;
+  return {
+    url: `postgres://${encodeURIComponent(user)}@${host}:${port}/${name}`,
+    drop: () =>
+      (dropped ??= withAdmin(async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      })),
+  };
+}
