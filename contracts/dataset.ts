@@ -10,7 +10,11 @@ export const SimulatorConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     samplingRateHz: z.number().int().min(1_000).max(200_000).default(DEFAULT_SAMPLING_RATE_HZ),
     signalLength: z.number().int().min(1_024).max(2_000_000).default(SIGNAL_LENGTH),
-    classes: z.array(FaultClassSchema).min(1).default([...FAULT_CLASSES]),
+    classes: z
+      .array(FaultClassSchema)
+      .min(1)
+      .refine((c) => new Set(c).size === c.length, 'must not repeat a class')
+      .default([...FAULT_CLASSES]),
     signalsPerClass: z.number().int().min(1).max(100_000).default(DATASET_DEFAULTS.signalsPerClass),
     /** Fault diameters (inches) cycled through for the faulty classes. */
     severitiesIn: z.array(z.number().positive().max(0.1)).min(1).default([...FAULT_SEVERITIES_IN]),
