@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { ClientWorkflowKind } from '../workflow-kinds.js';
+import { InterruptedError, outputOf, unlessInterrupted, withSession, type CliDeps } from './context.js';
+import { formatRun, type Output } from './output.js';
+import { createProgressView } from './progress-bar.js';
+import type { CliSession } from './session.js';
+
+/** What differs between kinds for the commands every long-running kind has. */
+export interface RunKind<R> {
+  kind: ClientWorkflowKind;
+  /** Shown in help: "dataset id", "experiment id". */
+  idLabel: string;
+  summarize(result: R, webUiUrl: string | undefined): string;
+}
+
+/** `progress <id> [--follow]`, `cancel <id>`, `result <id>` for one kind. */
+export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R>): void {
+  const idArg = `<id>`;
+  const idHelp = `${spec.idLabel} or full workflow id`;
+
+  group
+    .command('progress')
+    .description('show status and progress (--follow: live bar until it ends)')
+    .argument(idArg, idHelp)
+    .option('--follow', 'keep polling with a live progress bar until the run ends')
+    .action(async (id: string, opts: { follow?: boolean }, cmd: Command) => {
+      const out = outputOf(cmd, deps);
+      await withSession(cmd, deps, async (session) => {
+        const workflowId = await session.api.locateWorkflowId(spec.kind, id);
+        const webUiUrl = session.webUiUrl(workflowId);
+        if (!opts.follow) {
+          const run = await session.api.describeRun(workflowId);
+          out.result({ ...run, webUiUrl }, () => formatRun(run, webUiUrl));
+          return;
+        }
+        const result = await followToResult<R>(session, out, deps, workflowId, `faultline ${spec.kind} progress ${id} --follow`);
+        const run = await session.api.describeRun(workflowId);
+        out.result({ ...run, webUiUrl, result }, () => `${formatRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl)}`);
+      });
+    });
+
+  group
+    .command('cancel')
+    .description('cancel the run now (Temporal cancellation; cleanup still runs)')
+    .argument(idArg, idHelp)
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const out = outputOf(cmd, deps);
+      await withSession(cmd, deps, async (session) => {
+        const workflowId = await session.api.locateWorkflowId(spec.kind, id);
+        await session.api.cancelRun(workflowId);
+        out.result({ workflowId, cancelRequested: true }, () => `Cancellation requested for ${workflowId}; its final status will be CANCELLED.`);
+      });
+    });
+
+  group
+    .command('result')
+    .description('wait for the run to finish and print its result')
+    .argument(idArg, idHelp)
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const out = outputOf(cmd, deps);
+      await withSession(cmd, deps, async (session) => {
+        const workflowId = await session.api.locateWorkflowId(spec.kind, id);
+        const webUiUrl = session.webUiUrl(workflowId);
+        const run = await session.api.describeRun(workflowId, { progress: false });
+        if (run.status === 'RUNNING' && !out.json) deps.io.stderr.write(`${workflowId} is still running; waiting for its result (Ctrl-C stops waiting)...\n`);
+        const result = await unlessInterrupted(
+          session.api.getResult<R>(workflowId),
+          deps.interrupt,
+          () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
+        );
+        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result }, () => spec.summarize(result, webUiUrl));
+      });
+    });
+}
+
+/**
+ * Show live progress until the run closes, then fetch its result. A failed or cancelled run
+ * makes getResult throw WorkflowRunFailedError (exit 1) with the failure's type and message.
+ */
+export async function followToResult<R>(session: CliSession, out: Output, deps: CliDeps, workflowId: string, followCommand: string): Promise<R> {
+  const view = out.json ? undefined : createProgressView(deps.io.stderr);
+  let final;
+  try {
+    final = await session.api.watchProgress(workflowId, (p) => view?.update(p), { intervalMs: deps.pollIntervalMs, signal: deps.interrupt });
+  } finally {
+    view?.stop();
+  }
+  if (final.status === 'RUNNING') throw new InterruptedError(workflowId, followCommand);
+  return session.api.getResult<R>(workflowId);
+}

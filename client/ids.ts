@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  canonicalJson,
+  parseInput,
+  SimulatorConfigSchema,
+  TrainModelInputSchema,
+  type SimulatorConfig,
+  type TrainModelInput,
+} from '../contracts/index.js';
+
+/** 12 hex chars = 48 bits: collisions need ~16M distinct configs, far beyond any lab's count. */
+const HASH_HEX_CHARS = 12;
+
+function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, HASH_HEX_CHARS);
+}
+
+/**
+ * `ds-<hash of the simulator config>`. Defaults are applied first so that `{}` and the same
+ * config spelled out give one id — and so one workflow id, which makes repeated starts no-ops.
+ */
+export function deriveDatasetId(config: z.input<typeof SimulatorConfigSchema> | SimulatorConfig): string {
+  const parsed = parseInput(SimulatorConfigSchema, config, 'simulator config');
+  return `ds-${contentHash(parsed)}`;
+}
+
+/** What identifies a training run's outcome: data, hyperparameters and the starting point. */
+const ExperimentIdentitySchema = TrainModelInputSchema.pick({ datasetId: true, hyperparameters: true, resumeFrom: true });
+export type ExperimentIdentity = z.input<typeof ExperimentIdentitySchema> | Pick<TrainModelInput, 'datasetId' | 'hyperparameters' | 'resumeFrom'>;
+
+/**
+ * `exp-<hash of {datasetId, hyperparameters, resumeFrom}>` after defaults. The campaign link and
+ * the time budget are deliberately left out: they do not change what is trained.
+ */
+export function deriveExperimentId(identity: ExperimentIdentity): string {
+  // Copy only the identity fields: a caller may hand in a whole TrainModelInput.
+  const picked = { datasetId: identity.datasetId, hyperparameters: identity.hyperparameters, resumeFrom: identity.resumeFrom };
+  const { datasetId, hyperparameters, resumeFrom } = parseInput(ExperimentIdentitySchema, picked, 'experiment identity');
+  return `exp-${contentHash({ datasetId, hyperparameters, resumeFrom })}`;
+}

@@ -1,0 +1,48 @@
+import { workflowIds, type WorkflowKind } from '../contracts/index.js';
+
+/**
+ * The workflows this client starts, by TYPE NAME. Starting by name (not by function) keeps
+ * workflow code out of the client's import graph, and a backend in another language uses the
+ * same names (see contracts/json-schema/index.json). Adding hpo/nas/xai is one entry here.
+ */
+export const WORKFLOW_KINDS = {
+  dataset: {
+    workflowType: 'generateDatasetWorkflow',
+    /** Value of the FaultlineKind search attribute. */
+    searchKind: 'dataset',
+    workflowId: workflowIds.dataset,
+    entityField: 'datasetId',
+  },
+  train: {
+    workflowType: 'trainModelWorkflow',
+    searchKind: 'train',
+    workflowId: workflowIds.train,
+    entityField: 'experimentId',
+  },
+} as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
+
+export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;
+export const CLIENT_WORKFLOW_KINDS = Object.keys(WORKFLOW_KINDS) as ClientWorkflowKind[];
+
+/** The fixed part in front of the entity id, e.g. `dataset-` (read off `workflowIds` itself). */
+export function workflowIdPrefix(kind: ClientWorkflowKind): string {
+  return WORKFLOW_KINDS[kind].workflowId('');
+}
+
+/**
+ * Accept either an entity id (`ds-1a2b…`) or a full workflow id (`dataset-ds-1a2b…`).
+ * A value that already carries the kind's prefix is taken as a workflow id. An entity id that
+ * itself starts with the prefix (e.g. a dataset named `dataset-a`) is ambiguous: pass its full
+ * workflow id, or use `locateWorkflowId` (api.ts), which tries both readings against the server.
+ */
+export function resolveWorkflowId(kind: ClientWorkflowKind, idOrWorkflowId: string): string {
+  const prefix = workflowIdPrefix(kind);
+  return idOrWorkflowId.startsWith(prefix) ? idOrWorkflowId : WORKFLOW_KINDS[kind].workflowId(idOrWorkflowId);
+}
+
+/** Every workflow id `idOrWorkflowId` may denote, most likely first (see resolveWorkflowId). */
+export function workflowIdCandidates(kind: ClientWorkflowKind, idOrWorkflowId: string): string[] {
+  const first = resolveWorkflowId(kind, idOrWorkflowId);
+  const second = WORKFLOW_KINDS[kind].workflowId(idOrWorkflowId);
+  return first === second ? [first] : [first, second];
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateJsonSchemaFiles, SCHEMA_DIR } from '../../scripts/gen-json-schemas.js';
+import type { z } from 'zod';
+import { FaultClassSchema, GenerateDatasetInputSchema, OptimizerSchema, TrainModelInputSchema, WORKFLOW_TASK_QUEUE } from '../../contracts/index.js';
+
+/** Keys the zod object cannot do without (no default, not optional), read off zod itself. */
+function zodRequiredKeys(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+    .map(([key]) => key)
+    .sort();
+}
+
+type Json = Record<string, unknown>;
+const read = (name: string): Json => JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8')) as Json;
+const props = (schema: Json): Record<string, Json> => schema.properties as Record<string, Json>;
+
+describe('contracts/json-schema', () => {
+  const generated = generateJsonSchemaFiles();
+
+  it('committed files equal freshly generated ones (run `npm run schemas` if not)', () => {
+    for (const [name, text] of Object.entries(generated)) {
+      expect(readFileSync(path.join(SCHEMA_DIR, name), 'utf8'), name).toBe(text);
+    }
+  });
+
+  it('index maps each workflow type to its schema, queue, id pattern and the progress query', () => {
+    const index = read('index.json');
+    const workflows = index.workflows as Record<string, Json>;
+    expect(Object.keys(workflows).sort()).toEqual(['generateDatasetWorkflow', 'trainModelWorkflow']);
+    for (const [type, entry] of Object.entries(workflows)) {
+      expect(entry.input).toBe(`${type}.input.json`);
+      expect(entry.taskQueue).toBe(WORKFLOW_TASK_QUEUE);
+      expect(entry.queries).toEqual(['progress']);
+    }
+    expect(new RegExp((workflows.trainModelWorkflow.workflowId as Json).pattern as string).test('train-exp-0123456789ab')).toBe(true);
+    expect(((index.queries as Json).progress as Json).result).toMatchObject({ required: ['phase', 'completed', 'total', 'fraction'] });
+  });
+
+  it('dataset input: required keys, defaults optional, enum values from the contract', () => {
+    const schema = read('generateDatasetWorkflow.input.json');
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect((schema.required as string[]).sort()).toEqual(zodRequiredKeys(GenerateDatasetInputSchema));
+    expect(schema.additionalProperties).toBe(false);
+    const config = props(schema).config;
+    expect(config.required).toBeUndefined();
+    expect((props(config).classes.items as Json).enum).toEqual(FaultClassSchema.options);
+  });
+
+  it('training input: required keys and enum values match the zod schema', () => {
+    const schema = read('trainModelWorkflow.input.json');
+    expect((schema.required as string[]).sort()).toEqual(zodRequiredKeys(TrainModelInputSchema));
+    expect(schema.required).not.toContain('hyperparameters');
+    const hp = props(schema).hyperparameters;
+    expect(props(hp).optimizer.enum).toEqual(OptimizerSchema.options);
+    expect(props(hp).epochs).toMatchObject({ type: 'integer', minimum: 1, default: 20 });
+    expect((props(props(schema).campaign).kind as Json).enum).toEqual(['hpo', 'nas']);
+  });
+});
