@@ -52,17 +52,21 @@ let cachedPreference: TfjsBackendChoice | undefined;
 
 /**
  * Selects and initialises the backend once per process. A second call returns the first call's
- * result; asking for a different explicit preference afterwards throws, because tfjs state
+ * result; asking afterwards for a backend other than the active one rejects, because tfjs state
  * (variables, models) lives in one backend.
  */
 export function initBackend(preference?: TfjsBackendChoice): Promise<BackendInfo> {
   if (cached) {
-    if (preference !== undefined && cachedPreference !== undefined && preference !== cachedPreference) {
-      return Promise.reject(
-        new Error(`initBackend: backend already initialised with preference '${cachedPreference}', cannot switch to '${preference}'`),
-      );
-    }
-    return cached;
+    if (preference === undefined) return cached;
+    const first = cachedPreference;
+    return cached.then((info) => {
+      if (info.name !== TFJS_NAME[preference]) {
+        throw new Error(
+          `initBackend: backend already initialised as '${info.name}' (preference ${first ?? 'auto'}), cannot switch to '${preference}'`,
+        );
+      }
+      return info;
+    });
   }
   cachedPreference = preference;
   cached = select(preference).catch((e: unknown) => {
