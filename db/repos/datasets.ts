@@ -149,19 +149,17 @@ export async function upsertSignals(db: Database, datasetId: string, rows: reado
 }
 
 export interface Page {
-  /** Default 1,000: results are bounded unless the caller asks for more. */
+  /** Rows to return; omitted: all of them (a silent default cap would truncate a training set). */
   limit?: number;
   offset?: number;
 }
 
+/** Signal metadata in index order (small rows: the arrays stay in the artifact store). */
 export async function listSignals(db: Database, datasetId: string, page: Page = {}): Promise<SignalRow[]> {
-  return db
-    .select()
-    .from(signals)
-    .where(eq(signals.datasetId, datasetId))
-    .orderBy(asc(signals.idx))
-    .limit(page.limit ?? 1_000)
-    .offset(page.offset ?? 0);
+  const q = db.select().from(signals).where(eq(signals.datasetId, datasetId)).orderBy(asc(signals.idx)).$dynamic();
+  if (page.limit !== undefined) q.limit(page.limit);
+  if (page.offset !== undefined) q.offset(page.offset);
+  return q;
 }
 
 export async function countSignals(db: Database, datasetId: string): Promise<number> {
