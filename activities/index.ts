@@ -1,0 +1,42 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/index.js';
+import { FileArtifactStore } from '../artifacts/file-store.js';
+import { connect } from '../db/connect.js';
+import { createNotifier } from '../notifications/notifier.js';
+import { createControlActivities, type ControlActivities } from './control.js';
+import { createDatasetActivities, type DatasetActivities } from './dataset.js';
+import type { ActivityDeps } from './deps.js';
+import { createTrainingActivities, type TrainingActivities } from './training.js';
+
+export type { ActivityDeps } from './deps.js';
+export type { ControlActivities } from './control.js';
+export type CpuActivities = DatasetActivities;
+export type TrainActivities = TrainingActivities;
+
+/** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
+export interface ActivitiesByQueue {
+  control: ControlActivities;
+  cpu: CpuActivities;
+  train: TrainActivities;
+}
+
+export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
+  return {
+    control: createControlActivities(deps),
+    cpu: createDatasetActivities(deps),
+    train: createTrainingActivities(deps),
+  };
+}
+
+/** Build the real dependencies from configuration: database, artifact store, notifier. */
+export async function createActivityDeps(config: Config, opts: { client: Client }): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
+  const handle = await connect(config.database);
+  const deps: ActivityDeps = {
+    config,
+    db: handle.db,
+    artifacts: new FileArtifactStore(config.artifactDir),
+    notifier: createNotifier({ db: handle.db, dashboardUrl: config.dashboardUrl, webhookUrl: config.notifyWebhookUrl }),
+    client: opts.client,
+  };
+  return { deps, close: () => handle.close() };
+}

@@ -1,0 +1,3 @@
+// Every workflow the workers register. Deterministic code only (see DESIGN.md, "Rules for workflows").
+export { generateDatasetWorkflow } from './dataset.js';
+export { trainModelWorkflow } from './train.js';

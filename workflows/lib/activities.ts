@@ -1,0 +1,52 @@
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_ERROR_TYPES, TASK_QUEUES } from '../../contracts/index.js';
+import type { ControlActivities, CpuActivities, TrainActivities } from '../../activities/index.js';
+
+/**
+ * Activity option profiles. Every call has a deadline and an explicit retry policy with backoff,
+ * a cap and the deterministic failure types excluded (the Celery tasks had neither).
+ */
+const retry = (maximumAttempts: number, maximumInterval: string) => ({
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval,
+  maximumAttempts,
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+});
+
+/** Database bookkeeping and notifications: quick, retried generously (transient DB/network). */
+export const CONTROL_OPTIONS: ActivityOptions = {
+  taskQueue: TASK_QUEUES.control,
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: retry(20, '1 minute'),
+};
+
+/** CPU chunks (simulation, features, XAI): heartbeat so a dead worker is noticed in seconds. */
+export const CPU_OPTIONS: ActivityOptions = {
+  taskQueue: TASK_QUEUES.cpu,
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: retry(5, '30 seconds'),
+};
+
+/**
+ * Training: the activity heartbeats on a timer from the main thread (training runs in a child
+ * process), so the heartbeat timeout is independent of epoch length and a crashed worker is
+ * detected within it; the retry resumes from the last heartbeat's checkpoint.
+ */
+export function trainOptions(maxTrainingMinutes: number): ActivityOptions {
+  return {
+    taskQueue: TASK_QUEUES.train,
+    startToCloseTimeout: `${Math.ceil(maxTrainingMinutes)} minutes`,
+    heartbeatTimeout: '20 seconds',
+    retry: retry(5, '30 seconds'),
+    // Wait until the activity has really stopped (child process killed) before the workflow
+    // marks the experiment CANCELLED, so no epoch lands after the row says it was cancelled.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
+}
+
+export const control = proxyActivities<ControlActivities>(CONTROL_OPTIONS);
+export const cpu = proxyActivities<CpuActivities>(CPU_OPTIONS);
+export const trainActivities = (maxTrainingMinutes: number) => proxyActivities<TrainActivities>(trainOptions(maxTrainingMinutes));

@@ -1,0 +1,89 @@
+import { CancellationScope, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  TrainModelInputSchema,
+  epochCompletedSignal,
+  progressOf,
+  progressQuery,
+  type EpochMetrics,
+  type TrainModelResult,
+} from '../contracts/index.js';
+import { control, trainActivities } from './lib/activities.js';
+import { failureMessage, isCancellation } from './lib/failure.js';
+import { validateWorkflowInput } from './lib/validate.js';
+import { setRunStatus, tagRun } from './lib/visibility.js';
+
+/**
+ * Train one model (seed task `train_model`); also the child workflow of HPO trials and NAS
+ * candidates.
+ *
+ * The epochs run inside one heartbeating activity on the training queue rather than one activity
+ * per epoch: the model and optimizer stay in memory between epochs, while each epoch's checkpoint
+ * URI in the heartbeat lets a retry on another worker resume where the crashed one stopped. The
+ * activity reports each epoch back with a signal so `progress` can show it.
+ */
+export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult> {
+  const input = validateWorkflowInput(TrainModelInputSchema, raw, 'trainModelWorkflow input');
+  const { experimentId, datasetId, hyperparameters } = input;
+  const startEpoch = input.resumeFrom?.epoch ?? 0;
+  const totalEpochs = hyperparameters.epochs;
+
+  let phase = 'registering';
+  let epochsDone = startEpoch;
+  let latest: EpochMetrics | undefined;
+  setHandler(epochCompletedSignal, (m) => {
+    // Signals of a retried attempt may repeat an epoch: keep the newest only.
+    if (m.epoch >= epochsDone) {
+      epochsDone = m.epoch;
+      latest = m;
+    }
+  });
+  setHandler(progressQuery, () =>
+    progressOf(phase, Math.min(epochsDone, totalEpochs), totalEpochs, { experimentId, datasetId, latest }),
+  );
+  tagRun(input.campaign ? (input.campaign.kind === 'hpo' ? 'hpo-trial' : 'nas-candidate') : 'train', {
+    datasetId,
+    experimentId,
+    campaignId: input.campaign?.campaignId,
+  });
+  setRunStatus('RUNNING');
+
+  try {
+    const registered = await control.registerExperiment({
+      experimentId,
+      datasetId,
+      hyperparameters,
+      campaign: input.campaign,
+      workflowId: workflowInfo().workflowId,
+    });
+    if (registered.existing) {
+      // Already trained by an earlier run of this id: return its result instead of training twice.
+      phase = 'completed';
+      epochsDone = registered.existing.epochsCompleted;
+      setRunStatus('COMPLETED', registered.existing.testAccuracy);
+      return registered.existing;
+    }
+    phase = 'training';
+    const outcome = await trainActivities(input.maxTrainingMinutes).trainModel({
+      experimentId,
+      datasetId,
+      hyperparameters,
+      resumeFrom: input.resumeFrom,
+      workflowId: workflowInfo().workflowId,
+    });
+    epochsDone = Math.max(epochsDone, outcome.epochsCompleted);
+    phase = 'finalizing';
+    const result = await control.completeExperiment({ experimentId, windowLength: hyperparameters.windowLength, outcome });
+    phase = 'completed';
+    setRunStatus('COMPLETED', result.testAccuracy);
+    log.info('training completed', { experimentId, testAccuracy: result.testAccuracy, epochs: result.epochsCompleted });
+    return result;
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    phase = cancelled ? 'cancelled' : 'failed';
+    await CancellationScope.nonCancellable(() =>
+      control.markExperimentEnded({ experimentId, status: cancelled ? 'CANCELLED' : 'FAILED', error: failureMessage(err) }),
+    );
+    setRunStatus(cancelled ? 'CANCELLED' : 'FAILED');
+    throw err;
+  }
+}
