@@ -1,0 +1,46 @@
+import type { TrainingHeartbeat } from '../../contracts/training.js';
+import type { TfjsBackendChoice } from '../../config/index.js';
+import type { TrainingJob, TrainingOutcome } from './trainer.js';
+
+/**
+ * IPC protocol between a worker and its training child process:
+ *   parent → child: start
+ *   child → parent: backend, then epoch*, then exactly one of done | error (log any time)
+ * Cancellation is a signal (SIGTERM, then SIGKILL), not a message: it must work even when the
+ * child is stuck inside a long tfjs kernel.
+ */
+
+export interface StartMessage {
+  type: 'start';
+  job: TrainingJob;
+  artifactDir: string;
+  backend?: TfjsBackendChoice;
+}
+export type ParentMessage = StartMessage;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** e.g. ArtifactError's 'ARTIFACT_NOT_FOUND', which the activity maps to a non-retryable type. */
+  code?: string;
+}
+
+export type ChildMessage =
+  | { type: 'backend'; name: string; tried: { backend: string; ok: boolean; error?: string }[] }
+  | { type: 'epoch'; report: TrainingHeartbeat }
+  | { type: 'log'; msg: string; meta?: object }
+  | { type: 'done'; outcome: TrainingOutcome }
+  | { type: 'error'; error: SerializedError };
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return { name: e.name, message: e.message, stack: e.stack, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+export function isChildMessage(m: unknown): m is ChildMessage {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
