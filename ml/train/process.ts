@@ -20,7 +20,8 @@ export interface ChildTrainingOptions {
   backend?: TfjsBackendChoice;
   /** Called once per epoch, strictly in order; the next report waits until this resolves. */
   onEpoch(report: TrainingHeartbeat): Promise<void>;
-  onBackend?(name: string): void;
+  /** Called once the child has selected its backend, before the first epoch (awaited in order). */
+  onBackend?(name: string): void | Promise<void>;
   /** The child's pid, right after it was started (for logs and diagnostics). */
   onSpawn?(pid: number): void;
   log?(msg: string, meta?: object): void;
