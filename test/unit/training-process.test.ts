@@ -44,7 +44,9 @@ describe('runTrainingInChildProcess', () => {
       artifactDir: dir,
       backend: 'wasm',
       onSpawn: (p) => (pid = p),
-      onBackend: (name) => (backend = name),
+      onBackend: (name) => {
+        backend = name;
+      },
       onEpoch: async (r) => {
         events.push(`start ${r.epoch}`);
         // A slow consumer (e.g. a database write): the next epoch must wait for it.
