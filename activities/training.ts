@@ -9,11 +9,12 @@ import {
   type TrainingHeartbeat,
 } from '../contracts/index.js';
 import { getDataset, listSignals } from '../db/repos/datasets.js';
-import { recordEpoch, setExperimentBackend } from '../db/repos/experiments.js';
+import { listEpochs, recordEpoch, setExperimentBackend } from '../db/repos/experiments.js';
 import { REFERENCE_ARCHITECTURE } from '../ml/model/index.js';
 import { runTrainingInChildProcess, type TrainingOutcome } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
+import { laterResume, resumeFromEpochs } from './lib/resume.js';
 
 const TrainInputSchema = z
   .object({
@@ -35,6 +36,32 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * early-stopping state, and a retry after a crash resumes from exactly there.
  */
 export function createTrainingActivities(deps: ActivityDeps) {
+  /**
+   * Where a (re)started attempt picks up: the later of the last heartbeat and the recorded epoch
+   * rows. A run continued from an explicit checkpoint (`resumeFrom`) has a baseline the rows do
+   * not hold, so it relies on the heartbeat alone.
+   */
+  async function resumeState(input: z.output<typeof TrainInputSchema>, heartbeat: TrainingHeartbeat | undefined) {
+    if (input.resumeFrom) return heartbeat;
+    const rows = await listEpochs(deps.db, input.experimentId);
+    const fromRows = resumeFromEpochs(
+      rows.map((r) => ({
+        epoch: r.epoch,
+        loss: r.loss,
+        accuracy: r.accuracy,
+        valLoss: r.valLoss ?? Number.NaN,
+        valAccuracy: r.valAccuracy ?? Number.NaN,
+        durationMs: r.durationMs ?? 0,
+        samplesPerSec: r.samplesPerSec ?? 0,
+        checkpointUri: r.checkpointUri,
+      })),
+      input.hyperparameters.minDelta,
+    );
+    const chosen = laterResume(heartbeat, fromRows);
+    // Nothing to resume, or already past the requested budget: a run with no finished epoch starts fresh.
+    return chosen && chosen.epoch > 0 ? chosen : undefined;
+  }
+
   return {
     async trainModel(raw: TrainActivityInput): Promise<TrainingOutcome> {
       const input = validateActivityInput(TrainInputSchema, raw, 'trainModel input');
@@ -46,7 +73,7 @@ export function createTrainingActivities(deps: ActivityDeps) {
       const classes = [...new Set(signals.map((s) => s.label))].sort();
       if (classes.length < 2) throw invalidState(`dataset "${input.datasetId}" has ${classes.length} class(es); training needs at least 2`);
 
-      const resume = ctx.info.heartbeatDetails as TrainingHeartbeat | undefined;
+      const resume = await resumeState(input, ctx.info.heartbeatDetails as TrainingHeartbeat | undefined);
       if (resume) ctx.log.info('resuming training from checkpoint', { epoch: resume.epoch, checkpointUri: resume.checkpointUri, attempt: ctx.info.attempt });
 
       let last: TrainingHeartbeat | undefined = resume;

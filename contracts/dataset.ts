@@ -22,13 +22,24 @@ export const SimulatorConfigSchema = z
     loadsHp: z.array(z.number().int().min(0).max(3)).min(1).default([0, 1, 2, 3]),
     /** Relative random variation of the shaft speed around its nominal value per signal. */
     speedJitter: z.number().min(0).max(0.2).default(0.01),
+    /**
+     * Dominant housing resonance of the simulated rig (Hz). One dataset is one rig, as CWRU is:
+     * unset, it is drawn once from the dataset seed within the simulator's resonance band.
+     */
+    rigResonanceHz: z.number().positive().max(100_000).optional(),
+    /** Relative per-recording variation of that resonance (mounting, temperature); 0.3+ mimics many rigs. */
+    resonanceJitter: z.number().min(0).max(0.5).default(0.03),
     /** Per-signal SNR is drawn uniformly from this range (dB). */
     snrDb: z
       .tuple([z.number().min(-20).max(60), z.number().min(-20).max(60)])
       .default([DATASET_DEFAULTS.snrDb, DATASET_DEFAULTS.snrDb])
       .refine(([lo, hi]) => lo <= hi, 'snrDb[0] must be <= snrDb[1]'),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.rigResonanceHz === undefined || c.rigResonanceHz * (1 + c.resonanceJitter) < 0.45 * c.samplingRateHz, {
+    message: 'rigResonanceHz × (1 + resonanceJitter) must stay below 0.45 × samplingRateHz',
+    path: ['rigResonanceHz'],
+  });
 export type SimulatorConfig = z.output<typeof SimulatorConfigSchema>;
 
 export const GenerateDatasetInputSchema = z
@@ -62,6 +73,8 @@ export interface SignalSpec {
   loadHp: number;
   shaftHz: number;
   snrDb: number;
+  /** Natural frequency of the housing mode that the impacts excite, Hz. */
+  resonanceHz: number;
   /** Seed of this signal alone, derived from the dataset seed and the index. */
   seed: number;
 }

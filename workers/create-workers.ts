@@ -13,6 +13,9 @@ export const DEFAULT_WORKFLOWS_PATH = path.resolve(path.dirname(fileURLToPath(im
  * training epoch or a chunk to finish and heartbeat its checkpoint, so the retry on another
  * worker resumes instead of redoing; short enough for a rolling deploy.
  */
+/** Upper bound on how long a heartbeat may wait before it is sent to the server. */
+export const HEARTBEAT_THROTTLE = '2 seconds';
+
 export const SHUTDOWN_GRACE: Record<QueueRole, string> = { control: '10s', cpu: '30s', train: '30s' };
 
 export interface CreateWorkersOptions {
@@ -48,6 +51,10 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[
         activities: opts.activities[role],
         maxConcurrentActivityTaskExecutions: opts.slots[role],
         shutdownGraceTime: SHUTDOWN_GRACE[role],
+        // Cancellation and fresh heartbeat details reach an activity only when a heartbeat is
+        // actually sent; the default throttle (0.8 × heartbeatTimeout, up to 60 s) would let a
+        // cancelled training run on for many epochs. One small RPC per 2 s per activity is cheap.
+        maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
       };
       if (TASK_QUEUES[role] === WORKFLOW_TASK_QUEUE) {
         if (opts.workflowBundle) options.workflowBundle = opts.workflowBundle;

@@ -9,7 +9,7 @@ export {
   type CharacteristicFrequencies,
   type FaultyClass,
 } from './kinematics.js';
-export { countSignals, planSignal, simulateCleanSignal, simulateSignal } from './simulator.js';
+export { countSignals, planSignal, rigResonanceHz, simulateCleanSignal, simulateSignal } from './simulator.js';
 export {
   amplitudeSpectrum,
   bandEnvelope,

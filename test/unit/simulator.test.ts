@@ -22,6 +22,7 @@ import {
   planSignal,
   powerSpectrum,
   resonanceBandHz,
+  rigResonanceHz,
   Rng,
   simulateCleanSignal,
   simulateSignal,
@@ -324,5 +325,33 @@ describe('simulateSignal', () => {
     expect(() => simulateSignal(spec, FS, 0)).toThrow(/length/);
     expect(() => simulateSignal(spec, 0, N)).toThrow(/samplingRateHz/);
     expect(() => simulateSignal({ ...spec, shaftHz: -1 }, FS, N)).toThrow(/shaftHz/);
+  });
+});
+
+describe('rig resonance', () => {
+  it('is one rig per dataset: every recording within ±resonanceJitter of the rig resonance', () => {
+    const c = config({ seed: 11, signalsPerClass: 10 });
+    const rig = rigResonanceHz(c);
+    const [lo, hi] = resonanceBandHz(c.samplingRateHz);
+    expect(rig).toBeGreaterThanOrEqual(lo);
+    expect(rig).toBeLessThanOrEqual(hi);
+    const specs = Array.from({ length: countSignals(c) }, (_, i) => planSignal(c, i));
+    for (const s of specs) expect(Math.abs(s.resonanceHz / rig - 1)).toBeLessThanOrEqual(c.resonanceJitter + 1e-12);
+    // Different datasets are different rigs.
+    expect(rigResonanceHz(config({ seed: 12 }))).not.toBe(rig);
+  });
+
+  it('honours an explicit rig resonance and shows it in the envelope band', () => {
+    const c = config({ seed: 5, rigResonanceHz: 3_000, resonanceJitter: 0 });
+    const spec = planSignal(c, 1);
+    expect(spec.resonanceHz).toBe(3_000);
+    const x = simulateSignal(spec, c.samplingRateHz, c.signalLength);
+    const ps = powerSpectrum(x, c.samplingRateHz);
+    expect(Math.abs(peakFrequency(ps, 1_000, 5_500) - 3_000)).toBeLessThan(150);
+  });
+
+  it('rejects a resonance the sampling rate cannot represent, naming the field', () => {
+    expect(() => SimulatorConfigSchema.parse({ rigResonanceHz: 9_000 })).toThrow(/rigResonanceHz/);
+    expect(() => simulateSignal({ ...planSignal(config(), 0), resonanceHz: 7_000 }, 12_000, 4_096)).toThrow(/resonanceHz/);
   });
 });
