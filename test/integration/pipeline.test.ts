@@ -43,6 +43,14 @@ describe('dataset generation and training on a real stack', () => {
     await stack?.stop();
   });
 
+  async function recordHistory(workflowId: string, name: string) {
+    const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
+    const { stdout } = await exec(cli.path, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace], { maxBuffer: 64 * 1024 * 1024 });
+    const dir = path.resolve('test/replay/histories');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}.json`), stdout);
+  }
+
   async function history(workflowId: string) {
     return stack.client.workflow.getHandle(workflowId).fetchHistory();
   }
@@ -94,11 +102,11 @@ describe('dataset generation and training on a real stack', () => {
       .where(and(eq(notifications.entityId, started.entityId), eq(notifications.eventType, 'TRAINING_COMPLETED')));
     expect(note.url).toBe(`http://dashboard.test/experiments/${started.entityId}/results`);
 
+    // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/pipeline.test.ts` refreshes the
+    // histories that test/replay/replay.test.ts replays against the current workflow code.
     if (process.env.RECORD_REPLAY_HISTORIES) {
-      const dir = path.resolve('test/replay/histories');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'trainModelWorkflow.json'), JSON.stringify(await history(started.workflowId), null, 1));
-      writeFileSync(path.join(dir, 'generateDatasetWorkflow.json'), JSON.stringify(await history(workflowIds.dataset(datasetId)), null, 1));
+      await recordHistory(started.workflowId, 'trainModelWorkflow');
+      await recordHistory(workflowIds.dataset(datasetId), 'generateDatasetWorkflow');
     }
   });
 

@@ -33,7 +33,7 @@ export interface TestStack {
   /** A connection of the test's own, for assertions on rows. */
   db: DbHandle['db'];
   startInProcessWorkers(queues: QueueRole[]): Promise<{ stop(): Promise<void> }>;
-  spawnWorkerProcess(queues: QueueRole[]): Promise<WorkerProcess>;
+  spawnWorkerProcess(queues: QueueRole[], extraEnv?: Record<string, string>): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
 
@@ -90,12 +90,12 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
     return { stop };
   }
 
-  async function spawnWorkerProcess(queues: QueueRole[]): Promise<WorkerProcess> {
+  async function spawnWorkerProcess(queues: QueueRole[], extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
     let out = '';
     const metricsPort = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'workers', 'main.ts'), '--queues', queues.join(',')], {
       cwd: REPO_ROOT,
-      env: { ...env, METRICS_BIND: `127.0.0.1:${metricsPort}` },
+      env: { ...env, METRICS_BIND: `127.0.0.1:${metricsPort}`, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
