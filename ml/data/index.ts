@@ -1,4 +1,4 @@
 // Dataset preparation for training: split by signal, windowing, normalisation, seeded shuffles.
-export * from './random.js';
+export { mixSeed, mulberry32, permutation, shuffled, type RandomSource } from '../random.js';
 export * from './split.js';
 export * from './windows.js';

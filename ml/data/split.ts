@@ -1,4 +1,4 @@
-import { mixSeed, mulberry32, shuffled } from './random.js';
+import { mixSeed, mulberry32, shuffled } from '../random.js';
 
 /**
  * Train/validation/test split by *signal*, stratified per class.

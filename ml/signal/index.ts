@@ -1,5 +1,5 @@
 // The signal engine: seeded randomness, bearing kinematics, the simulator and spectral analysis.
-export { deriveSeed, Rng } from './random.js';
+export { deriveSeed, Rng } from '../random.js';
 export {
   characteristicFrequencies,
   envelopeBandHz,

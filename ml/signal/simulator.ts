@@ -15,7 +15,7 @@
  */
 import { CWRU_SPEED_BY_LOAD_RPM, type SignalSpec, type SimulatorConfig } from '../../contracts/index.js';
 import { characteristicFrequencies, faultImpactRateHz, type FaultyClass, impactRateHz, resonanceBandHz } from './kinematics.js';
-import { deriveSeed, Rng } from './random.js';
+import { deriveSeed, Rng } from '../random.js';
 
 /** Independent random streams of one signal: changing how one is used never shifts another. */
 const STREAM = { plan: 1, clean: 2, noise: 3, rig: 4 } as const;

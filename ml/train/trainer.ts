@@ -4,7 +4,7 @@ import type { ArtifactStore } from '../../artifacts/types.js';
 import { getFloat32 } from '../../artifacts/codecs.js';
 import type { Architecture, ClassBalance, EpochMetrics, TrainHyperparameters, TrainingHeartbeat } from '../../contracts/training.js';
 import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel } from '../model/index.js';
-import { mixSeed, mulberry32, permutation } from '../data/random.js';
+import { mixSeed, mulberry32, permutation } from '../random.js';
 import { splitBySignal } from '../data/split.js';
 import { buildWindows, classBalance, type WindowOptions, type WindowSet } from '../data/windows.js';
 import { TrainingDivergedError, throwIfAborted } from './errors.js';

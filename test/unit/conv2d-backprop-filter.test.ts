@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../ml/random.js';
 import { initBackend } from '../../ml/tf/index.js';
 
 /**
@@ -25,15 +26,9 @@ interface Case {
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
 function randoms(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const random = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = 2 * random() - 1;
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { ArtifactStore } from '../../artifacts/types.js';
 import { putFloat32 } from '../../artifacts/codecs.js';
 import type { Architecture, TrainHyperparameters } from '../../contracts/training.js';
-import { mulberry32 } from '../../ml/data/random.js';
+import { mulberry32 } from '../../ml/random.js';
 import type { TrainingJob, TrainingSignalRef } from '../../ml/train/trainer.js';
 
 /**

@@ -1,11 +1,22 @@
 /**
- * Seeded pseudo-random numbers for the simulator.
+ * Seeded randomness for the whole ML engine. Math.random is never used in ml/: a dataset must be
+ * reproducible from its config alone (same config, same bytes, in any chunking of the work), and
+ * a split or a resumed epoch from its seed alone (a resumed epoch sees the same batch order).
  *
- * Why our own generator: Math.random cannot be seeded, and a dataset must be reproducible from
- * its config alone (same config, same bytes) on any machine, in any chunking of the work.
- * xoshiro128** is small, fast in 32-bit integer arithmetic and statistically far better than
- * an LCG; splitmix32 expands one 32-bit seed into its 128-bit state.
+ * Two generators, each kept bit-for-bit because stored datasets and recorded training runs
+ * depend on their exact streams:
+ * - `Rng` (xoshiro128**, seeded through splitmix32, items seeded with `deriveSeed`): the
+ *   simulator's generator, with the uniform and normal distributions it needs. Small, fast in
+ *   32-bit integer arithmetic and statistically far better than an LCG.
+ * - `mulberry32` (seeded with `mixSeed`): a bare `() => number` in [0, 1) for splits and
+ *   per-epoch shuffles, where 32 bits of state are plenty.
  */
+
+/** A uniform source in [0, 1), as `shuffled` and `permutation` take it. */
+export type RandomSource = () => number;
+
+// ---------------------------------------------------------------------------------------------
+// Seeds
 
 /** Finaliser of MurmurHash3: a bijective 32-bit mix with full avalanche. */
 function fmix32(h: number): number {
@@ -35,6 +46,22 @@ export function deriveSeed(seed: number, index: number): number {
   h = fmix32(h ^ fmix32(hi + 0x2545f491));
   return h & 0x7fffffff;
 }
+
+/** Mix several integers/strings into one 32-bit seed (FNV-1a over their decimal/UTF-16 text). */
+export function mixSeed(...parts: (number | string)[]): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    const s = `${typeof part}:${String(part)}|`;
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+  }
+  return h >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
 
 /** A seeded xoshiro128** generator with the distributions the simulator needs. */
 export class Rng {
@@ -105,4 +132,44 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** Mulberry32: 32-bit state, good enough for shuffling, identical on every platform. */
+export function mulberry32(seed: number): RandomSource {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shuffles
+
+/** Fisher–Yates, in place, from the last element down (the order every caller's stream assumes). */
+function shuffleInPlace<T>(out: { [i: number]: T; readonly length: number }, random: RandomSource): void {
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = out[i];
+    out[i] = out[j];
+    out[j] = tmp;
+  }
+}
+
+/** Fisher–Yates shuffle of a copy of `items`. */
+export function shuffled<T>(items: readonly T[], random: RandomSource): T[] {
+  const out = items.slice();
+  shuffleInPlace(out, random);
+  return out;
+}
+
+/** A permutation of 0..n-1 as an Int32Array (used for per-epoch batch order). */
+export function permutation(n: number, random: RandomSource): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  shuffleInPlace(out, random);
+  return out;
 }
