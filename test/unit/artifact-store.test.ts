@@ -18,6 +18,7 @@ import {
   putJson,
   sha256Hex,
 } from '../../artifacts/index.js';
+import { rejectionOf, thrownBy } from '../support/errors.js';
 
 const META = { kind: 'test', mediaType: 'application/octet-stream' };
 
@@ -26,14 +27,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
-async function errorOf(p: Promise<unknown>): Promise<ArtifactError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ArtifactError);
-  return err as ArtifactError;
-}
+const errorOf = (p: Promise<unknown>): Promise<ArtifactError> => rejectionOf(p, ArtifactError);
 
 describe('FileArtifactStore', () => {
   let dir: string;
@@ -148,14 +142,8 @@ describe('codecs', () => {
   it('encodes JSON canonically and reports undecodable JSON as corrupt', () => {
     expect(encodeJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toEqual(encodeJson({ a: [1, { c: 3, d: 2 }], b: 1 }));
     expect(decodeJson(encodeJson({ a: 'é' }))).toEqual({ a: 'é' });
-    let err: unknown;
-    try {
-      decodeJson(new TextEncoder().encode('{oops'), 'artifact:sha256/y');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ArtifactError);
-    expect((err as ArtifactError).code).toBe('ARTIFACT_CORRUPT');
+    const err = thrownBy(() => decodeJson(new TextEncoder().encode('{oops'), 'artifact:sha256/y'), ArtifactError);
+    expect(err.code).toBe('ARTIFACT_CORRUPT');
   });
 
   it('puts and gets typed values through a store', async () => {

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { startDatasetGeneration, startTraining } from '../../client/api.js';
 import { InputValidationError } from '../../contracts/index.js';
+import { rejectionOf } from '../support/errors.js';
 
 /** A client whose every call is recorded: validation must fail before any of them happens. */
 function recordingClient() {
@@ -25,14 +26,7 @@ function recordingClient() {
   return { client: { workflow } as unknown as Client, calls };
 }
 
-async function rejection(p: Promise<unknown>): Promise<InputValidationError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputValidationError);
-  return err as InputValidationError;
-}
+const rejection = (p: Promise<unknown>): Promise<InputValidationError> => rejectionOf(p, InputValidationError);
 
 describe('startTraining validates before sending', () => {
   it('names the field and the value of a bad hyperparameter', async () => {

@@ -2,22 +2,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { QUEUE_ROLES } from '../../contracts/index.js';
+import { thrownBy } from '../support/errors.js';
 
 const CWD = path.resolve('/srv/faultline');
 
 /** loadConfig on exactly these variables (never the test process's own environment). */
 const load = (env: Record<string, string | undefined> = {}) => loadConfig(env, CWD);
 
-function configError(env: Record<string, string | undefined>): ConfigError {
-  let caught: unknown;
-  try {
-    load(env);
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  return caught as ConfigError;
-}
+const configError = (env: Record<string, string | undefined>): ConfigError => thrownBy(() => load(env), ConfigError);
 
 describe('loadConfig defaults', () => {
   it('uses an embedded PGlite database and artifacts under .data, and an embedded Temporal on 127.0.0.1:7233', () => {

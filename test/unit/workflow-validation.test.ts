@@ -17,17 +17,10 @@ import {
   TrainModelInputSchema,
 } from '../../contracts/index.js';
 import { validateWorkflowInput } from '../../workflows/lib/validate.js';
+import { thrownBy } from '../support/errors.js';
 
-function invalid(schema: z.ZodType, input: unknown, what = 'input'): InputValidationError {
-  let caught: unknown;
-  try {
-    parseInput(schema, input, what);
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InputValidationError);
-  return caught as InputValidationError;
-}
+const invalid = (schema: z.ZodType, input: unknown, what = 'input'): InputValidationError =>
+  thrownBy(() => parseInput(schema, input, what), InputValidationError);
 
 const train = (extra: Record<string, unknown> = {}) => ({ experimentId: 'exp-1', datasetId: 'ds-1', ...extra });
 const dataset = (config: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ datasetId: 'ds-1', config, ...extra });
@@ -96,14 +89,10 @@ describe('parseInput messages', () => {
 
 describe('validateWorkflowInput', () => {
   it('turns a bad input into a non-retryable InvalidInput failure carrying the issues', () => {
-    let caught: unknown;
-    try {
-      validateWorkflowInput(TrainModelInputSchema, train({ hyperparameters: { epochs: 0 } }), 'trainModelWorkflow input');
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(ApplicationFailure);
-    const failure = caught as ApplicationFailure;
+    const failure = thrownBy(
+      () => validateWorkflowInput(TrainModelInputSchema, train({ hyperparameters: { epochs: 0 } }), 'trainModelWorkflow input'),
+      ApplicationFailure,
+    );
     expect(failure.nonRetryable).toBe(true);
     expect(failure.type).toBe(ERROR_TYPES.invalidInput);
     expect(failure.message).toContain('hyperparameters.epochs');
