@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ArtifactStore } from '../../artifacts/types.js';
 import { getFloat32 } from '../../artifacts/codecs.js';
-import type { Architecture, ClassBalance, EpochMetrics, TrainHyperparameters, TrainingHeartbeat } from '../../contracts/training.js';
+import type { Architecture, EpochMetrics, TrainHyperparameters, TrainingHeartbeat, TrainModelResult } from '../../contracts/training.js';
 import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel } from '../model/index.js';
 import { mixSeed, mulberry32, permutation } from '../random.js';
 import { splitBySignal } from '../data/split.js';
@@ -48,26 +48,13 @@ export interface TrainingEnv {
   log?(msg: string, meta?: object): void;
 }
 
-export interface TrainingOutcome {
-  testAccuracy: number;
-  testLoss: number;
-  bestValAccuracy: number;
-  bestValLoss: number;
-  confusionMatrix: number[][];
-  classes: string[];
-  modelUri: string;
-  /** Checkpoint of the last trained epoch, with optimizer state, for a later continuation. */
-  checkpointUri: string;
-  /** Number of the last completed epoch (absolute, counting earlier attempts/continuations). */
-  epochsCompleted: number;
-  bestEpoch: number;
-  stoppedEarly: boolean;
-  backend: string;
-  parameterCount: number;
-  classBalance: ClassBalance;
-  /** Training throughput of the epochs this call ran (0 when it ran none). */
-  trainSamplesPerSec: number;
-}
+/**
+ * What a training run yields: the workflow's result without its identity and status, which the
+ * caller adds. `epochsCompleted` is the last completed epoch, absolute (counting earlier
+ * attempts and continuations); `checkpointUri` is that epoch's checkpoint, with optimizer state,
+ * for a later continuation; `trainSamplesPerSec` covers the epochs this call ran (0 when none).
+ */
+export type TrainingOutcome = Omit<TrainModelResult, 'experimentId' | 'status'>;
 
 export const MODEL_MEDIA_TYPE = 'application/x-faultline-model';
 
@@ -78,12 +65,7 @@ interface Splits {
 }
 
 /** Early-stopping state: exactly what a heartbeat carries, so a resume restores it whole. */
-interface BestState {
-  bestValLoss: number;
-  bestEpoch: number;
-  bestCheckpointUri: string;
-  epochsWithoutImprovement: number;
-}
+type BestState = Pick<TrainingHeartbeat, 'bestValLoss' | 'bestEpoch' | 'bestCheckpointUri' | 'epochsWithoutImprovement'>;
 
 export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<TrainingOutcome> {
   const hp = job.hyperparameters;
