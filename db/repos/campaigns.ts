@@ -7,7 +7,7 @@ import type { RunStatus } from '../../contracts/status.js';
 import { campaigns, trials, type CampaignRow, type TrialRow } from '../schema.js';
 import { isTerminalRunStatus, runStatusesAllowingTransitionTo, type TransitionOptions } from '../status.js';
 import type { Database } from '../types.js';
-import { definedOnly } from './util.js';
+import { definedOnly, storedRow } from './util.js';
 
 export type { CampaignRow, TrialRow } from '../schema.js';
 
@@ -49,10 +49,7 @@ export async function upsertCampaign(db: Database, input: CampaignInput, opts: T
       setWhere: inArray(campaigns.status, runStatusesAllowingTransitionTo(status, opts)),
     })
     .returning();
-  if (row) return row;
-  const existing = await getCampaign(db, input.id);
-  if (!existing) throw new Error(`campaign ${input.id}: upsert wrote nothing and the row does not exist`);
-  return existing;
+  return storedRow(row, () => getCampaign(db, input.id), `campaign ${input.id}`);
 }
 
 export interface CampaignStatusUpdate extends TransitionOptions {
@@ -136,13 +133,17 @@ export async function upsertTrial(db: Database, input: TrialInput, opts: Transit
       setWhere: status ? inArray(trials.status, runStatusesAllowingTransitionTo(status, opts)) : undefined,
     })
     .returning();
-  if (row) return row;
-  const [existing] = await db
-    .select()
-    .from(trials)
-    .where(and(eq(trials.campaignId, input.campaignId), eq(trials.number, input.number)));
-  if (!existing) throw new Error(`trial ${input.campaignId}#${input.number}: upsert wrote nothing and the row does not exist`);
-  return existing;
+  return storedRow(
+    row,
+    async () => {
+      const [existing] = await db
+        .select()
+        .from(trials)
+        .where(and(eq(trials.campaignId, input.campaignId), eq(trials.number, input.number)));
+      return existing;
+    },
+    `trial ${input.campaignId}#${input.number}`,
+  );
 }
 
 export async function listTrials(db: Database, campaignId: string): Promise<TrialRow[]> {

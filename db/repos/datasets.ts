@@ -5,7 +5,7 @@ import { datasets, signals, type DatasetRow, type NewSignal, type SignalRow } fr
 import { datasetStatusesAllowingTransitionTo, isTerminalDatasetStatus, type TransitionOptions } from '../status.js';
 import { withTransaction } from '../tx.js';
 import type { Database } from '../types.js';
-import { chunks, definedOnly, excluded } from './util.js';
+import { chunks, definedOnly, excluded, storedRow } from './util.js';
 
 export type { DatasetRow, SignalRow } from '../schema.js';
 
@@ -51,10 +51,7 @@ export async function upsertDataset(db: Database, input: DatasetInput, opts: Tra
       setWhere: inArray(datasets.status, datasetStatusesAllowingTransitionTo(status, opts)),
     })
     .returning();
-  if (row) return row;
-  const existing = await getDataset(db, input.id);
-  if (!existing) throw new Error(`dataset ${input.id}: upsert wrote nothing and the row does not exist`);
-  return existing;
+  return storedRow(row, () => getDataset(db, input.id), `dataset ${input.id}`);
 }
 
 export interface DatasetStatusUpdate extends TransitionOptions {

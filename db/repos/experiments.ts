@@ -5,7 +5,7 @@ import type { EpochMetrics, TrainModelResult } from '../../contracts/training.js
 import { epochMetrics, experiments, type EpochMetricsRow, type ExperimentRow } from '../schema.js';
 import { isTerminalRunStatus, runStatusesAllowingTransitionTo, type TransitionOptions } from '../status.js';
 import type { Database } from '../types.js';
-import { definedOnly, excluded } from './util.js';
+import { definedOnly, excluded, storedRow } from './util.js';
 
 export type { EpochMetricsRow, ExperimentRow } from '../schema.js';
 
@@ -53,10 +53,7 @@ export async function upsertExperiment(db: Database, input: ExperimentInput, opt
       setWhere: inArray(experiments.status, runStatusesAllowingTransitionTo(status, opts)),
     })
     .returning();
-  if (row) return row;
-  const existing = await getExperiment(db, input.id);
-  if (!existing) throw new Error(`experiment ${input.id}: upsert wrote nothing and the row does not exist`);
-  return existing;
+  return storedRow(row, () => getExperiment(db, input.id), `experiment ${input.id}`);
 }
 
 export interface ExperimentStatusUpdate extends TransitionOptions {

@@ -17,3 +17,14 @@ export function chunks<T>(rows: readonly T[], size: number): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
+
+/**
+ * The row an upsert returned, or, when its `setWhere` skipped the update (a status transition
+ * the rules forbid), the row as stored. Either way the caller gets what is in the database.
+ */
+export async function storedRow<R>(written: R | undefined, reread: () => Promise<R | undefined>, what: string): Promise<R> {
+  if (written) return written;
+  const existing = await reread();
+  if (!existing) throw new Error(`${what}: upsert wrote nothing and the row does not exist`);
+  return existing;
+}
