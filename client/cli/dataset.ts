@@ -1,10 +1,9 @@
-import type { Command } from 'commander';
 import type { GenerateDatasetResult } from '../../contracts/index.js';
 import { prepareDatasetInput, type StartDatasetRequest } from '../api.js';
-import { outputOf, prepareOrExplain, withSession, type CommandGroup } from './context.js';
-import { addFieldFlags, flagsByPath, list, number, numberList, range, requestFromFlags, type FieldFlag } from './fields.js';
-import { formatDatasetResult, formatStarted } from './output.js';
-import { addRunCommands, followToResult } from './run-commands.js';
+import type { CommandGroup } from './context.js';
+import { list, number, numberList, range, type FieldFlag } from './fields.js';
+import { formatDatasetResult } from './output.js';
+import { addRunCommands, addStartCommand } from './run-commands.js';
 
 /** `faultline dataset start` flags → GenerateDatasetRequest fields. Defaults live in the contract. */
 export const DATASET_FIELDS: readonly FieldFlag[] = [
@@ -22,36 +21,24 @@ export const DATASET_FIELDS: readonly FieldFlag[] = [
   { flags: '--max-in-flight <n>', description: 'chunks generated at once', path: ['maxInFlight'], parse: number },
 ];
 
-const summarize = (r: GenerateDatasetResult, url: string | undefined) => formatDatasetResult(r, url);
-
 export const datasetCommands: CommandGroup = {
   name: 'dataset',
   register(program, deps) {
     const group = program.command('dataset').description('simulate a vibration dataset (generateDatasetWorkflow)');
-
-    const start = group
-      .command('start')
-      .description('start generating a dataset; the same config twice runs once')
-      .option('--wait', 'show live progress and print the result');
-    addFieldFlags(start, DATASET_FIELDS).action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      // Validate before connecting: a typo never needs a server to be reported.
-      const request = requestFromFlags(DATASET_FIELDS, opts) as StartDatasetRequest;
-      const input = prepareOrExplain(() => prepareDatasetInput(request), flagsByPath(DATASET_FIELDS));
-      await withSession(cmd, deps, async (session) => {
-        const started = await session.api.startDatasetGeneration(input);
-        const webUiUrl = session.webUiUrl(started.workflowId);
-        const doc = { kind: 'dataset', ...started, webUiUrl };
-        if (opts.wait !== true) {
-          out.result(doc, () => `${formatStarted('dataset', started, webUiUrl)}\nFollow: faultline dataset progress ${started.entityId} --follow`);
-          return;
-        }
-        out.line(formatStarted('dataset', started, webUiUrl));
-        const result = await followToResult<GenerateDatasetResult>(session, out, deps, started.workflowId, `faultline dataset progress ${started.entityId} --follow`);
-        out.result({ ...doc, status: 'COMPLETED', result }, () => `\n${summarize(result, webUiUrl)}`);
-      });
+    const kind = {
+      kind: 'dataset',
+      idLabel: 'dataset id',
+      summarize: (r: GenerateDatasetResult, url: string | undefined) => formatDatasetResult(r, url),
+    } as const;
+    addStartCommand(group, deps, {
+      ...kind,
+      entityLabel: 'dataset',
+      description: 'start generating a dataset; the same config twice runs once',
+      waitDescription: 'show live progress and print the result',
+      fields: DATASET_FIELDS,
+      prepare: (request: StartDatasetRequest) => prepareDatasetInput(request),
+      start: (api, input) => api.startDatasetGeneration(input),
     });
-
-    addRunCommands<GenerateDatasetResult>(group, deps, { kind: 'dataset', idLabel: 'dataset id', summarize });
+    addRunCommands(group, deps, kind);
   },
 };

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import type { FaultlineApi, StartedRun } from '../api.js';
 import type { ClientWorkflowKind } from '../workflow-kinds.js';
-import { InterruptedError, outputOf, unlessInterrupted, withSession, type CliDeps } from './context.js';
-import { formatRun, type Output } from './output.js';
+import { InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSession, type CliDeps } from './context.js';
+import { addFieldFlags, flagsByPath, requestFromFlags, type FieldFlag } from './fields.js';
+import { formatRun, formatStarted, type Output } from './output.js';
 import { createProgressView } from './progress-bar.js';
 import type { CliSession } from './session.js';
 
@@ -11,6 +13,45 @@ export interface RunKind<R> {
   /** Shown in help: "dataset id", "experiment id". */
   idLabel: string;
   summarize(result: R, webUiUrl: string | undefined): string;
+}
+
+/** What `start` needs beyond RunKind: the flags, how to validate them, how to start. */
+export interface StartKind<Req, I, R> extends RunKind<R> {
+  /** Names the entity id in output: "dataset", "experiment". */
+  entityLabel: string;
+  description: string;
+  waitDescription: string;
+  /** Flags → request fields. Defaults live in the contract. */
+  fields: readonly FieldFlag[];
+  /** Validate the request and fill in its id; throws InputValidationError naming the field. */
+  prepare(request: Req): I;
+  start(api: FaultlineApi, input: I): Promise<StartedRun>;
+}
+
+/** `start [flags] [--wait]` for one kind. */
+export function addStartCommand<Req, I, R>(group: Command, deps: CliDeps, spec: StartKind<Req, I, R>): void {
+  const start = group.command('start').description(spec.description).option('--wait', spec.waitDescription);
+  addFieldFlags(start, spec.fields).action(async (opts: Record<string, unknown>, cmd: Command) => {
+    const out = outputOf(cmd, deps);
+    // Validate before connecting: a typo never needs a server to be reported. Required fields
+    // are required by the contract, not by commander, so a missing one is reported like every
+    // other invalid field (exit 2, flag named), in JSON mode too.
+    const request = requestFromFlags(spec.fields, opts) as Req;
+    const input = prepareOrExplain(() => spec.prepare(request), flagsByPath(spec.fields));
+    await withSession(cmd, deps, async (session) => {
+      const started = await spec.start(session.api, input);
+      const webUiUrl = session.webUiUrl(started.workflowId);
+      const doc = { kind: spec.kind, ...started, webUiUrl };
+      const followCommand = `faultline ${spec.kind} progress ${started.entityId} --follow`;
+      if (opts.wait !== true) {
+        out.result(doc, () => `${formatStarted(spec.entityLabel, started, webUiUrl)}\nFollow: ${followCommand}`);
+        return;
+      }
+      out.line(formatStarted(spec.entityLabel, started, webUiUrl));
+      const result = await followToResult<R>(session, out, deps, started.workflowId, followCommand);
+      out.result({ ...doc, status: 'COMPLETED', result }, () => `\n${spec.summarize(result, webUiUrl)}`);
+    });
+  });
 }
 
 /** `progress <id> [--follow]`, `cancel <id>`, `result <id>` for one kind. */

@@ -1,10 +1,9 @@
-import type { Command } from 'commander';
 import type { TrainModelResult } from '../../contracts/index.js';
 import { prepareTrainingInput, type StartTrainingRequest } from '../api.js';
-import { outputOf, prepareOrExplain, withSession, type CommandGroup } from './context.js';
-import { addFieldFlags, flagsByPath, number, requestFromFlags, type FieldFlag } from './fields.js';
-import { formatStarted, formatTrainingResult } from './output.js';
-import { addRunCommands, followToResult } from './run-commands.js';
+import type { CommandGroup } from './context.js';
+import { number, type FieldFlag } from './fields.js';
+import { formatTrainingResult } from './output.js';
+import { addRunCommands, addStartCommand } from './run-commands.js';
 
 /** `faultline train start` flags → TrainModelRequest fields. Defaults live in the contract. */
 export const TRAIN_FIELDS: readonly FieldFlag[] = [
@@ -22,37 +21,24 @@ export const TRAIN_FIELDS: readonly FieldFlag[] = [
   { flags: '--max-minutes <n>', description: 'deadline of the training activity, minutes', path: ['maxTrainingMinutes'], parse: number },
 ];
 
-const summarize = (r: TrainModelResult, url: string | undefined) => formatTrainingResult(r, url);
-
 export const trainCommands: CommandGroup = {
   name: 'train',
   register(program, deps) {
     const group = program.command('train').description('train a 1D CNN classifier (trainModelWorkflow)');
-
-    const start = group
-      .command('start')
-      .description('start training; the same dataset + hyperparameters twice runs once')
-      .option('--wait', 'show live progress (with metrics) and print the result');
-    addFieldFlags(start, TRAIN_FIELDS).action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      // --dataset is "required" by the contract, not by commander, so a missing one is reported
-      // like every other invalid field (exit 2, field named) and in JSON mode too.
-      const request = requestFromFlags(TRAIN_FIELDS, opts) as StartTrainingRequest;
-      const input = prepareOrExplain(() => prepareTrainingInput(request), flagsByPath(TRAIN_FIELDS));
-      await withSession(cmd, deps, async (session) => {
-        const started = await session.api.startTraining(input);
-        const webUiUrl = session.webUiUrl(started.workflowId);
-        const doc = { kind: 'train', ...started, webUiUrl };
-        if (opts.wait !== true) {
-          out.result(doc, () => `${formatStarted('experiment', started, webUiUrl)}\nFollow: faultline train progress ${started.entityId} --follow`);
-          return;
-        }
-        out.line(formatStarted('experiment', started, webUiUrl));
-        const result = await followToResult<TrainModelResult>(session, out, deps, started.workflowId, `faultline train progress ${started.entityId} --follow`);
-        out.result({ ...doc, status: 'COMPLETED', result }, () => `\n${summarize(result, webUiUrl)}`);
-      });
+    const kind = {
+      kind: 'train',
+      idLabel: 'experiment id',
+      summarize: (r: TrainModelResult, url: string | undefined) => formatTrainingResult(r, url),
+    } as const;
+    addStartCommand(group, deps, {
+      ...kind,
+      entityLabel: 'experiment',
+      description: 'start training; the same dataset + hyperparameters twice runs once',
+      waitDescription: 'show live progress (with metrics) and print the result',
+      fields: TRAIN_FIELDS,
+      prepare: (request: StartTrainingRequest) => prepareTrainingInput(request),
+      start: (api, input) => api.startTraining(input),
     });
-
-    addRunCommands<TrainModelResult>(group, deps, { kind: 'train', idLabel: 'experiment id', summarize });
+    addRunCommands(group, deps, kind);
   },
 };
