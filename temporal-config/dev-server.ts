@@ -243,24 +243,16 @@ function describeExit(e: Exit): string {
  * Polls until the frontend answers DescribeNamespace for our namespace: that proves both the gRPC
  * server and the namespace registration (start-dev creates namespaces asynchronously).
  */
-async function waitForFrontend(address: string, namespace: string, deadline: number, exited: () => Exit) {
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    const e = exited();
-    if (e) throw new Error(describeExit(e));
-    let connection: Connection | undefined;
+async function waitForFrontend(address: string, namespace: string, deadline: number, exited: () => Exit): Promise<void> {
+  await pollUntilReady(deadline, exited, (last) => `no answer within the start-up timeout (last error: ${last})`, async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
     try {
-      connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.describeNamespace({ namespace });
-      return;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
+      return undefined;
     } finally {
-      await connection?.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
     }
-    await sleep(250);
-  }
-  throw new Error(`no answer within the start-up timeout (last error: ${last})`);
+  });
 }
 
 /**
@@ -280,19 +272,36 @@ async function applyRetention(address: string, namespace: string, seconds: numbe
 }
 
 async function waitForHttp(url: string, deadline: number, exited: () => Exit): Promise<void> {
+  await pollUntilReady(deadline, exited, (last) => `no HTTP 200 within the start-up timeout (last: ${last})`, async () => {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await res.body?.cancel();
+    return res.ok ? undefined : `HTTP ${res.status}`;
+  });
+}
+
+/**
+ * Every 250 ms, until `deadline`: fail at once if the server process has exited, else run
+ * `attempt`, which resolves undefined when ready or a reason it is not (a throw is a reason too).
+ * On timeout, `timeoutMessage` says so with the last reason.
+ */
+async function pollUntilReady(
+  deadline: number,
+  exited: () => Exit,
+  timeoutMessage: (lastReason: string) => string,
+  attempt: () => Promise<string | undefined>,
+): Promise<void> {
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     const e = exited();
     if (e) throw new Error(describeExit(e));
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await res.body?.cancel();
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
+      const notReady = await attempt();
+      if (notReady === undefined) return;
+      last = notReady;
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
     await sleep(250);
   }
-  throw new Error(`no HTTP 200 within the start-up timeout (last: ${last})`);
+  throw new Error(timeoutMessage(last));
 }

@@ -261,12 +261,7 @@ async function prepareModel(job: TrainingJob, env: TrainingEnv): Promise<ModelSt
     return { model, epoch: s.epoch, checkpointUri: s.checkpointUri };
   }
   const model = buildModel(job.architecture, { inputLength: hp.windowLength, numClasses: job.classes.length, seed: hp.seed });
-  try {
-    compileModel(model, { optimizer: hp.optimizer, learningRate: hp.learningRate });
-  } catch (e) {
-    disposeModel(model);
-    throw e;
-  }
+  compileOrDispose(model, hp);
   return {
     model,
     epoch: 0,
@@ -278,15 +273,18 @@ async function prepareModel(job: TrainingJob, env: TrainingEnv): Promise<ModelSt
 /** A checkpoint comes back compiled with its optimizer state; a bare model gets a fresh optimizer. */
 async function loadCheckpoint(uri: string, artifacts: ArtifactStore, hp: TrainHyperparameters): Promise<tfl.LayersModel> {
   const model = await deserializeModel(await artifacts.get(uri));
-  if (!model.optimizer) {
-    try {
-      compileModel(model, { optimizer: hp.optimizer, learningRate: hp.learningRate });
-    } catch (e) {
-      disposeModel(model);
-      throw e;
-    }
-  }
+  if (!model.optimizer) compileOrDispose(model, hp);
   return model;
+}
+
+/** Give `model` a fresh optimizer from `hp`; a model that cannot be compiled is released. */
+function compileOrDispose(model: tfl.LayersModel, hp: TrainHyperparameters): void {
+  try {
+    compileModel(model, { optimizer: hp.optimizer, learningRate: hp.learningRate });
+  } catch (e) {
+    disposeModel(model);
+    throw e;
+  }
 }
 
 async function loadSplits(job: TrainingJob, env: TrainingEnv): Promise<Splits> {
