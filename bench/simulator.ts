@@ -1,12 +1,17 @@
 /**
  * Simulator throughput: signals/s at the default 12 kHz × 102,400 samples, per class, and the
  * cost of one envelope spectrum. Not a test (timings depend on the machine).
- *   npx tsx bench/simulator.ts [signalsPerClass]
+ *   npx tsx bench/simulator.ts [signalsPerClass] [--quick]
+ * --quick: 5 signals per class unless a count is given (a smoke check). The last stdout line is
+ * the figures as JSON (bench/run.ts parses it).
  */
 import { SimulatorConfigSchema } from '../contracts/index.js';
 import { countSignals, envelopeBandHz, envelopeSpectrum, planSignal, simulateSignal } from '../ml/signal/index.js';
 
-const signalsPerClass = Number(process.argv[2] ?? 25);
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+// The positional count is the first non-flag argument, so `--quick` may come before or after it.
+const signalsPerClass = Number(args.find((a) => !a.startsWith('--')) ?? (quick ? 5 : 25));
 const config = SimulatorConfigSchema.parse({ signalsPerClass });
 const { samplingRateHz: fs, signalLength: n } = config;
 
@@ -43,3 +48,17 @@ for (let i = 0; i < 20; i++) {
   envMs.push(performance.now() - t0);
 }
 console.log(`envelopeSpectrum of one signal: median ${median(envMs).toFixed(2)} ms`);
+// Last stdout line, one line of JSON: the contract with bench/run.ts.
+console.log(
+  JSON.stringify({
+    quick,
+    signals: countSignals(config),
+    samplesPerSignal: n,
+    samplingRateHz: fs,
+    signalsPerSec: (countSignals(config) / totalMs) * 1000,
+    msPerSignalWall: totalMs / countSignals(config),
+    msPerSignalCpu: cpuMs / countSignals(config),
+    medianMsByClass: Object.fromEntries([...perClass].map(([label, ms]) => [label, median(ms)])),
+    envelopeSpectrumMedianMs: median(envMs),
+  }),
+);

@@ -1,0 +1,326 @@
+/**
+ * `npm run bench`: runs every benchmark in sequence, each in its own child process, prints one
+ * summary table and writes bench/results/summary.json. Never part of `npm test`.
+ *
+ *   npm run bench                               # full run (about 1–2 minutes on 2 idle cores)
+ *   npm run bench -- --quick                    # smoke check: short loops, writes summary.quick.json
+ *   npm run bench -- --only simulator           # one benchmark (comma-separate for several)
+ *
+ * Each child is `node --import tsx bench/<name>.ts [--quick]` and prints its figures as one line
+ * of JSON on its last stdout line; everything before that line is passed through as it comes.
+ * Environment (TFJS_BACKEND, BENCH_SECONDS, FAULTLINE_BENCH_PYTHON) is inherited by the children.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = path.join(ROOT, 'bench/results');
+
+// ---------------------------------------------------------------------------------------------
+// What the children print on their last line. Only the fields the summary uses are declared; zod
+// drops the rest, so a bench can report more without breaking the runner. NaN becomes null in JSON.
+
+const num = z.number().nullable();
+
+const TrainingReport = z.object({
+  seconds: z.number(),
+  backendSelection: z.object({ name: z.string() }),
+  tfjs: z.array(z.object({ backend: z.string(), trainSamplesPerSec: num, predictSamplesPerSec: num, note: z.string().optional() })),
+  torch: z.object({
+    python: z.string(),
+    torch: z.string().optional(),
+    threads: z.number().optional(),
+    trainSamplesPerSec: z.number().optional(),
+    predictSamplesPerSec: z.number().optional(),
+    skipped: z.string().optional(),
+    hint: z.string().optional(),
+  }),
+  ratio: z.object({ trainTorchOverTfjs: num, predictTorchOverTfjs: num }).optional(),
+});
+
+const SimulatorReport = z.object({
+  signals: z.number(),
+  signalsPerSec: z.number(),
+  msPerSignalWall: z.number(),
+  msPerSignalCpu: z.number(),
+  envelopeSpectrumMedianMs: z.number(),
+});
+
+interface TrainingFigures {
+  kind: 'training-throughput';
+  loopSeconds: number;
+  selectedBackend: string;
+  tfjs: { backend: string; trainSamplesPerSec: number | null; predictSamplesPerSec: number | null; note?: string }[];
+  pytorch:
+    | { status: 'ok'; python: string; torch: string; threads: number | null; trainSamplesPerSec: number; predictSamplesPerSec: number | null }
+    | { status: 'skipped'; python: string; reason: string; hint: string | null };
+  /** PyTorch over the selected tfjs backend: above 1 means PyTorch is faster. */
+  ratio: { trainPytorchOverTfjs: number | null; predictPytorchOverTfjs: number | null } | null;
+}
+
+interface SimulatorFigures {
+  kind: 'simulator';
+  signals: number;
+  signalsPerSec: number;
+  msPerSignalWall: number;
+  msPerSignalCpu: number;
+  envelopeSpectrumMedianMs: number;
+}
+
+type Figures = TrainingFigures | SimulatorFigures;
+
+function trainingFigures(json: unknown): TrainingFigures {
+  const r = TrainingReport.parse(json);
+  const t = r.torch;
+  return {
+    kind: 'training-throughput',
+    loopSeconds: r.seconds,
+    selectedBackend: r.backendSelection.name,
+    tfjs: r.tfjs,
+    pytorch:
+      t.skipped === undefined && t.trainSamplesPerSec !== undefined
+        ? {
+            status: 'ok',
+            python: t.python,
+            torch: t.torch ?? 'unknown',
+            threads: t.threads ?? null,
+            trainSamplesPerSec: t.trainSamplesPerSec,
+            predictSamplesPerSec: t.predictSamplesPerSec ?? null,
+          }
+        : { status: 'skipped', python: t.python, reason: t.skipped ?? 'no figures reported', hint: t.hint ?? null },
+    ratio: r.ratio ? { trainPytorchOverTfjs: r.ratio.trainTorchOverTfjs, predictPytorchOverTfjs: r.ratio.predictTorchOverTfjs } : null,
+  };
+}
+
+function simulatorFigures(json: unknown): SimulatorFigures {
+  return { kind: 'simulator', ...SimulatorReport.parse(json) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface BenchDef {
+  name: string;
+  file: string;
+  /** A hung child (e.g. a stuck Python) must not hang the whole run. */
+  timeoutMs: { full: number; quick: number };
+  figures: (json: unknown) => Figures;
+}
+
+const BENCHES: readonly BenchDef[] = [
+  { name: 'training-throughput', file: 'bench/training-throughput.ts', timeoutMs: { full: 15 * 60_000, quick: 5 * 60_000 }, figures: trainingFigures },
+  { name: 'simulator', file: 'bench/simulator.ts', timeoutMs: { full: 5 * 60_000, quick: 2 * 60_000 }, figures: simulatorFigures },
+];
+
+interface BenchResult {
+  name: string;
+  status: 'ok' | 'failed';
+  exitCode: number | null;
+  durationSec: number;
+  /** 1/5/15-minute load average when this bench started (includes the tail of the previous bench). */
+  loadAverageAtStart: number[];
+  figures?: Figures;
+  error?: string;
+}
+
+interface Options {
+  quick: boolean;
+  only: string[] | null;
+}
+
+function usage(): string {
+  return `usage: npm run bench -- [--quick] [--only <${BENCHES.map((b) => b.name).join('|')}>[,...]]`;
+}
+
+function parseArgs(argv: string[]): Options {
+  let quick = false;
+  const only: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const value = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      if (!value) throw new Error(`--only needs a benchmark name\n${usage()}`);
+      only.push(...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+    } else if (a === '--help' || a === '-h') {
+      console.log(usage());
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}\n${usage()}`);
+  }
+  const unknown = only.filter((n) => !BENCHES.some((b) => b.name === n));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${usage()}`);
+  return { quick, only: only.length > 0 ? only : null };
+}
+
+const loadavg = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
+
+/**
+ * Runs one bench, passing its output through live but holding back each latest stdout line: the
+ * last one is the JSON report, which is parsed rather than echoed (it is long and unreadable).
+ */
+function runChild(def: BenchDef, quick: boolean): Promise<{ exitCode: number | null; lastLine: string; error?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', def.file, ...(quick ? ['--quick'] : [])], {
+      cwd: ROOT, // `--import tsx` resolves from the working directory
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let pending = '';
+    let held: string | null = null;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (held !== null) process.stdout.write(held + '\n');
+        held = line;
+      }
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, quick ? def.timeoutMs.quick : def.timeoutMs.full);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ exitCode: null, lastLine: '', error: err.message });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // Output may end without a newline; then the unterminated rest is the last line.
+      const tail = pending.trim();
+      let lastLine = held ?? '';
+      if (tail.length > 0) {
+        if (held !== null) process.stdout.write(held + '\n');
+        lastLine = tail;
+      }
+      resolve({ exitCode: code, lastLine, ...(timedOut ? { error: `timed out after ${(quick ? def.timeoutMs.quick : def.timeoutMs.full) / 1000} s` } : {}) });
+    });
+  });
+}
+
+async function runBench(def: BenchDef, quick: boolean): Promise<BenchResult> {
+  const loadAverageAtStart = loadavg();
+  console.log(`\n=== ${def.name}${quick ? ' (quick)' : ''} — load average ${loadAverageAtStart.join(' / ')} ===`);
+  const t0 = performance.now();
+  const { exitCode, lastLine, error } = await runChild(def, quick);
+  const base = { name: def.name, exitCode, durationSec: Math.round((performance.now() - t0) / 100) / 10, loadAverageAtStart };
+  if (error !== undefined || exitCode !== 0) {
+    if (lastLine && !lastLine.startsWith('{')) console.log(lastLine);
+    return { ...base, status: 'failed', error: error ?? `exited with code ${exitCode}` };
+  }
+  try {
+    return { ...base, status: 'ok', figures: def.figures(JSON.parse(lastLine) as unknown) };
+  } catch (e) {
+    console.log(lastLine);
+    const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : e instanceof Error ? e.message : String(e);
+    return { ...base, status: 'failed', error: `last stdout line is not the expected JSON report: ${why}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary table
+
+const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+function trainingTable(f: TrainingFigures): string[] {
+  const rows: [string, string, string][] = f.tfjs.map((r, i) => [
+    `tfjs ${r.backend}${i === 0 ? ' (selected)' : ''}`,
+    fmt(r.trainSamplesPerSec),
+    fmt(r.predictSamplesPerSec),
+  ]);
+  const p = f.pytorch;
+  if (p.status === 'ok') rows.push([`pytorch ${p.torch} (${p.threads ?? '?'} threads)`, fmt(p.trainSamplesPerSec), fmt(p.predictSamplesPerSec)]);
+  else rows.push(['pytorch: skipped (reason below)', '-', '-']);
+  if (f.ratio) {
+    rows.push([`ratio pytorch / tfjs ${f.selectedBackend}`, `x${fmt(f.ratio.trainPytorchOverTfjs, 2)}`, `x${fmt(f.ratio.predictPytorchOverTfjs, 2)}`]);
+  }
+  const out = [`  ${'runtime'.padEnd(46)} ${'train samples/s'.padStart(16)} ${'predict samples/s'.padStart(18)}`];
+  for (const [a, b, c] of rows) out.push(`  ${a.padEnd(46)} ${b.padStart(16)} ${c.padStart(18)}`);
+  if (p.status === 'skipped') {
+    // The reason lists every interpreter tried: too long for a table cell.
+    out.push(`  pytorch skipped: ${p.reason}`);
+    if (p.hint) out.push(`  to run the PyTorch peer: ${p.hint}`);
+  }
+  return out;
+}
+
+function simulatorTable(f: SimulatorFigures): string[] {
+  return [
+    `  ${fmt(f.signalsPerSec, 1)} signals/s (${f.signals} signals; ${fmt(f.msPerSignalWall, 2)} ms/signal wall, ${fmt(f.msPerSignalCpu, 2)} ms/signal CPU)`,
+    `  envelope spectrum of one signal: ${fmt(f.envelopeSpectrumMedianMs, 1)} ms median`,
+  ];
+}
+
+function summaryTable(machine: Machine, results: BenchResult[]): string {
+  const lines = [
+    `Summary${machine.quick ? ' (QUICK run: smoke check, not for comparison)' : ''} — ${machine.date}`,
+    `  ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' / ')} (1/5/15 min)`,
+  ];
+  if (machine.loadAverageAtStart[0] >= machine.cpuCount / 2) {
+    lines.push(`  WARNING: other processes were busy at start (load ${machine.loadAverageAtStart[0]} on ${machine.cpuCount} cores): figures are likely low.`);
+  }
+  for (const r of results) {
+    lines.push('', `${r.name} — ${r.status}, ${r.durationSec} s, load average at its start ${r.loadAverageAtStart.join(' / ')}`);
+    if (r.status === 'failed') lines.push(`  FAILED: ${r.error}`);
+    else if (r.figures?.kind === 'training-throughput') lines.push(...trainingTable(r.figures));
+    else if (r.figures?.kind === 'simulator') lines.push(...simulatorTable(r.figures));
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Machine {
+  date: string;
+  quick: boolean;
+  hostname: string;
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  cpuCount: number;
+  totalMemGiB: number;
+  node: string;
+  /** Before any bench runs, so it is other processes' load only. */
+  loadAverageAtStart: number[];
+}
+
+async function main(): Promise<void> {
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(2);
+  }
+  const machine: Machine = {
+    date: new Date().toISOString(),
+    quick: opts.quick,
+    hostname: os.hostname(),
+    platform: os.platform(),
+    arch: os.arch(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cpuCount: os.cpus().length,
+    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    loadAverageAtStart: loadavg(),
+  };
+  const selected = BENCHES.filter((b) => opts.only === null || opts.only.includes(b.name));
+
+  const results: BenchResult[] = [];
+  // Strictly one after another: on 2 cores two benches at once would measure each other.
+  for (const def of selected) results.push(await runBench(def, opts.quick));
+
+  console.log(`\n${summaryTable(machine, results)}`);
+  // A quick run's figures are noise: keep them out of the recorded summary.json (and out of git).
+  const file = path.join(RESULTS_DIR, opts.quick ? 'summary.quick.json' : 'summary.json');
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify({ machine, benches: results }, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(ROOT, file)}`);
+  if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+}
+
+await main();
