@@ -1,0 +1,92 @@
+/**
+ * Exhaustive grid in a fixed order: parameters in declaration order (parents first), the last
+ * one varying fastest. Conditional parameters only multiply the branches where they are active,
+ * so no two grid points differ only in an inactive parameter. Floats need an explicit `grid`
+ * count (a continuous range has no natural grid); ints default to every step.
+ */
+import { BaseSampler, SearchExhaustedError, type SamplerResume, type SamplerStateBase } from './sampler.js';
+import { isActive, parseSearchSpace, SearchSpaceError, type ParamSpec, type Params, type ParamValue, type SearchSpace, type SearchSpaceInput } from './space.js';
+import type { Direction } from './trials.js';
+
+/** A grid larger than this is a mistake (a campaign would never finish it). */
+export const MAX_GRID_POINTS = 100_000;
+
+export interface GridSamplerState extends SamplerStateBase {
+  kind: 'grid';
+  /** Index of the next grid point to ask. */
+  next: number;
+}
+
+/** The values a parameter takes on the grid, in ascending / declaration order. */
+export function gridValues(name: string, p: ParamSpec): ParamValue[] {
+  if (p.type === 'categorical') return [...p.choices];
+  if (p.grid === undefined) {
+    if (p.type === 'float') throw new SearchSpaceError([`${name}.grid is required to grid-search a float parameter`]);
+    const n = (p.high - p.low) / p.step + 1;
+    if (n > MAX_GRID_POINTS) throw new SearchSpaceError([`${name} has ${n} grid values; set ${name}.grid`]);
+    return Array.from({ length: n }, (_, i) => p.low + i * p.step);
+  }
+  const count = p.grid;
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const f = i / (count - 1);
+    let v = p.log ? Math.exp(Math.log(p.low) + f * (Math.log(p.high) - Math.log(p.low))) : p.low + f * (p.high - p.low);
+    if (i === count - 1) v = p.high; // no rounding drift at the end point
+    if (p.type === 'int') v = p.low + Math.round((v - p.low) / p.step) * p.step;
+    if (out.length === 0 || out[out.length - 1] !== v) out.push(v); // int rounding may merge points
+  }
+  return out;
+}
+
+/** Every grid point in sampling order. Pure function of the space, so only an index is stored. */
+export function gridPoints(space: SearchSpace, order: readonly string[]): Params[] {
+  const values = new Map(order.map((n) => [n, gridValues(n, space[n])] as const));
+  const points: Params[] = [];
+  const walk = (i: number, point: Params): void => {
+    if (points.length > MAX_GRID_POINTS) throw new SearchSpaceError([`(root) the grid has more than ${MAX_GRID_POINTS} points`]);
+    if (i === order.length) {
+      points.push(point);
+      return;
+    }
+    const name = order[i];
+    if (!isActive(space, name, point)) return walk(i + 1, point);
+    for (const v of values.get(name) ?? []) walk(i + 1, { ...point, [name]: v });
+  };
+  walk(0, {});
+  return points;
+}
+
+export class GridSampler extends BaseSampler {
+  readonly kind = 'grid' as const;
+  private readonly points: Params[];
+  private next: number;
+
+  constructor(space: SearchSpaceInput, options: { direction?: Direction } = {}, resume?: SamplerResume & { next: number }) {
+    // The grid draws no random numbers; the seed only keeps the state shape uniform.
+    super(parseSearchSpace(space), options.direction ?? 'minimize', 0, resume);
+    this.points = gridPoints(this.space, this.order);
+    this.next = resume?.next ?? 0;
+  }
+
+  static fromState(state: GridSamplerState): GridSampler {
+    return new GridSampler(state.space, { direction: state.direction }, state);
+  }
+
+  /** Total number of grid points. */
+  get size(): number {
+    return this.points.length;
+  }
+
+  override isExhausted(): boolean {
+    return this.next >= this.points.length;
+  }
+
+  protected propose(): Params {
+    if (this.isExhausted()) throw new SearchExhaustedError('GridSampler');
+    return { ...this.points[this.next++] };
+  }
+
+  state(): GridSamplerState {
+    return { kind: 'grid', ...this.baseState(), next: this.next };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Rebuilding a sampler from its JSON state (after continue-as-new, or in a test). The state is
+ * validated first: it crossed a serialisation boundary and may come from an older release.
+ */
+import { z } from 'zod';
+import { GridSampler } from './grid.js';
+import { RandomSampler } from './random-sampler.js';
+import type { Sampler } from './sampler.js';
+import { SearchSpaceSchema } from './space.js';
+import { TpeOptionsSchema, TpeSampler } from './tpe.js';
+import { DirectionSchema, TrialRecordSchema } from './trials.js';
+
+const base = {
+  version: z.literal(1),
+  space: SearchSpaceSchema,
+  direction: DirectionSchema,
+  rng: z.number().int().min(0).max(0xffffffff),
+  trials: z.array(TrialRecordSchema),
+};
+
+export const SamplerStateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('random'), ...base }).strict(),
+  z.object({ kind: z.literal('grid'), ...base, next: z.number().int().min(0) }).strict(),
+  z.object({ kind: z.literal('tpe'), ...base, options: TpeOptionsSchema }).strict(),
+]);
+export type SamplerState = z.output<typeof SamplerStateSchema>;
+
+export function restoreSampler(state: unknown): Sampler {
+  const s = SamplerStateSchema.parse(state);
+  switch (s.kind) {
+    case 'random':
+      return RandomSampler.fromState(s);
+    case 'grid':
+      return GridSampler.fromState(s);
+    case 'tpe':
+      return TpeSampler.fromState(s);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The ask/tell contract every sampler shares, and the bookkeeping they have in common.
+ *
+ * State design: a sampler is an object for convenience, but everything it knows is plain data —
+ * the space, the direction, the PRNG state (one integer), the trial ledger and its own options.
+ * `sampler.state()` returns that data (JSON-safe); `restoreSampler(state)` (restore.ts) rebuilds
+ * an equivalent sampler whose future asks are identical. Nothing else is hidden in closures.
+ */
+import { Prng } from './random.js';
+import { fromInternal, internalBounds, isActive, paramOrder, type Params, type SearchSpace } from './space.js';
+import { bestTrial, copyTrial, type Direction, type Suggestion, type TellOutcome, type TrialRecord } from './trials.js';
+
+export type SamplerKind = 'random' | 'grid' | 'tpe';
+
+/** Fields every sampler state has. */
+export interface SamplerStateBase {
+  version: 1;
+  space: SearchSpace;
+  direction: Direction;
+  /** mulberry32 state after the last draw. */
+  rng: number;
+  trials: TrialRecord[];
+}
+
+export interface Sampler {
+  readonly kind: SamplerKind;
+  readonly space: SearchSpace;
+  readonly direction: Direction;
+  /** Next point to evaluate; it is recorded as a pending trial until `tell`. */
+  ask(): Suggestion;
+  /** Records a trial's outcome. Telling the same outcome twice is a no-op (retried steps). */
+  tell(trialId: number, outcome: TellOutcome): void;
+  /** True when `ask` has nothing new to offer (a finished grid); random and TPE never are. */
+  isExhausted(): boolean;
+  trials(): readonly TrialRecord[];
+  best(): TrialRecord | undefined;
+  /** Plain JSON data from which `restoreSampler` rebuilds this sampler exactly. */
+  state(): SamplerStateBase & { kind: SamplerKind };
+}
+
+/** Thrown by `ask` on an exhausted sampler (a grid whose every point has been asked). */
+/** What a restored sampler continues from (absent for a fresh one). */
+export interface SamplerResume {
+  rng: number;
+  trials: readonly TrialRecord[];
+}
+
+export class SearchExhaustedError extends Error {
+  constructor(what: string) {
+    super(`${what}: every point of the search space has been asked`);
+    this.name = 'SearchExhaustedError';
+  }
+}
+
+/** Deep copy through JSON: states are JSON by contract, and this also proves it at runtime. */
+export function jsonCopy<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** Draws one point from the prior (uniform in each parameter's internal space), parents first. */
+export function samplePrior(space: SearchSpace, rng: Prng, order: readonly string[] = paramOrder(space)): Params {
+  const params: Params = {};
+  for (const name of order) {
+    if (!isActive(space, name, params)) continue;
+    const p = space[name];
+    if (p.type === 'categorical') params[name] = p.choices[rng.int(p.choices.length)];
+    else {
+      const b = internalBounds(p);
+      params[name] = fromInternal(p, rng.uniform(b.low, b.high));
+    }
+  }
+  return params;
+}
+
+/** Trial ledger, PRNG and ask/tell plumbing; subclasses only decide the next point. */
+export abstract class BaseSampler implements Sampler {
+  abstract readonly kind: SamplerKind;
+  readonly space: SearchSpace;
+  readonly direction: Direction;
+  protected readonly rng: Prng;
+  protected readonly records: TrialRecord[];
+  protected readonly order: string[];
+
+  protected constructor(space: SearchSpace, direction: Direction, seed: number, resume: SamplerResume | undefined) {
+    this.space = jsonCopy(space);
+    this.direction = direction;
+    this.rng = resume ? new Prng(resume.rng) : Prng.fromSeed(seed);
+    this.records = resume ? resume.trials.map(copyTrial) : [];
+    this.records.forEach((t, i) => {
+      if (t.id !== i) throw new Error(`sampler state: trial ids must be 0..n-1 in order (trial at ${i} has id ${t.id})`);
+    });
+    this.order = paramOrder(this.space);
+  }
+
+  protected abstract propose(): Params;
+
+  isExhausted(): boolean {
+    return false;
+  }
+
+  ask(): Suggestion {
+    const params = this.propose();
+    // Ids are dense (0, 1, 2...): the campaign's trial index, and a stable tiebreak.
+    const trialId = this.records.length;
+    this.records.push({ id: trialId, params: { ...params }, status: 'pending' });
+    return { trialId, params };
+  }
+
+  tell(trialId: number, outcome: TellOutcome): void {
+    const t = this.records[trialId];
+    if (!t) throw new RangeError(`tell: unknown trial ${trialId}`);
+    const value = outcome.status === 'failed' ? undefined : outcome.value;
+    if (value !== undefined && !Number.isFinite(value)) throw new RangeError(`tell: trial ${trialId} value must be finite (got ${value})`);
+    if (t.status !== 'pending') {
+      if (t.status === outcome.status && t.value === value) return;
+      throw new Error(`tell: trial ${trialId} is already ${t.status}`);
+    }
+    t.status = outcome.status;
+    if (value !== undefined) t.value = value;
+  }
+
+  trials(): readonly TrialRecord[] {
+    return this.records;
+  }
+
+  best(): TrialRecord | undefined {
+    return bestTrial(this.direction, this.records);
+  }
+
+  protected baseState(): SamplerStateBase {
+    return { version: 1, space: jsonCopy(this.space), direction: this.direction, rng: this.rng.state, trials: this.records.map(copyTrial) };
+  }
+
+  abstract state(): SamplerStateBase & { kind: SamplerKind };
+}
