@@ -1,5 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import type { FieldIssue } from './errors.js';
+import { ERROR_TYPES, type FieldIssue } from './errors.js';
 
 /** Thrown by `parseInput` when a value does not satisfy its schema. Pure: safe in workflows. */
 export class InputValidationError extends Error {
@@ -44,4 +45,20 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
     value: valueAt(input, iss.path),
   }));
   throw new InputValidationError(what, issues);
+}
+
+/**
+ * `parseInput` for code running under Temporal (workflows and activities): a bad input becomes a
+ * non-retryable `InvalidInput` ApplicationFailure whose message names each field and value, so it
+ * fails once instead of being retried until a timeout.
+ */
+export function parseInputOrFail<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  try {
+    return parseInput(schema, input, what);
+  } catch (err) {
+    if (err instanceof InputValidationError) {
+      throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.invalidInput, { issues: err.issues });
+    }
+    throw err;
+  }
 }

@@ -1,4 +1,4 @@
-import { CancellationScope, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   GenerateDatasetInputSchema,
   progressOf,
@@ -7,7 +7,7 @@ import {
 } from '../contracts/index.js';
 import { control, cpu } from './lib/activities.js';
 import { chunkRanges, fanOut } from './lib/fan-out.js';
-import { failureMessage, isCancellation } from './lib/failure.js';
+import { recordRunEnded } from './lib/failure.js';
 import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
@@ -67,13 +67,7 @@ export async function generateDatasetWorkflow(raw: unknown): Promise<GenerateDat
     setRunStatus('COMPLETED');
     return result;
   } catch (err) {
-    const cancelled = isCancellation(err);
-    phase = cancelled ? 'cancelled' : 'failed';
-    // Cleanup must run even though the workflow is being cancelled.
-    await CancellationScope.nonCancellable(() =>
-      control.markDatasetEnded({ datasetId, status: cancelled ? 'CANCELLED' : 'FAILED', error: failureMessage(err) }),
-    );
-    setRunStatus(cancelled ? 'CANCELLED' : 'FAILED');
+    phase = (await recordRunEnded(err, (status, error) => control.markDatasetEnded({ datasetId, status, error }))).toLowerCase();
     throw err;
   }
 }

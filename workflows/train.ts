@@ -1,4 +1,4 @@
-import { CancellationScope, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   TrainModelInputSchema,
   epochCompletedSignal,
@@ -8,7 +8,7 @@ import {
   type TrainModelResult,
 } from '../contracts/index.js';
 import { control, trainActivities } from './lib/activities.js';
-import { failureMessage, isCancellation } from './lib/failure.js';
+import { recordRunEnded } from './lib/failure.js';
 import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
@@ -78,12 +78,7 @@ export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult
     log.info('training completed', { experimentId, testAccuracy: result.testAccuracy, epochs: result.epochsCompleted });
     return result;
   } catch (err) {
-    const cancelled = isCancellation(err);
-    phase = cancelled ? 'cancelled' : 'failed';
-    await CancellationScope.nonCancellable(() =>
-      control.markExperimentEnded({ experimentId, status: cancelled ? 'CANCELLED' : 'FAILED', error: failureMessage(err) }),
-    );
-    setRunStatus(cancelled ? 'CANCELLED' : 'FAILED');
+    phase = (await recordRunEnded(err, (status, error) => control.markExperimentEnded({ experimentId, status, error }))).toLowerCase();
     throw err;
   }
 }

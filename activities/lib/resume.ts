@@ -1,4 +1,5 @@
 import type { EpochMetrics, TrainingHeartbeat } from '../../contracts/index.js';
+import { afterEpoch, NO_BEST_YET } from '../../ml/train/early-stopping.js';
 
 export interface RecordedEpoch extends EpochMetrics {
   checkpointUri: string | null;
@@ -10,22 +11,19 @@ export interface RecordedEpoch extends EpochMetrics {
  * Why not rely on heartbeat details alone: the SDK throttles heartbeats (to 0.8 × the heartbeat
  * timeout), so when a worker dies the server may hold details a few epochs old and a retry
  * would redo finished epochs. Each epoch row is written (awaited) before the epoch is reported
- * anywhere, so the rows are the durable record; this replays the trainer's early-stopping rule
- * (improvement = valLoss < best − minDelta) over them.
+ * anywhere, so the rows are the durable record; this replays the trainer's own early-stopping
+ * rule (`afterEpoch`) over them.
  */
 export function resumeFromEpochs(rows: readonly RecordedEpoch[], minDelta: number): TrainingHeartbeat | undefined {
   const sorted = [...rows].sort((a, b) => a.epoch - b.epoch);
   let state: TrainingHeartbeat | undefined;
-  let best = { bestValLoss: Infinity, bestEpoch: 0, bestCheckpointUri: '', epochsWithoutImprovement: 0 };
+  let best = NO_BEST_YET;
   for (let i = 0; i < sorted.length; i++) {
     const row = sorted[i];
-    // Only a contiguous run 1..E with checkpoints can be resumed from.
-    if (row.epoch !== i + 1 || !row.checkpointUri) break;
-    if (row.valLoss < best.bestValLoss - minDelta) {
-      best = { bestValLoss: row.valLoss, bestEpoch: row.epoch, bestCheckpointUri: row.checkpointUri, epochsWithoutImprovement: 0 };
-    } else {
-      best = { ...best, epochsWithoutImprovement: best.epochsWithoutImprovement + 1 };
-    }
+    // Only a contiguous run 1..E with checkpoints and finite validation losses can be resumed
+    // from (the trainer fails a run whose validation loss is not finite, so such a row is foreign).
+    if (row.epoch !== i + 1 || !row.checkpointUri || !Number.isFinite(row.valLoss)) break;
+    best = afterEpoch(best, row.epoch, row.valLoss, row.checkpointUri, minDelta);
     const { checkpointUri, ...metrics } = row;
     state = { epoch: row.epoch, checkpointUri, metrics, ...best };
   }

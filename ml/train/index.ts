@@ -4,3 +4,4 @@ export * from './evaluate.js';
 export type { ChildMessage, ParentMessage, SerializedError, StartMessage } from './messages.js';
 export * from './process.js';
 export * from './trainer.js';
+export * from './early-stopping.js';

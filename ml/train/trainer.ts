@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { afterEpoch, NO_BEST_YET, type EarlyStoppingState } from './early-stopping.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ArtifactStore } from '../../artifacts/types.js';
 import { getFloat32 } from '../../artifacts/codecs.js';
@@ -65,7 +66,7 @@ interface Splits {
 }
 
 /** Early-stopping state: exactly what a heartbeat carries, so a resume restores it whole. */
-type BestState = Pick<TrainingHeartbeat, 'bestValLoss' | 'bestEpoch' | 'bestCheckpointUri' | 'epochsWithoutImprovement'>;
+type BestState = EarlyStoppingState;
 
 export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<TrainingOutcome> {
   const hp = job.hyperparameters;
@@ -110,11 +111,7 @@ export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<T
         kind: 'checkpoint',
         mediaType: MODEL_MEDIA_TYPE,
       });
-      if (val.loss < best.bestValLoss - hp.minDelta) {
-        best = { bestValLoss: val.loss, bestEpoch: epoch, bestCheckpointUri: checkpoint.uri, epochsWithoutImprovement: 0 };
-      } else {
-        best = { ...best, epochsWithoutImprovement: best.epochsWithoutImprovement + 1 };
-      }
+      best = afterEpoch(best, epoch, val.loss, checkpoint.uri, hp.minDelta);
       const metrics: EpochMetrics = {
         epoch,
         loss: train.loss,
@@ -266,7 +263,7 @@ async function prepareModel(job: TrainingJob, env: TrainingEnv): Promise<ModelSt
     model,
     epoch: 0,
     checkpointUri: '',
-    best: { bestValLoss: Infinity, bestEpoch: 0, bestCheckpointUri: '', epochsWithoutImprovement: 0 },
+    best: NO_BEST_YET,
   };
 }
 

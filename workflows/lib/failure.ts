@@ -1,4 +1,5 @@
-import { isCancellation } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { setRunStatus } from './visibility.js';
 
 /** A short, human message for a failure, without stack traces (stored in Postgres rows). */
 export function failureMessage(err: unknown): string {
@@ -16,3 +17,17 @@ export function failureMessage(err: unknown): string {
 }
 
 export { isCancellation };
+
+export type EndedStatus = 'FAILED' | 'CANCELLED';
+
+/**
+ * After a run failed or was cancelled: record it (a bookkeeping activity run in a
+ * non-cancellable scope, since the workflow's own scope is being cancelled), tag the run, and
+ * return the status so the caller can rethrow the original error.
+ */
+export async function recordRunEnded(err: unknown, record: (status: EndedStatus, error: string) => Promise<void>): Promise<EndedStatus> {
+  const status: EndedStatus = isCancellation(err) ? 'CANCELLED' : 'FAILED';
+  await CancellationScope.nonCancellable(() => record(status, failureMessage(err)));
+  setRunStatus(status);
+  return status;
+}
