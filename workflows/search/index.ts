@@ -25,3 +25,4 @@ export * from './grid.js';
 export * from './tpe.js';
 export * from './restore.js';
 export * from './test-functions.js';
+export * from './pruners.js';
