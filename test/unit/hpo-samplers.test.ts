@@ -117,9 +117,13 @@ describe('TpeSampler', () => {
 });
 
 describe('TPE beats random search (20 seeds, 60 trials, median best)', () => {
-  it.each([BRANIN, HARTMANN6])('$name', (f) => {
+  it.each([
+    { f: BRANIN, multivariate: true },
+    { f: HARTMANN6, multivariate: true },
+    { f: HARTMANN6, multivariate: false },
+  ])('$f.name (multivariate: $multivariate)', ({ f, multivariate }) => {
     const seeds = Array.from({ length: 20 }, (_, i) => i);
-    const tpe = median(seeds.map((seed) => run(new TpeSampler(f.space, { seed }), f, 60)));
+    const tpe = median(seeds.map((seed) => run(new TpeSampler(f.space, { seed, multivariate }), f, 60)));
     const random = median(seeds.map((seed) => run(new RandomSampler(f.space, { seed }), f, 60)));
     expect(tpe).toBeLessThan(random);
     expect(tpe).toBeGreaterThanOrEqual(f.optimum - 1e-9);

@@ -1,26 +1,34 @@
 /**
- * Parzen estimators for TPE (Bergstra et al. 2011), one parameter at a time.
+ * Parzen estimators for TPE (Bergstra et al. 2011), over one parameter or several jointly.
  *
- * Numeric: a mixture of Gaussians truncated to [low, high] (in log space for log parameters),
- * one component per observation plus a *prior* component N((low+high)/2, high-low) that keeps
- * every region reachable. Bandwidth rule (hyperopt's, also Optuna's univariate default): with
- * the observations and the prior mean sorted, each component's sigma is the larger distance to
- * its neighbours (the bounds act as neighbours at the ends), clipped to
- * [(high-low) / min(100, n+1), high-low]; the prior's sigma is high-low. Weights are uniform,
- * the prior weighing `priorWeight` observations.
- *
- * Categorical: observed counts plus `priorWeight` spread evenly over the choices, normalised.
+ * An estimator is a mixture of product kernels: one kernel per observation plus a *prior*
+ * kernel that keeps every region reachable. Per dimension:
+ * - numeric: a Gaussian truncated to [low, high] (in log space for log parameters). The prior
+ *   kernel is N((low+high)/2, high-low). Bandwidth rule (hyperopt's, as in Optuna): with the
+ *   observations sorted and the bounds as outer neighbours, sigma is the larger gap to a
+ *   neighbour — except the two extreme observations, which use their inner gap only (a point
+ *   near a bound is not made wide by it) — clipped to [(high-low)/min(100, n+2), high-low].
+ * - categorical: an observation's kernel puts mass 1 on its choice plus priorWeight/(n+1)
+ *   spread over all choices; the prior kernel is uniform.
+ * Kernel weights follow `observationWeights`, the prior weighing `priorWeight` observations.
+ * With one dimension this is the univariate TPE of the paper; with several it is the
+ * multivariate TPE of Falkner et al. 2018 / Optuna, which models interactions between
+ * parameters (a kernel's coordinates are drawn together).
  */
 import type { Prng } from './random.js';
 
-export interface NumericParzen {
-  low: number;
-  high: number;
-  mus: number[];
-  sigmas: number[];
-  weights: number[];
-  /** log of each component's truncation mass (its CDF between low and high). */
-  logZ: number[];
+export type DimObservations =
+  | { kind: 'numeric'; values: readonly number[]; low: number; high: number }
+  | { kind: 'categorical'; indices: readonly number[]; nChoices: number };
+
+type Dim =
+  | { kind: 'numeric'; low: number; high: number; mus: number[]; sigmas: number[]; logZ: number[] }
+  | { kind: 'categorical'; logProbs: number[][] };
+
+export interface Parzen {
+  dims: Dim[];
+  /** log weight of each kernel; the last kernel is the prior. */
+  logWeights: number[];
 }
 
 /** Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): ample for ranking candidates. */
@@ -32,57 +40,95 @@ function erf(x: number): number {
   return sign * y;
 }
 
-function normalCdf(z: number): number {
-  return 0.5 * (1 + erf(z / Math.SQRT2));
-}
-
+const normalCdf = (z: number): number => 0.5 * (1 + erf(z / Math.SQRT2));
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
-export function fitNumeric(observations: readonly number[], low: number, high: number, priorWeight: number): NumericParzen {
+function bandwidths(values: readonly number[], low: number, high: number): number[] {
+  const n = values.length;
   const range = high - low;
-  const prior = (low + high) / 2;
-  const mus = [...observations, prior];
-  const order = mus.map((_, i) => i).sort((a, b) => mus[a] - mus[b] || a - b);
-  const sigmas = new Array<number>(mus.length);
-  const minSigma = range / Math.min(100, mus.length);
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    const left = k === 0 ? low : mus[order[k - 1]];
-    const right = k === order.length - 1 ? high : mus[order[k + 1]];
-    sigmas[i] = Math.min(range, Math.max(minSigma, mus[i] - left, right - mus[i]));
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b] || a - b);
+  const sorted = [low, ...order.map((i) => values[i]), high];
+  const sigmas = new Array<number>(n);
+  const minSigma = range / Math.min(100, n + 2);
+  for (let k = 0; k < n; k++) {
+    const left = sorted[k + 1] - sorted[k];
+    const right = sorted[k + 2] - sorted[k + 1];
+    let s = Math.max(left, right);
+    if (n >= 2 && k === 0) s = right;
+    if (n >= 2 && k === n - 1) s = left;
+    sigmas[order[k]] = Math.min(range, Math.max(minSigma, s));
   }
-  sigmas[mus.length - 1] = range; // the prior stays wide whatever its neighbours
-  const raw = [...observations.map(() => 1), priorWeight];
-  const total = raw.reduce((a, b) => a + b, 0);
-  const weights = raw.map((w) => w / total);
+  return sigmas;
+}
+
+function fitDim(obs: DimObservations, priorWeight: number): Dim {
+  if (obs.kind === 'categorical') {
+    const nKernels = obs.indices.length + 1;
+    const row = (observed: number | undefined): number[] => {
+      const w = new Array<number>(obs.nChoices).fill(priorWeight / nKernels);
+      if (observed !== undefined) w[observed] += 1;
+      const total = w.reduce((a, b) => a + b, 0);
+      return w.map((v) => Math.log(v / total));
+    };
+    return { kind: 'categorical', logProbs: [...obs.indices.map((i) => row(i)), row(undefined)] };
+  }
+  const { low, high } = obs;
+  const mus = [...obs.values, (low + high) / 2];
+  const sigmas = [...bandwidths(obs.values, low, high), high - low];
   const logZ = mus.map((mu, i) => Math.log(Math.max(1e-300, normalCdf((high - mu) / sigmas[i]) - normalCdf((low - mu) / sigmas[i]))));
-  return { low, high, mus, sigmas, weights, logZ };
+  return { kind: 'numeric', low, high, mus, sigmas, logZ };
 }
 
-/** One draw: pick a component by weight, then its truncated Gaussian by rejection. */
-export function sampleNumeric(pe: NumericParzen, rng: Prng): number {
-  const i = rng.weighted(pe.weights);
-  // Each mean lies in [low, high] and sigma <= high-low, so acceptance is >= ~1/3 per try.
-  for (let tries = 0; tries < 64; tries++) {
-    const x = pe.mus[i] + pe.sigmas[i] * rng.normal();
-    if (x >= pe.low && x <= pe.high) return x;
-  }
-  return Math.min(pe.high, Math.max(pe.low, pe.mus[i]));
+/**
+ * Observation weights (Optuna's default): uniform up to 25 observations; beyond, the 25 most
+ * recent weigh 1 and older ones ramp down linearly, so g tracks where the search is now.
+ * Observations must be in trial order (oldest first) for this to mean "recent".
+ */
+function observationWeights(n: number): number[] {
+  if (n < 25) return new Array<number>(n).fill(1);
+  const ramp = n - 25;
+  return [...Array.from({ length: ramp }, (_, i) => (ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1))), ...new Array<number>(25).fill(1)];
 }
 
-export function logPdfNumeric(pe: NumericParzen, x: number): number {
-  const terms = pe.mus.map((mu, i) => {
-    const z = (x - mu) / pe.sigmas[i];
-    return Math.log(pe.weights[i]) - 0.5 * z * z - Math.log(pe.sigmas[i]) - LOG_SQRT_2PI - pe.logZ[i];
+/** Fits one estimator; every dimension holds the same observations, oldest first. */
+export function fitParzen(dims: readonly DimObservations[], priorWeight: number): Parzen {
+  const n = dims.length === 0 ? 0 : dims[0].kind === 'numeric' ? dims[0].values.length : dims[0].indices.length;
+  const w = [...observationWeights(n), priorWeight];
+  const total = w.reduce((a, b) => a + b, 0);
+  const logWeights = w.map((v) => Math.log(v / total));
+  return { dims: dims.map((d) => fitDim(d, priorWeight)), logWeights };
+}
+
+function sampleCategorical(logProbs: readonly number[], rng: Prng): number {
+  return rng.weighted(logProbs.map(Math.exp));
+}
+
+/** One joint draw: numeric dims in internal space, categorical dims as choice indices. */
+export function sampleParzen(pe: Parzen, rng: Prng): number[] {
+  const k = sampleCategorical(pe.logWeights, rng);
+  return pe.dims.map((d) => {
+    if (d.kind === 'categorical') return sampleCategorical(d.logProbs[k], rng);
+    // Means lie in [low, high] and sigma <= high-low, so acceptance is >= ~1/3 per try.
+    for (let tries = 0; tries < 64; tries++) {
+      const x = d.mus[k] + d.sigmas[k] * rng.normal();
+      if (x >= d.low && x <= d.high) return x;
+    }
+    return Math.min(d.high, Math.max(d.low, d.mus[k]));
+  });
+}
+
+export function logPdfParzen(pe: Parzen, x: readonly number[]): number {
+  const terms = pe.logWeights.map((lw, k) => {
+    let s = lw;
+    pe.dims.forEach((d, j) => {
+      if (d.kind === 'categorical') s += d.logProbs[k][x[j]];
+      else {
+        const z = (x[j] - d.mus[k]) / d.sigmas[k];
+        s += -0.5 * z * z - Math.log(d.sigmas[k]) - LOG_SQRT_2PI - d.logZ[k];
+      }
+    });
+    return s;
   });
   const m = Math.max(...terms);
   return m + Math.log(terms.reduce((acc, t) => acc + Math.exp(t - m), 0));
-}
-
-/** Probabilities of each choice index. */
-export function fitCategorical(observedIndices: readonly number[], nChoices: number, priorWeight: number): number[] {
-  const counts = new Array<number>(nChoices).fill(priorWeight / nChoices);
-  for (const i of observedIndices) counts[i] += 1;
-  const total = counts.reduce((a, b) => a + b, 0);
-  return counts.map((c) => c / total);
 }

@@ -1,23 +1,28 @@
 /**
- * Tree-structured Parzen Estimator (Bergstra, Bardenet, Bengio & Kégl, NeurIPS 2011), univariate
- * ("independent") as in the paper and Optuna's default:
+ * Tree-structured Parzen Estimator (Bergstra, Bardenet, Bengio & Kégl, NeurIPS 2011), with the
+ * defaults of Optuna's TPESampler so the two can be compared like for like:
  *
- * 1. The first `nStartupTrials` complete trials are drawn from the prior (random search).
+ * 1. Until `nStartupTrials` trials have completed, points are drawn from the prior (random).
  * 2. Then complete trials are ranked; the best nGood = min(ceil(gamma·n), maxGood) form the
  *    "good" set, the rest (plus pruned trials, judged worse by the pruner, plus — constant liar —
  *    pending trials) the "bad" set. Failed trials carry no information and are ignored.
- * 3. Per parameter, in parent-first order, and only if it is active for the values drawn so far:
- *    fit l(x) on the good trials and g(x) on the bad ones *where the parameter was active*
- *    (that is how the tree structure / conditional parameters are handled), draw
- *    `nEiCandidates` from l, keep the one maximising l(x)/g(x) (the EI-maximiser under TPE).
+ * 3. l(x) is fitted on the good set, g(x) on the bad one (parzen.ts: kernels, bandwidth rule,
+ *    recency weights), `nEiCandidates` points are drawn from l and the one maximising
+ *    l(x)/g(x) — the expected-improvement maximiser under TPE's model — is returned.
+ *
+ * Grouping: with `multivariate` (default, Optuna 5's only mode) the unconditional parameters
+ * are modelled jointly (Falkner et al. 2018), which captures interactions; each conditional
+ * parameter is then drawn alone, in parent-first order, only if active for the values already
+ * drawn, from estimators fitted only on the trials where it was active (the "tree" of TPE).
+ * With `multivariate: false` every parameter is drawn alone (the paper's independent TPE).
  *
  * Constant liar: a pending trial counts as a bad observation at its asked point, so g grows
  * there and a parallel ask moves elsewhere instead of returning (nearly) the same point.
  */
 import { z } from 'zod';
-import { fitCategorical, fitNumeric, logPdfNumeric, sampleNumeric } from './parzen.js';
+import { fitParzen, logPdfParzen, sampleParzen, type DimObservations } from './parzen.js';
 import { BaseSampler, samplePrior, type SamplerResume, type SamplerStateBase } from './sampler.js';
-import { fromInternal, internalBounds, isActive, parseSearchSpace, toInternal, type ParamSpec, type Params, type ParamValue, type SearchSpaceInput } from './space.js';
+import { fromInternal, internalBounds, isActive, parseSearchSpace, toInternal, type Params, type ParamValue, type SearchSpaceInput } from './space.js';
 import { score, type Direction, type TrialRecord } from './trials.js';
 
 export const TpeOptionsSchema = z
@@ -30,6 +35,8 @@ export const TpeOptionsSchema = z
     /** Weight of the prior component, in observations. */
     priorWeight: z.number().gt(0).default(1),
     constantLiar: z.boolean().default(true),
+    /** Model the unconditional parameters jointly (Optuna 5's only mode) instead of one by one. */
+    multivariate: z.boolean().default(true),
   })
   .strict();
 export type TpeOptions = z.output<typeof TpeOptionsSchema>;
@@ -67,11 +74,13 @@ export class TpeSampler extends BaseSampler {
     if (complete.length < Math.max(1, this.options.nStartupTrials)) return samplePrior(this.space, this.rng, this.order);
     const { good, bad } = this.split(complete);
     const params: Params = {};
+    // Multivariate: the unconditional parameters (present in every trial) form one joint group;
+    // conditional ones are always drawn one by one, fitted where they were active.
+    const joint = this.options.multivariate ? this.order.filter((n) => this.space[n].when === undefined) : [];
+    if (joint.length > 0) this.sampleGroup(joint, good, bad, params);
     for (const name of this.order) {
-      if (!isActive(this.space, name, params)) continue;
-      const p = this.space[name];
-      const activeIn = (ts: TrialRecord[]): ParamValue[] => ts.filter((t) => name in t.params).map((t) => t.params[name]);
-      params[name] = this.sampleParam(p, activeIn(good), activeIn(bad));
+      if (name in params || !isActive(this.space, name, params)) continue;
+      this.sampleGroup([name], good, bad, params);
     }
     return params;
   }
@@ -80,37 +89,44 @@ export class TpeSampler extends BaseSampler {
     const ranked = [...complete].sort((a, b) => score(this.direction, a.value as number) - score(this.direction, b.value as number) || a.id - b.id);
     const nGood = Math.min(Math.ceil(this.options.gamma * ranked.length), this.options.maxGood);
     const extraBad = this.records.filter((t) => t.status === 'pruned' || (this.options.constantLiar && t.status === 'pending'));
-    return { good: ranked.slice(0, nGood), bad: [...ranked.slice(nGood), ...extraBad] };
+    // Trial order (oldest first): the estimators down-weight old observations by position.
+    const byId = (a: TrialRecord, b: TrialRecord): number => a.id - b.id;
+    return { good: ranked.slice(0, nGood).sort(byId), bad: [...ranked.slice(nGood), ...extraBad].sort(byId) };
   }
 
-  private sampleParam(p: ParamSpec, good: ParamValue[], bad: ParamValue[]): ParamValue {
-    const { nEiCandidates: n, priorWeight } = this.options;
-    if (p.type === 'categorical') {
-      const index = (v: ParamValue): number => p.choices.findIndex((c) => c === v);
-      const l = fitCategorical(good.map(index).filter((i) => i >= 0), p.choices.length, priorWeight);
-      const g = fitCategorical(bad.map(index).filter((i) => i >= 0), p.choices.length, priorWeight);
-      let best = -1;
-      let bestScore = -Infinity;
-      for (let k = 0; k < n; k++) {
-        const i = this.rng.weighted(l);
-        const s = Math.log(l[i]) - Math.log(g[i]);
-        if (s > bestScore) [best, bestScore] = [i, s];
-      }
-      return p.choices[best];
-    }
-    const { low, high } = internalBounds(p);
-    const internal = (vs: ParamValue[]): number[] => vs.filter((v): v is number => typeof v === 'number').map((v) => toInternal(p, v));
-    const l = fitNumeric(internal(good), low, high, priorWeight);
-    const g = fitNumeric(internal(bad), low, high, priorWeight);
-    let best = NaN;
+  /**
+   * Draws values for `names` jointly: fit l on the good trials and g on the bad ones (only those
+   * where every name is active), draw candidates from l, keep the max of log l − log g.
+   */
+  private sampleGroup(names: readonly string[], good: TrialRecord[], bad: TrialRecord[], params: Params): void {
+    const { nEiCandidates, priorWeight } = this.options;
+    const specs = names.map((n) => this.space[n]);
+    const observe = (ts: TrialRecord[]): DimObservations[] => {
+      const active = ts.filter((t) => names.every((n) => n in t.params));
+      return specs.map((p, j): DimObservations => {
+        const vs = active.map((t) => t.params[names[j]]);
+        if (p.type === 'categorical') return { kind: 'categorical', indices: vs.map((v) => Math.max(0, p.choices.indexOf(v))), nChoices: p.choices.length };
+        return { kind: 'numeric', values: vs.map((v) => toInternal(p, v as number)), ...internalBounds(p) };
+      });
+    };
+    const l = fitParzen(observe(good), priorWeight);
+    const g = fitParzen(observe(bad), priorWeight);
+    let best: ParamValue[] = [];
     let bestScore = -Infinity;
-    for (let k = 0; k < n; k++) {
-      // Score the value actually returned (ints rounded to their step), not the raw draw.
-      const v = fromInternal(p, sampleNumeric(l, this.rng));
-      const x = toInternal(p, v);
-      const s = logPdfNumeric(l, x) - logPdfNumeric(g, x);
-      if (s > bestScore) [best, bestScore] = [v, s];
+    for (let c = 0; c < nEiCandidates; c++) {
+      const raw = sampleParzen(l, this.rng);
+      // Score the values actually returned (ints rounded to their step), not the raw draw.
+      const values = raw.map((x, j) => {
+        const p = specs[j];
+        return p.type === 'categorical' ? p.choices[x] : fromInternal(p, x);
+      });
+      const point = values.map((v, j) => {
+        const p = specs[j];
+        return p.type === 'categorical' ? raw[j] : toInternal(p, v as number);
+      });
+      const s = logPdfParzen(l, point) - logPdfParzen(g, point);
+      if (s > bestScore) [best, bestScore] = [values, s];
     }
-    return best;
+    names.forEach((n, j) => (params[n] = best[j]));
   }
 }
