@@ -71,7 +71,37 @@ interface SimulatorFigures {
   envelopeSpectrumMedianMs: number;
 }
 
-type Figures = TrainingFigures | SimulatorFigures;
+const Regret = z.object({ medianRegret: z.number(), q1Regret: z.number(), q3Regret: z.number() });
+const HpoReport = z.object({
+  trials: z.number(),
+  seeds: z.number(),
+  functions: z.record(z.string(), z.object({ ours: Regret, random: Regret, optuna: Regret.nullable() })),
+  optuna: z.object({ status: z.enum(['ok', 'skipped']), reason: z.string().optional(), hint: z.string().optional() }),
+});
+
+interface HpoFigures {
+  kind: 'hpo-sample-efficiency';
+  trials: number;
+  seeds: number;
+  /** Median regret after `trials` trials, per test function (lower is better). */
+  functions: Record<string, { ours: number; random: number; optuna: number | null }>;
+  optuna: { status: 'ok' | 'skipped'; reason?: string; hint?: string };
+}
+
+type Figures = TrainingFigures | SimulatorFigures | HpoFigures;
+
+function hpoFigures(json: unknown): HpoFigures {
+  const r = HpoReport.parse(json);
+  return {
+    kind: 'hpo-sample-efficiency',
+    trials: r.trials,
+    seeds: r.seeds,
+    functions: Object.fromEntries(
+      Object.entries(r.functions).map(([name, f]) => [name, { ours: f.ours.medianRegret, random: f.random.medianRegret, optuna: f.optuna?.medianRegret ?? null }]),
+    ),
+    optuna: r.optuna,
+  };
+}
 
 function trainingFigures(json: unknown): TrainingFigures {
   const r = TrainingReport.parse(json);
@@ -113,6 +143,7 @@ interface BenchDef {
 const BENCHES: readonly BenchDef[] = [
   { name: 'training-throughput', file: 'bench/training-throughput.ts', timeoutMs: { full: 15 * 60_000, quick: 5 * 60_000 }, figures: trainingFigures },
   { name: 'simulator', file: 'bench/simulator.ts', timeoutMs: { full: 5 * 60_000, quick: 2 * 60_000 }, figures: simulatorFigures },
+  { name: 'hpo-sample-efficiency', file: 'bench/hpo-sample-efficiency.ts', timeoutMs: { full: 10 * 60_000, quick: 3 * 60_000 }, figures: hpoFigures },
 ];
 
 interface BenchResult {
@@ -255,6 +286,15 @@ function simulatorTable(f: SimulatorFigures): string[] {
   ];
 }
 
+function hpoTable(f: HpoFigures): string[] {
+  const out = [`  median regret after ${f.trials} trials over ${f.seeds} seeds (lower is better)`, `  ${'function'.padEnd(14)} ${'our TPE'.padStart(10)} ${'Optuna TPE'.padStart(11)} ${'random'.padStart(10)}`];
+  for (const [name, v] of Object.entries(f.functions)) {
+    out.push(`  ${name.padEnd(14)} ${fmt(v.ours, 3).padStart(10)} ${fmt(v.optuna, 3).padStart(11)} ${fmt(v.random, 3).padStart(10)}`);
+  }
+  if (f.optuna.status === 'skipped') out.push(`  optuna skipped: ${f.optuna.reason ?? ''}${f.optuna.hint ? ` (${f.optuna.hint})` : ''}`);
+  return out;
+}
+
 function summaryTable(machine: Machine, results: BenchResult[]): string {
   const lines = [
     `Summary${machine.quick ? ' (QUICK run: smoke check, not for comparison)' : ''} — ${machine.date}`,
@@ -268,6 +308,7 @@ function summaryTable(machine: Machine, results: BenchResult[]): string {
     if (r.status === 'failed') lines.push(`  FAILED: ${r.error}`);
     else if (r.figures?.kind === 'training-throughput') lines.push(...trainingTable(r.figures));
     else if (r.figures?.kind === 'simulator') lines.push(...simulatorTable(r.figures));
+    else if (r.figures?.kind === 'hpo-sample-efficiency') lines.push(...hpoTable(r.figures));
   }
   return lines.join('\n');
 }
