@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   TFJS_BACKEND: z.enum(TFJS_BACKENDS).optional(),
   /** When set, connect to this Temporal frontend (cluster or Cloud) and launch nothing. */
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  /** An @temporalio/envconfig profile (address, namespace, TLS, API key); also selects external mode. */
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: intFrom(1, 65535).default(7233),
@@ -58,7 +60,10 @@ export interface Config {
   notifyWebhookUrl?: string;
   tfjsBackend?: TfjsBackendChoice;
   temporal: {
-    /** 'external': connect to TEMPORAL_ADDRESS (envconfig profiles apply); 'embedded': launch a dev server. */
+    /**
+     * 'external': connect to TEMPORAL_ADDRESS or the TEMPORAL_PROFILE's address (envconfig
+     * profiles apply); 'embedded': launch a dev server.
+     */
     mode: 'external' | 'embedded';
     address: string;
     namespace: string;
@@ -113,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     tfjsBackend: e.TFJS_BACKEND,
     temporal: {
-      mode: e.TEMPORAL_ADDRESS ? 'external' : 'embedded',
+      mode: e.TEMPORAL_ADDRESS || e.TEMPORAL_PROFILE ? 'external' : 'embedded',
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,
       cliPath: e.TEMPORAL_CLI,

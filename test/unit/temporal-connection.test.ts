@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
 import { resolveConnection } from '../../temporal-config/connection.js';
 
 const base = { address: '127.0.0.1:7233', namespace: 'default', devPort: 7233, uiPort: 8233, retention: '7d' };
@@ -34,6 +35,17 @@ describe('resolveConnection', () => {
     expect(r.options.address).toBe('faultline.abcde.tmprl.cloud:7233');
     expect(r.options.apiKey).toBe('from-env');
     expect(r.options.tls).toBe(true);
+  });
+
+  it('a TEMPORAL_PROFILE alone selects external mode, with the address from the profile', () => {
+    const file = path.join(dir, 'profile-only.toml');
+    writeFileSync(file, ['[profile.staging]', 'address = "temporal.staging.internal:7233"', 'namespace = "faultline-staging"'].join('\n'));
+    const env = { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' };
+    const config = loadConfig(env);
+    expect(config.temporal.mode).toBe('external');
+    const r = resolveConnection(config, { env });
+    expect(r.options.address).toBe('temporal.staging.internal:7233');
+    expect(r.namespace).toBe('faultline-staging');
   });
 
   it('external: TEMPORAL_* variables alone, with mTLS files', () => {
