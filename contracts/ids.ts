@@ -12,7 +12,9 @@ export const workflowIds = {
   dataset: (datasetId: string) => `dataset-${datasetId}`,
   train: (experimentId: string) => `train-${experimentId}`,
   hpo: (campaignId: string) => `hpo-${campaignId}`,
-  hpoTrial: (campaignId: string, n: number) => `hpo-${campaignId}-trial-${n}`,
+  /** Rung 0, first attempt: `hpo-<c>-trial-<n>`; promotions and retries get a suffix. */
+  hpoTrial: (campaignId: string, n: number, rung = 0, attempt = 1) =>
+    `hpo-${campaignId}-trial-${n}${rung > 0 ? `-rung-${rung}` : ''}${attempt > 1 ? `-attempt-${attempt}` : ''}`,
   nas: (campaignId: string) => `nas-${campaignId}`,
   nasCandidate: (campaignId: string, n: number) => `nas-${campaignId}-cand-${n}`,
   xai: (batchId: string) => `xai-${batchId}`,
@@ -27,3 +29,7 @@ export function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
+
+/** Experiment id of one trial run (one rung, one attempt) of a campaign. */
+export const hpoTrialExperimentId = (campaignId: string, n: number, rung = 0, attempt = 1): string =>
+  `${campaignId}-t${n}${rung > 0 ? `-r${rung}` : ''}${attempt > 1 ? `-a${attempt}` : ''}`;

@@ -11,3 +11,4 @@ export * from './status.js';
 export * from './notifications.js';
 export * from './messages.js';
 export * from './search-attributes.js';
+export * from './hpo.js';

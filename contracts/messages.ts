@@ -1,4 +1,5 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HpoCampaignUpdate, HpoCampaignUpdateResult } from './hpo.js';
 import type { Progress } from './progress.js';
 import type { EpochMetrics } from './training.js';
 
@@ -10,3 +11,6 @@ export const stopSignal = defineSignal<[{ reason?: string }?]>('stop');
 
 /** Sent by the training activity to its own workflow after every epoch, feeding `progress`. */
 export const epochCompletedSignal = defineSignal<[EpochMetrics]>('epochCompleted');
+
+/** Change the trial budget or the concurrency of a running campaign; returns the new limits. */
+export const updateCampaignUpdate = defineUpdate<HpoCampaignUpdateResult, [HpoCampaignUpdate]>('updateCampaign');

@@ -1,5 +1,6 @@
 /** Lifecycle states stored in Postgres and shown as the FaultlineStatus search attribute. */
-export const RUN_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'STOPPED'] as const;
+/** PRUNED: an HPO trial stopped early by its pruner (ASHA, median) — a normal outcome, not a failure. */
+export const RUN_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'STOPPED', 'PRUNED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const DATASET_STATUSES = ['PENDING', 'GENERATING', 'READY', 'FAILED', 'CANCELLED'] as const;

@@ -4,7 +4,7 @@
  *
  * - success (COMPLETED / READY) may replace any status: a later success beats an earlier
  *   failure record (e.g. a retried attempt succeeding after the first attempt was marked FAILED);
- * - another terminal status (FAILED, CANCELLED, STOPPED) replaces only a non-terminal one;
+ * - another terminal status (FAILED, CANCELLED, STOPPED, PRUNED) replaces only a non-terminal one;
  * - a non-terminal status replaces only a non-terminal one of the same or an earlier stage
  *   (PENDING → RUNNING, never RUNNING → PENDING), unless the caller explicitly `reopen`s: then
  *   any status but success may go back to PENDING/RUNNING (a deliberate re-run).
@@ -13,7 +13,7 @@
 import { DATASET_STATUSES, RUN_STATUSES, type DatasetStatus, type RunStatus } from '../contracts/status.js';
 
 export const RUN_SUCCESS: readonly RunStatus[] = ['COMPLETED'];
-export const RUN_TERMINAL: readonly RunStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'STOPPED'];
+export const RUN_TERMINAL: readonly RunStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'STOPPED', 'PRUNED'];
 export const DATASET_SUCCESS: readonly DatasetStatus[] = ['READY'];
 export const DATASET_TERMINAL: readonly DatasetStatus[] = ['READY', 'FAILED', 'CANCELLED'];
 

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { SlugSchema } from './ids.js';
+
+/**
+ * HPO campaign contract (seed tasks run_hpo_campaign / stop_hpo_campaign).
+ *
+ * The search space is plain JSON described by `workflows/search` (float, log-float, int,
+ * categorical, conditional `when`); it is validated there, by the client before sending and by
+ * the workflow at its top, so a bad space fails naming the offending path.
+ */
+export const HPO_METRICS = ['valAccuracy', 'valLoss'] as const;
+export type HpoMetric = (typeof HPO_METRICS)[number];
+
+export const HpoCampaignInputSchema = z
+  .object({
+    campaignId: SlugSchema,
+    datasetId: SlugSchema,
+    /** Search space; omitted: the default 1D-CNN space of workflows/search. */
+    space: z.record(z.string(), z.unknown()).optional(),
+    /** Training settings every trial shares; sampled parameters override them. */
+    base: z.record(z.string(), z.unknown()).default({}),
+    sampler: z
+      .object({
+        kind: z.enum(['tpe', 'random', 'grid']).default('tpe'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+        /** TPE only: random trials before the model is used. */
+        startupTrials: z.number().int().min(1).max(1_000).optional(),
+      })
+      .strict()
+      .default({ kind: 'tpe', seed: 0 }),
+    pruner: z
+      .object({
+        kind: z.enum(['asha', 'median', 'none']).default('asha'),
+        /** Epochs of the first rung. */
+        minEpochs: z.number().int().min(1).max(10_000).default(1),
+        /** Epochs of a trial that is never stopped (the last rung). */
+        maxEpochs: z.number().int().min(1).max(10_000).default(9),
+        reductionFactor: z.number().int().min(2).max(10).default(3),
+      })
+      .strict()
+      .refine((p) => p.minEpochs <= p.maxEpochs, { message: 'minEpochs must be <= maxEpochs', path: ['minEpochs'] })
+      .default({ kind: 'asha', minEpochs: 1, maxEpochs: 9, reductionFactor: 3 }),
+    objective: z
+      .object({ metric: z.enum(HPO_METRICS).default('valAccuracy'), direction: z.enum(['maximize', 'minimize']).optional() })
+      .strict()
+      .default({ metric: 'valAccuracy' }),
+    maxTrials: z.number().int().min(1).max(100_000).default(20),
+    maxConcurrentTrials: z.number().int().min(1).max(200).default(2),
+    /** The campaign fails when more trials than this fail (after their retries). */
+    maxFailedTrials: z.number().int().min(0).max(100_000).default(3),
+    /** Wall-time budget: no trial starts after it; running ones finish. */
+    maxDurationMinutes: z.number().positive().max(30 * 24 * 60).optional(),
+    /** Attempts per trial (a failed child training run is started again, up to this). */
+    trialAttempts: z.number().int().min(1).max(10).default(2),
+    trialTimeoutMinutes: z.number().positive().max(7 * 24 * 60).default(60),
+    /**
+     * What evaluates a trial: real training (a child trainModelWorkflow per trial and rung), or an
+     * instant synthetic function (an activity; benchmarks and orchestration tests only).
+     */
+    evaluator: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('training') }).strict(),
+        z.object({ kind: z.literal('synthetic'), function: z.enum(['branin', 'hartmann6']) }).strict(),
+      ])
+      .default({ kind: 'training' }),
+    /** Continue-as-new after this many finished trials in one run (tests); otherwise when Temporal suggests it. */
+    continueAsNewEveryTrials: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+export type HpoCampaignInput = z.output<typeof HpoCampaignInputSchema>;
+export type HpoCampaignRequest = z.input<typeof HpoCampaignInputSchema>;
+
+export function objectiveDirection(o: HpoCampaignInput['objective']): 'maximize' | 'minimize' {
+  return o.direction ?? (o.metric === 'valLoss' ? 'minimize' : 'maximize');
+}
+
+export const TRIAL_OUTCOMES = ['COMPLETED', 'PRUNED', 'FAILED', 'STOPPED', 'CANCELLED'] as const;
+export type TrialOutcome = (typeof TRIAL_OUTCOMES)[number];
+
+/** A compact trial record: what the campaign carries across continue-as-new and reports. */
+export interface HpoTrialSummary {
+  number: number;
+  params: Record<string, string | number | boolean>;
+  status: 'RUNNING' | TrialOutcome;
+  /** Objective value at the last rung reached. */
+  value?: number;
+  /** Index of the last rung reached. */
+  rung: number;
+  /** Experiment id of each rung run (training evaluator). */
+  experimentIds: string[];
+  error?: string;
+}
+
+export interface HpoBest {
+  trial: number;
+  value: number;
+  params: Record<string, string | number | boolean>;
+  experimentId?: string;
+}
+
+export interface HpoCampaignResult {
+  campaignId: string;
+  status: 'COMPLETED' | 'STOPPED';
+  direction: 'maximize' | 'minimize';
+  metric: HpoMetric;
+  trials: { total: number; completed: number; pruned: number; failed: number; stopped: number };
+  best: HpoBest | null;
+  reportUri?: string;
+}
+
+/** Changes a running campaign accepts (Temporal update `updateCampaign`, validated). */
+export const HpoCampaignUpdateSchema = z
+  .object({
+    maxTrials: z.number().int().min(1).max(100_000).optional(),
+    maxConcurrentTrials: z.number().int().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((u) => u.maxTrials !== undefined || u.maxConcurrentTrials !== undefined, 'give maxTrials and/or maxConcurrentTrials');
+export type HpoCampaignUpdate = z.infer<typeof HpoCampaignUpdateSchema>;
+export interface HpoCampaignUpdateResult {
+  maxTrials: number;
+  maxConcurrentTrials: number;
+}
