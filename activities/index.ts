@@ -3,14 +3,17 @@ import type { Config } from '../config/index.js';
 import { FileArtifactStore } from '../artifacts/file-store.js';
 import { connect } from '../db/connect.js';
 import { createNotifier } from '../notifications/notifier.js';
-import { createControlActivities, type ControlActivities } from './control.js';
+import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
+import { createHpoActivities, type HpoActivities } from './hpo.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
 
 export type { ActivityDeps } from './deps.js';
-export type { ControlActivities } from './control.js';
-export type CpuActivities = DatasetActivities;
+type HpoControl = Omit<HpoActivities, 'evaluateSyntheticObjective'>;
+type HpoCpu = Pick<HpoActivities, 'evaluateSyntheticObjective'>;
+export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl;
+export type CpuActivities = DatasetActivities & HpoCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -21,9 +24,10 @@ export interface ActivitiesByQueue {
 }
 
 export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
+  const { evaluateSyntheticObjective, ...hpoControl } = createHpoActivities(deps);
   return {
-    control: createControlActivities(deps),
-    cpu: createDatasetActivities(deps),
+    control: { ...createControlActivities(deps), ...hpoControl },
+    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective },
     train: createTrainingActivities(deps),
   };
 }

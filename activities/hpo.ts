@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { SlugSchema, type HpoBest } from '../contracts/index.js';
+import { getDataset } from '../db/repos/datasets.js';
+import { getCampaign, listTrials, setCampaignBest, setCampaignStatus, upsertCampaign, upsertTrial } from '../db/repos/campaigns.js';
+import { registerArtifact } from '../db/repos/artifacts.js';
+import { renderHpoReport } from '../ml/report/index.js';
+import { TEST_FUNCTIONS } from '../workflows/search/index.js';
+import type { ActivityDeps } from './deps.js';
+import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
+
+const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const TrialStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'PRUNED', 'FAILED', 'STOPPED', 'CANCELLED']);
+
+const RegisterCampaignSchema = z
+  .object({
+    campaignId: SlugSchema,
+    datasetId: SlugSchema,
+    evaluator: z.enum(['training', 'synthetic']),
+    config: z.record(z.string(), z.unknown()),
+    objective: z.string().min(1),
+    direction: z.enum(['maximize', 'minimize']),
+    workflowId: z.string().min(1),
+  })
+  .strict();
+const RecordTrialSchema = z
+  .object({
+    campaignId: SlugSchema,
+    number: z.number().int().min(0),
+    params: ParamsSchema,
+    status: TrialStatusSchema,
+    rung: z.number().int().min(0),
+    value: z.number().optional(),
+    intermediate: z.record(z.string(), z.number()),
+    experimentId: z.string().optional(),
+    error: z.string().max(4000).optional(),
+  })
+  .strict();
+const CountsSchema = z.object({ completed: z.number().int(), pruned: z.number().int(), failed: z.number().int(), stopped: z.number().int() }).strict();
+const FinalizeSchema = z
+  .object({
+    campaignId: SlugSchema,
+    status: z.enum(['COMPLETED', 'STOPPED']),
+    best: z.object({ trial: z.number().int(), value: z.number(), params: ParamsSchema, experimentId: z.string().optional() }).strict().nullable(),
+    counts: CountsSchema,
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+const EndedSchema = z
+  .object({
+    campaignId: SlugSchema,
+    status: z.enum(['FAILED', 'CANCELLED']),
+    error: z.string().max(4000).optional(),
+    runningTrials: z.array(z.number().int().min(0)),
+  })
+  .strict();
+const SyntheticSchema = z
+  .object({ function: z.enum(['branin', 'hartmann6']), params: ParamsSchema, epochs: z.number().int().min(1) })
+  .strict();
+
+/**
+ * HPO campaign bookkeeping (control queue) and the synthetic objective (CPU queue). Rows are
+ * upserts keyed by (campaign, trial number), so a retried activity or a replayed campaign writes
+ * each trial once; the best is kept with an atomic compare in SQL.
+ */
+export function createHpoActivities(deps: ActivityDeps) {
+  const { db, notifier } = deps;
+  return {
+    async registerCampaign(raw: z.input<typeof RegisterCampaignSchema>): Promise<void> {
+      const input = validateActivityInput(RegisterCampaignSchema, raw, 'registerCampaign input');
+      if (input.evaluator === 'training') {
+        const dataset = await getDataset(db, input.datasetId);
+        if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
+        if (dataset.status !== 'READY') throw invalidState(`dataset "${input.datasetId}" is ${dataset.status}, not READY`);
+      }
+      const row = await upsertCampaign(
+        db,
+        {
+          id: input.campaignId,
+          kind: 'hpo',
+          datasetId: input.datasetId,
+          config: input.config,
+          objective: input.objective,
+          direction: input.direction,
+          status: 'RUNNING',
+          workflowId: input.workflowId,
+        },
+        { reopen: true },
+      );
+      if (row.status === 'COMPLETED') throw invalidState(`campaign "${input.campaignId}" already completed; choose another id`);
+    },
+
+    async recordTrial(raw: z.input<typeof RecordTrialSchema>): Promise<void> {
+      const t = validateActivityInput(RecordTrialSchema, raw, 'recordTrial input');
+      await upsertTrial(db, {
+        campaignId: t.campaignId,
+        number: t.number,
+        params: t.params,
+        status: t.status,
+        rung: t.rung,
+        intermediate: t.intermediate,
+        ...(t.value !== undefined ? { value: t.value } : {}),
+        ...(t.experimentId ? { experimentId: t.experimentId } : {}),
+        ...(t.error ? { error: t.error } : {}),
+      });
+      // Only full-budget results compete for "best": a pruned value comes from fewer epochs.
+      if (t.status === 'COMPLETED' && t.value !== undefined && Number.isFinite(t.value)) {
+        await setCampaignBest(db, t.campaignId, { trial: t.number, value: t.value, params: t.params });
+      }
+    },
+
+    async finalizeHpoCampaign(raw: z.input<typeof FinalizeSchema>): Promise<{ reportUri: string }> {
+      const input = validateActivityInput(FinalizeSchema, raw, 'finalizeHpoCampaign input');
+      const campaign = await getCampaign(db, input.campaignId);
+      if (!campaign) throw notFound(`campaignId "${input.campaignId}" does not exist`);
+      const rows = await listTrials(db, input.campaignId);
+      const config = campaign.config as { pruner?: { kind?: string; minEpochs?: number; maxEpochs?: number; reductionFactor?: number } };
+      const rungs = [...new Set(rows.flatMap((r) => Object.keys(r.intermediate).map(Number)))].sort((a, b) => a - b);
+      const { html } = renderHpoReport({
+        campaignId: campaign.id,
+        datasetId: campaign.datasetId,
+        metric: campaign.objective,
+        direction: campaign.direction,
+        rungs: rungs.length > 0 ? rungs : [config.pruner?.maxEpochs ?? 1],
+        trials: rows.map((r) => ({
+          number: r.number,
+          params: r.params as Record<string, string | number | boolean>,
+          status: r.status,
+          ...(r.value !== null ? { value: r.value } : {}),
+          intermediate: r.intermediate,
+        })),
+        generatedAt: new Date().toISOString(),
+      });
+      const stored = await deps.artifacts.put(new TextEncoder().encode(html), { kind: 'report', mediaType: 'text/html' });
+      await registerArtifact(db, { ...stored, kind: 'report', mediaType: 'text/html' });
+      await setCampaignStatus(db, input.campaignId, input.status, { reportUri: stored.uri, error: input.reason ?? null });
+      const c = input.counts;
+      await notifier.notify({
+        eventType: 'HPO_COMPLETED',
+        entityKind: 'campaign',
+        entityId: input.campaignId,
+        title: `HPO campaign ${input.campaignId} ${input.status === 'STOPPED' ? 'stopped' : 'completed'}`,
+        message: `${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed${input.best ? `; best ${campaign.objective} ${input.best.value.toFixed(4)} (trial ${input.best.trial})` : ''}`,
+        details: { counts: c, best: input.best as HpoBest | null, reportUri: stored.uri },
+      });
+      return { reportUri: stored.uri };
+    },
+
+    async markCampaignEnded(raw: z.input<typeof EndedSchema>): Promise<void> {
+      const input = validateActivityInput(EndedSchema, raw, 'markCampaignEnded input');
+      for (const number of input.runningTrials) {
+        await upsertTrial(db, { campaignId: input.campaignId, number, status: input.status, error: input.error ?? null });
+      }
+      const row = await setCampaignStatus(db, input.campaignId, input.status, { error: input.error ?? null });
+      if (!row) return;
+      await notifier.notify({
+        eventType: input.status === 'FAILED' ? 'HPO_FAILED' : 'HPO_CANCELLED',
+        entityKind: 'campaign',
+        entityId: input.campaignId,
+        title: `HPO campaign ${input.campaignId} ${input.status === 'FAILED' ? 'failed' : 'cancelled'}`,
+        message: input.error ?? input.status,
+      });
+    },
+
+    /** Bench and orchestration-test objective: an instant test function (Branin, Hartmann-6). */
+    async evaluateSyntheticObjective(raw: z.input<typeof SyntheticSchema>): Promise<number> {
+      const input = validateActivityInput(SyntheticSchema, raw, 'evaluateSyntheticObjective input');
+      const f = TEST_FUNCTIONS.find((t) => t.name === input.function);
+      if (!f) throw invalidState(`unknown synthetic function "${input.function}"`);
+      return f.evaluate(input.params);
+    },
+  };
+}
+export type HpoActivities = ReturnType<typeof createHpoActivities>;

@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
+import {
+  WORKFLOW_TASK_QUEUE,
+  stopSignal,
+  updateCampaignUpdate,
+  workflowIds,
+  type HpoCampaignRequest,
+  type HpoCampaignResult,
+} from '../../contracts/index.js';
+import { campaigns, experiments, trials } from '../../db/schema.js';
+import { findTemporalCli } from '../../temporal-config/cli.js';
+import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { TINY_DATASET } from './fixtures.js';
+
+const exec = promisify(execFile);
+
+async function start(client: Client, request: HpoCampaignRequest) {
+  return client.workflow.start('hpoCampaignWorkflow', {
+    args: [request],
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowId: workflowIds.hpo(request.campaignId),
+  });
+}
+
+const synthetic = (campaignId: string, over: Partial<HpoCampaignRequest> = {}): HpoCampaignRequest => ({
+  campaignId,
+  datasetId: 'synthetic',
+  evaluator: { kind: 'synthetic', function: 'branin' },
+  objective: { metric: 'valLoss', direction: 'minimize' },
+  sampler: { kind: 'tpe', seed: 5 },
+  pruner: { kind: 'none', minEpochs: 1, maxEpochs: 1, reductionFactor: 3 },
+  maxTrials: 30,
+  maxConcurrentTrials: 1,
+  ...over,
+});
+
+/** HPO campaigns on a real dev server and Postgres: orchestration with an instant objective. */
+describe('HPO campaign orchestration', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    await stack.startInProcessWorkers(['control', 'cpu']);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const trialRows = (campaignId: string) => stack.db.select().from(trials).where(eq(trials.campaignId, campaignId));
+
+  it('continues as new and ends exactly where an uninterrupted run with the same seed ends', async () => {
+    const plain = await (await start(stack.client, synthetic('can-plain'))).result();
+    const handle = await start(stack.client, synthetic('can-split', { continueAsNewEveryTrials: 7 }));
+    const split = (await handle.result()) as HpoCampaignResult;
+    expect(split.trials).toEqual(plain.trials);
+    expect(split.best).toEqual(plain.best);
+    const a = (await trialRows('can-plain')).map((t) => [t.number, t.value, t.params]);
+    const b = (await trialRows('can-split')).map((t) => [t.number, t.value, t.params]);
+    expect(b).toEqual(a);
+    expect(b).toHaveLength(30);
+    // It really continued as new: the first run's history ends with ContinueAsNew.
+    const first = await stack.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+    expect(first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeDefined();
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'can-split'));
+    expect(row).toMatchObject({ status: 'COMPLETED', bestValue: split.best?.value, bestTrial: split.best?.trial });
+    expect(row.reportUri).toMatch(/^artifact:sha256\//);
+  });
+
+  it('stops: running trials finish, no new trial starts, status STOPPED', async () => {
+    const handle = await start(stack.client, synthetic('stop-me', { maxTrials: 100_000, maxConcurrentTrials: 3, sampler: { kind: 'random', seed: 1 } }));
+    await waitFor('ten finished trials', async () => ((await getProgress(stack.client, handle.workflowId)).completed >= 10 ? true : undefined));
+    await handle.signal(stopSignal, { reason: 'enough' });
+    const result = (await handle.result()) as HpoCampaignResult;
+    expect(result.status).toBe('STOPPED');
+    const rows = await trialRows('stop-me');
+    expect(rows.length).toBe(result.trials.total);
+    expect(rows.length).toBeLessThan(100_000);
+    expect(rows.every((r) => r.status === 'COMPLETED')).toBe(true);
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'stop-me'));
+    expect(row.status).toBe('STOPPED');
+  });
+
+  it('accepts a validated update of the budget and the concurrency', async () => {
+    const handle = await start(stack.client, synthetic('update-me', { maxTrials: 100_000, sampler: { kind: 'random', seed: 2 } }));
+    await waitFor('five finished trials', async () => ((await getProgress(stack.client, handle.workflowId)).completed >= 5 ? true : undefined));
+    const rejected = await handle.executeUpdate(updateCampaignUpdate, { args: [{ maxTrials: 1 }] }).catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((rejected as WorkflowUpdateFailedError).cause?.message)).toMatch(/maxTrials 1 is below the \d+ trials already started/);
+    const bad = await handle.executeUpdate(updateCampaignUpdate, { args: [{ maxConcurrentTrials: 0 } as never] }).catch((e: unknown) => e);
+    expect(String((bad as WorkflowUpdateFailedError).cause?.message)).toMatch(/maxConcurrentTrials/);
+    const progress = await getProgress(stack.client, handle.workflowId);
+    const limit = progress.completed + 20;
+    const applied = await handle.executeUpdate(updateCampaignUpdate, { args: [{ maxTrials: limit, maxConcurrentTrials: 4 }] });
+    expect(applied).toEqual({ maxTrials: limit, maxConcurrentTrials: 4 });
+    const result = (await handle.result()) as HpoCampaignResult;
+    expect(result.trials.total).toBe(limit);
+    expect(await trialRows('update-me')).toHaveLength(limit);
+  });
+
+  it('rejects a bad search space before any trial, naming the path', async () => {
+    const handle = await start(stack.client, synthetic('bad-space', { space: { x1: { type: 'float', low: 5, high: 1 } } }));
+    await expect(handle.result()).rejects.toThrow();
+    const err = await handle.result().catch((e: { cause?: { message?: string; type?: string } }) => e.cause);
+    expect(err?.type).toBe('InvalidInput');
+    expect(err?.message).toMatch(/space\.x1\.low/);
+  });
+});
+
+/** Real training trials: each a child trainModelWorkflow on a separate training worker process. */
+describe('HPO campaign with real training', () => {
+  let stack: TestStack;
+  let datasetId: string;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    await stack.startInProcessWorkers(['control', 'cpu']);
+    await stack.spawnWorkerProcess(['train']);
+    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
+    datasetId = ds.entityId;
+    await getDatasetResult(stack.client, ds.workflowId);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const space = {
+    learningRate: { type: 'float', low: 1e-3, high: 1e-2, log: true },
+    filters1: { type: 'int', low: 8, high: 16 },
+    kernelSize1: { type: 'categorical', choices: [32, 64] },
+  };
+  const base = { windowLength: 2048, windowHop: 1024, maxWindowsPerSignal: 8, patience: 0, batchSize: 32 };
+  const real = (campaignId: string, over: Partial<HpoCampaignRequest> = {}): HpoCampaignRequest => ({
+    campaignId,
+    datasetId,
+    space,
+    base,
+    sampler: { kind: 'random', seed: 11 },
+    pruner: { kind: 'asha', minEpochs: 1, maxEpochs: 3, reductionFactor: 3 },
+    maxTrials: 4,
+    maxConcurrentTrials: 2,
+    ...over,
+  });
+
+  it('runs a small ASHA campaign to completion: trials, rungs, best, report', async () => {
+    const handle = await start(stack.client, real('real-asha'));
+    const result = (await handle.result()) as HpoCampaignResult;
+    expect(result.status).toBe('COMPLETED');
+    expect(result.trials.total).toBe(4);
+    expect(result.trials.completed + result.trials.pruned).toBe(4);
+    expect(result.trials.completed).toBeGreaterThanOrEqual(1);
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'real-asha'));
+    expect(rows.map((r) => r.number).sort()).toEqual([0, 1, 2, 3]);
+    // A promoted trial continued from its checkpoint: its last experiment trained to epoch 3 only.
+    const promoted = rows.filter((r) => r.status === 'COMPLETED');
+    for (const t of promoted) {
+      expect(Object.keys(t.intermediate).map(Number)).toEqual([1, 3]);
+      const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, t.experimentId ?? ''));
+      expect(exp.epochsCompleted).toBe(3);
+    }
+    const exps = await stack.db.select().from(experiments).where(eq(experiments.campaignId, 'real-asha'));
+    expect(exps.length).toBe(4 + promoted.length);
+    expect(result.best?.value).toBe(Math.max(...promoted.map((t) => t.value ?? -1)));
+    const html = readFileSync(path.join(stack.config.artifactDir, 'sha256', result.reportUri!.slice(-64, -62), result.reportUri!.slice(-64)), 'utf8');
+    expect(html).toContain('<svg');
+    const child = await stack.client.workflow.getHandle(workflowIds.hpoTrial('real-asha', 0)).describe();
+    expect(child.type).toBe('trainModelWorkflow');
+
+    if (process.env.RECORD_REPLAY_HISTORIES) {
+      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
+      const { stdout } = await exec(cli.path, ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace], { maxBuffer: 64 * 1024 * 1024 });
+      mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
+      writeFileSync(path.resolve('test/replay/histories/hpoCampaignWorkflow.json'), stdout);
+    }
+  });
+
+  it('cancels: children cancelled, rows CANCELLED (via `temporal workflow cancel`)', async () => {
+    const handle = await start(stack.client, real('cancel-real', { pruner: { kind: 'none', minEpochs: 1, maxEpochs: 200, reductionFactor: 3 }, maxTrials: 2 }));
+    await waitFor('a child training epoch', async () => {
+      const p = await getProgress(stack.client, workflowIds.hpoTrial('cancel-real', 0)).catch(() => undefined);
+      return p && p.completed >= 1 ? true : undefined;
+    });
+    const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
+    await exec(cli.path, ['workflow', 'cancel', '--workflow-id', handle.workflowId, '--address', stack.temporal.address, '--namespace', stack.temporal.namespace]);
+    await expect(handle.result()).rejects.toThrow(/cancel/i);
+    const child = await stack.client.workflow.getHandle(workflowIds.hpoTrial('cancel-real', 0)).describe();
+    expect(child.status.name).toBe('CANCELLED');
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'cancel-real'));
+    expect(row.status).toBe('CANCELLED');
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'cancel-real'));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.status === 'CANCELLED')).toBe(true);
+    const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, 'cancel-real-t0'));
+    expect(exp.status).toBe('CANCELLED');
+  });
+});
