@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark in sequence, each in its own child process, prints one
  * summary table and writes bench/results/summary.json. Never part of `npm test`.
  *
- *   npm run bench                               # full run (about 1–2 minutes on 2 idle cores)
+ *   npm run bench                               # full run (about 10–15 minutes on 2 idle cores; the HPO campaigns are most of it)
  *   npm run bench -- --quick                    # smoke check: short loops, writes summary.quick.json
  *   npm run bench -- --only simulator           # one benchmark (comma-separate for several)
  *
@@ -88,7 +88,103 @@ interface HpoFigures {
   optuna: { status: 'ok' | 'skipped'; reason?: string; hint?: string };
 }
 
-type Figures = TrainingFigures | SimulatorFigures | HpoFigures;
+const OrchRow = z.object({ concurrency: z.number(), trialsPerSec: z.number(), msPerTrialWall: z.number(), overheadMsPerTrial: z.number() });
+const OrchestrationReport = z.object({
+  trials: z.number(),
+  ours: z.array(OrchRow),
+  celery: z.discriminatedUnion('status', [
+    z.object({ status: z.literal('ok'), celery: z.string(), workerConcurrency: z.number(), results: z.array(OrchRow) }),
+    z.object({ status: z.literal('skipped'), reason: z.string(), hint: z.string() }),
+  ]),
+  ratio: z.array(z.object({ concurrency: z.number(), trialsPerSecOursOverCelery: z.number(), msPerTrialOursOverCelery: z.number() })),
+});
+
+interface OrchestrationFigures {
+  kind: 'hpo-orchestration';
+  trials: number;
+  /** Per concurrency (trials in flight): trials/s, ms/trial (= wall / trials) and slot overhead ms/trial. */
+  rows: {
+    concurrency: number;
+    ours: { trialsPerSec: number; msPerTrial: number; slotMsPerTrial: number };
+    celery: { trialsPerSec: number; msPerTrial: number; slotMsPerTrial: number } | null;
+    /** Ours ÷ Celery trials/s: above 1 means we are faster. */
+    trialsPerSecOursOverCelery: number | null;
+  }[];
+  celery: { status: 'ok'; version: string; workerConcurrency: number } | { status: 'skipped'; reason: string; hint: string };
+}
+
+const AshaCampaign = z.object({
+  best: num,
+  timeToTargetSec: num,
+  wallSec: z.number(),
+  epochsTrained: z.number(),
+  trials: z.object({ completed: z.number(), pruned: z.number() }),
+});
+const AshaReport = z.object({
+  campaign: z.object({ trials: z.number(), concurrency: z.number(), asha: z.object({ minEpochs: z.number(), maxEpochs: z.number(), reductionFactor: z.number() }) }),
+  target: num,
+  asha: AshaCampaign,
+  none: AshaCampaign,
+  speedup: z.object({ timeToTarget: num, wall: z.number(), epochs: num }),
+});
+
+interface AshaFigures {
+  kind: 'hpo-asha';
+  trials: number;
+  concurrency: number;
+  maxEpochs: number;
+  /** Validation accuracy both campaigns reached (the lower best). */
+  target: number | null;
+  campaigns: { pruner: 'asha' | 'none'; best: number | null; timeToTargetSec: number | null; wallSec: number; epochs: number; completed: number; pruned: number }[];
+  /** none ÷ asha: above 1 means ASHA was faster / trained fewer epochs. */
+  speedup: { timeToTarget: number | null; wall: number; epochs: number | null };
+}
+
+type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures;
+
+function orchestrationFigures(json: unknown): OrchestrationFigures {
+  const r = OrchestrationReport.parse(json);
+  const pick = (x: z.infer<typeof OrchRow>) => ({ trialsPerSec: x.trialsPerSec, msPerTrial: x.msPerTrialWall, slotMsPerTrial: x.overheadMsPerTrial });
+  return {
+    kind: 'hpo-orchestration',
+    trials: r.trials,
+    rows: r.ours.map((o) => {
+      const p = r.celery.status === 'ok' ? r.celery.results.find((c) => c.concurrency === o.concurrency) : undefined;
+      return {
+        concurrency: o.concurrency,
+        ours: pick(o),
+        celery: p ? pick(p) : null,
+        trialsPerSecOursOverCelery: r.ratio.find((x) => x.concurrency === o.concurrency)?.trialsPerSecOursOverCelery ?? null,
+      };
+    }),
+    celery:
+      r.celery.status === 'ok'
+        ? { status: 'ok', version: r.celery.celery, workerConcurrency: r.celery.workerConcurrency }
+        : { status: 'skipped', reason: r.celery.reason, hint: r.celery.hint },
+  };
+}
+
+function ashaFigures(json: unknown): AshaFigures {
+  const r = AshaReport.parse(json);
+  const c = (pruner: 'asha' | 'none', x: z.infer<typeof AshaCampaign>) => ({
+    pruner,
+    best: x.best,
+    timeToTargetSec: x.timeToTargetSec,
+    wallSec: x.wallSec,
+    epochs: x.epochsTrained,
+    completed: x.trials.completed,
+    pruned: x.trials.pruned,
+  });
+  return {
+    kind: 'hpo-asha',
+    trials: r.campaign.trials,
+    concurrency: r.campaign.concurrency,
+    maxEpochs: r.campaign.asha.maxEpochs,
+    target: r.target,
+    campaigns: [c('asha', r.asha), c('none', r.none)],
+    speedup: r.speedup,
+  };
+}
 
 function hpoFigures(json: unknown): HpoFigures {
   const r = HpoReport.parse(json);
@@ -144,6 +240,8 @@ const BENCHES: readonly BenchDef[] = [
   { name: 'training-throughput', file: 'bench/training-throughput.ts', timeoutMs: { full: 15 * 60_000, quick: 5 * 60_000 }, figures: trainingFigures },
   { name: 'simulator', file: 'bench/simulator.ts', timeoutMs: { full: 5 * 60_000, quick: 2 * 60_000 }, figures: simulatorFigures },
   { name: 'hpo-sample-efficiency', file: 'bench/hpo-sample-efficiency.ts', timeoutMs: { full: 10 * 60_000, quick: 3 * 60_000 }, figures: hpoFigures },
+  { name: 'hpo-orchestration', file: 'bench/hpo-orchestration.ts', timeoutMs: { full: 15 * 60_000, quick: 5 * 60_000 }, figures: orchestrationFigures },
+  { name: 'hpo-asha', file: 'bench/hpo-asha.ts', timeoutMs: { full: 20 * 60_000, quick: 6 * 60_000 }, figures: ashaFigures },
 ];
 
 interface BenchResult {
@@ -295,6 +393,36 @@ function hpoTable(f: HpoFigures): string[] {
   return out;
 }
 
+function orchestrationTable(f: OrchestrationFigures): string[] {
+  const out = [
+    `  ${f.trials} Branin trials per campaign; ms/trial = wall / trials; slot = wall × C / trials − evaluation time`,
+    `  ${'C'.padStart(3)} ${'ours trials/s'.padStart(14)} ${'ms/trial'.padStart(9)} ${'slot ms'.padStart(8)}   ${'celery trials/s'.padStart(15)} ${'ms/trial'.padStart(9)} ${'slot ms'.padStart(8)}   ${'ours/celery'.padStart(11)}`,
+  ];
+  for (const r of f.rows) {
+    out.push(
+      `  ${String(r.concurrency).padStart(3)} ${fmt(r.ours.trialsPerSec, 1).padStart(14)} ${fmt(r.ours.msPerTrial, 2).padStart(9)} ${fmt(r.ours.slotMsPerTrial, 1).padStart(8)}   ` +
+        `${fmt(r.celery?.trialsPerSec, 1).padStart(15)} ${fmt(r.celery?.msPerTrial, 2).padStart(9)} ${fmt(r.celery?.slotMsPerTrial, 1).padStart(8)}   ${`x${fmt(r.trialsPerSecOursOverCelery, 3)}`.padStart(11)}`,
+    );
+  }
+  if (f.celery.status === 'ok') out.push(`  celery ${f.celery.version}, prefork, ${f.celery.workerConcurrency} worker processes, Redis broker and backend`);
+  else out.push(`  celery skipped: ${f.celery.reason}`, `  to run the Celery peer: ${f.celery.hint}`);
+  return out;
+}
+
+function ashaTable(f: AshaFigures): string[] {
+  const out = [
+    `  ${f.trials} trials, ${f.concurrency} at a time, ${f.maxEpochs} epochs full budget; target val accuracy ${fmt(f.target, 4)} (the lower best)`,
+    `  ${'pruner'.padEnd(7)} ${'best'.padStart(7)} ${'time-to-target s'.padStart(17)} ${'wall s'.padStart(8)} ${'epochs'.padStart(7)} ${'completed/pruned'.padStart(17)}`,
+  ];
+  for (const c of f.campaigns) {
+    out.push(
+      `  ${c.pruner.padEnd(7)} ${fmt(c.best, 4).padStart(7)} ${fmt(c.timeToTargetSec, 1).padStart(17)} ${fmt(c.wallSec, 1).padStart(8)} ${String(c.epochs).padStart(7)} ${`${c.completed}/${c.pruned}`.padStart(17)}`,
+    );
+  }
+  out.push(`  none / asha: time-to-target x${fmt(f.speedup.timeToTarget, 2)}, wall x${fmt(f.speedup.wall, 2)}, epochs x${fmt(f.speedup.epochs, 2)}`);
+  return out;
+}
+
 function summaryTable(machine: Machine, results: BenchResult[]): string {
   const lines = [
     `Summary${machine.quick ? ' (QUICK run: smoke check, not for comparison)' : ''} — ${machine.date}`,
@@ -309,6 +437,8 @@ function summaryTable(machine: Machine, results: BenchResult[]): string {
     else if (r.figures?.kind === 'training-throughput') lines.push(...trainingTable(r.figures));
     else if (r.figures?.kind === 'simulator') lines.push(...simulatorTable(r.figures));
     else if (r.figures?.kind === 'hpo-sample-efficiency') lines.push(...hpoTable(r.figures));
+    else if (r.figures?.kind === 'hpo-orchestration') lines.push(...orchestrationTable(r.figures));
+    else if (r.figures?.kind === 'hpo-asha') lines.push(...ashaTable(r.figures));
   }
   return lines.join('\n');
 }
