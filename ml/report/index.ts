@@ -1,0 +1,5 @@
+// HPO campaign report: pure SVG/HTML rendering and parameter importance (no I/O; the caller stores the output).
+export { renderHpoReport, PANEL_TITLES } from './hpo-report.js';
+export { parameterImportance, type ParameterImportance, type ImportanceTrial } from './importance.js';
+export type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
+export { escapeXml } from './svg.js';
