@@ -3,6 +3,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
@@ -10,23 +11,34 @@ import type { SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
   GenerateDatasetInputSchema,
+  HpoCampaignInputSchema,
+  HpoCampaignUpdateSchema,
+  InputValidationError,
   parseInput,
   progressQuery,
   ProgressSchema,
   SEARCH_ATTRIBUTES,
   stopSignal,
   TrainModelInputSchema,
+  updateCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
+  type FieldIssue,
   type GenerateDatasetInput,
   type GenerateDatasetRequest,
   type GenerateDatasetResult,
+  type HpoCampaignInput,
+  type HpoCampaignRequest,
+  type HpoCampaignResult,
+  type HpoCampaignUpdate,
+  type HpoCampaignUpdateResult,
   type Progress,
   type TrainModelInput,
   type TrainModelRequest,
   type TrainModelResult,
 } from '../contracts/index.js';
-import { ProgressUnavailableError, WorkflowRunFailedError } from './errors.js';
-import { deriveDatasetId, deriveExperimentId } from './ids.js';
+import { parseSearchSpace, SearchSpaceError } from '../workflows/search/index.js';
+import { ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from './errors.js';
+import { deriveCampaignId, deriveDatasetId, deriveExperimentId } from './ids.js';
 import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from './workflow-kinds.js';
 
 /**
@@ -41,10 +53,13 @@ export type StartDatasetRequest = Omit<GenerateDatasetRequest, 'datasetId'> & { 
 /** A training request whose id may be left out: it is then derived from data + hyperparameters. */
 export type StartTrainingRequest = Omit<TrainModelRequest, 'experimentId'> & { experimentId?: string };
 
+/** A campaign request whose id may be left out: it is then derived from the whole input (`c-<hash>`). */
+export type StartHpoRequest = Omit<HpoCampaignRequest, 'campaignId'> & { campaignId?: string };
+
 export interface StartedRun {
   workflowId: string;
   runId: string;
-  /** datasetId or experimentId (given or derived). */
+  /** datasetId, experimentId or campaignId (given or derived). */
   entityId: string;
   /** True when an identical request had already started (running or completed) this run. */
   alreadyExisted: boolean;
@@ -100,6 +115,82 @@ export function prepareTrainingInput(request: StartTrainingRequest): TrainModelI
   return parseInput(TrainModelInputSchema, { ...withOptionalId, experimentId }, what);
 }
 
+/**
+ * Validate a campaign request and fill in its id; throws InputValidationError naming the field.
+ * The search space is checked by the same `parseSearchSpace` the workflow runs, its issues
+ * named `space.<param>.<field>`, and sent normalised (defaults filled in), so the derived id
+ * and the workflow's input describe exactly the same campaign.
+ */
+export function prepareHpoInput(request: StartHpoRequest): HpoCampaignInput {
+  const what = `${WORKFLOW_KINDS.hpo.workflowType} input`;
+  let withOptionalId;
+  try {
+    withOptionalId = parseInput(HpoCampaignInputSchema.partial({ campaignId: true }), request, what);
+  } catch (err) {
+    // Report a bad space in the same error as the other bad fields: one round of fixing.
+    if (!(err instanceof InputValidationError) || !isPlainObject(request.space) || err.issues.some((i) => i.path.startsWith('space'))) throw err;
+    const spaceIssues = spaceIssuesOf(request.space);
+    throw spaceIssues.length === 0 ? err : new InputValidationError(what, [...err.issues, ...spaceIssues]);
+  }
+  const space = withOptionalId.space === undefined ? undefined : validateSpace(withOptionalId.space, what);
+  const normalised = { ...withOptionalId, space };
+  const campaignId = withOptionalId.campaignId ?? deriveCampaignId(normalised);
+  return parseInput(HpoCampaignInputSchema, { ...normalised, campaignId }, what);
+}
+
+function validateSpace(space: Record<string, unknown>, what: string): Record<string, unknown> {
+  const issues = spaceIssuesOf(space);
+  if (issues.length > 0) throw new InputValidationError(what, issues);
+  return parseSearchSpace(space);
+}
+
+/** The space's problems as FieldIssues under `space.` (none for a valid space). */
+function spaceIssuesOf(space: Record<string, unknown>): FieldIssue[] {
+  try {
+    parseSearchSpace(space);
+    return [];
+  } catch (err) {
+    if (err instanceof SearchSpaceError) return err.issues.map((issue) => spaceIssue(issue, space));
+    throw err;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A SearchSpaceError issue (`"<path> <message>"`, path dotted from the parameter name, or
+ * `(root)`) as a FieldIssue under `space.`. The parameter name is matched against the space's
+ * own keys first, so a name with a space or a dot in it (itself invalid) is still split right.
+ */
+function spaceIssue(issue: string, space: Record<string, unknown>): FieldIssue {
+  if (issue.startsWith('(root) ')) return { path: 'space', message: issue.slice('(root) '.length) };
+  const name = Object.keys(space)
+    .sort((a, b) => b.length - a.length)
+    .find((k) => issue.startsWith(`${k} `) || issue.startsWith(`${k}.`));
+  const cut = issue.indexOf(' ', name?.length ?? 0);
+  if (cut < 0) return { path: 'space', message: issue };
+  // After the name, the path is dotted (`when.in.1`); the name itself may contain anything.
+  const head = name ?? issue.slice(0, cut).split('.')[0];
+  const segments = [head, ...issue.slice(head.length, cut).split('.').filter(Boolean)];
+  return { path: ['space', ...segments].join('.'), message: issue.slice(cut + 1), value: valueAt(space, segments) };
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let cur: unknown = root;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+/** Validate a campaign update (at least one limit, each in range); throws InputValidationError. */
+export function prepareCampaignUpdate(update: HpoCampaignUpdate): HpoCampaignUpdate {
+  return parseInput(HpoCampaignUpdateSchema, update, `${updateCampaignUpdate.name} update`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Starting
 
@@ -127,6 +218,21 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
 }
 
 /**
+ * Start (or find) the HPO campaign for `request`. The same request twice runs once; with no
+ * `campaignId` the id is derived from the whole (parsed) request, so a repeated command attaches
+ * to the campaign it already started.
+ */
+export async function startHpoCampaign(client: TemporalClientLike, request: StartHpoRequest): Promise<StartedRun> {
+  const input = prepareHpoInput(request);
+  return startRun(client, 'hpo', input.campaignId, input, [
+    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.hpo.searchKind },
+    { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
+    { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
+    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
+  ]);
+}
+
+/**
  * Idempotent start. USE_EXISTING attaches to a run that is still going; ALLOW_DUPLICATE_FAILED_ONLY
  * lets a failed/cancelled/terminated run be retried but makes a completed one final (the server
  * then answers "already started", and we return that run). No execution timeout: campaigns may
@@ -141,7 +247,7 @@ async function startRun(
   client: TemporalClientLike,
   kind: ClientWorkflowKind,
   entityId: string,
-  input: GenerateDatasetInput | TrainModelInput,
+  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput,
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
@@ -224,6 +330,23 @@ export async function stopRun(client: TemporalClientLike, workflowId: string, re
 }
 
 /**
+ * Change the trial budget and/or the concurrency of a running campaign (Temporal update
+ * `updateCampaign`); returns the limits now in force. The update is validated here before it is
+ * sent, and again by the workflow's validator (which also knows the campaign's state, e.g. a
+ * budget below the trials already started): a rejection throws UpdateRejectedError carrying the
+ * workflow's message.
+ */
+export async function updateCampaign(client: TemporalClientLike, workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult> {
+  const checked = prepareCampaignUpdate(update);
+  try {
+    return await client.workflow.getHandle(workflowId).executeUpdate(updateCampaignUpdate, { args: [checked] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw UpdateRejectedError.from(workflowId, updateCampaignUpdate.name, err);
+    throw err;
+  }
+}
+
+/**
  * Wait for the result. A run that failed, was cancelled, terminated or timed out throws a
  * WorkflowRunFailedError carrying the root failure's type and message.
  */
@@ -239,6 +362,7 @@ export async function getResult<T>(client: TemporalClientLike, workflowId: strin
 
 export const getDatasetResult = (client: TemporalClientLike, workflowId: string) => getResult<GenerateDatasetResult>(client, workflowId);
 export const getTrainingResult = (client: TemporalClientLike, workflowId: string) => getResult<TrainModelResult>(client, workflowId);
+export const getHpoResult = (client: TemporalClientLike, workflowId: string) => getResult<HpoCampaignResult>(client, workflowId);
 
 /**
  * Poll progress until the workflow closes (or `signal` aborts); `onProgress` is called when the
@@ -303,6 +427,8 @@ export async function locateWorkflowId(client: TemporalClientLike, kind: ClientW
 export interface FaultlineApi {
   startDatasetGeneration(request: StartDatasetRequest): Promise<StartedRun>;
   startTraining(request: StartTrainingRequest): Promise<StartedRun>;
+  startHpoCampaign(request: StartHpoRequest): Promise<StartedRun>;
+  updateCampaign(workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
@@ -316,6 +442,8 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
   return {
     startDatasetGeneration: (request) => startDatasetGeneration(client, request),
     startTraining: (request) => startTraining(client, request),
+    startHpoCampaign: (request) => startHpoCampaign(client, request),
+    updateCampaign: (workflowId, update) => updateCampaign(client, workflowId, update),
     getProgress: (workflowId, options) => getProgress(client, workflowId, options),
     describeRun: (workflowId, options) => describeRun(client, workflowId, options),
     cancelRun: (workflowId) => cancelRun(client, workflowId),

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 
 export type ClosedFailureStatus = 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT';
 
@@ -78,5 +78,30 @@ export class ProgressUnavailableError extends Error {
   ) {
     super(`no progress for ${workflowId}: no worker answered the progress query (is a worker running?)`, options);
     this.name = 'ProgressUnavailableError';
+  }
+}
+
+/**
+ * The workflow refused an update (its validator or handler threw): the campaign keeps running
+ * with its old settings. Carries the workflow's own message, e.g. "maxTrials 3 is below the 5
+ * trials already started", and the failure type (`InvalidInput` for a validator rejection).
+ */
+export class UpdateRejectedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly updateName: string,
+    readonly failureType: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpdateRejectedError';
+  }
+
+  static from(workflowId: string, updateName: string, err: WorkflowUpdateFailedError): UpdateRejectedError {
+    const chain = causeChain(err.cause);
+    const app = [...chain].reverse().find((e): e is ApplicationFailure => e instanceof ApplicationFailure);
+    const reason = (app ?? chain[chain.length - 1])?.message || err.message;
+    return new UpdateRejectedError(workflowId, updateName, app?.type ?? undefined, `${workflowId} rejected ${updateName}: ${reason}`, { cause: err });
   }
 }

@@ -5,6 +5,7 @@ import {
   parseInput,
   SimulatorConfigSchema,
   TrainModelInputSchema,
+  type HpoCampaignInput,
   type SimulatorConfig,
   type TrainModelInput,
 } from '../contracts/index.js';
@@ -38,4 +39,18 @@ export function deriveExperimentId(identity: ExperimentIdentity): string {
   const picked = { datasetId: identity.datasetId, hyperparameters: identity.hyperparameters, resumeFrom: identity.resumeFrom };
   const { datasetId, hyperparameters, resumeFrom } = parseInput(ExperimentIdentitySchema, picked, 'experiment identity');
   return `exp-${contentHash({ datasetId, hyperparameters, resumeFrom })}`;
+}
+
+/**
+ * `c-<hash of the campaign input without its id>`. Pass the PARSED input (defaults applied,
+ * search space normalised; prepareHpoInput in api.ts does both), so the same campaign spelled two ways gets one id (and one
+ * workflow, `hpo-c-…`). Every setting counts: a different budget, seed or order of the space's
+ * parameters is another campaign.
+ * The `c-` prefix (not `hpo-`) keeps the workflow id `hpo-c-…` from reading `hpo-hpo-…`.
+ */
+export function deriveCampaignId(input: Omit<HpoCampaignInput, 'campaignId'> & { campaignId?: string }): string {
+  const { campaignId: _ignored, space, ...rest } = input;
+  // canonicalJson sorts keys, but a space's declaration order is its sampling order (same seed,
+  // other order, other points): hash the space as [name, spec] pairs so its order counts.
+  return `c-${contentHash(space === undefined ? rest : { ...rest, space: Object.entries(space) })}`;
 }

@@ -11,28 +11,53 @@ export {
   createFaultlineApi,
   describeRun,
   getDatasetResult,
+  getHpoResult,
   getProgress,
   getResult,
   getTrainingResult,
   locateWorkflowId,
+  prepareCampaignUpdate,
   prepareDatasetInput,
+  prepareHpoInput,
   prepareTrainingInput,
   startDatasetGeneration,
+  startHpoCampaign,
   startTraining,
   stopRun,
+  updateCampaign,
   watchProgress,
   type DescribeOptions,
   type FaultlineApi,
   type RunDescription,
   type StartDatasetRequest,
   type StartedRun,
+  type StartHpoRequest,
   type StartTrainingRequest,
   type TemporalClientLike,
   type WatchOptions,
 } from './api.js';
-export { deriveDatasetId, deriveExperimentId, type ExperimentIdentity } from './ids.js';
-export { isUnreachableError, ProgressUnavailableError, TemporalUnreachableError, WorkflowRunFailedError, type ClosedFailureStatus } from './errors.js';
+export { deriveCampaignId, deriveDatasetId, deriveExperimentId, type ExperimentIdentity } from './ids.js';
+export { artifactFilePath } from './artifact-path.js';
+export {
+  isUnreachableError,
+  ProgressUnavailableError,
+  TemporalUnreachableError,
+  UpdateRejectedError,
+  WorkflowRunFailedError,
+  type ClosedFailureStatus,
+} from './errors.js';
 export { CLIENT_WORKFLOW_KINDS, resolveWorkflowId, WORKFLOW_KINDS, workflowIdCandidates, workflowIdPrefix, type ClientWorkflowKind } from './workflow-kinds.js';
 // The contract types a caller needs to build requests and read results, from one import.
 export { InputValidationError, WORKFLOW_TASK_QUEUE } from '../contracts/index.js';
-export type { GenerateDatasetInput, GenerateDatasetResult, Progress, TrainModelInput, TrainModelResult } from '../contracts/index.js';
+export type {
+  GenerateDatasetInput,
+  GenerateDatasetResult,
+  HpoCampaignInput,
+  HpoCampaignRequest,
+  HpoCampaignResult,
+  HpoCampaignUpdate,
+  HpoCampaignUpdateResult,
+  Progress,
+  TrainModelInput,
+  TrainModelResult,
+} from '../contracts/index.js';

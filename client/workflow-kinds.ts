@@ -19,6 +19,12 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.train,
     entityField: 'experimentId',
   },
+  hpo: {
+    workflowType: 'hpoCampaignWorkflow',
+    searchKind: 'hpo',
+    workflowId: workflowIds.hpo,
+    entityField: 'campaignId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

@@ -13,14 +13,18 @@ import { z } from 'zod';
 import { WORKFLOW_KINDS, workflowIdPrefix, type ClientWorkflowKind } from '../client/workflow-kinds.js';
 import {
   GenerateDatasetInputSchema,
+  HpoCampaignInputSchema,
+  HpoCampaignUpdateSchema,
   progressQuery,
   ProgressSchema,
   SEARCH_ATTRIBUTE_REGISTRATIONS,
   SlugSchema,
   stopSignal,
   TrainModelInputSchema,
+  updateCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
 } from '../contracts/index.js';
+import { SearchSpaceSchema } from '../workflows/search/index.js';
 
 export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../contracts/json-schema');
 
@@ -28,11 +32,24 @@ export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export const WORKFLOW_INPUTS: Record<ClientWorkflowKind, z.ZodType> = {
   dataset: GenerateDatasetInputSchema,
   train: TrainModelInputSchema,
+  hpo: HpoCampaignInputSchema,
 };
 
 const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
   dataset: 'Any slug you choose, or derive it like the TypeScript client: "ds-" + first 12 hex of sha256(canonical JSON of config with defaults applied).',
   train: 'Any slug you choose, or derive it like the TypeScript client: "exp-" + first 12 hex of sha256(canonical JSON of {datasetId, hyperparameters, resumeFrom} with defaults applied).',
+  hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
+};
+
+/**
+ * The messages each workflow answers beyond cancellation, by name (described once, at the top
+ * of index.json). Internal signals such as `epochCompleted` (activity → its own workflow) are
+ * not listed: a caller must not send them.
+ */
+const WORKFLOW_MESSAGES: Record<ClientWorkflowKind, { queries: string[]; signals: string[]; updates: string[] }> = {
+  dataset: { queries: [progressQuery.name], signals: [], updates: [] },
+  train: { queries: [progressQuery.name], signals: [], updates: [] },
+  hpo: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateCampaignUpdate.name] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -44,11 +61,40 @@ const START_SEARCH_ATTRIBUTES: Record<ClientWorkflowKind, Record<string, string>
     FaultlineDatasetId: '{datasetId}',
     FaultlineStatus: 'RUNNING',
   },
+  hpo: {
+    FaultlineKind: WORKFLOW_KINDS.hpo.searchKind,
+    FaultlineCampaignId: '{campaignId}',
+    FaultlineDatasetId: '{datasetId}',
+    FaultlineStatus: 'RUNNING',
+  },
 };
 
 /** Input side: fields with defaults are optional, exactly what a caller may send. */
 export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}
+
+/**
+ * The contract types `space` as an open record (it is checked by workflows/search, not by the
+ * contract); the generated file shows its real shape so a foreign backend can validate it too.
+ * Cross-field rules (low < high, known `when.param`, no cycles) are not expressible here: the
+ * workflow rejects them naming the path.
+ */
+function withSearchSpaceShape(kind: ClientWorkflowKind, schema: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== 'hpo') return schema;
+  const { $schema: _drop, ...space } = inputJsonSchema(SearchSpaceSchema);
+  const properties = schema.properties as Record<string, unknown>;
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      space: {
+        ...space,
+        description:
+          'Search space: parameter name (an identifier) → float | int | categorical spec; `when: {param, in}` makes a parameter conditional. Omitted: the default 1D-CNN space. Also checked for low < high, step dividing high - low, log > 0, known and acyclic conditions.',
+      },
+    },
+  };
 }
 
 export function inputSchemaFile(kind: ClientWorkflowKind): string {
@@ -64,7 +110,7 @@ export function generateJsonSchemaFiles(): Record<string, string> {
     const { workflowType, entityField } = WORKFLOW_KINDS[kind];
     const file = inputSchemaFile(kind);
     files[file] = render({
-      ...inputJsonSchema(WORKFLOW_INPUTS[kind]),
+      ...withSearchSpaceShape(kind, inputJsonSchema(WORKFLOW_INPUTS[kind])),
       $id: file,
       title: `${workflowType} input`,
       description: `The single argument of the ${workflowType} workflow. Generated from the zod contract; do not edit.`,
@@ -85,7 +131,7 @@ export function generateJsonSchemaFiles(): Record<string, string> {
         workflowExecutionTimeout: null,
       },
       searchAttributes: START_SEARCH_ATTRIBUTES[kind],
-      queries: [progressQuery.name],
+      ...WORKFLOW_MESSAGES[kind],
       cancellable: true,
     };
   }
@@ -102,6 +148,21 @@ export function generateJsonSchemaFiles(): Record<string, string> {
     signals: {
       [stopSignal.name]: {
         description: 'Campaigns and batches: finish running work, start nothing new. Argument: {"reason"?: string}.',
+      },
+    },
+    updates: {
+      [updateCampaignUpdate.name]: {
+        description:
+          'hpoCampaignWorkflow: change the trial budget and/or concurrency of a running campaign. Validated by the workflow (a rejected update changes nothing and returns the reason, e.g. a budget below the trials already started). Returns the limits now in force.',
+        argument: { ...inputJsonSchema(HpoCampaignUpdateSchema), title: 'HpoCampaignUpdate' },
+        result: {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          title: 'HpoCampaignUpdateResult',
+          type: 'object',
+          properties: { maxTrials: { type: 'integer', minimum: 1 }, maxConcurrentTrials: { type: 'integer', minimum: 1 } },
+          required: ['maxTrials', 'maxConcurrentTrials'],
+          additionalProperties: false,
+        },
       },
     },
     searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_REGISTRATIONS),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 /**
@@ -75,4 +76,30 @@ export function range(raw: string): [number, number] {
   if (xs.length === 1) return [xs[0], xs[0]];
   if (xs.length === 2) return [xs[0], xs[1]];
   throw new InvalidArgumentError(`must be "lo,hi" or one number (got "${raw}")`);
+}
+
+/**
+ * A JSON object given inline (`'{"epochs": 5}'`) or as a file path (`space.json`). Only "not a
+ * readable JSON object" is rejected here; what the object may contain is the contract's job.
+ */
+export function jsonObject(raw: string): Record<string, unknown> {
+  const inline = raw.trim().startsWith('{');
+  let text = raw;
+  if (!inline) {
+    try {
+      text = readFileSync(raw, 'utf8');
+    } catch (err) {
+      throw new InvalidArgumentError(`must be a JSON object or a readable JSON file (cannot read "${raw}": ${(err as Error).message})`);
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`${inline ? 'is not valid JSON' : `"${raw}" is not valid JSON`}: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(`must be a JSON object${inline ? '' : ` (the file "${raw}" holds ${Array.isArray(value) ? 'an array' : typeof value})`}`);
+  }
+  return value as Record<string, unknown>;
 }

@@ -4,14 +4,15 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../config/index.js';
 import { InputValidationError, type FieldIssue } from '../../contracts/index.js';
-import { isUnreachableError, ProgressUnavailableError, WorkflowRunFailedError } from '../errors.js';
+import { isUnreachableError, ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from '../errors.js';
 import { CliInputError, InterruptedError, type CliDeps, type CommandGroup } from './context.js';
 import { datasetCommands } from './dataset.js';
+import { hpoCommands } from './hpo.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 
 /** The command groups. A new group (hpo, nas, xai) is one module plus one entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;
 
@@ -51,6 +52,8 @@ export function classifyError(err: unknown): ErrorDoc {
   if (err instanceof InputValidationError) return { exitCode: EXIT.invalid, type: 'invalid-input', message, issues: err.issues };
   if (err instanceof ConfigError) return { exitCode: EXIT.invalid, type: 'invalid-configuration', message };
   if (err instanceof WorkflowNotFoundError) return { exitCode: EXIT.invalid, type: 'not-found', message, workflowId: err.workflowId };
+  // The workflow refused the change (its validator knows the campaign's state); nothing changed.
+  if (err instanceof UpdateRejectedError) return { exitCode: EXIT.invalid, type: 'update-rejected', message, workflowId: err.workflowId, failureType: err.failureType };
   if (err instanceof WorkflowRunFailedError) {
     return { exitCode: EXIT.workflowFailed, type: 'workflow-failed', message, workflowId: err.workflowId, status: err.status, failureType: err.failureType };
   }

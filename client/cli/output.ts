@@ -121,9 +121,15 @@ export function formatMetrics(m: EpochLike | undefined): string {
   return parts.join('  ');
 }
 
-export function formatProgressLine(p: Progress): string {
-  const metrics = formatMetrics(latestMetrics(p));
-  return `${p.phase}  ${percent(p.fraction)}  ${p.completed}/${p.total}${metrics ? `  ${metrics}` : ''}`;
+/** Kind-specific words after the counts (a campaign's running trials and best value, ...). */
+export type ProgressDetails = (progress: Progress) => string;
+
+/** The default details: the latest training metrics found in the progress, if any. */
+export const metricDetails: ProgressDetails = (p) => formatMetrics(latestMetrics(p));
+
+export function formatProgressLine(p: Progress, details: ProgressDetails = metricDetails): string {
+  const extra = details(p);
+  return `${p.phase}  ${percent(p.fraction)}  ${p.completed}/${p.total}${extra ? `  ${extra}` : ''}`;
 }
 
 export function formatStarted(kind: string, started: StartedRun, webUiUrl: string | undefined): string {
@@ -137,12 +143,12 @@ export function formatStarted(kind: string, started: StartedRun, webUiUrl: strin
   ].join('\n');
 }
 
-export function formatRun(run: RunDescription, webUiUrl: string | undefined): string {
+export function formatRun(run: RunDescription, webUiUrl: string | undefined, details?: ProgressDetails): string {
   const lines = [`${run.workflowId}  ${run.status}  (${run.type}, run ${run.runId})`];
   const end = run.closeTime ?? new Date();
   lines.push(`  started    ${run.startTime.toISOString()}  (${duration(end.getTime() - run.startTime.getTime())}${run.closeTime ? '' : ' so far'})`);
   if (run.closeTime) lines.push(`  closed     ${run.closeTime.toISOString()}`);
-  lines.push(run.progress ? `  progress   ${formatProgressLine(run.progress)}` : '  progress   (no worker answered the progress query)');
+  lines.push(run.progress ? `  progress   ${formatProgressLine(run.progress, details)}` : '  progress   (no worker answered the progress query)');
   if (webUiUrl) lines.push(`  Web UI     ${webUiUrl}`);
   return lines.join('\n');
 }

@@ -1,7 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../../contracts/index.js';
-import { formatMetrics, formatProgressLine, latestMetrics, percent } from './output.js';
-import type { TextSink } from './output.js';
+import { formatProgressLine, metricDetails, percent, type ProgressDetails, type TextSink } from './output.js';
 
 /** Shows a stream of Progress values; `stop()` leaves the last state on screen. */
 export interface ProgressView {
@@ -16,15 +15,18 @@ const SCALE = 1000;
  * A live bar on a terminal; plain lines when stderr is a pipe or a CI log (a redrawn bar there
  * is noise). Drawn on stderr so stdout holds only the result.
  */
-export function createProgressView(stream: TextSink): ProgressView {
-  return stream.isTTY ? new BarView(stream) : new LineView(stream);
+export function createProgressView(stream: TextSink, details: ProgressDetails = metricDetails): ProgressView {
+  return stream.isTTY ? new BarView(stream, details) : new LineView(stream, details);
 }
 
 class BarView implements ProgressView {
   private readonly bar: cliProgress.SingleBar;
   private started = false;
 
-  constructor(stream: TextSink) {
+  constructor(
+    stream: TextSink,
+    private readonly details: ProgressDetails,
+  ) {
     this.bar = new cliProgress.SingleBar(
       {
         format: '{phase} |{bar}| {pct} | {done}/{all}{metrics}',
@@ -40,7 +42,7 @@ class BarView implements ProgressView {
   }
 
   update(p: Progress): void {
-    const metrics = formatMetrics(latestMetrics(p));
+    const metrics = this.details(p);
     const payload = { phase: p.phase.padEnd(10), pct: percent(p.fraction).padStart(6), done: p.completed, all: p.total, metrics: metrics ? `  ${metrics}` : '' };
     const value = Math.round(p.fraction * SCALE);
     if (!this.started) {
@@ -58,10 +60,13 @@ class BarView implements ProgressView {
 
 class LineView implements ProgressView {
   private lastLine = '';
-  constructor(private readonly stream: TextSink) {}
+  constructor(
+    private readonly stream: TextSink,
+    private readonly details: ProgressDetails,
+  ) {}
 
   update(p: Progress): void {
-    const line = formatProgressLine(p);
+    const line = formatProgressLine(p, this.details);
     if (line === this.lastLine) return;
     this.lastLine = line;
     this.stream.write(`[progress] ${line}\n`);

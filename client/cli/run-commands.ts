@@ -3,7 +3,7 @@ import type { FaultlineApi, StartedRun } from '../api.js';
 import type { ClientWorkflowKind } from '../workflow-kinds.js';
 import { InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSession, type CliDeps } from './context.js';
 import { addFieldFlags, flagsByPath, requestFromFlags, type FieldFlag } from './fields.js';
-import { formatRun, formatStarted, type Output } from './output.js';
+import { formatRun, formatStarted, type Output, type ProgressDetails } from './output.js';
 import { createProgressView } from './progress-bar.js';
 import type { CliSession } from './session.js';
 
@@ -12,7 +12,12 @@ export interface RunKind<R> {
   kind: ClientWorkflowKind;
   /** Shown in help: "dataset id", "experiment id". */
   idLabel: string;
-  summarize(result: R, webUiUrl: string | undefined): string;
+  /** Human summary of a result; `session` lets a kind look things up (e.g. a local artifact). */
+  summarize(result: R, webUiUrl: string | undefined, session: CliSession): string;
+  /** Extra top-level fields of the JSON document next to `result` (e.g. a report's file path). */
+  annotate?(result: R, session: CliSession): Record<string, unknown>;
+  /** What the progress line shows after the counts; default: the latest training metrics. */
+  progressDetails?: ProgressDetails;
 }
 
 /** What `start` needs beyond RunKind: the flags, how to validate them, how to start. */
@@ -48,8 +53,8 @@ export function addStartCommand<Req, I, R>(group: Command, deps: CliDeps, spec: 
         return;
       }
       out.line(formatStarted(spec.entityLabel, started, webUiUrl));
-      const result = await followToResult<R>(session, out, deps, started.workflowId, followCommand);
-      out.result({ ...doc, status: 'COMPLETED', result }, () => `\n${spec.summarize(result, webUiUrl)}`);
+      const result = await followToResult<R>(session, out, deps, started.workflowId, followCommand, spec.progressDetails);
+      out.result({ ...doc, status: 'COMPLETED', result, ...spec.annotate?.(result, session) }, () => `\n${spec.summarize(result, webUiUrl, session)}`);
     });
   });
 }
@@ -71,12 +76,12 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
         const webUiUrl = session.webUiUrl(workflowId);
         if (!opts.follow) {
           const run = await session.api.describeRun(workflowId);
-          out.result({ ...run, webUiUrl }, () => formatRun(run, webUiUrl));
+          out.result({ ...run, webUiUrl }, () => formatRun(run, webUiUrl, spec.progressDetails));
           return;
         }
-        const result = await followToResult<R>(session, out, deps, workflowId, `faultline ${spec.kind} progress ${id} --follow`);
+        const result = await followToResult<R>(session, out, deps, workflowId, `faultline ${spec.kind} progress ${id} --follow`, spec.progressDetails);
         const run = await session.api.describeRun(workflowId);
-        out.result({ ...run, webUiUrl, result }, () => `${formatRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl)}`);
+        out.result({ ...run, webUiUrl, result, ...spec.annotate?.(result, session) }, () => `${formatRun(run, webUiUrl, spec.progressDetails)}\n\n${spec.summarize(result, webUiUrl, session)}`);
       });
     });
 
@@ -109,7 +114,7 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
           deps.interrupt,
           () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
         );
-        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result }, () => spec.summarize(result, webUiUrl));
+        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () => spec.summarize(result, webUiUrl, session));
       });
     });
 }
@@ -118,8 +123,15 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
  * Show live progress until the run closes, then fetch its result. A failed or cancelled run
  * makes getResult throw WorkflowRunFailedError (exit 1) with the failure's type and message.
  */
-export async function followToResult<R>(session: CliSession, out: Output, deps: CliDeps, workflowId: string, followCommand: string): Promise<R> {
-  const view = out.json ? undefined : createProgressView(deps.io.stderr);
+export async function followToResult<R>(
+  session: CliSession,
+  out: Output,
+  deps: CliDeps,
+  workflowId: string,
+  followCommand: string,
+  details?: ProgressDetails,
+): Promise<R> {
+  const view = out.json ? undefined : createProgressView(deps.io.stderr, details);
   let final;
   try {
     final = await session.api.watchProgress(workflowId, (p) => view?.update(p), { intervalMs: deps.pollIntervalMs, signal: deps.interrupt });

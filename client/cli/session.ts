@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { connectClient } from '../../temporal-config/connection.js';
 import { createFaultlineApi, type FaultlineApi } from '../api.js';
+import { artifactFilePath } from '../artifact-path.js';
 import { TemporalUnreachableError } from '../errors.js';
 
 /** Flags every command shares (declared on the root program). */
@@ -15,6 +17,11 @@ export interface CliSession {
   api: FaultlineApi;
   /** Web UI page of a workflow, when we know where the UI is (embedded dev server). */
   webUiUrl(workflowId: string): string | undefined;
+  /**
+   * The local file of an `artifact:sha256/…` URI when this machine's artifact store (ARTIFACT_DIR,
+   * default `.data/artifacts`) holds it; undefined otherwise (e.g. the worker runs elsewhere).
+   */
+  artifactPath?(uri: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,10 @@ export function temporalSessionOpener(env: NodeJS.ProcessEnv = process.env): Ope
       api: createFaultlineApi(connected.client),
       webUiUrl: (workflowId) =>
         uiBase ? `${uiBase}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(workflowId)}` : undefined,
+      artifactPath: (uri) => {
+        const file = artifactFilePath(config.artifactDir, uri);
+        return file !== undefined && existsSync(file) ? file : undefined;
+      },
       close: () => connected.close(),
     };
   };

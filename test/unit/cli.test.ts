@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultlineApi, RunDescription, StartDatasetRequest, StartedRun, StartTrainingRequest } from '../../client/api.js';
+import type { FaultlineApi, RunDescription, StartDatasetRequest, StartedRun, StartHpoRequest, StartTrainingRequest } from '../../client/api.js';
 import { TemporalUnreachableError, WorkflowRunFailedError } from '../../client/errors.js';
 import { buildProgram, runCli } from '../../client/cli/main.js';
 import type { CliDeps } from '../../client/cli/context.js';
@@ -32,6 +32,8 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}) {
   const api: FaultlineApi = {
     startDatasetGeneration: record('startDatasetGeneration', async (r: StartDatasetRequest) => started(`dataset-${r.datasetId}`, r.datasetId ?? '')),
     startTraining: record('startTraining', async (r: StartTrainingRequest) => started(`train-${r.experimentId}`, r.experimentId ?? '')),
+    startHpoCampaign: record('startHpoCampaign', async (r: StartHpoRequest) => started(`hpo-${r.campaignId}`, r.campaignId ?? '')),
+    updateCampaign: record('updateCampaign', async () => ({ maxTrials: 20, maxConcurrentTrials: 2 })),
     getProgress: record('getProgress', async () => ({ phase: 'x', completed: 0, total: 1, fraction: 0 })),
     describeRun: record('describeRun', async () => run('RUNNING', { phase: 'training', completed: 2, total: 4, fraction: 0.5 })),
     cancelRun: record('cancelRun', async () => undefined),
@@ -233,7 +235,7 @@ describe('run commands and exit codes', () => {
 
   it('buildProgram exposes the command groups for help and tests', () => {
     const program = buildProgram(fakeCli().deps);
-    expect(program.commands.map((c) => c.name())).toEqual(['dataset', 'train']);
+    expect(program.commands.map((c) => c.name())).toEqual(['dataset', 'train', 'hpo']);
     const train = program.commands.find((c) => c.name() === 'train');
     expect(train?.commands.map((c) => c.name())).toEqual(['start', 'progress', 'cancel', 'result']);
   });

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateJsonSchemaFiles, SCHEMA_DIR } from '../../scripts/gen-json-schemas.js';
 import type { z } from 'zod';
-import { FaultClassSchema, GenerateDatasetInputSchema, OptimizerSchema, TrainModelInputSchema, WORKFLOW_TASK_QUEUE } from '../../contracts/index.js';
+import {
+  FaultClassSchema,
+  GenerateDatasetInputSchema,
+  HpoCampaignInputSchema,
+  OptimizerSchema,
+  TrainModelInputSchema,
+  WORKFLOW_TASK_QUEUE,
+} from '../../contracts/index.js';
 
 /** Keys the zod object cannot do without (no default, not optional), read off zod itself. */
 function zodRequiredKeys(schema: z.ZodObject): string[] {
@@ -29,7 +36,7 @@ describe('contracts/json-schema', () => {
   it('index maps each workflow type to its schema, queue, id pattern and the progress query', () => {
     const index = read('index.json');
     const workflows = index.workflows as Record<string, Json>;
-    expect(Object.keys(workflows).sort()).toEqual(['generateDatasetWorkflow', 'trainModelWorkflow']);
+    expect(Object.keys(workflows).sort()).toEqual(['generateDatasetWorkflow', 'hpoCampaignWorkflow', 'trainModelWorkflow']);
     for (const [type, entry] of Object.entries(workflows)) {
       expect(entry.input).toBe(`${type}.input.json`);
       expect(entry.taskQueue).toBe(WORKFLOW_TASK_QUEUE);
@@ -57,5 +64,41 @@ describe('contracts/json-schema', () => {
     expect(props(hp).optimizer.enum).toEqual(OptimizerSchema.options);
     expect(props(hp).epochs).toMatchObject({ type: 'integer', minimum: 1, default: 20 });
     expect((props(props(schema).campaign).kind as Json).enum).toEqual(['hpo', 'nas']);
+  });
+
+  it('hpo input: required keys, enums, and the real shape of the search space', () => {
+    const schema = read('hpoCampaignWorkflow.input.json');
+    expect((schema.required as string[]).sort()).toEqual(zodRequiredKeys(HpoCampaignInputSchema));
+    expect((schema.required as string[]).sort()).toEqual(['campaignId', 'datasetId']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(props(props(schema).sampler).kind.enum).toEqual(['tpe', 'random', 'grid']);
+    expect(props(props(schema).pruner).kind.enum).toEqual(['asha', 'median', 'none']);
+    expect(props(props(schema).objective).metric.enum).toEqual(['valAccuracy', 'valLoss']);
+    const space = props(schema).space;
+    const specs = ((space.additionalProperties as Json).oneOf as Json[]).map((s) => (props(s).type as Json).const);
+    expect(specs).toEqual(['float', 'int', 'categorical']);
+    expect(space.description).toMatch(/when/);
+  });
+
+  it('index lists the messages each workflow answers: hpo has the stop signal and the updateCampaign update', () => {
+    const index = read('index.json');
+    const workflows = index.workflows as Record<string, Json>;
+    expect(workflows.hpoCampaignWorkflow).toMatchObject({
+      queries: ['progress'],
+      signals: ['stop'],
+      updates: ['updateCampaign'],
+      cancellable: true,
+      workflowId: { template: 'hpo-{campaignId}', entityField: 'campaignId' },
+      searchAttributes: { FaultlineKind: 'hpo', FaultlineCampaignId: '{campaignId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+    });
+    expect(workflows.trainModelWorkflow).toMatchObject({ signals: [], updates: [] });
+    expect(new RegExp((workflows.hpoCampaignWorkflow.workflowId as Json).pattern as string).test('hpo-c-0123456789ab')).toBe(true);
+    for (const entry of Object.values(workflows)) {
+      for (const name of entry.signals as string[]) expect(index.signals as Json).toHaveProperty(name);
+      for (const name of entry.updates as string[]) expect(index.updates as Json).toHaveProperty(name);
+    }
+    const update = (index.updates as Record<string, Json>).updateCampaign;
+    expect(props(update.argument as Json)).toMatchObject({ maxTrials: { type: 'integer', minimum: 1 }, maxConcurrentTrials: { type: 'integer', minimum: 1 } });
+    expect((update.result as Json).required).toEqual(['maxTrials', 'maxConcurrentTrials']);
   });
 });

@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { prepareHpoInput, startHpoCampaign, updateCampaign, type StartHpoRequest } from '../../client/api.js';
+import { artifactFilePath } from '../../client/artifact-path.js';
+import { UpdateRejectedError } from '../../client/errors.js';
+import { deriveCampaignId } from '../../client/ids.js';
+import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
+import { HpoCampaignInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate } from '../../contracts/index.js';
+import { parseSearchSpace } from '../../workflows/search/index.js';
+import { rejectionOf } from '../support/errors.js';
+
+interface StartCall {
+  workflowType: string;
+  options: { args: unknown[]; workflowId: string; taskQueue: string; typedSearchAttributes: { key: { name: string }; value: unknown }[] } & Record<string, unknown>;
+}
+
+/** Records every call; nothing runs. `update` decides what executeUpdate does. */
+function fakeClient(update: (name: string, args: unknown[]) => Promise<unknown> = async () => ({ maxTrials: 30, maxConcurrentTrials: 4 })) {
+  const calls: string[] = [];
+  const starts: StartCall[] = [];
+  const updates: { workflowId: string; name: string; args: unknown[] }[] = [];
+  const workflow = {
+    start: async (workflowType: string, options: StartCall['options']) => {
+      calls.push(`start ${options.workflowId}`);
+      starts.push({ workflowType, options });
+      return { firstExecutionRunId: 'run-1' };
+    },
+    getHandle: (workflowId: string) => ({
+      describe: async () => {
+        calls.push(`describe ${workflowId}`);
+        throw new WorkflowNotFoundError('not found', workflowId, undefined);
+      },
+      executeUpdate: async (def: { name: string } | string, options: { args: unknown[] }) => {
+        const name = typeof def === 'string' ? def : def.name;
+        calls.push(`update ${workflowId} ${name}`);
+        updates.push({ workflowId, name, args: options.args });
+        return update(name, options.args);
+      },
+    }),
+  };
+  return { client: { workflow } as unknown as Client, calls, starts, updates };
+}
+
+const invalid = (p: Promise<unknown>): Promise<InputValidationError> => rejectionOf(p, InputValidationError);
+
+const SPACE = {
+  learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
+  momentum: { type: 'float', low: 0.5, high: 0.99, when: { param: 'optimizer', in: ['sgd'] } },
+};
+
+describe('startHpoCampaign validates the input and the search space before sending', () => {
+  it('names space.<param>.<field> and the value for a bad bound', async () => {
+    const { client, calls } = fakeClient();
+    const err = await invalid(startHpoCampaign(client, { datasetId: 'ds-1', space: { ...SPACE, learningRate: { type: 'float', low: 0.1, high: 0.01 } } }));
+    expect(err.issues).toEqual([expect.objectContaining({ path: 'space.learningRate.low', value: 0.1 })]);
+    expect(err.message).toContain('space.learningRate.low: must be < high');
+    expect(calls).toEqual([]);
+  });
+
+  it('names a wrong type and an unknown key of a parameter', async () => {
+    const { client, calls } = fakeClient();
+    const space = { layers: { type: 'int', low: 1.5, high: 4 }, dropout: { type: 'float', low: 0, high: 0.5, scale: 'linear' } };
+    const err = await invalid(startHpoCampaign(client, { datasetId: 'ds-1', space }));
+    expect(err.issues).toEqual([
+      expect.objectContaining({ path: 'space.layers.low', value: 1.5 }),
+      expect.objectContaining({ path: 'space.dropout', message: expect.stringContaining('scale') }),
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it('names a condition on an unknown parameter, and on a value its parent never takes', async () => {
+    const { client, calls } = fakeClient();
+    const space = { ...SPACE, momentum: { ...SPACE.momentum, when: { param: 'optimiser', in: ['sgd'] } }, nesterov: { type: 'categorical', choices: [true, false], when: { param: 'optimizer', in: ['adam', 'lbfgs'] } } };
+    const err = await invalid(startHpoCampaign(client, { datasetId: 'ds-1', space }));
+    expect(err.issues).toEqual([
+      expect.objectContaining({ path: 'space.momentum.when.param', value: 'optimiser' }),
+      expect.objectContaining({ path: 'space.nesterov.when.in.1', value: 'lbfgs' }),
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it('an empty space and a bad parameter name are named too', async () => {
+    const empty = await invalid(startHpoCampaign(fakeClient().client, { datasetId: 'ds-1', space: {} }));
+    expect(empty.issues[0]).toMatchObject({ path: 'space' });
+    const badName = await invalid(startHpoCampaign(fakeClient().client, { datasetId: 'ds-1', space: { 'learning rate': { type: 'float', low: 0, high: 1 } } }));
+    expect(badName.issues[0]).toMatchObject({ path: 'space.learning rate' });
+  });
+
+  it('reports contract fields and space issues in one error', async () => {
+    const { client, calls } = fakeClient();
+    const bad = { datasetId: 'ds-1', maxTrials: 0, space: { lr: { type: 'float', low: 1, high: 0 } } };
+    const err = await invalid(startHpoCampaign(client, bad));
+    expect(err.issues.map((i) => i.path)).toEqual(['maxTrials', 'space.lr.low']);
+    expect(calls).toEqual([]);
+  });
+
+  it('rejects contract violations naming the field: enum, range, unknown key, inverted epochs', async () => {
+    const { client, calls } = fakeClient();
+    const bad = { datasetId: 'ds-1', sampler: { kind: 'bayes' }, pruner: { minEpochs: 9, maxEpochs: 3 }, colour: 'red' } as unknown as StartHpoRequest;
+    const err = await invalid(startHpoCampaign(client, bad));
+    expect(err.message).toContain('sampler.kind');
+    expect(err.message).toContain('"bayes"');
+    expect(err.message).toContain('pruner.minEpochs');
+    expect(err.message).toMatch(/colour/);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('campaign id derivation', () => {
+  it('is c-<12 hex>, stable across key order, spelled-out defaults and a normalised space', () => {
+    const a = prepareHpoInput({ datasetId: 'ds-1', space: SPACE, maxTrials: 10 });
+    expect(a.campaignId).toMatch(/^c-[0-9a-f]{12}$/);
+    expect(prepareHpoInput({ maxTrials: 10, space: SPACE, datasetId: 'ds-1' }).campaignId).toBe(a.campaignId);
+    const spelledOut = HpoCampaignInputSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxTrials: 10 });
+    expect(prepareHpoInput({ ...spelledOut, space: SPACE }).campaignId).toBe(a.campaignId);
+    // keys inside a parameter spec may come in any order, and defaults may be written out
+    const respelled = { ...SPACE, learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' }, momentum: { ...SPACE.momentum, log: false } };
+    expect(prepareHpoInput({ datasetId: 'ds-1', maxTrials: 10, space: respelled }).campaignId).toBe(a.campaignId);
+  });
+
+  it("counts the order of the space's parameters (it is the sampling order)", () => {
+    const reordered = { optimizer: SPACE.optimizer, learningRate: SPACE.learningRate, momentum: SPACE.momentum };
+    expect(prepareHpoInput({ datasetId: 'ds-1', space: reordered }).campaignId).not.toBe(prepareHpoInput({ datasetId: 'ds-1', space: SPACE }).campaignId);
+  });
+
+  it('changes with the dataset, the seed, the budget or the space', () => {
+    const base = prepareHpoInput({ datasetId: 'ds-1' }).campaignId;
+    expect(prepareHpoInput({ datasetId: 'ds-2' }).campaignId).not.toBe(base);
+    expect(prepareHpoInput({ datasetId: 'ds-1', sampler: { seed: 1 } }).campaignId).not.toBe(base);
+    expect(prepareHpoInput({ datasetId: 'ds-1', maxTrials: 21 }).campaignId).not.toBe(base);
+    expect(prepareHpoInput({ datasetId: 'ds-1', space: SPACE }).campaignId).not.toBe(base);
+  });
+
+  it('a given id wins; the derived id ignores any id; the input carries the normalised space', () => {
+    expect(prepareHpoInput({ datasetId: 'ds-1', campaignId: 'lr-sweep' }).campaignId).toBe('lr-sweep');
+    const input = prepareHpoInput({ datasetId: 'ds-1', space: SPACE });
+    expect(deriveCampaignId(input)).toBe(input.campaignId);
+    expect(input.space).toEqual(parseSearchSpace(SPACE));
+    // Normalising is idempotent: the workflow re-parsing the space gets the same space.
+    expect(parseSearchSpace(input.space)).toEqual(input.space);
+  });
+});
+
+describe('startHpoCampaign sends', () => {
+  it('by type name, to hpo-<campaignId>, with the idempotent start policies and typed search attributes', async () => {
+    const { client, starts } = fakeClient();
+    const started = await startHpoCampaign(client, { datasetId: 'ds-1', space: SPACE, maxTrials: 8 });
+    expect(started).toMatchObject({ workflowId: `hpo-${started.entityId}`, entityId: expect.stringMatching(/^c-[0-9a-f]{12}$/), alreadyExisted: false });
+    expect(starts).toHaveLength(1);
+    const [{ workflowType, options }] = starts;
+    expect(workflowType).toBe('hpoCampaignWorkflow');
+    expect(options).toMatchObject({
+      workflowId: started.workflowId,
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
+    expect(options.args).toEqual([expect.objectContaining({ campaignId: started.entityId, datasetId: 'ds-1', maxTrials: 8, sampler: { kind: 'tpe', seed: 0 } })]);
+    const attributes = Object.fromEntries(options.typedSearchAttributes.map((a) => [a.key.name, a.value]));
+    expect(attributes).toEqual({ FaultlineKind: 'hpo', FaultlineCampaignId: started.entityId, FaultlineDatasetId: 'ds-1', FaultlineStatus: 'RUNNING' });
+  });
+
+  it('the same request twice targets the same workflow id', async () => {
+    const { client, starts } = fakeClient();
+    await startHpoCampaign(client, { datasetId: 'ds-1', maxTrials: 5 });
+    await startHpoCampaign(client, { maxTrials: 5, datasetId: 'ds-1' });
+    expect(starts[0].options.workflowId).toBe(starts[1].options.workflowId);
+  });
+});
+
+describe('updateCampaign', () => {
+  it('rejects an empty, out-of-range or unknown update before sending', async () => {
+    const { client, calls } = fakeClient();
+    const empty = await invalid(updateCampaign(client, 'hpo-c-1', {}));
+    expect(empty.message).toContain('give maxTrials and/or maxConcurrentTrials');
+    const zero = await invalid(updateCampaign(client, 'hpo-c-1', { maxTrials: 0 }));
+    expect(zero.issues[0]).toMatchObject({ path: 'maxTrials', value: 0 });
+    const tooMany = await invalid(updateCampaign(client, 'hpo-c-1', { maxConcurrentTrials: 500 }));
+    expect(tooMany.issues[0]).toMatchObject({ path: 'maxConcurrentTrials', value: 500 });
+    const unknown = await invalid(updateCampaign(client, 'hpo-c-1', { budget: 3 } as unknown as HpoCampaignUpdate));
+    expect(unknown.message).toMatch(/budget/);
+    expect(calls).toEqual([]);
+  });
+
+  it('sends the updateCampaign update and returns the limits in force', async () => {
+    const { client, updates } = fakeClient();
+    await expect(updateCampaign(client, 'hpo-c-1', { maxTrials: 30, maxConcurrentTrials: 4 })).resolves.toEqual({ maxTrials: 30, maxConcurrentTrials: 4 });
+    expect(updates).toEqual([{ workflowId: 'hpo-c-1', name: 'updateCampaign', args: [{ maxTrials: 30, maxConcurrentTrials: 4 }] }]);
+  });
+
+  it("surfaces the workflow validator's message when it rejects the update", async () => {
+    const cause = ApplicationFailure.create({ message: 'maxTrials 3 is below the 5 trials already started', type: 'Error' });
+    const { client } = fakeClient(async () => {
+      throw new WorkflowUpdateFailedError('Workflow Update failed', cause);
+    });
+    const err = await rejectionOf(updateCampaign(client, 'hpo-c-1', { maxTrials: 3 }), UpdateRejectedError);
+    expect(err.message).toBe('hpo-c-1 rejected updateCampaign: maxTrials 3 is below the 5 trials already started');
+    expect(err).toMatchObject({ workflowId: 'hpo-c-1', updateName: 'updateCampaign', failureType: 'Error' });
+  });
+});
+
+describe('hpo workflow kind and artifact paths', () => {
+  it('resolves a campaign id or a full workflow id', () => {
+    expect(WORKFLOW_KINDS.hpo.workflowType).toBe('hpoCampaignWorkflow');
+    expect(resolveWorkflowId('hpo', 'c-0123456789ab')).toBe('hpo-c-0123456789ab');
+    expect(resolveWorkflowId('hpo', 'hpo-c-0123456789ab')).toBe('hpo-c-0123456789ab');
+  });
+
+  it('maps an artifact URI onto the file store layout', () => {
+    const hex = 'ab'.padEnd(64, '0');
+    expect(artifactFilePath('/data/artifacts', `artifact:sha256/${hex}`)).toBe(path.join('/data/artifacts', 'sha256', 'ab', hex));
+    expect(artifactFilePath('/data/artifacts', 'file:///x.html')).toBeUndefined();
+  });
+});
