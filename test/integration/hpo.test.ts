@@ -103,6 +103,20 @@ describe('HPO campaign orchestration', () => {
     expect(await trialRows('update-me')).toHaveLength(limit);
   });
 
+  it('cancels through `faultline hpo cancel`: campaign and running trials CANCELLED', async () => {
+    const handle = await start(stack.client, synthetic('cli-cancel', { maxTrials: 100_000, maxConcurrentTrials: 2, sampler: { kind: 'random', seed: 4 } }));
+    await waitFor('five finished trials', async () => ((await getProgress(stack.client, handle.workflowId)).completed >= 5 ? true : undefined));
+    const { stdout } = await exec(process.execPath, [path.resolve('bin/faultline.mjs'), '--json', 'hpo', 'cancel', 'cli-cancel'], { env: stack.env });
+    expect(JSON.parse(stdout)).toMatchObject({ workflowId: handle.workflowId });
+    await expect(handle.result()).rejects.toThrow(/cancel/i);
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'cli-cancel'));
+    expect(row.status).toBe('CANCELLED');
+    const rows = await trialRows('cli-cancel');
+    expect(rows.every((r) => r.status === 'COMPLETED' || r.status === 'CANCELLED')).toBe(true);
+    const description = await handle.describe();
+    expect(description.status.name).toBe('CANCELLED');
+  });
+
   it('rejects a bad search space before any trial, naming the path', async () => {
     const handle = await start(stack.client, synthetic('bad-space', { space: { x1: { type: 'float', low: 5, high: 1 } } }));
     await expect(handle.result()).rejects.toThrow();
