@@ -5,7 +5,7 @@
  * tfjs on this machine); one campaign prunes with ASHA, the other trains every trial to the full
  * budget.
  *
- *   npx tsx bench/hpo-asha.ts            # 4 classes × 10 signals × 16,384 samples; 12 trials, 2 at a time, 9 epochs, ASHA rungs 1/3/9
+ *   npx tsx bench/hpo-asha.ts            # 4 classes × 10 signals × 65,536 samples (32 windows of 2048); 12 trials, 2 at a time, 9 epochs, ASHA rungs 1/3/9
  *   npx tsx bench/hpo-asha.ts --quick    # 6 signals per class, 4 trials, 3 epochs (rungs 1/3); results file untouched
  *
  * Figures per campaign:
@@ -39,9 +39,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
 
 const SETUP = QUICK
-  ? { signalsPerClass: 6, trials: 4, concurrency: 2, minEpochs: 1, maxEpochs: 3, reductionFactor: 3 }
-  : { signalsPerClass: 10, trials: 12, concurrency: 2, minEpochs: 1, maxEpochs: 9, reductionFactor: 3 };
-const SIGNAL_LENGTH = 16_384;
+  ? { signalsPerClass: 6, signalLength: 16_384, trials: 4, concurrency: 2, minEpochs: 1, maxEpochs: 3, reductionFactor: 3 }
+  : { signalsPerClass: 10, signalLength: 65_536, trials: 12, concurrency: 2, minEpochs: 1, maxEpochs: 9, reductionFactor: 3 };
+/** SNR range of the dataset (dB): hard enough that the configurations differ. */
+const SNR_DB: [number, number] = [-3, 5];
 const SAMPLER_SEED = 3;
 
 /** A small space: learning rate and the width/kernel of a two-block CNN. */
@@ -52,7 +53,7 @@ const SPACE = {
   filters2: { type: 'int', low: 8, high: 64, log: true },
   kernelSize2: { type: 'categorical', choices: [3, 5] },
 };
-const BASE = { patience: 0, maxWindowsPerSignal: 8, batchSize: 32, seed: 1 };
+const BASE = { patience: 0, maxWindowsPerSignal: 32, batchSize: 32, seed: 1 };
 
 type PrunerKind = 'asha' | 'none';
 
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     const g0 = performance.now();
     const ds = await startDatasetGeneration(stack.client, {
       name: 'bench hpo-asha',
-      config: { seed: 11, signalsPerClass: SETUP.signalsPerClass, signalLength: SIGNAL_LENGTH, snrDb: [0, 10] },
+      config: { seed: 11, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB },
     });
     const dataset = await getDatasetResult(stack.client, ds.workflowId);
     const generationSec = (performance.now() - g0) / 1000;
