@@ -27,6 +27,9 @@ const TrainInputSchema = z
   .strict();
 export type TrainActivityInput = z.input<typeof TrainInputSchema>;
 
+/** Errors of the training engine that mean "this input can never train" (ml/data, ml/train). */
+const DETERMINISTIC_INPUT_ERRORS = new Set(['SplitError', 'WindowError', 'InvalidTrainingJob']);
+
 /** How often the main thread heartbeats, independent of epoch length (SDK throttles further). */
 const HEARTBEAT_EVERY_MS = 2_000;
 
@@ -114,6 +117,11 @@ export function createTrainingActivities(deps: ActivityDeps) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('training cancelled', [last?.epoch ?? 0]);
         if (err instanceof Error && err.name === ERROR_TYPES.trainingDiverged) {
           throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.trainingDiverged);
+        }
+        // The data cannot be split or windowed as asked (e.g. a window longer than the signals):
+        // retrying the same input fails the same way.
+        if (err instanceof Error && DETERMINISTIC_INPUT_ERRORS.has(err.name)) {
+          throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.invalidInput);
         }
         throw err;
       } finally {

@@ -305,7 +305,10 @@ async function loadSplits(job: TrainingJob, env: TrainingEnv): Promise<Splits> {
 function checkJob(job: TrainingJob): void {
   const hp = job.hyperparameters;
   const fail = (msg: string): never => {
-    throw new Error(`invalid training job ${job.experimentId}: ${msg}`);
+    const err = new Error(`invalid training job ${job.experimentId}: ${msg}`);
+    // Named so the activity can tell a deterministic input problem from a crash.
+    err.name = 'InvalidTrainingJob';
+    throw err;
   };
   if (job.classes.length < 2) fail(`classes: need at least 2, got ${job.classes.length}`);
   if (new Set(job.classes).size !== job.classes.length) fail(`classes: duplicate names in ${JSON.stringify(job.classes)}`);

@@ -117,6 +117,15 @@ describe('HPO campaign orchestration', () => {
     expect(description.status.name).toBe('CANCELLED');
   });
 
+  it('honours the wall-time budget: no trial starts after it, the campaign completes', async () => {
+    const handle = await start(stack.client, synthetic('wall-time', { maxTrials: 100_000, maxDurationMinutes: 0.05, sampler: { kind: 'random', seed: 6 } }));
+    const result = (await handle.result()) as HpoCampaignResult;
+    expect(result.status).toBe('COMPLETED');
+    expect(result.trials.total).toBeGreaterThan(0);
+    expect(result.trials.total).toBeLessThan(100_000);
+    expect(await trialRows('wall-time')).toHaveLength(result.trials.total);
+  });
+
   it('rejects a bad search space before any trial, naming the path', async () => {
     const handle = await start(stack.client, synthetic('bad-space', { space: { x1: { type: 'float', low: 5, high: 1 } } }));
     await expect(handle.result()).rejects.toThrow();
@@ -190,6 +199,35 @@ describe('HPO campaign with real training', () => {
       mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
       writeFileSync(path.resolve('test/replay/histories/hpoCampaignWorkflow.json'), stdout);
     }
+  });
+
+  // A 65,536-sample window cannot be cut from 16,384-sample signals: such a trial fails at once
+  // (non-retryable), is tried again once (trialAttempts 2), then recorded FAILED.
+  const failing = { ...space, windowLength: { type: 'categorical', choices: [2048, 65536] } };
+
+  it('records failed trials (after their retries) and carries on below maxFailedTrials', async () => {
+    const handle = await start(stack.client, real('fail-some', { space: failing, pruner: { kind: 'none', minEpochs: 1, maxEpochs: 1, reductionFactor: 3 }, maxTrials: 6, maxFailedTrials: 6, trialAttempts: 2 }));
+    const result = (await handle.result()) as HpoCampaignResult;
+    expect(result.status).toBe('COMPLETED');
+    expect(result.trials.failed).toBeGreaterThan(0);
+    expect(result.trials.completed).toBeGreaterThan(0);
+    expect(result.trials.total).toBe(6);
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'fail-some'));
+    const failed = rows.filter((r) => r.status === 'FAILED');
+    expect(failed.length).toBe(result.trials.failed);
+    expect(failed.every((r) => r.params.windowLength === 65536 && /window|signal/i.test(r.error ?? ''))).toBe(true);
+    // The retry ran as a second child, then gave up.
+    const retried = await stack.client.workflow.getHandle(workflowIds.hpoTrial('fail-some', failed[0].number, 0, 2)).describe();
+    expect(retried.status.name).toBe('FAILED');
+  });
+
+  it('fails the campaign when more trials fail than maxFailedTrials', async () => {
+    const handle = await start(stack.client, real('fail-all', { space: { ...failing, windowLength: { type: 'categorical', choices: [65536] } }, maxTrials: 4, maxFailedTrials: 1, trialAttempts: 1 }));
+    const err = await handle.result().catch((e: { cause?: { message?: string; type?: string } }) => e.cause);
+    expect(err?.type).toBe('TooManyFailedTrials');
+    expect(err?.message).toMatch(/more than maxFailedTrials \(1\)/);
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'fail-all'));
+    expect(row.status).toBe('FAILED');
   });
 
   it('cancels: children cancelled, rows CANCELLED (via `temporal workflow cancel`)', async () => {
