@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlugSchema } from './ids.js';
+import { TrainHyperparametersSchema } from './training.js';
 
 /**
  * HPO campaign contract (seed tasks run_hpo_campaign / stop_hpo_campaign).
@@ -17,8 +18,17 @@ export const HpoCampaignInputSchema = z
     datasetId: SlugSchema,
     /** Search space; omitted: the default 1D-CNN space of workflows/search. */
     space: z.record(z.string(), z.unknown()).optional(),
-    /** Training settings every trial shares; sampled parameters override them. */
-    base: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Training settings every trial shares (fields of TrainHyperparameters, flat); sampled
+     * parameters override them. Checked here so a typo fails the start, not every trial.
+     */
+    base: z
+      .record(z.string(), z.unknown())
+      .superRefine((base, ctx) => {
+        const r = TrainHyperparametersSchema.safeParse(base);
+        if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      })
+      .default({}),
     sampler: z
       .object({
         kind: z.enum(['tpe', 'random', 'grid']).default('tpe'),

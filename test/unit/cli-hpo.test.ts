@@ -120,7 +120,7 @@ describe('faultline hpo start', () => {
     const argv = ['hpo', 'start', '--dataset', 'ds-1', '--id', 'sweep-1', '--space', spaceFile, '--sampler', 'random', '--seed', '7', '--startup-trials', '5'];
     argv.push('--pruner', 'median', '--min-epochs', '2', '--max-epochs', '18', '--eta', '3', '--metric', 'valLoss', '--direction', 'minimize');
     argv.push('--max-trials', '40', '--concurrency', '4', '--max-failed', '2', '--max-minutes', '90', '--trial-attempts', '3', '--trial-minutes', '15');
-    argv.push('--base', '{"hyperparameters": {"patience": 0}}');
+    argv.push('--base', '{"patience": 0}');
     expect(await cli.run(argv)).toBe(0);
     // The API receives the prepared input: validated, defaults applied, space normalised.
     expect(cli.argsOf('startHpoCampaign')?.[0]).toEqual({
@@ -136,7 +136,7 @@ describe('faultline hpo start', () => {
       maxDurationMinutes: 90,
       trialAttempts: 3,
       trialTimeoutMinutes: 15,
-      base: { hyperparameters: { patience: 0 } },
+      base: { patience: 0 },
       evaluator: { kind: 'training' },
     });
     expect(cli.stdout()).toContain('Started: hpo-sweep-1');

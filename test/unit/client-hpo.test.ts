@@ -214,3 +214,11 @@ describe('hpo workflow kind and artifact paths', () => {
     expect(artifactFilePath('/data/artifacts', 'file:///x.html')).toBeUndefined();
   });
 });
+
+describe('the shared training settings (base)', () => {
+  it('are checked against the training contract before a campaign starts, naming the key', () => {
+    expect(() => prepareHpoInput({ datasetId: 'ds-1', base: { hyperparameters: { patience: 0 } } })).toThrow(/base: Unrecognized key: "hyperparameters"/);
+    expect(() => prepareHpoInput({ datasetId: 'ds-1', base: { patience: -1 } })).toThrow(/base\.patience.*\(got -1\)/);
+    expect(prepareHpoInput({ datasetId: 'ds-1', base: { patience: 0 } }).base).toEqual({ patience: 0 });
+  });
+});
