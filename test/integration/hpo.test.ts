@@ -14,7 +14,7 @@ import {
   type HpoCampaignRequest,
   type HpoCampaignResult,
 } from '../../contracts/index.js';
-import { campaigns, experiments, trials } from '../../db/schema.js';
+import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
@@ -184,6 +184,9 @@ describe('HPO campaign with real training', () => {
       expect(Object.keys(t.intermediate).map(Number)).toEqual([1, 3]);
       const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, t.experimentId ?? ''));
       expect(exp.epochsCompleted).toBe(3);
+      // The promoted run trained only epochs 2–3: it continued from rung 0's checkpoint.
+      const epochs = await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, exp.id));
+      expect(epochs.map((e) => e.epoch).sort((a, b) => a - b)).toEqual([2, 3]);
     }
     const exps = await stack.db.select().from(experiments).where(eq(experiments.campaignId, 'real-asha'));
     expect(exps.length).toBe(4 + promoted.length);
