@@ -26,3 +26,4 @@ export * from './tpe.js';
 export * from './restore.js';
 export * from './test-functions.js';
 export * from './pruners.js';
+export * from './nas/index.js';
