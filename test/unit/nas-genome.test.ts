@@ -160,6 +160,7 @@ describe('checkGenome', () => {
       ok: false,
       reason: `params: ${params.toLocaleString('en-US')} parameters exceed maxParams ${(params - 1).toLocaleString('en-US')}`,
     });
+    expect(checkGenome(g, { ...LIMITS, maxParams: 1_234_567, maxMacs: 1 })).toEqual({ ok: false, reason: `macs: ${macs.toLocaleString('en-US')} multiply-accumulates exceed maxMacs 1` });
     expect(checkGenome(g, { ...LIMITS, maxMacs: macs - 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^macs: /) });
   });
 

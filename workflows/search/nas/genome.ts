@@ -168,7 +168,8 @@ function zodReason(error: z.ZodError): string {
   return `${path || 'genome'}: ${issue.message}`;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+/** 1234567 -> '1,234,567' without Intl (identical in every runtime, the workflow sandbox included). */
+const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /**
  * Whether a genome may be trained under `limits`. Reasons name the block and field at fault
