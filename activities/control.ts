@@ -66,6 +66,7 @@ function resultFromRow(row: ExperimentRow): TrainModelResult {
     parameterCount: row.parameterCount ?? 0,
     classBalance: need(row.classBalance, 'classBalance'),
     trainSamplesPerSec: row.trainSamplesPerSec ?? 0,
+    inferenceMsPerWindow: row.inferenceMsPerWindow ?? Number.NaN,
   };
 }
 

@@ -16,7 +16,7 @@ export const workflowIds = {
   hpoTrial: (campaignId: string, n: number, rung = 0, attempt = 1) =>
     `hpo-${campaignId}-trial-${n}${rung > 0 ? `-rung-${rung}` : ''}${attempt > 1 ? `-attempt-${attempt}` : ''}`,
   nas: (campaignId: string) => `nas-${campaignId}`,
-  nasCandidate: (campaignId: string, n: number) => `nas-${campaignId}-cand-${n}`,
+  nasCandidate: (campaignId: string, n: number, attempt = 1) => `nas-${campaignId}-cand-${n}${attempt > 1 ? `-attempt-${attempt}` : ''}`,
   xai: (batchId: string) => `xai-${batchId}`,
 } as const;
 
@@ -33,3 +33,7 @@ export function canonicalJson(value: unknown): string {
 /** Experiment id of one trial run (one rung, one attempt) of a campaign. */
 export const hpoTrialExperimentId = (campaignId: string, n: number, rung = 0, attempt = 1): string =>
   `${campaignId}-t${n}${rung > 0 ? `-r${rung}` : ''}${attempt > 1 ? `-a${attempt}` : ''}`;
+
+/** Experiment id of one NAS candidate's training run. */
+export const nasCandidateExperimentId = (campaignId: string, n: number, attempt = 1): string =>
+  `${campaignId}-cand-${n}${attempt > 1 ? `-a${attempt}` : ''}`;

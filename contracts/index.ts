@@ -12,3 +12,4 @@ export * from './notifications.js';
 export * from './messages.js';
 export * from './search-attributes.js';
 export * from './hpo.js';
+export * from './nas.js';

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HpoCampaignUpdate, HpoCampaignUpdateResult } from './hpo.js';
+import type { NasCampaignUpdate, NasCampaignUpdateResult } from './nas.js';
 import type { Progress } from './progress.js';
 import type { EpochMetrics } from './training.js';
 
@@ -14,3 +15,6 @@ export const epochCompletedSignal = defineSignal<[EpochMetrics]>('epochCompleted
 
 /** Change the trial budget or the concurrency of a running campaign; returns the new limits. */
 export const updateCampaignUpdate = defineUpdate<HpoCampaignUpdateResult, [HpoCampaignUpdate]>('updateCampaign');
+
+/** Change the candidate budget or the concurrency of a running NAS campaign. */
+export const updateNasCampaignUpdate = defineUpdate<NasCampaignUpdateResult, [NasCampaignUpdate]>('updateNasCampaign');

@@ -112,6 +112,8 @@ export interface TrainModelResult {
   parameterCount: number;
   classBalance: ClassBalance;
   trainSamplesPerSec: number;
+  /** Median single-window inference latency of the final model on the training backend, ms. */
+  inferenceMsPerWindow: number;
 }
 
 export const DEFAULT_CLASSES = FAULT_CLASSES;

@@ -119,6 +119,8 @@ export const experiments = pgTable(
     checkpointUri: text('checkpoint_uri'),
     parameterCount: integer('parameter_count'),
     trainSamplesPerSec: doublePrecision('train_samples_per_sec'),
+    /** Median single-window inference latency of the final model, ms (a NAS objective). */
+    inferenceMsPerWindow: doublePrecision('inference_ms_per_window'),
     stoppedEarly: boolean('stopped_early'),
     error: text('error'),
     createdAt: createdAt(),
@@ -220,6 +222,8 @@ export const trials = pgTable(
     rung: integer('rung').notNull().default(0),
     /** Intermediate objective values by step (epoch), as the pruner saw them: { "3": 0.81 }. */
     intermediate: jsonb('intermediate').$type<Record<string, number>>().notNull().default({}),
+    /** Objectives of a multi-objective trial (NAS: valAccuracy, params, latencyMs, score). */
+    metrics: jsonb('metrics').$type<Record<string, number>>().notNull().default({}),
     error: text('error'),
     startedAt: tz('started_at'),
     completedAt: tz('completed_at'),

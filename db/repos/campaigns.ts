@@ -95,6 +95,7 @@ export interface TrialInput {
   value?: number | null;
   rung?: number;
   intermediate?: Record<string, number>;
+  metrics?: Record<string, number>;
   error?: string | null;
 }
 
@@ -116,6 +117,7 @@ export async function upsertTrial(db: Database, input: TrialInput, opts: Transit
     value: input.value,
     rung: input.rung,
     intermediate: input.intermediate,
+    metrics: input.metrics,
     error: input.error,
   });
   const [row] = await db

@@ -141,7 +141,8 @@ export type ExperimentResult = Partial<Pick<TrainModelResult, 'bestValAccuracy' 
   | 'parameterCount'
   | 'classBalance'
   | 'trainSamplesPerSec'
->;
+> &
+  Partial<Pick<TrainModelResult, 'inferenceMsPerWindow'>>;
 
 /**
  * Mark the experiment COMPLETED with its results, whatever its status was (a success recorded
@@ -168,6 +169,7 @@ export async function completeExperiment(db: Database, id: string, result: Exper
       parameterCount: result.parameterCount,
       classBalance: result.classBalance,
       trainSamplesPerSec: result.trainSamplesPerSec,
+      inferenceMsPerWindow: Number.isFinite(result.inferenceMsPerWindow) ? result.inferenceMsPerWindow : null,
       error: null,
       startedAt: sql`coalesce(${experiments.startedAt}, now())`,
       completedAt: keepOrNow('COMPLETED'),

@@ -142,6 +142,7 @@ export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<T
     const finalVal = await evaluateModel(model, splits.validation, job.classes.length, { batchSize: hp.batchSize, signal: env.signal });
     const test = await evaluateModel(model, splits.test, job.classes.length, { batchSize: hp.batchSize, signal: env.signal });
     assertFinite(test.loss, 'test loss');
+    const inferenceMsPerWindow = measureInferenceMs(model, splits.test);
     const stored = await env.artifacts.put(await serializeModel(model, { includeOptimizer: false }), {
       kind: 'model',
       mediaType: MODEL_MEDIA_TYPE,
@@ -162,12 +163,36 @@ export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<T
       parameterCount,
       classBalance: balance,
       trainSamplesPerSec: trainMs > 0 ? trainedSamples / (trainMs / 1000) : 0,
+      inferenceMsPerWindow,
     };
     log('training done', { experimentId: job.experimentId, ...outcome, confusionMatrix: undefined, classBalance: undefined });
     return outcome;
   } finally {
     if (model) disposeModel(model);
   }
+}
+
+/** Windows timed for the latency figure (after one warm-up prediction). */
+const LATENCY_SAMPLES = 16;
+
+/**
+ * Median latency of predicting one window, ms, on the backend that trained the model: NAS uses it
+ * as an objective, so it is measured where the model really runs rather than estimated.
+ */
+function measureInferenceMs(model: tfl.LayersModel, windows: WindowSet): number {
+  const n = Math.min(LATENCY_SAMPLES, windows.count);
+  if (n === 0) return Number.NaN;
+  const len = windows.windowLength;
+  const one = (i: number) => tf.tidy(() => (model.predict(tf.tensor3d(windows.x.subarray(i * len, (i + 1) * len), [1, len, 1])) as tf.Tensor).dataSync());
+  one(0);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    one(i);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
 }
 
 /**

@@ -63,6 +63,7 @@ const RESULT: TrainModelResult = {
   parameterCount: 13_600,
   classBalance: { train: { normal: 7, ball: 7 }, validation: { normal: 1, ball: 1 }, test: { normal: 2, ball: 2 } },
   trainSamplesPerSec: 500,
+  inferenceMsPerWindow: 1.5,
 };
 
 const LABELS = ['normal', 'inner_race', 'outer_race', 'ball'];

@@ -88,6 +88,7 @@ const trainResult: TrainModelResult = {
   parameterCount: 12345,
   classBalance: { train: {}, validation: {}, test: {} },
   trainSamplesPerSec: 880.4,
+  inferenceMsPerWindow: 1.2,
 };
 
 describe('faultline dataset start', () => {

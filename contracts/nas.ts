@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { SlugSchema } from './ids.js';
+import { TrainHyperparametersSchema } from './training.js';
+
+/**
+ * NAS campaign contract (seed task run_nas_campaign, whose "training" was random.uniform). Every
+ * candidate architecture here is trained for real as a child trainModelWorkflow.
+ */
+export const NasCampaignInputSchema = z
+  .object({
+    campaignId: SlugSchema,
+    datasetId: SlugSchema,
+    strategy: z
+      .object({
+        kind: z.enum(['aging-evolution', 'random']).default('aging-evolution'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+        /** P: population size (also the number of initial random candidates). */
+        populationSize: z.number().int().min(1).max(10_000).default(10),
+        /** S: tournament size. */
+        sampleSize: z.number().int().min(1).max(10_000).default(3),
+      })
+      .strict()
+      .default({ kind: 'aging-evolution', seed: 0, populationSize: 10, sampleSize: 3 }),
+    /** Rejected before any training, with the reason recorded (DESIGN: no wasted training). */
+    limits: z
+      .object({
+        maxParams: z.number().int().min(1).default(200_000),
+        /** Multiply-accumulates per window: the pre-training stand-in for a latency cap. */
+        maxMacs: z.number().int().min(1).optional(),
+        minOutputLength: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .default({ maxParams: 200_000, minOutputLength: 1 }),
+    /** The fixed short training budget of every candidate. */
+    epochs: z.number().int().min(1).max(1_000).default(3),
+    /**
+     * Training settings every candidate shares (fields of TrainHyperparameters, flat; the
+     * architecture comes from the genome). Checked here so a typo fails the start.
+     */
+    training: z
+      .record(z.string(), z.unknown())
+      .superRefine((t, ctx) => {
+        const r = TrainHyperparametersSchema.safeParse(t);
+        if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+        if ('architecture' in t) ctx.addIssue({ code: 'custom', message: 'the architecture comes from the search; remove it', path: ['architecture'] });
+      })
+      .default({}),
+    /** Single best by accuracy × (params/targetParams)^paramsExponent × (latency/targetLatencyMs)^latencyExponent. */
+    scalarization: z
+      .object({
+        targetParams: z.number().positive().optional(),
+        paramsExponent: z.number().max(0).optional(),
+        targetLatencyMs: z.number().positive().optional(),
+        latencyExponent: z.number().max(0).optional(),
+      })
+      .strict()
+      .default({}),
+    maxCandidates: z.number().int().min(1).max(100_000).default(20),
+    maxConcurrentCandidates: z.number().int().min(1).max(200).default(2),
+    maxFailedCandidates: z.number().int().min(0).max(100_000).default(3),
+    maxDurationMinutes: z.number().positive().max(30 * 24 * 60).optional(),
+    candidateAttempts: z.number().int().min(1).max(10).default(1),
+    trialTimeoutMinutes: z.number().positive().max(7 * 24 * 60).default(60),
+    continueAsNewEveryCandidates: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+export type NasCampaignInput = z.output<typeof NasCampaignInputSchema>;
+export type NasCampaignRequest = z.input<typeof NasCampaignInputSchema>;
+
+/** One evaluated architecture's objectives. */
+export interface NasPoint {
+  candidate: number;
+  valAccuracy: number;
+  params: number;
+  latencyMs: number;
+  score: number;
+  experimentId?: string;
+}
+
+export interface NasCampaignResult {
+  campaignId: string;
+  status: 'COMPLETED' | 'STOPPED';
+  candidates: { total: number; completed: number; failed: number; rejected: number; duplicates: number };
+  best: NasPoint | null;
+  /** Pareto front (maximise accuracy, minimise params and latency). */
+  front: NasPoint[];
+  reportUri?: string;
+}
+
+/** The same update as HPO campaigns: budget and concurrency of a running campaign. */
+export const NasCampaignUpdateSchema = z
+  .object({
+    maxCandidates: z.number().int().min(1).max(100_000).optional(),
+    maxConcurrentCandidates: z.number().int().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((u) => u.maxCandidates !== undefined || u.maxConcurrentCandidates !== undefined, 'give maxCandidates and/or maxConcurrentCandidates');
+export type NasCampaignUpdate = z.infer<typeof NasCampaignUpdateSchema>;
+export interface NasCampaignUpdateResult {
+  maxCandidates: number;
+  maxConcurrentCandidates: number;
+}
