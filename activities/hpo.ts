@@ -14,6 +14,7 @@ const TrialStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'PRUNED', 'FAILED', 'S
 const RegisterCampaignSchema = z
   .object({
     campaignId: SlugSchema,
+    kind: z.enum(['hpo', 'nas']).default('hpo'),
     datasetId: SlugSchema,
     evaluator: z.enum(['training', 'synthetic']),
     config: z.record(z.string(), z.unknown()),
@@ -26,13 +27,15 @@ const RecordTrialSchema = z
   .object({
     campaignId: SlugSchema,
     number: z.number().int().min(0),
-    params: ParamsSchema,
+    /** HPO: flat parameters; NAS: the genome. */
+    params: z.record(z.string(), z.unknown()),
     status: TrialStatusSchema,
     rung: z.number().int().min(0),
     value: z.number().optional(),
     intermediate: z.record(z.string(), z.number()),
     experimentId: z.string().optional(),
     error: z.string().max(4000).optional(),
+    metrics: z.record(z.string(), z.number()).optional(),
   })
   .strict();
 const CountsSchema = z.object({ completed: z.number().int(), pruned: z.number().int(), failed: z.number().int(), stopped: z.number().int() }).strict();
@@ -48,6 +51,7 @@ const FinalizeSchema = z
 const EndedSchema = z
   .object({
     campaignId: SlugSchema,
+    kind: z.enum(['hpo', 'nas']).default('hpo'),
     status: z.enum(['FAILED', 'CANCELLED']),
     error: z.string().max(4000).optional(),
     runningTrials: z.array(z.number().int().min(0)),
@@ -65,18 +69,21 @@ const SyntheticSchema = z
 export function createHpoActivities(deps: ActivityDeps) {
   const { db, notifier } = deps;
   return {
-    async registerCampaign(raw: z.input<typeof RegisterCampaignSchema>): Promise<void> {
+    /** Returns the dataset's class count (NAS sizes its genomes' heads with it; 0 for synthetic). */
+    async registerCampaign(raw: z.input<typeof RegisterCampaignSchema>): Promise<{ numClasses: number }> {
       const input = validateActivityInput(RegisterCampaignSchema, raw, 'registerCampaign input');
+      let numClasses = 0;
       if (input.evaluator === 'training') {
         const dataset = await getDataset(db, input.datasetId);
         if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
         if (dataset.status !== 'READY') throw invalidState(`dataset "${input.datasetId}" is ${dataset.status}, not READY`);
+        numClasses = Object.keys(dataset.classCounts).length;
       }
       const row = await upsertCampaign(
         db,
         {
           id: input.campaignId,
-          kind: 'hpo',
+          kind: input.kind,
           datasetId: input.datasetId,
           config: input.config,
           objective: input.objective,
@@ -87,6 +94,7 @@ export function createHpoActivities(deps: ActivityDeps) {
         { reopen: true },
       );
       if (row.status === 'COMPLETED') throw invalidState(`campaign "${input.campaignId}" already completed; choose another id`);
+      return { numClasses };
     },
 
     async recordTrial(raw: z.input<typeof RecordTrialSchema>): Promise<void> {
@@ -101,6 +109,7 @@ export function createHpoActivities(deps: ActivityDeps) {
         ...(t.value !== undefined ? { value: t.value } : {}),
         ...(t.experimentId ? { experimentId: t.experimentId } : {}),
         ...(t.error ? { error: t.error } : {}),
+        ...(t.metrics ? { metrics: t.metrics } : {}),
       });
       // Only full-budget results compete for "best": a pruned value comes from fewer epochs.
       if (t.status === 'COMPLETED' && t.value !== undefined && Number.isFinite(t.value)) {
@@ -152,11 +161,12 @@ export function createHpoActivities(deps: ActivityDeps) {
       }
       const row = await setCampaignStatus(db, input.campaignId, input.status, { error: input.error ?? null });
       if (!row) return;
+      const label = input.kind === 'nas' ? 'NAS' : 'HPO';
       await notifier.notify({
-        eventType: input.status === 'FAILED' ? 'HPO_FAILED' : 'HPO_CANCELLED',
+        eventType: `${label}_${input.status === 'FAILED' ? 'FAILED' : 'CANCELLED'}`,
         entityKind: 'campaign',
         entityId: input.campaignId,
-        title: `HPO campaign ${input.campaignId} ${input.status === 'FAILED' ? 'failed' : 'cancelled'}`,
+        title: `${label} campaign ${input.campaignId} ${input.status === 'FAILED' ? 'failed' : 'cancelled'}`,
         message: input.error ?? input.status,
       });
     },

@@ -6,13 +6,14 @@ import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
+import { createNasActivities, type NasActivities } from './nas.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
 
 export type { ActivityDeps } from './deps.js';
 type HpoControl = Omit<HpoActivities, 'evaluateSyntheticObjective'>;
 type HpoCpu = Pick<HpoActivities, 'evaluateSyntheticObjective'>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl;
+export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities;
 export type CpuActivities = DatasetActivities & HpoCpu;
 export type TrainActivities = TrainingActivities;
 
@@ -26,7 +27,7 @@ export interface ActivitiesByQueue {
 export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { evaluateSyntheticObjective, ...hpoControl } = createHpoActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl },
+    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps) },
     cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective },
     train: createTrainingActivities(deps),
   };

@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { eq, like } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
+import { WORKFLOW_TASK_QUEUE, stopSignal, workflowIds, type NasCampaignRequest, type NasCampaignResult, type NasPoint } from '../../contracts/index.js';
+import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
+import { findTemporalCli } from '../../temporal-config/cli.js';
+import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { TINY_DATASET } from './fixtures.js';
+
+const exec = promisify(execFile);
+
+async function start(client: Client, request: NasCampaignRequest) {
+  return client.workflow.start('nasCampaignWorkflow', { args: [request], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.nas(request.campaignId) });
+}
+
+const dominated = (p: NasPoint, q: NasPoint) =>
+  q.valAccuracy >= p.valAccuracy && q.params <= p.params && q.latencyMs <= p.latencyMs && (q.valAccuracy > p.valAccuracy || q.params < p.params || q.latencyMs < p.latencyMs);
+
+/** NAS campaigns on a real stack: every candidate is a real child training run. */
+describe('NAS campaigns with real training', () => {
+  let stack: TestStack;
+  let datasetId: string;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    await stack.startInProcessWorkers(['control', 'cpu']);
+    await stack.spawnWorkerProcess(['train']);
+    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
+    datasetId = ds.entityId;
+    await getDatasetResult(stack.client, ds.workflowId);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const request = (campaignId: string, over: Partial<NasCampaignRequest> = {}): NasCampaignRequest => ({
+    campaignId,
+    datasetId,
+    strategy: { kind: 'aging-evolution', seed: 4, populationSize: 2, sampleSize: 2 },
+    limits: { maxParams: 60_000, minOutputLength: 1 },
+    epochs: 2,
+    training: { windowLength: 2048, windowHop: 1024, maxWindowsPerSignal: 8, patience: 0 },
+    maxCandidates: 5,
+    maxConcurrentCandidates: 2,
+    ...over,
+  });
+
+  it('evolves real architectures to completion: candidates, objectives, Pareto front, report', async () => {
+    const handle = await start(stack.client, request('nas-small'));
+    const result = (await handle.result()) as NasCampaignResult;
+    expect(result.status).toBe('COMPLETED');
+    const c = result.candidates;
+    expect(c.total).toBe(5);
+    expect(c.completed + c.failed + c.rejected + c.duplicates).toBe(5);
+    expect(c.completed).toBeGreaterThanOrEqual(2);
+    expect(result.best).not.toBeNull();
+    expect(result.best!.params).toBeGreaterThan(0);
+    expect(result.best!.params).toBeLessThanOrEqual(60_000);
+    expect(result.best!.latencyMs).toBeGreaterThan(0);
+    expect(result.front.length).toBeGreaterThan(0);
+    for (const p of result.front) expect(result.front.some((q) => dominated(p, q))).toBe(false);
+
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'nas-small'));
+    expect(rows.map((r) => r.number).sort()).toEqual([0, 1, 2, 3, 4]);
+    const trained = rows.filter((r) => r.status === 'COMPLETED' && r.metrics.duplicateOf === undefined);
+    expect(trained.length).toBe(c.completed);
+    for (const r of trained) {
+      expect(r.metrics).toMatchObject({ params: expect.any(Number), latencyMs: expect.any(Number), valAccuracy: expect.any(Number) });
+      expect((r.params as { blocks: unknown[] }).blocks.length).toBeGreaterThanOrEqual(2);
+      const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, r.experimentId ?? ''));
+      expect(exp).toMatchObject({ kind: 'nas-candidate', campaignId: 'nas-small', status: 'COMPLETED', epochsCompleted: 2, parameterCount: r.metrics.params });
+    }
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'nas-small'));
+    expect(row).toMatchObject({ kind: 'nas', status: 'COMPLETED', bestTrial: result.best!.candidate });
+    expect(existsSync(path.join(stack.config.artifactDir, 'sha256', result.reportUri!.slice(-64, -62), result.reportUri!.slice(-64)))).toBe(true);
+    expect((await stack.client.workflow.getHandle(workflowIds.nasCandidate('nas-small', 0)).describe()).type).toBe('trainModelWorkflow');
+
+    if (process.env.RECORD_REPLAY_HISTORIES) {
+      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
+      const { stdout } = await exec(cli.path, ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace], { maxBuffer: 64 * 1024 * 1024 });
+      mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
+      writeFileSync(path.resolve('test/replay/histories/nasCampaignWorkflow.json'), stdout);
+    }
+  });
+
+  it('rejects genomes over the parameter cap before training, with the reason recorded', async () => {
+    const handle = await start(stack.client, request('nas-tight', { limits: { maxParams: 1_500, minOutputLength: 1 }, maxCandidates: 4, strategy: { kind: 'random', seed: 9, populationSize: 2, sampleSize: 2 } }));
+    const result = (await handle.result()) as NasCampaignResult;
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'nas-tight'));
+    const rejected = rows.filter((r) => r.error?.startsWith('rejected:'));
+    expect(rejected.length).toBe(result.candidates.rejected);
+    expect(result.candidates.rejected).toBeGreaterThan(0);
+    for (const r of rejected) {
+      expect(r.error).toMatch(/params|parameters|maxParams/);
+      expect(r.experimentId).toBeNull();
+    }
+    const exps = await stack.db.select().from(experiments).where(like(experiments.id, 'nas-tight-%'));
+    expect(exps.length).toBe(result.candidates.completed + result.candidates.failed);
+    expect(exps.every((e) => (e.parameterCount ?? 0) <= 1_500)).toBe(true);
+  });
+
+  it('stops: the running candidates finish, no new one starts', async () => {
+    const handle = await start(stack.client, request('nas-stop', { maxCandidates: 50 }));
+    await waitFor('a finished candidate', async () => ((await getProgress(stack.client, handle.workflowId)).completed >= 1 ? true : undefined));
+    await handle.signal(stopSignal, { reason: 'enough' });
+    const result = (await handle.result()) as NasCampaignResult;
+    expect(result.status).toBe('STOPPED');
+    expect(result.candidates.total).toBeLessThan(50);
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'nas-stop'));
+    expect(rows.length).toBe(result.candidates.total);
+    expect(rows.every((r) => r.status !== 'RUNNING')).toBe(true);
+  });
+});
+
+/** A NAS campaign's training worker dies mid-run: nothing is lost or duplicated. */
+describe('a NAS campaign survives a killed training worker', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    await stack.startInProcessWorkers(['control', 'cpu']);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('completes with exactly the planned candidates and no repeated epochs', async () => {
+    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
+    await getDatasetResult(stack.client, ds.workflowId);
+    const first = await stack.spawnWorkerProcess(['train']);
+    const campaignId = 'nas-crash';
+    const handle = await start(stack.client, {
+      campaignId,
+      datasetId: ds.entityId,
+      strategy: { kind: 'random', seed: 2, populationSize: 2, sampleSize: 2 },
+      limits: { maxParams: 60_000, minOutputLength: 1 },
+      epochs: 5,
+      training: { windowLength: 2048, windowHop: 1024, maxWindowsPerSignal: 8, patience: 0 },
+      maxCandidates: 3,
+      maxConcurrentCandidates: 2,
+    });
+    await waitFor('a candidate two epochs in', async () => {
+      const p = await getProgress(stack.client, workflowIds.nasCandidate(campaignId, 0)).catch(() => undefined);
+      return p && p.completed >= 2 ? true : undefined;
+    });
+    await first.kill('SIGKILL');
+    await stack.spawnWorkerProcess(['train']);
+    const result = (await handle.result()) as NasCampaignResult;
+    expect(result.status).toBe('COMPLETED');
+    expect(result.candidates.total).toBe(3);
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, campaignId));
+    expect(rows.map((r) => r.number).sort()).toEqual([0, 1, 2]);
+    const trained = rows.filter((r) => r.experimentId);
+    for (const r of trained) {
+      expect(r.experimentId).not.toMatch(/-a\d+$/);
+      const epochs = await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, r.experimentId!));
+      expect(epochs).toHaveLength(5);
+      const events = (await stack.client.workflow.getHandle(workflowIds.nasCandidate(campaignId, r.number)).fetchHistory()).events ?? [];
+      const reported = events
+        .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'epochCompleted')
+        .map((e) => JSON.parse(Buffer.from(e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data as Uint8Array).toString('utf8')).epoch as number);
+      expect([...reported].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    }
+  });
+});

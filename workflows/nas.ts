@@ -1,0 +1,297 @@
+import {
+  ApplicationFailure,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  ERROR_TYPES,
+  NasCampaignInputSchema,
+  NasCampaignUpdateSchema,
+  SEARCH_ATTRIBUTES,
+  TRAINING_DEFAULTS,
+  TrainHyperparametersSchema,
+  WORKFLOW_TASK_QUEUE,
+  nasCandidateExperimentId,
+  parseInput,
+  progressOf,
+  progressQuery,
+  stopSignal,
+  updateNasCampaignUpdate,
+  workflowIds,
+  type NasCampaignInput,
+  type NasCampaignResult,
+  type NasPoint,
+} from '../contracts/index.js';
+import {
+  AgingEvolution,
+  RandomNasStrategy,
+  paretoFront,
+  restoreNasStrategy,
+  scalarize,
+  type Genome,
+  type NasStrategy,
+  type NasSuggestion,
+} from './search/index.js';
+import { control } from './lib/activities.js';
+import { failureMessage, recordRunEnded } from './lib/failure.js';
+import { validateWorkflowInput } from './lib/validate.js';
+import { setRunStatus, tagRun } from './lib/visibility.js';
+import { trainModelWorkflow } from './train.js';
+
+/** What a NAS campaign carries across continue-as-new. */
+export interface NasCarriedState {
+  strategy: unknown;
+  points: NasPoint[];
+  counts: Counts;
+  startedAtMs: number;
+  limits: { maxCandidates: number; maxConcurrentCandidates: number };
+  numClasses: number;
+  runs: number;
+}
+type Counts = { completed: number; failed: number; rejected: number; duplicates: number };
+
+function buildStrategy(input: NasCampaignInput, numClasses: number): NasStrategy {
+  const s = input.strategy;
+  const limits = {
+    inputLength: (input.training.windowLength as number | undefined) ?? TRAINING_DEFAULTS.windowLength,
+    numClasses,
+    maxParams: input.limits.maxParams,
+    minOutputLength: input.limits.minOutputLength,
+    ...(input.limits.maxMacs !== undefined ? { maxMacs: input.limits.maxMacs } : {}),
+  };
+  return s.kind === 'aging-evolution'
+    ? new AgingEvolution({ seed: s.seed, limits, populationSize: s.populationSize, sampleSize: s.sampleSize })
+    : new RandomNasStrategy({ seed: s.seed, limits });
+}
+
+/**
+ * A NAS campaign (seed task run_nas_campaign, whose "training" was random.uniform).
+ *
+ * Aging evolution (or random search) runs in the workflow; every candidate architecture is
+ * trained for real by a child trainModelWorkflow (`nas-<c>-cand-<n>`) for a fixed short budget,
+ * which also measures the model's inference latency. Genomes that break the limits are rejected
+ * before any training with the reason recorded; a genome identical to an earlier one (canonical
+ * hash) is not trained again. The campaign keeps the Pareto front (accuracy up, parameters and
+ * latency down) and a single best by the declared scalarisation. Control, durability and
+ * continue-as-new work as for HPO campaigns.
+ */
+export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedState): Promise<NasCampaignResult> {
+  const input = validateWorkflowInput(NasCampaignInputSchema, raw, 'nasCampaignWorkflow input');
+  const { campaignId, datasetId } = input;
+  const training = TrainHyperparametersSchema.parse({ ...input.training, epochs: input.epochs });
+  const startedAtMs = carried?.startedAtMs ?? Date.now();
+  const limits = carried?.limits ?? { maxCandidates: input.maxCandidates, maxConcurrentCandidates: input.maxConcurrentCandidates };
+  const counts: Counts = carried?.counts ?? { completed: 0, failed: 0, rejected: 0, duplicates: 0 };
+  const points: NasPoint[] = carried?.points ?? [];
+  const deadlineMs = input.maxDurationMinutes ? startedAtMs + input.maxDurationMinutes * 60_000 : Infinity;
+
+  let strategy: NasStrategy | undefined = carried ? restoreNasStrategy(carried.strategy) : undefined;
+  let numClasses = carried?.numClasses ?? 0;
+  const running = new Set<number>();
+  const interrupted: number[] = [];
+  let stopRequested = false;
+  let stopReason: string | undefined;
+  let changed = false;
+  let finishedThisRun = 0;
+  let phase = carried ? 'searching' : 'registering';
+
+  const asked = () => strategy?.candidates().length ?? 0;
+  const finished = () => counts.completed + counts.failed + counts.rejected + counts.duplicates;
+  const best = (): NasPoint | null => points.reduce<NasPoint | null>((b, p) => (b === null || p.score > b.score ? p : b), null);
+  const front = () => paretoFront(points.map((p) => ({ ...p, id: p.candidate, accuracy: p.valAccuracy })));
+  const tooManyFailures = () => counts.failed > input.maxFailedCandidates;
+  const continueAsNewDue = () =>
+    (input.continueAsNewEveryCandidates !== undefined && finishedThisRun >= input.continueAsNewEveryCandidates) || workflowInfo().continueAsNewSuggested;
+  const mayStartMore = () => !stopRequested && !tooManyFailures() && asked() < limits.maxCandidates && Date.now() < deadlineMs;
+
+  setHandler(progressQuery, () =>
+    progressOf(phase, finished(), limits.maxCandidates, {
+      campaignId,
+      running: running.size,
+      failed: counts.failed,
+      rejected: counts.rejected,
+      duplicates: counts.duplicates,
+      population: strategy?.population().length ?? 0,
+      best: best(),
+      frontSize: front().length,
+      maxConcurrentCandidates: limits.maxConcurrentCandidates,
+    }),
+  );
+  setHandler(stopSignal, (arg) => {
+    stopRequested = true;
+    stopReason = arg?.reason;
+    changed = true;
+  });
+  setHandler(
+    updateNasCampaignUpdate,
+    (update) => {
+      if (update.maxCandidates !== undefined) limits.maxCandidates = update.maxCandidates;
+      if (update.maxConcurrentCandidates !== undefined) limits.maxConcurrentCandidates = update.maxConcurrentCandidates;
+      changed = true;
+      return { ...limits };
+    },
+    {
+      validator: (update) => {
+        const u = parseInput(NasCampaignUpdateSchema, update, 'updateNasCampaign');
+        if (u.maxCandidates !== undefined && u.maxCandidates < asked()) {
+          throw new Error(`maxCandidates ${u.maxCandidates} is below the ${asked()} candidates already proposed`);
+        }
+      },
+    },
+  );
+  tagRun('nas', { campaignId, datasetId });
+  setRunStatus('RUNNING');
+
+  const record = (n: number, genome: Genome, status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED', extra: { value?: number; metrics?: Record<string, number>; experimentId?: string; error?: string } = {}) =>
+    control.recordTrial({ campaignId, number: n, params: genome as unknown as Record<string, unknown>, status, rung: 0, intermediate: {}, ...extra });
+
+  async function train(n: number, genome: Genome) {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= input.candidateAttempts; attempt++) {
+      const experimentId = nasCandidateExperimentId(campaignId, n, attempt);
+      try {
+        const result = await executeChild(trainModelWorkflow, {
+          workflowId: workflowIds.nasCandidate(campaignId, n, attempt),
+          taskQueue: WORKFLOW_TASK_QUEUE,
+          args: [
+            {
+              experimentId,
+              datasetId,
+              hyperparameters: { ...training, architecture: genome },
+              campaign: { campaignId, kind: 'nas', index: n },
+              maxTrainingMinutes: input.trialTimeoutMinutes,
+            },
+          ],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        });
+        return { result, experimentId };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        lastError = err;
+        log.warn('candidate attempt failed', { campaignId, candidate: n, attempt, error: failureMessage(err) });
+      }
+    }
+    throw lastError;
+  }
+
+  async function runCandidate(s: NasSuggestion & { genome: Genome }): Promise<void> {
+    const n = s.candidateId;
+    running.add(n);
+    try {
+      await record(n, s.genome, 'RUNNING');
+      const { result, experimentId } = await train(n, s.genome);
+      const point: NasPoint = {
+        candidate: n,
+        valAccuracy: result.bestValAccuracy,
+        params: result.parameterCount,
+        latencyMs: result.inferenceMsPerWindow,
+        score: 0,
+        experimentId,
+      };
+      point.score = scalarize({ id: n, accuracy: point.valAccuracy, params: point.params, latencyMs: point.latencyMs }, input.scalarization);
+      if (!Number.isFinite(point.score)) throw ApplicationFailure.nonRetryable(`candidate ${n}: objective is not finite`, ERROR_TYPES.trainingDiverged);
+      points.push(point);
+      counts.completed++;
+      strategy?.tell(n, { status: 'complete', value: point.score });
+      const b = best();
+      if (b?.candidate === n) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.bestScore, value: point.score }]);
+      await record(n, s.genome, 'COMPLETED', {
+        value: point.score,
+        experimentId,
+        metrics: { valAccuracy: point.valAccuracy, params: point.params, latencyMs: point.latencyMs, score: point.score },
+      });
+    } catch (err) {
+      if (isCancellation(err)) {
+        interrupted.push(n);
+        throw err;
+      }
+      counts.failed++;
+      strategy?.tell(n, { status: 'failed' });
+      await record(n, s.genome, 'FAILED', { error: failureMessage(err) });
+    } finally {
+      running.delete(n);
+      finishedThisRun++;
+      changed = true;
+    }
+  }
+
+  const inFlight: Promise<void>[] = [];
+  try {
+    if (!carried) {
+      const registered = await control.registerCampaign({
+        campaignId,
+        kind: 'nas',
+        datasetId,
+        evaluator: 'training',
+        config: input as unknown as Record<string, unknown>,
+        objective: 'score',
+        direction: 'maximize',
+        workflowId: workflowInfo().workflowId,
+      });
+      numClasses = registered.numClasses;
+    }
+    strategy ??= buildStrategy(input, numClasses);
+    phase = 'searching';
+    for (;;) {
+      while (mayStartMore() && !continueAsNewDue() && running.size < limits.maxConcurrentCandidates) {
+        const s = strategy.ask();
+        if (s.rejected !== undefined) {
+          // Never trained: the reason (length collapse, parameter cap, …) is the record.
+          counts.rejected++;
+          finishedThisRun++;
+          await record(s.candidateId, s.genome, 'STOPPED', { error: `rejected: ${s.rejected}` });
+        } else if (s.duplicateOf !== undefined) {
+          counts.duplicates++;
+          finishedThisRun++;
+          await record(s.candidateId, s.genome, 'COMPLETED', { metrics: { duplicateOf: s.duplicateOf } });
+        } else {
+          const c = runCandidate(s);
+          c.catch(() => undefined);
+          inFlight.push(c);
+        }
+      }
+      if (running.size === 0) break;
+      changed = false;
+      await condition(() => changed);
+    }
+    await Promise.all(inFlight);
+
+    if (continueAsNewDue() && mayStartMore()) {
+      await condition(allHandlersFinished);
+      const next: NasCarriedState = { strategy: strategy.state(), points, counts, startedAtMs, limits, numClasses, runs: (carried?.runs ?? 1) + 1 };
+      log.info('continuing as new', { campaignId, finished: finished(), runs: next.runs });
+      return await continueAsNew<typeof nasCampaignWorkflow>(input, next);
+    }
+    if (tooManyFailures()) {
+      throw ApplicationFailure.nonRetryable(`${counts.failed} candidates failed, more than maxFailedCandidates (${input.maxFailedCandidates})`, 'TooManyFailedTrials');
+    }
+    phase = 'reporting';
+    const status = stopRequested ? 'STOPPED' : 'COMPLETED';
+    const winner = best();
+    const { reportUri } = await control.finalizeNasCampaign({ campaignId, status, best: winner, counts, reason: stopReason });
+    phase = status === 'STOPPED' ? 'stopped' : 'completed';
+    setRunStatus(status, winner?.score);
+    const frontPoints = front().map(({ id: _id, accuracy: _a, ...p }) => p);
+    return { campaignId, status, candidates: { total: finished(), ...counts }, best: winner, front: frontPoints, reportUri };
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    phase = (
+      await recordRunEnded(err, (status, error) =>
+        control.markCampaignEnded({ campaignId, kind: 'nas', status, error, runningTrials: [...new Set([...interrupted, ...running])].sort((a, b) => a - b) }),
+      )
+    ).toLowerCase();
+    throw err;
+  }
+}
