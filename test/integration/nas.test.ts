@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
-import { WORKFLOW_TASK_QUEUE, stopSignal, workflowIds, type NasCampaignRequest, type NasCampaignResult, type NasPoint } from '../../contracts/index.js';
+import { WORKFLOW_TASK_QUEUE, stopSignal, updateNasCampaignUpdate, workflowIds, type NasCampaignRequest, type NasCampaignResult, type NasPoint } from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
@@ -101,6 +101,26 @@ describe('NAS campaigns with real training', () => {
     const exps = await stack.db.select().from(experiments).where(like(experiments.id, 'nas-tight-%'));
     expect(exps.length).toBe(result.candidates.completed + result.candidates.failed);
     expect(exps.every((e) => (e.parameterCount ?? 0) <= 1_500)).toBe(true);
+  });
+
+  it('takes a validated update, then cancels: children cancelled, rows CANCELLED', async () => {
+    const handle = await start(stack.client, request('nas-cancel', { maxCandidates: 50, epochs: 200 }));
+    await waitFor('a candidate epoch', async () => {
+      const p = await getProgress(stack.client, workflowIds.nasCandidate('nas-cancel', 0)).catch(() => undefined);
+      return p && p.completed >= 1 ? true : undefined;
+    });
+    const rejected = await handle.executeUpdate(updateNasCampaignUpdate, { args: [{ maxCandidates: 1 }] }).catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((rejected as WorkflowUpdateFailedError).cause?.message)).toMatch(/maxCandidates 1 is below the 2 candidates already proposed/);
+    expect(await handle.executeUpdate(updateNasCampaignUpdate, { args: [{ maxCandidates: 40, maxConcurrentCandidates: 2 }] })).toEqual({ maxCandidates: 40, maxConcurrentCandidates: 2 });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow(/cancel/i);
+    expect((await stack.client.workflow.getHandle(workflowIds.nasCandidate('nas-cancel', 0)).describe()).status.name).toBe('CANCELLED');
+    const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'nas-cancel'));
+    expect(row.status).toBe('CANCELLED');
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'nas-cancel'));
+    expect(rows.length).toBe(2);
+    expect(rows.every((r) => r.status === 'CANCELLED')).toBe(true);
   });
 
   it('stops: the running candidates finish, no new one starts', async () => {
