@@ -7,13 +7,15 @@ import {
   type Client,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
+import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
   InputValidationError,
+  NasCampaignInputSchema,
+  NasCampaignUpdateSchema,
   parseInput,
   progressQuery,
   ProgressSchema,
@@ -21,7 +23,9 @@ import {
   stopSignal,
   TrainModelInputSchema,
   updateCampaignUpdate,
+  updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
+  workflowIds,
   type FieldIssue,
   type GenerateDatasetInput,
   type GenerateDatasetRequest,
@@ -31,6 +35,11 @@ import {
   type HpoCampaignResult,
   type HpoCampaignUpdate,
   type HpoCampaignUpdateResult,
+  type NasCampaignInput,
+  type NasCampaignRequest,
+  type NasCampaignResult,
+  type NasCampaignUpdate,
+  type NasCampaignUpdateResult,
   type Progress,
   type TrainModelInput,
   type TrainModelRequest,
@@ -38,7 +47,7 @@ import {
 } from '../contracts/index.js';
 import { parseSearchSpace, SearchSpaceError } from '../workflows/search/index.js';
 import { ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from './errors.js';
-import { deriveCampaignId, deriveDatasetId, deriveExperimentId } from './ids.js';
+import { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId } from './ids.js';
 import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from './workflow-kinds.js';
 
 /**
@@ -55,6 +64,9 @@ export type StartTrainingRequest = Omit<TrainModelRequest, 'experimentId'> & { e
 
 /** A campaign request whose id may be left out: it is then derived from the whole input (`c-<hash>`). */
 export type StartHpoRequest = Omit<HpoCampaignRequest, 'campaignId'> & { campaignId?: string };
+
+/** A NAS campaign request whose id may be left out: it is then derived from the whole input (`n-<hash>`). */
+export type StartNasRequest = Omit<NasCampaignRequest, 'campaignId'> & { campaignId?: string };
 
 export interface StartedRun {
   workflowId: string;
@@ -191,6 +203,24 @@ export function prepareCampaignUpdate(update: HpoCampaignUpdate): HpoCampaignUpd
   return parseInput(HpoCampaignUpdateSchema, update, `${updateCampaignUpdate.name} update`);
 }
 
+/**
+ * Validate a NAS campaign request and fill in its id; throws InputValidationError naming the
+ * field (the shared `training` settings are checked against the training contract by the
+ * schema itself, named `training.<field>`). The id is derived from the parsed input, defaults
+ * applied, so the same campaign spelled two ways gets one id.
+ */
+export function prepareNasInput(request: StartNasRequest): NasCampaignInput {
+  const what = `${WORKFLOW_KINDS.nas.workflowType} input`;
+  const withOptionalId = parseInput(NasCampaignInputSchema.partial({ campaignId: true }), request, what);
+  const campaignId = withOptionalId.campaignId ?? deriveNasCampaignId(withOptionalId);
+  return parseInput(NasCampaignInputSchema, { ...withOptionalId, campaignId }, what);
+}
+
+/** Validate a NAS campaign update (at least one limit, each in range); throws InputValidationError. */
+export function prepareNasCampaignUpdate(update: NasCampaignUpdate): NasCampaignUpdate {
+  return parseInput(NasCampaignUpdateSchema, update, `${updateNasCampaignUpdate.name} update`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Starting
 
@@ -233,6 +263,21 @@ export async function startHpoCampaign(client: TemporalClientLike, request: Star
 }
 
 /**
+ * Start (or find) the NAS campaign for `request`. The same request twice runs once; with no
+ * `campaignId` the id is derived from the whole (parsed) request (`n-<hash>`, workflow
+ * `nas-n-<hash>`), so a repeated command attaches to the campaign it already started.
+ */
+export async function startNasCampaign(client: TemporalClientLike, request: StartNasRequest): Promise<StartedRun> {
+  const input = prepareNasInput(request);
+  return startRun(client, 'nas', input.campaignId, input, [
+    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.nas.searchKind },
+    { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
+    { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
+    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
+  ]);
+}
+
+/**
  * Idempotent start. USE_EXISTING attaches to a run that is still going; ALLOW_DUPLICATE_FAILED_ONLY
  * lets a failed/cancelled/terminated run be retried but makes a completed one final (the server
  * then answers "already started", and we return that run). No execution timeout: campaigns may
@@ -247,7 +292,7 @@ async function startRun(
   client: TemporalClientLike,
   kind: ClientWorkflowKind,
   entityId: string,
-  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput,
+  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput,
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
@@ -347,6 +392,50 @@ export async function updateCampaign(client: TemporalClientLike, workflowId: str
 }
 
 /**
+ * Change the candidate budget and/or the concurrency of a running NAS campaign (Temporal update
+ * `updateNasCampaign`); returns the limits now in force. Validated here before it is sent and
+ * again by the workflow (e.g. a budget below the candidates already started): a rejection
+ * throws UpdateRejectedError carrying the workflow's message.
+ */
+export async function updateNasCampaign(client: TemporalClientLike, workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult> {
+  const checked = prepareNasCampaignUpdate(update);
+  try {
+    return await client.workflow.getHandle(workflowId).executeUpdate(updateNasCampaignUpdate, { args: [checked] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw UpdateRejectedError.from(workflowId, updateNasCampaignUpdate.name, err);
+    throw err;
+  }
+}
+
+/**
+ * The architecture a NAS candidate was trained with, read from the start input of its child
+ * `trainModelWorkflow` (`nas-<campaign>-cand-<n>[-attempt-<k>]`, the attempt taken from the
+ * experiment id's `-a<k>` suffix) — the campaign result names candidates, not genomes. Undefined
+ * when that run or its architecture cannot be found (e.g. history already deleted by retention).
+ */
+export async function getNasCandidateArchitecture(
+  client: TemporalClientLike,
+  campaignId: string,
+  candidate: number,
+  experimentId?: string,
+): Promise<unknown> {
+  const attempt = Number(/-a(\d+)$/.exec(experimentId ?? '')?.[1] ?? 1);
+  const workflowId = workflowIds.nasCandidate(campaignId, candidate, attempt);
+  let history;
+  try {
+    history = await client.workflow.getHandle(workflowId).fetchHistory();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) return undefined;
+  const input: unknown = defaultPayloadConverter.fromPayload(payload);
+  const hyperparameters = isPlainObject(input) ? input.hyperparameters : undefined;
+  return isPlainObject(hyperparameters) ? hyperparameters.architecture : undefined;
+}
+
+/**
  * Wait for the result. A run that failed, was cancelled, terminated or timed out throws a
  * WorkflowRunFailedError carrying the root failure's type and message.
  */
@@ -363,6 +452,7 @@ export async function getResult<T>(client: TemporalClientLike, workflowId: strin
 export const getDatasetResult = (client: TemporalClientLike, workflowId: string) => getResult<GenerateDatasetResult>(client, workflowId);
 export const getTrainingResult = (client: TemporalClientLike, workflowId: string) => getResult<TrainModelResult>(client, workflowId);
 export const getHpoResult = (client: TemporalClientLike, workflowId: string) => getResult<HpoCampaignResult>(client, workflowId);
+export const getNasResult = (client: TemporalClientLike, workflowId: string) => getResult<NasCampaignResult>(client, workflowId);
 
 /**
  * Poll progress until the workflow closes (or `signal` aborts); `onProgress` is called when the
@@ -429,6 +519,13 @@ export interface FaultlineApi {
   startTraining(request: StartTrainingRequest): Promise<StartedRun>;
   startHpoCampaign(request: StartHpoRequest): Promise<StartedRun>;
   updateCampaign(workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult>;
+  /*
+   * NAS campaigns. Optional only so that hand-written fakes of this interface written before NAS
+   * still type-check; createFaultlineApi always provides them (the CLI asks via nasApiOf).
+   */
+  startNasCampaign?(request: StartNasRequest): Promise<StartedRun>;
+  updateNasCampaign?(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
+  getNasCandidateArchitecture?(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
@@ -444,6 +541,9 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
     startTraining: (request) => startTraining(client, request),
     startHpoCampaign: (request) => startHpoCampaign(client, request),
     updateCampaign: (workflowId, update) => updateCampaign(client, workflowId, update),
+    startNasCampaign: (request) => startNasCampaign(client, request),
+    updateNasCampaign: (workflowId, update) => updateNasCampaign(client, workflowId, update),
+    getNasCandidateArchitecture: (campaignId, candidate, experimentId) => getNasCandidateArchitecture(client, campaignId, candidate, experimentId),
     getProgress: (workflowId, options) => getProgress(client, workflowId, options),
     describeRun: (workflowId, options) => describeRun(client, workflowId, options),
     cancelRun: (workflowId) => cancelRun(client, workflowId),

@@ -6,6 +6,7 @@ import {
   SimulatorConfigSchema,
   TrainModelInputSchema,
   type HpoCampaignInput,
+  type NasCampaignInput,
   type SimulatorConfig,
   type TrainModelInput,
 } from '../contracts/index.js';
@@ -53,4 +54,14 @@ export function deriveCampaignId(input: Omit<HpoCampaignInput, 'campaignId'> & {
   // canonicalJson sorts keys, but a space's declaration order is its sampling order (same seed,
   // other order, other points): hash the space as [name, spec] pairs so its order counts.
   return `c-${contentHash(space === undefined ? rest : { ...rest, space: Object.entries(space) })}`;
+}
+
+/**
+ * `n-<hash of the NAS campaign input without its id>`. Pass the PARSED input (defaults applied;
+ * prepareNasInput in api.ts does it), so the same campaign spelled two ways gets one id (and one
+ * workflow, `nas-n-…`). Every setting counts: another seed, budget or limit is another campaign.
+ */
+export function deriveNasCampaignId(input: Omit<NasCampaignInput, 'campaignId'> & { campaignId?: string }): string {
+  const { campaignId: _ignored, ...rest } = input;
+  return `n-${contentHash(rest)}`;
 }

@@ -25,6 +25,12 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.hpo,
     entityField: 'campaignId',
   },
+  nas: {
+    workflowType: 'nasCampaignWorkflow',
+    searchKind: 'nas',
+    workflowId: workflowIds.nas,
+    entityField: 'campaignId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

@@ -15,6 +15,8 @@ import {
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  NasCampaignInputSchema,
+  NasCampaignUpdateSchema,
   progressQuery,
   ProgressSchema,
   SEARCH_ATTRIBUTE_REGISTRATIONS,
@@ -22,6 +24,7 @@ import {
   stopSignal,
   TrainModelInputSchema,
   updateCampaignUpdate,
+  updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
 } from '../contracts/index.js';
 import { SearchSpaceSchema } from '../workflows/search/index.js';
@@ -33,12 +36,14 @@ export const WORKFLOW_INPUTS: Record<ClientWorkflowKind, z.ZodType> = {
   dataset: GenerateDatasetInputSchema,
   train: TrainModelInputSchema,
   hpo: HpoCampaignInputSchema,
+  nas: NasCampaignInputSchema,
 };
 
 const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
   dataset: 'Any slug you choose, or derive it like the TypeScript client: "ds-" + first 12 hex of sha256(canonical JSON of config with defaults applied).',
   train: 'Any slug you choose, or derive it like the TypeScript client: "exp-" + first 12 hex of sha256(canonical JSON of {datasetId, hyperparameters, resumeFrom} with defaults applied).',
   hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
+  nas: 'Any slug you choose, or derive it like the TypeScript client: "n-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied). The workflow id is then "nas-n-<hex>".',
 };
 
 /**
@@ -50,6 +55,7 @@ const WORKFLOW_MESSAGES: Record<ClientWorkflowKind, { queries: string[]; signals
   dataset: { queries: [progressQuery.name], signals: [], updates: [] },
   train: { queries: [progressQuery.name], signals: [], updates: [] },
   hpo: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateCampaignUpdate.name] },
+  nas: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateNasCampaignUpdate.name] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -63,6 +69,12 @@ const START_SEARCH_ATTRIBUTES: Record<ClientWorkflowKind, Record<string, string>
   },
   hpo: {
     FaultlineKind: WORKFLOW_KINDS.hpo.searchKind,
+    FaultlineCampaignId: '{campaignId}',
+    FaultlineDatasetId: '{datasetId}',
+    FaultlineStatus: 'RUNNING',
+  },
+  nas: {
+    FaultlineKind: WORKFLOW_KINDS.nas.searchKind,
     FaultlineCampaignId: '{campaignId}',
     FaultlineDatasetId: '{datasetId}',
     FaultlineStatus: 'RUNNING',
@@ -161,6 +173,19 @@ export function generateJsonSchemaFiles(): Record<string, string> {
           type: 'object',
           properties: { maxTrials: { type: 'integer', minimum: 1 }, maxConcurrentTrials: { type: 'integer', minimum: 1 } },
           required: ['maxTrials', 'maxConcurrentTrials'],
+          additionalProperties: false,
+        },
+      },
+      [updateNasCampaignUpdate.name]: {
+        description:
+          'nasCampaignWorkflow: change the candidate budget and/or concurrency of a running campaign. Validated by the workflow (a rejected update changes nothing and returns the reason, e.g. a budget below the candidates already started). Returns the limits now in force.',
+        argument: { ...inputJsonSchema(NasCampaignUpdateSchema), title: 'NasCampaignUpdate' },
+        result: {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          title: 'NasCampaignUpdateResult',
+          type: 'object',
+          properties: { maxCandidates: { type: 'integer', minimum: 1 }, maxConcurrentCandidates: { type: 'integer', minimum: 1 } },
+          required: ['maxCandidates', 'maxConcurrentCandidates'],
           additionalProperties: false,
         },
       },

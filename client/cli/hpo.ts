@@ -95,7 +95,7 @@ export interface ReportLocation {
   reportPath?: string;
 }
 
-export function reportLocation(r: HpoCampaignResult, session: Pick<CliSession, 'artifactPath'>): ReportLocation {
+export function reportLocation(r: { reportUri?: string }, session: Pick<CliSession, 'artifactPath'>): ReportLocation {
   if (!r.reportUri) return {};
   const reportPath = session.artifactPath?.(r.reportUri);
   return reportPath === undefined ? { reportUri: r.reportUri } : { reportUri: r.reportUri, reportPath };

@@ -8,11 +8,12 @@ import { isUnreachableError, ProgressUnavailableError, UpdateRejectedError, Work
 import { CliInputError, InterruptedError, type CliDeps, type CommandGroup } from './context.js';
 import { datasetCommands } from './dataset.js';
 import { hpoCommands } from './hpo.js';
+import { nasCommands } from './nas.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 
 /** The command groups. A new group (hpo, nas, xai) is one module plus one entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;
 

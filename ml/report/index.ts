@@ -3,3 +3,4 @@ export { renderHpoReport, PANEL_TITLES } from './hpo-report.js';
 export { parameterImportance, type ParameterImportance, type ImportanceTrial } from './importance.js';
 export type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
 export { escapeXml } from './svg.js';
+export { renderNasReport, architectureLines, paretoFront2, NAS_PANEL_TITLES, type NasReportInput, type NasReportCandidate } from './nas-report.js';

@@ -36,7 +36,7 @@ describe('contracts/json-schema', () => {
   it('index maps each workflow type to its schema, queue, id pattern and the progress query', () => {
     const index = read('index.json');
     const workflows = index.workflows as Record<string, Json>;
-    expect(Object.keys(workflows).sort()).toEqual(['generateDatasetWorkflow', 'hpoCampaignWorkflow', 'trainModelWorkflow']);
+    expect(Object.keys(workflows).sort()).toEqual(['generateDatasetWorkflow', 'hpoCampaignWorkflow', 'nasCampaignWorkflow', 'trainModelWorkflow']);
     for (const [type, entry] of Object.entries(workflows)) {
       expect(entry.input).toBe(`${type}.input.json`);
       expect(entry.taskQueue).toBe(WORKFLOW_TASK_QUEUE);

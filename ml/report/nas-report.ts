@@ -1,0 +1,593 @@
+/**
+ * The NAS campaign report (issue 4, item 5): one self-contained SVG and an HTML page that wraps
+ * it with a summary, the best architecture and the candidate table.
+ *
+ * Pure: no I/O, no clock, no randomness, no Node built-ins (same rules as hpo-report.ts), so a
+ * retried activity stores byte-identical output.
+ *
+ * Layout (viewBox 1200 × 910):
+ *   header: campaign, dataset, counts, best candidate
+ *   (a) accuracy per candidate, best so far   | (d) best architecture as a layer list
+ *   (b) Pareto front: accuracy vs parameters  | (c) Pareto front: accuracy vs latency
+ */
+import { ArchitectureSchema, type Architecture } from '../../contracts/training.js';
+import { escapeXml, extent, formatNumber, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
+
+export const NAS_PANEL_TITLES = {
+  history: 'Validation accuracy per candidate',
+  frontParams: 'Pareto front: accuracy vs parameters',
+  frontLatency: 'Pareto front: accuracy vs latency',
+  architecture: 'Best architecture',
+} as const;
+
+export interface NasReportCandidate {
+  number: number;
+  /** COMPLETED, FAILED, REJECTED, DUPLICATE, STOPPED, RUNNING; STOPPED with an error `rejected: …` counts as rejected. */
+  status: string;
+  /** The candidate's architecture (the training contract's Architecture); anything else is shown as unreadable. */
+  genome?: unknown;
+  valAccuracy?: number;
+  params?: number;
+  latencyMs?: number;
+  score?: number;
+  /** Failure message or rejection reason. */
+  error?: string;
+}
+
+export interface NasReportInput {
+  campaignId: string;
+  datasetId: string;
+  candidates: NasReportCandidate[];
+  /** Candidate number of the single best by the campaign's scalarisation (default: highest score, then accuracy). */
+  best?: number;
+  /** ISO timestamp, printed as given: the renderer reads no clock. */
+  generatedAt: string;
+}
+
+const WIDTH = 1200;
+const HEIGHT = 910;
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+const MONO = 'DejaVu Sans Mono, Menlo, Consolas, monospace';
+const INK = '#222';
+const MUTED = '#666';
+const GRID = '#e6e6e6';
+const FRONT = '#d95f02';
+
+interface StatusStyle {
+  color: string;
+  label: string;
+}
+const STATUS: Record<string, StatusStyle> = {
+  COMPLETED: { color: '#1f77b4', label: 'trained' },
+  DUPLICATE: { color: '#17becf', label: 'duplicate' },
+  FAILED: { color: '#d62728', label: 'failed' },
+  REJECTED: { color: '#8c564b', label: 'rejected' },
+  STOPPED: { color: '#7f7f7f', label: 'stopped' },
+  CANCELLED: { color: '#7f7f7f', label: 'cancelled' },
+  RUNNING: { color: '#9467bd', label: 'running' },
+};
+const styleOf = (status: string): StatusStyle => STATUS[status] ?? { color: '#7f7f7f', label: status.toLowerCase() };
+
+/** A candidate with its data cleaned: non-finite numbers dropped, status normalised. */
+interface Candidate {
+  number: number;
+  status: string;
+  genome?: Architecture;
+  hasGenome: boolean;
+  accuracy?: number;
+  params?: number;
+  latencyMs?: number;
+  score?: number;
+  error?: string;
+}
+
+/** A trained candidate with every objective. */
+interface Point extends Candidate {
+  accuracy: number;
+  params: number;
+  latencyMs: number;
+}
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+interface Plot {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+interface Context {
+  input: NasReportInput;
+  candidates: Candidate[];
+  points: Point[];
+  best?: Candidate;
+  frontParams: Set<number>;
+  frontLatency: Set<number>;
+}
+
+const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function renderNasReport(input: NasReportInput): { svg: string; html: string } {
+  const candidates = normalise(input.candidates ?? []);
+  const pts = candidates.filter((c): c is Point => c.status === 'COMPLETED' && c.accuracy !== undefined && c.params !== undefined && c.latencyMs !== undefined);
+  const best = pickBest(candidates, pts, input.best);
+  const ctx: Context = {
+    input,
+    candidates,
+    points: pts,
+    best,
+    frontParams: new Set(paretoFront2(pts, 'params').map((p) => p.number)),
+    frontLatency: new Set(paretoFront2(pts, 'latencyMs').map((p) => p.number)),
+  };
+  const svg = renderSvg(ctx);
+  return { svg, html: renderHtml(ctx, svg) };
+}
+
+function normalise(raw: readonly NasReportCandidate[]): Candidate[] {
+  return raw
+    .map((c) => {
+      let status = String(c.status).toUpperCase();
+      const error = typeof c.error === 'string' && c.error !== '' ? c.error : undefined;
+      if (status === 'STOPPED' && error?.startsWith('rejected')) status = 'REJECTED';
+      const accuracy = finite(c.valAccuracy);
+      // A COMPLETED row without an accuracy is a duplicate whose outcome lives on its original.
+      if (status === 'COMPLETED' && accuracy === undefined) status = 'DUPLICATE';
+      const parsed = c.genome === undefined ? undefined : ArchitectureSchema.safeParse(c.genome);
+      return {
+        number: c.number,
+        status,
+        genome: parsed?.success ? parsed.data : undefined,
+        hasGenome: c.genome !== undefined,
+        accuracy,
+        params: finite(c.params),
+        latencyMs: finite(c.latencyMs),
+        score: finite(c.score),
+        error,
+      };
+    })
+    .sort((a, b) => a.number - b.number);
+}
+
+/** The named best if it exists, else the highest score (then accuracy), ties to the earlier candidate. */
+function pickBest(candidates: readonly Candidate[], pts: readonly Point[], named: number | undefined): Candidate | undefined {
+  if (named !== undefined) {
+    const found = candidates.find((c) => c.number === named);
+    if (found) return found;
+  }
+  let best: Point | undefined;
+  for (const p of pts) {
+    const s = p.score ?? p.accuracy;
+    const b = best ? (best.score ?? best.accuracy) : -Infinity;
+    if (!best || s > b) best = p;
+  }
+  return best;
+}
+
+/**
+ * The non-dominated points for (accuracy ↑, `cost` ↓), sorted by cost ascending. Points with
+ * identical objectives are all kept (none dominates the other).
+ */
+export function paretoFront2<T extends { accuracy: number; params: number; latencyMs: number }>(pts: readonly T[], cost: 'params' | 'latencyMs'): T[] {
+  const dominated = (p: T): boolean => pts.some((q) => q !== p && q.accuracy >= p.accuracy && q[cost] <= p[cost] && (q.accuracy > p.accuracy || q[cost] < p[cost]));
+  return pts.filter((p) => !dominated(p)).sort((a, b) => a[cost] - b[cost] || b.accuracy - a.accuracy);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The layer list (shared with `faultline nas result`)
+
+const POOL_LABEL = { max: 'max-pool', avg: 'avg-pool', none: 'no pool' } as const;
+
+/**
+ * An architecture as text, one line per block then the head:
+ *
+ *   block 1  conv 32×7   /1  dilation 1  BN  max-pool 2  residual
+ *   head     global-avg → dense 64 → dropout 0.2 → softmax
+ *
+ * Columns are padded to one width so the lines read as a table in a monospace font. Undefined
+ * when `genome` is not an architecture.
+ */
+export function architectureLines(genome: unknown): string[] | undefined {
+  const parsed = ArchitectureSchema.safeParse(genome);
+  if (!parsed.success) return undefined;
+  const a = parsed.data;
+  const cells = a.blocks.map((b, i) => [
+    `block ${i + 1}`,
+    `conv ${b.filters}×${b.kernelSize}`,
+    `/${b.stride}`,
+    `dilation ${b.dilation}`,
+    b.batchNorm ? 'BN' : '--',
+    b.pool === 'none' ? POOL_LABEL.none : `${POOL_LABEL[b.pool]} ${b.poolSize}`,
+    b.residual ? 'residual' : '',
+  ]);
+  const widths = cells[0].map((_, k) => Math.max(...cells.map((row) => row[k].length)));
+  const lines = cells.map((row) => row.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd());
+  const head = [a.head, ...(a.denseUnits > 0 ? [`dense ${a.denseUnits}`] : []), ...(a.dropout > 0 ? [`dropout ${formatNumber(a.dropout)}`] : []), 'softmax'];
+  lines.push(`${'head'.padEnd(widths[0])}  ${head.join(' → ')}`);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SVG
+
+function countByStatus(candidates: readonly Candidate[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const c of candidates) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  const order = Object.keys(STATUS);
+  const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length);
+  return [...counts].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1));
+}
+
+function bestSummary(best: Candidate | undefined): string {
+  if (!best || best.accuracy === undefined) return 'no trained candidate yet';
+  const parts = [`best: #${best.number}`, `accuracy ${formatNumber(best.accuracy)}`];
+  if (best.params !== undefined) parts.push(`${compact(best.params)} params`);
+  if (best.latencyMs !== undefined) parts.push(`${formatNumber(best.latencyMs)} ms`);
+  if (best.score !== undefined) parts.push(`score ${formatNumber(best.score)}`);
+  return parts.join(' · ');
+}
+
+function renderSvg(ctx: Context): string {
+  const { input, candidates, best } = ctx;
+  const counts = countByStatus(candidates)
+    .map(([s, n]) => `${n} ${styleOf(s).label}`)
+    .join(', ');
+  const header = [
+    text(20, 34, `NAS campaign ${truncate(input.campaignId, 70)}`, { 'font-size': 22, 'font-weight': 'bold', fill: INK }),
+    text(WIDTH - 20, 34, `generated ${truncate(input.generatedAt, 40)}`, { 'font-size': 12, fill: MUTED, 'text-anchor': 'end' }),
+    text(20, 60, `dataset ${truncate(input.datasetId, 40)} · ${candidates.length} candidates${counts ? `: ${counts}` : ''} · ${bestSummary(best)}`, { 'font-size': 14, fill: INK }),
+  ].join('');
+  const body = [
+    header,
+    historyPanel(ctx, { x: 12, y: 78, w: 716, h: 390 }),
+    architecturePanel(ctx, { x: 740, y: 78, w: 448, h: 390 }),
+    frontPanel(ctx, { x: 12, y: 480, w: 588, h: 418 }, 'params'),
+    frontPanel(ctx, { x: 612, y: 480, w: 576, h: 418 }, 'latencyMs'),
+  ].join('\n');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="${FONT}">\n` +
+    `${tag('title', {}, escapeXml(`NAS campaign ${input.campaignId}`))}\n` +
+    `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>\n` +
+    `${body}\n</svg>\n`
+  );
+}
+
+function frame(box: Box, title: string, subtitle?: string): string {
+  return (
+    tag('rect', { x: box.x, y: box.y, width: box.w, height: box.h, fill: '#fff', stroke: '#d0d0d0', rx: 6 }) +
+    text(box.x + 14, box.y + 24, title, { 'font-size': 16, 'font-weight': 'bold', fill: INK, class: 'panel-title' }) +
+    (subtitle ? text(box.x + 14, box.y + 42, subtitle, { 'font-size': 11.5, fill: MUTED }) : '')
+  );
+}
+
+function emptyMessage(box: Box, message: string): string {
+  return text(box.x + box.w / 2, box.y + box.h / 2, message, { 'font-size': 14, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' });
+}
+
+function yAxis(scale: Scale, plot: Plot, label: string): string {
+  const parts: string[] = [];
+  for (const t of scale.ticks(6)) {
+    const y = scale(t);
+    if (y < plot.top - 0.5 || y > plot.bottom + 0.5) continue;
+    parts.push(tag('line', { x1: plot.left, x2: plot.right, y1: y, y2: y, stroke: GRID }));
+    parts.push(text(plot.left - 6, y + 4, formatNumber(t), { 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
+  }
+  const cy = (plot.top + plot.bottom) / 2;
+  parts.push(text(plot.left - 46, cy, label, { 'font-size': 12, fill: INK, 'text-anchor': 'middle', transform: `rotate(-90 ${num(plot.left - 46)} ${num(cy)})` }));
+  parts.push(tag('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: '#999' }));
+  return parts.join('');
+}
+
+/** 1-2-5 ticks per decade when the axis spans at most three decades, else powers of ten only. */
+function denseLogTicks(lo: number, hi: number): number[] {
+  const dense = hi / lo <= 1000;
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of dense ? [1, 2, 5] : [1]) {
+      const t = Number((m * 10 ** e).toPrecision(1));
+      if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) out.push(t);
+    }
+  }
+  return out;
+}
+
+/** Counts as 950, 2k, 45.9k, 1.2M: parameter axes read better that way than as 1e5. */
+export function compact(n: number): string {
+  const a = Math.abs(n);
+  if (a >= 1e6) return `${Number((n / 1e6).toPrecision(3))}M`;
+  if (a >= 1e3) return `${Number((n / 1e3).toPrecision(3))}k`;
+  return formatNumber(n);
+}
+
+function xAxis(scale: Scale, ticks: readonly number[], plot: Plot, label: string, grid: boolean, format: (v: number) => string = formatNumber): string {
+  const y = plot.bottom;
+  const parts: string[] = [tag('line', { x1: plot.left, x2: plot.right, y1: y, y2: y, stroke: '#999' })];
+  for (const t of ticks) {
+    const x = scale(t);
+    if (x < plot.left - 0.5 || x > plot.right + 0.5) continue;
+    if (grid) parts.push(tag('line', { x1: x, x2: x, y1: plot.top, y2: y, stroke: GRID }));
+    parts.push(tag('line', { x1: x, x2: x, y1: y, y2: y + 4, stroke: '#999' }));
+    parts.push(text(x, y + 16, format(t), { 'font-size': 11, fill: MUTED, 'text-anchor': 'middle' }));
+  }
+  parts.push(text((plot.left + plot.right) / 2, y + 34, label, { 'font-size': 12, fill: INK, 'text-anchor': 'middle' }));
+  return parts.join('');
+}
+
+/** Filled circle (trained), hollow circle (duplicate), cross (failed), triangle (rejected), hollow square (other). */
+function marker(status: string, x: number, y: number, r: number): string {
+  const { color } = styleOf(status);
+  switch (status) {
+    case 'COMPLETED':
+      return tag('circle', { cx: x, cy: y, r, fill: color, 'fill-opacity': 0.8 });
+    case 'DUPLICATE':
+      return tag('circle', { cx: x, cy: y, r, fill: '#fff', stroke: color, 'stroke-width': 1.6 });
+    case 'FAILED':
+      return tag('path', { d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`, stroke: color, 'stroke-width': 1.8 });
+    case 'REJECTED':
+      return tag('path', { d: `M${num(x)},${num(y - r)}L${num(x + r)},${num(y + r)}L${num(x - r)},${num(y + r)}Z`, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
+    default:
+      return tag('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
+  }
+}
+
+function legend(x: number, y: number, items: readonly [(x: number, y: number) => string, string][]): string {
+  let cx = x;
+  const parts: string[] = [];
+  for (const [swatch, label] of items) {
+    parts.push(swatch(cx + 6, y - 4));
+    parts.push(text(cx + 16, y, label, { 'font-size': 11.5, fill: INK }));
+    cx += 26 + label.length * 6.6;
+  }
+  return tag('g', { class: 'legend' }, parts.join(''));
+}
+
+const lineSwatch =
+  (color: string, width = 2) =>
+  (x: number, y: number): string =>
+    tag('line', { x1: x - 7, x2: x + 7, y1: y, y2: y, stroke: color, 'stroke-width': width });
+
+/** Pads a range by 5 % each side so markers at the extremes are not cut by the frame. */
+function padded([lo, hi]: [number, number]): [number, number] {
+  const pad = hi > lo ? (hi - lo) * 0.05 : Math.max(Math.abs(lo) * 0.05, 0.01);
+  return [lo - pad, hi + pad];
+}
+
+/** Log axis for positive values spanning more than a decade (parameter counts usually do). */
+function costScale(values: readonly number[], range: [number, number]): Scale {
+  const [lo, hi] = extent(values) as [number, number];
+  if (lo > 0 && hi / lo > 10) return logScale([lo / 1.15, hi * 1.15], range);
+  return linearScale(padded([lo, hi]), range);
+}
+
+// (a) Accuracy per candidate ---------------------------------------------------------------------
+
+function historyPanel(ctx: Context, box: Box): string {
+  const { candidates, best } = ctx;
+  const finished = candidates.filter((c) => c.status !== 'RUNNING');
+  const parts = [frame(box, NAS_PANEL_TITLES.history)];
+  if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished candidates yet'));
+
+  const withValue = finished.filter((c) => c.accuracy !== undefined);
+  const noValue = finished.filter((c) => c.accuracy === undefined);
+  const plot: Plot = { left: box.x + 66, right: box.x + box.w - 18, top: box.y + 62, bottom: box.y + box.h - 48 };
+  const valueBottom = noValue.length > 0 ? plot.bottom - 24 : plot.bottom;
+  const r = finished.length > 300 ? 2 : finished.length > 100 ? 2.8 : 4;
+  const [n0, n1] = extent(finished.map((c) => c.number)) as [number, number];
+  const xs = linearScale([n0 - 0.5, n1 + 0.5], [plot.left + 6, plot.right - 6]);
+  const xTicks = xs.ticks(8).filter((t) => Number.isInteger(t));
+  const vRange = extent(withValue.map((c) => c.accuracy as number));
+  const ys = vRange ? linearScale(padded(vRange), [valueBottom, plot.top]) : undefined;
+
+  if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, 'validation accuracy'));
+  else parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, 'no candidate has been trained yet', { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
+  parts.push(xAxis(xs, xTicks, plot, 'candidate number', false));
+  if (noValue.length > 0) {
+    const ry = plot.bottom - 11;
+    parts.push(tag('rect', { x: plot.left, y: ry - 9, width: plot.right - plot.left, height: 18, fill: '#f6f6f6' }));
+    parts.push(text(plot.left - 6, ry + 4, 'no value', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'end' }));
+  }
+
+  // Best so far (accuracy): a step that only goes up, over trained candidates in number order.
+  if (ys) {
+    const steps: [number, number][] = [];
+    let top: number | undefined;
+    for (const c of finished) {
+      if (c.status !== 'COMPLETED' || c.accuracy === undefined) continue;
+      if (top === undefined) steps.push([xs(c.number), ys(c.accuracy)]);
+      else if (c.accuracy > top) steps.push([xs(c.number), ys(top)], [xs(c.number), ys(c.accuracy)]);
+      else continue;
+      top = c.accuracy;
+    }
+    if (top !== undefined) {
+      steps.push([xs(n1), ys(top)]);
+      parts.push(tag('polyline', { class: 'best-so-far', points: points(steps), fill: 'none', stroke: INK, 'stroke-width': 2, 'stroke-linejoin': 'round' }));
+    }
+  }
+
+  const pts: string[] = [];
+  for (const c of finished) {
+    const x = xs(c.number);
+    const y = c.accuracy !== undefined && ys ? ys(c.accuracy) : plot.bottom - 11;
+    const tip = `candidate #${c.number} · ${styleOf(c.status).label}${c.accuracy !== undefined ? ` · ${formatNumber(c.accuracy)}` : ''}${c.error ? ` · ${c.error}` : ''}`;
+    const ring = c === best && c.accuracy !== undefined ? tag('circle', { cx: x, cy: y, r: r + 4, fill: 'none', stroke: FRONT, 'stroke-width': 2 }) : '';
+    pts.push(tag('g', { class: 'hist-pt', 'data-candidate': c.number, 'data-status': c.status }, tag('title', {}, escapeXml(tip)) + marker(c.status, x, y, r) + ring));
+  }
+  parts.push(tag('g', { class: 'history-points' }, pts.join('')));
+
+  const present = new Set(finished.map((c) => c.status));
+  const items: [(x: number, y: number) => string, string][] = [];
+  for (const s of [...Object.keys(STATUS), ...[...present].filter((p) => !(p in STATUS)).sort()]) {
+    if (present.has(s)) items.push([(x, y) => marker(s, x, y, 4), styleOf(s).label]);
+  }
+  if (ys && withValue.some((c) => c.status === 'COMPLETED')) items.push([lineSwatch(INK), 'best accuracy so far']);
+  if (best && best.accuracy !== undefined) items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: FRONT, 'stroke-width': 2 }), 'best (scalarised)']);
+  parts.push(legend(box.x + 14, box.y + 46, items));
+  return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
+}
+
+// (b), (c) Pareto fronts ------------------------------------------------------------------------
+
+function frontPanel(ctx: Context, box: Box, cost: 'params' | 'latencyMs'): string {
+  const { points: pts, best } = ctx;
+  const isParams = cost === 'params';
+  const id = isParams ? 'panel-front-params' : 'panel-front-latency';
+  const cls = isParams ? 'front-params' : 'front-latency';
+  const frontSet = isParams ? ctx.frontParams : ctx.frontLatency;
+  const parts = [frame(box, isParams ? NAS_PANEL_TITLES.frontParams : NAS_PANEL_TITLES.frontLatency)];
+  if (pts.length === 0) return tag('g', { class: 'panel', id }, parts.join('') + emptyMessage(box, 'needs trained candidates'));
+
+  const plot: Plot = { left: box.x + 66, right: box.x + box.w - 22, top: box.y + 62, bottom: box.y + box.h - 48 };
+  const xs = costScale(
+    pts.map((p) => p[cost]),
+    [plot.left + 8, plot.right - 8],
+  );
+  const ys = linearScale(padded(extent(pts.map((p) => p.accuracy)) as [number, number]), [plot.bottom, plot.top]);
+  const label = isParams ? 'parameters' : 'inference latency per window, ms';
+  parts.push(yAxis(ys, plot, 'validation accuracy'));
+  const ticks = xs.log ? denseLogTicks(xs.domain[0], xs.domain[1]) : xs.ticks(6);
+  parts.push(xAxis(xs, ticks, plot, `${label}${xs.log ? ' (log scale)' : ''}`, true, isParams ? compact : formatNumber));
+
+  // The front as a staircase: from each front point, across to the next one's cost, then up.
+  const front = pts.filter((p) => frontSet.has(p.number)).sort((a, b) => a[cost] - b[cost] || b.accuracy - a.accuracy);
+  const stair: [number, number][] = [];
+  front.forEach((p, i) => {
+    if (i > 0) stair.push([xs(p[cost]), ys(front[i - 1].accuracy)]);
+    stair.push([xs(p[cost]), ys(p.accuracy)]);
+  });
+  if (front.length > 1) parts.push(tag('polyline', { class: `${cls}-line`, points: points(stair), fill: 'none', stroke: FRONT, 'stroke-width': 1.8, 'stroke-linejoin': 'round' }));
+
+  const r = pts.length > 300 ? 2.4 : 4;
+  const dots: string[] = [];
+  // Dominated points first (faint), front points on top.
+  const ordered = [...pts].sort((a, b) => Number(frontSet.has(a.number)) - Number(frontSet.has(b.number)) || a.number - b.number);
+  for (const p of ordered) {
+    const onFront = frontSet.has(p.number);
+    const x = xs(p[cost]);
+    const y = ys(p.accuracy);
+    const tip = `candidate #${p.number} · accuracy ${formatNumber(p.accuracy)} · ${compact(p.params)} params · ${formatNumber(p.latencyMs)} ms${onFront ? ' · on the front' : ''}`;
+    const dot = onFront
+      ? tag('circle', { cx: x, cy: y, r: r + 1.5, fill: FRONT, stroke: '#fff', 'stroke-width': 1 })
+      : tag('circle', { cx: x, cy: y, r, fill: '#1f77b4', 'fill-opacity': 0.45 });
+    const ring = p === best ? tag('circle', { cx: x, cy: y, r: r + 5, fill: 'none', stroke: INK, 'stroke-width': 1.6 }) : '';
+    const attrs = { class: `${cls}-pt`, 'data-candidate': p.number, 'data-front': onFront ? 'true' : 'false', 'data-accuracy': String(p.accuracy), 'data-cost': String(p[cost]) };
+    dots.push(tag('g', attrs, tag('title', {}, escapeXml(tip)) + dot + ring));
+  }
+  parts.push(tag('g', { class: `${cls}-points` }, dots.join('')));
+
+  // Front members by number, so the panel says which architectures they are.
+  const names = front.map((p) => `#${p.number}`).join(' ');
+  parts.push(text(box.x + box.w - 14, box.y + 24, truncate(`front: ${names}`, 36), { 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
+
+  const items: [(x: number, y: number) => string, string][] = [
+    [(x, y) => tag('circle', { cx: x, cy: y, r: 4, fill: '#1f77b4', 'fill-opacity': 0.45 }), 'dominated'],
+    [(x, y) => tag('circle', { cx: x, cy: y, r: 5, fill: FRONT }), `Pareto front (${front.length})`],
+  ];
+  if (best && pts.includes(best as Point)) items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: INK, 'stroke-width': 1.6 }), 'best (scalarised)']);
+  parts.push(legend(box.x + 14, box.y + 46, items));
+  return tag('g', { class: 'panel', id }, parts.join(''));
+}
+
+// (d) Best architecture -------------------------------------------------------------------------
+
+function architecturePanel(ctx: Context, box: Box): string {
+  const { best } = ctx;
+  const parts = [frame(box, NAS_PANEL_TITLES.architecture, best ? `candidate #${best.number}, input → output, top to bottom` : undefined)];
+  if (!best) return tag('g', { class: 'panel', id: 'panel-architecture' }, parts.join('') + emptyMessage(box, 'no trained candidate yet'));
+  const lines = best.genome ? architectureLines(best.genome) : undefined;
+  if (!lines) return tag('g', { class: 'panel', id: 'panel-architecture' }, parts.join('') + emptyMessage(box, best.hasGenome ? 'architecture not readable' : 'architecture not recorded'));
+
+  // Monospace at 12 px ≈ 7.2 px per character: shrink the font for wide lines so they fit.
+  const longest = Math.max(...lines.map((l) => l.length));
+  const size = Math.min(12.5, Math.max(8, (box.w - 28) / (longest * 0.61)));
+  const step = Math.min(26, (box.h - 130) / lines.length);
+  const rows: string[] = [];
+  const y0 = box.y + 76;
+  lines.forEach((line, i) => {
+    const y = y0 + i * step;
+    const isHead = i === lines.length - 1;
+    if (!isHead && i % 2 === 0) rows.push(tag('rect', { x: box.x + 10, y: y - step * 0.68, width: box.w - 20, height: step, fill: '#f4f6fa' }));
+    rows.push(text(box.x + 14, y, line, { 'font-size': num(size), 'font-family': MONO, fill: isHead ? '#7a3e00' : INK, class: 'layer-line', 'xml:space': 'preserve', style: 'white-space: pre' }));
+  });
+  const facts: string[] = [];
+  if (best.accuracy !== undefined) facts.push(`accuracy ${formatNumber(best.accuracy)}`);
+  if (best.params !== undefined) facts.push(`${compact(best.params)} params`);
+  if (best.latencyMs !== undefined) facts.push(`${formatNumber(best.latencyMs)} ms/window`);
+  if (best.score !== undefined) facts.push(`score ${formatNumber(best.score)}`);
+  rows.push(text(box.x + 14, box.y + box.h - 16, facts.join(' · '), { 'font-size': 12, fill: INK }));
+  return tag('g', { class: 'panel', id: 'panel-architecture' }, parts.join('') + tag('g', { class: 'layer-list' }, rows.join('')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+function renderHtml(ctx: Context, svg: string): string {
+  const { input, candidates, best, frontParams, frontLatency } = ctx;
+  const e = escapeXml;
+  const fmt = (v: number | undefined, digits = 4): string => (v === undefined ? '' : e(formatNumber(v, digits)));
+  const row = (k: string, v: string): string => `<tr><th>${e(k)}</th><td>${v}</td></tr>`;
+  const layers = best?.genome ? architectureLines(best.genome) : undefined;
+  const summary = [
+    row('campaign', e(input.campaignId)),
+    row('dataset', e(input.datasetId)),
+    row('candidates', String(candidates.length)),
+    ...countByStatus(candidates).map(([s, n]) => row(`  ${styleOf(s).label}`, String(n))),
+    row('best candidate', best ? `#${best.number}` : 'none trained'),
+    row('best accuracy', fmt(best?.accuracy, 6) || '—'),
+    row('best parameters', fmt(best?.params, 6) || '—'),
+    row('best latency (ms)', fmt(best?.latencyMs) || '—'),
+    row('best score', fmt(best?.score, 6) || '—'),
+    row('front (accuracy vs params)', [...frontParams].sort((a, b) => a - b).map((n) => `#${n}`).join(' ') || '—'),
+    row('front (accuracy vs latency)', [...frontLatency].sort((a, b) => a - b).map((n) => `#${n}`).join(' ') || '—'),
+    row('generated', e(input.generatedAt)),
+  ].join('\n');
+  const architecture = layers ? `<pre class="layers">${e(layers.join('\n'))}</pre>` : `<p>${best ? 'architecture not recorded' : 'no trained candidate yet'}</p>`;
+  const head = '<tr><th>#</th><th>status</th><th>accuracy</th><th>params</th><th>latency (ms)</th><th>score</th><th>front</th><th>blocks</th><th>note</th></tr>';
+  const body = candidates
+    .map((c) => {
+      const cls = c === best ? ' class="best"' : '';
+      const onFront = [frontParams.has(c.number) ? 'params' : '', frontLatency.has(c.number) ? 'latency' : ''].filter(Boolean).join(', ');
+      const blocks = c.genome ? String(c.genome.blocks.length) : '';
+      return `<tr${cls}><td>${c.number}</td><td>${e(styleOf(c.status).label)}</td><td>${fmt(c.accuracy, 6)}</td><td>${fmt(c.params, 6)}</td><td>${fmt(c.latencyMs)}</td><td>${fmt(c.score, 6)}</td><td>${onFront}</td><td>${blocks}</td><td>${e(c.error ?? '')}</td></tr>`;
+    })
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>NAS campaign ${e(input.campaignId)}</title>
+<style>
+body { font-family: ${FONT}; color: ${INK}; margin: 24px; }
+figure { margin: 0 0 24px; } svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; margin-bottom: 24px; font-size: 13px; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+table.summary th { background: #f6f6f6; white-space: pre; }
+table.candidates td:nth-child(n+3) { font-variant-numeric: tabular-nums; }
+tr.best { background: #fff4c2; }
+pre.layers { font-family: ${MONO}; background: #f4f6fa; padding: 8px 12px; display: inline-block; }
+</style>
+</head>
+<body>
+<h1>NAS campaign ${e(input.campaignId)}</h1>
+<table class="summary">
+${summary}
+</table>
+<h2>Best architecture</h2>
+${architecture}
+<figure>
+${svg}</figure>
+<h2>Candidates</h2>
+<table class="candidates">
+<thead>${head}</thead>
+<tbody>
+${body}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
