@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark in sequence, each in its own child process, prints one
  * summary table and writes bench/results/summary.json. Never part of `npm test`.
  *
- *   npm run bench                               # full run (about 10–15 minutes on 2 idle cores; the HPO campaigns are most of it)
+ *   npm run bench                               # full run (about 20–30 minutes on 2 cores; the HPO and NAS campaigns are most of it)
  *   npm run bench -- --quick                    # smoke check: short loops, writes summary.quick.json
  *   npm run bench -- --only simulator           # one benchmark (comma-separate for several)
  *
@@ -140,7 +140,50 @@ interface AshaFigures {
   speedup: { timeToTarget: number | null; wall: number; epochs: number | null };
 }
 
-type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures;
+const NasStrategy = z.object({
+  bestAccuracy: num,
+  bestAccuracyParams: num,
+  bestEfficiency: num,
+  meanAccuracy: num,
+  bestTestAccuracy: num,
+  wallSec: num,
+  trained: z.number(),
+  rejected: z.number(),
+  duplicates: z.number(),
+  failed: z.number(),
+});
+const NasReport = z.object({
+  setup: z.object({ seeds: z.array(z.number()), candidates: z.number(), concurrency: z.number(), epochs: z.number() }),
+  summary: z.object({
+    evolution: NasStrategy,
+    random: NasStrategy,
+    reference: z.object({ valAccuracy: num, testAccuracy: num, params: z.number(), efficiency: num, wallSec: num }),
+  }),
+  headToHead: z.object({ evolutionWins: z.number(), randomWins: z.number(), ties: z.number() }),
+});
+
+interface NasFigures {
+  kind: 'nas-search';
+  seeds: number;
+  candidates: number;
+  concurrency: number;
+  epochs: number;
+  /** Medians over seeds; efficiency = validation accuracy / log10(parameters). */
+  rows: {
+    row: 'evolution' | 'random' | 'reference';
+    bestAccuracy: number | null;
+    params: number | null;
+    testAccuracy: number | null;
+    efficiency: number | null;
+    wallSec: number | null;
+    /** Totals over seeds (null for the reference, one run per seed). */
+    rejected: number | null;
+    duplicates: number | null;
+  }[];
+  headToHead: { evolutionWins: number; randomWins: number; ties: number };
+}
+
+type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures | NasFigures;
 
 function orchestrationFigures(json: unknown): OrchestrationFigures {
   const r = OrchestrationReport.parse(json);
@@ -183,6 +226,34 @@ function ashaFigures(json: unknown): AshaFigures {
     target: r.target,
     campaigns: [c('asha', r.asha), c('none', r.none)],
     speedup: r.speedup,
+  };
+}
+
+function nasFigures(json: unknown): NasFigures {
+  const r = NasReport.parse(json);
+  const row = (name: 'evolution' | 'random', x: z.infer<typeof NasStrategy>) => ({
+    row: name,
+    bestAccuracy: x.bestAccuracy,
+    params: x.bestAccuracyParams,
+    testAccuracy: x.bestTestAccuracy,
+    efficiency: x.bestEfficiency,
+    wallSec: x.wallSec,
+    rejected: x.rejected,
+    duplicates: x.duplicates,
+  });
+  const ref = r.summary.reference;
+  return {
+    kind: 'nas-search',
+    seeds: r.setup.seeds.length,
+    candidates: r.setup.candidates,
+    concurrency: r.setup.concurrency,
+    epochs: r.setup.epochs,
+    rows: [
+      row('evolution', r.summary.evolution),
+      row('random', r.summary.random),
+      { row: 'reference', bestAccuracy: ref.valAccuracy, params: ref.params, testAccuracy: ref.testAccuracy, efficiency: ref.efficiency, wallSec: ref.wallSec, rejected: null, duplicates: null },
+    ],
+    headToHead: r.headToHead,
   };
 }
 
@@ -242,6 +313,7 @@ const BENCHES: readonly BenchDef[] = [
   { name: 'hpo-sample-efficiency', file: 'bench/hpo-sample-efficiency.ts', timeoutMs: { full: 10 * 60_000, quick: 3 * 60_000 }, figures: hpoFigures },
   { name: 'hpo-orchestration', file: 'bench/hpo-orchestration.ts', timeoutMs: { full: 15 * 60_000, quick: 5 * 60_000 }, figures: orchestrationFigures },
   { name: 'hpo-asha', file: 'bench/hpo-asha.ts', timeoutMs: { full: 20 * 60_000, quick: 6 * 60_000 }, figures: ashaFigures },
+  { name: 'nas-search', file: 'bench/nas-search.ts', timeoutMs: { full: 20 * 60_000, quick: 6 * 60_000 }, figures: nasFigures },
 ];
 
 interface BenchResult {
@@ -423,6 +495,22 @@ function ashaTable(f: AshaFigures): string[] {
   return out;
 }
 
+function nasTable(f: NasFigures): string[] {
+  const out = [
+    `  ${f.candidates} candidates per campaign, ${f.concurrency} in flight, ${f.epochs} epochs each; median over ${f.seeds} seed(s); acc/log10(p) = val accuracy / log10(params)`,
+    `  ${'row'.padEnd(10)} ${'best acc'.padStart(9)} ${'params'.padStart(8)} ${'test acc'.padStart(9)} ${'acc/log10(p)'.padStart(13)} ${'wall s'.padStart(8)} ${'rejected/dup'.padStart(13)}`,
+  ];
+  for (const r of f.rows) {
+    const rd = r.rejected === null ? '-' : `${r.rejected}/${r.duplicates ?? 0}`;
+    out.push(
+      `  ${r.row.padEnd(10)} ${fmt(r.bestAccuracy, 4).padStart(9)} ${fmt(r.params).padStart(8)} ${fmt(r.testAccuracy, 4).padStart(9)} ${fmt(r.efficiency, 4).padStart(13)} ${fmt(r.wallSec, 1).padStart(8)} ${rd.padStart(13)}`,
+    );
+  }
+  const h = f.headToHead;
+  out.push(`  best accuracy per seed: evolution better ${h.evolutionWins}, random better ${h.randomWins}, tied ${h.ties}`);
+  return out;
+}
+
 function summaryTable(machine: Machine, results: BenchResult[]): string {
   const lines = [
     `Summary${machine.quick ? ' (QUICK run: smoke check, not for comparison)' : ''} — ${machine.date}`,
@@ -439,6 +527,7 @@ function summaryTable(machine: Machine, results: BenchResult[]): string {
     else if (r.figures?.kind === 'hpo-sample-efficiency') lines.push(...hpoTable(r.figures));
     else if (r.figures?.kind === 'hpo-orchestration') lines.push(...orchestrationTable(r.figures));
     else if (r.figures?.kind === 'hpo-asha') lines.push(...ashaTable(r.figures));
+    else if (r.figures?.kind === 'nas-search') lines.push(...nasTable(r.figures));
   }
   return lines.join('\n');
 }
