@@ -24,7 +24,6 @@ import {
   parseInput,
   progressOf,
   progressQuery,
-  stopSignal,
   updateCampaignUpdate,
   workflowIds,
   type HpoBest,
@@ -53,6 +52,7 @@ import {
   type SearchSpace,
 } from './search/index.js';
 import { control, cpu } from './lib/activities.js';
+import { CampaignScheduler } from './lib/campaign.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
 import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
@@ -139,19 +139,14 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
   const running = new Map<number, HpoTrialSummary>();
   /** Trials interrupted by a cancellation: their rows are marked when the campaign's are. */
   const interrupted: number[] = [];
-  let stopRequested = false;
-  let stopReason: string | undefined;
-  let changed = false;
-  let finishedThisRun = 0;
+  const scheduler = new CampaignScheduler(input.continueAsNewEveryTrials);
   let phase = carried ? 'searching' : 'registering';
 
   const started = () => sampler.trials().length;
   const finished = () => counts.completed + counts.pruned + counts.failed + counts.stopped;
   const tooManyFailures = () => counts.failed > input.maxFailedTrials;
-  const continueAsNewDue = () =>
-    (input.continueAsNewEveryTrials !== undefined && finishedThisRun >= input.continueAsNewEveryTrials) || workflowInfo().continueAsNewSuggested;
   const mayStartMore = () =>
-    !stopRequested && !tooManyFailures() && started() < limits.maxTrials && Date.now() < deadlineMs && !sampler.isExhausted();
+    !scheduler.stopRequested && !tooManyFailures() && started() < limits.maxTrials && Date.now() < deadlineMs && !sampler.isExhausted();
 
   setHandler(progressQuery, () =>
     progressOf(phase, finished(), limits.maxTrials, {
@@ -165,17 +160,12 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       maxConcurrentTrials: limits.maxConcurrentTrials,
     }),
   );
-  setHandler(stopSignal, (arg) => {
-    stopRequested = true;
-    stopReason = arg?.reason;
-    changed = true;
-  });
   setHandler(
     updateCampaignUpdate,
     (update) => {
       if (update.maxTrials !== undefined) limits.maxTrials = update.maxTrials;
       if (update.maxConcurrentTrials !== undefined) limits.maxConcurrentTrials = update.maxConcurrentTrials;
-      changed = true;
+      scheduler.wake();
       return { ...limits };
     },
     {
@@ -261,7 +251,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
         trial.rung = rung;
         intermediate[String(rungs[rung])] = out.value;
         const decision = pruner.report(n, rung, out.value);
-        const promote = decision === 'promote' && !stopRequested;
+        const promote = decision === 'promote' && !scheduler.stopRequested;
         trial.status = promote ? 'RUNNING' : decision === 'stop' ? 'PRUNED' : decision === 'complete' ? 'COMPLETED' : 'STOPPED';
         await control.recordTrial({
           campaignId,
@@ -300,12 +290,10 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       await control.recordTrial({ campaignId, number: n, params: trial.params, status: 'FAILED', rung: trial.rung, intermediate, error: trial.error });
     } finally {
       running.delete(n);
-      finishedThisRun++;
-      changed = true;
+      scheduler.finished();
     }
   }
 
-  const inFlight: Promise<void>[] = [];
   try {
     if (!carried) {
       await control.registerCampaign({
@@ -319,22 +307,17 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       });
     }
     phase = 'searching';
-    for (;;) {
-      while (mayStartMore() && !continueAsNewDue() && running.size < limits.maxConcurrentTrials) {
+    await scheduler.run({
+      running: () => running.size,
+      maxConcurrent: () => limits.maxConcurrentTrials,
+      mayStart: mayStartMore,
+      startNext: async () => {
         const { trialId, params } = sampler.ask();
-        const trial = runTrial(trialId, params);
-        // Observed here so a rejection (cancellation) is never "unhandled" while the loop waits;
-        // Promise.all / allSettled below still see it.
-        trial.catch(() => undefined);
-        inFlight.push(trial);
-      }
-      if (running.size === 0) break;
-      changed = false;
-      await condition(() => changed);
-    }
-    await Promise.all(inFlight);
+        return { done: runTrial(trialId, params) };
+      },
+    });
 
-    if (continueAsNewDue() && mayStartMore()) {
+    if (scheduler.continueAsNewDue() && mayStartMore()) {
       // Drained: nothing is running, so the carried state is complete.
       await condition(allHandlersFinished);
       const next: HpoCarriedState = {
@@ -357,8 +340,8 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       );
     }
     phase = 'reporting';
-    const status = stopRequested ? 'STOPPED' : 'COMPLETED';
-    const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: stopReason });
+    const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
+    const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
     setRunStatus(status, best?.value);
     return {
@@ -372,7 +355,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     };
   } catch (err) {
     // Let cancelled children finish cancelling before the rows are marked.
-    await Promise.allSettled(inFlight);
+    await scheduler.settle();
     phase = (
       await recordRunEnded(err, (status, error) =>
         control.markCampaignEnded({ campaignId, status, error, runningTrials: [...new Set([...interrupted, ...running.keys()])].sort((a, b) => a - b) }),

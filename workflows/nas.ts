@@ -25,7 +25,6 @@ import {
   parseInput,
   progressOf,
   progressQuery,
-  stopSignal,
   updateNasCampaignUpdate,
   workflowIds,
   type NasCampaignInput,
@@ -43,6 +42,7 @@ import {
   type NasSuggestion,
 } from './search/index.js';
 import { control } from './lib/activities.js';
+import { CampaignScheduler } from './lib/campaign.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
 import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
@@ -99,10 +99,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
   let numClasses = carried?.numClasses ?? 0;
   const running = new Set<number>();
   const interrupted: number[] = [];
-  let stopRequested = false;
-  let stopReason: string | undefined;
-  let changed = false;
-  let finishedThisRun = 0;
+  const scheduler = new CampaignScheduler(input.continueAsNewEveryCandidates);
   let phase = carried ? 'searching' : 'registering';
 
   const asked = () => strategy?.candidates().length ?? 0;
@@ -110,9 +107,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
   const best = (): NasPoint | null => points.reduce<NasPoint | null>((b, p) => (b === null || p.score > b.score ? p : b), null);
   const front = () => paretoFront(points.map((p) => ({ ...p, id: p.candidate, accuracy: p.valAccuracy })));
   const tooManyFailures = () => counts.failed > input.maxFailedCandidates;
-  const continueAsNewDue = () =>
-    (input.continueAsNewEveryCandidates !== undefined && finishedThisRun >= input.continueAsNewEveryCandidates) || workflowInfo().continueAsNewSuggested;
-  const mayStartMore = () => !stopRequested && !tooManyFailures() && asked() < limits.maxCandidates && Date.now() < deadlineMs;
+  const mayStartMore = () => !scheduler.stopRequested && !tooManyFailures() && asked() < limits.maxCandidates && Date.now() < deadlineMs;
 
   setHandler(progressQuery, () =>
     progressOf(phase, finished(), limits.maxCandidates, {
@@ -127,17 +122,12 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       maxConcurrentCandidates: limits.maxConcurrentCandidates,
     }),
   );
-  setHandler(stopSignal, (arg) => {
-    stopRequested = true;
-    stopReason = arg?.reason;
-    changed = true;
-  });
   setHandler(
     updateNasCampaignUpdate,
     (update) => {
       if (update.maxCandidates !== undefined) limits.maxCandidates = update.maxCandidates;
       if (update.maxConcurrentCandidates !== undefined) limits.maxConcurrentCandidates = update.maxConcurrentCandidates;
-      changed = true;
+      scheduler.wake();
       return { ...limits };
     },
     {
@@ -222,12 +212,10 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       await record(n, s.genome, 'FAILED', { error: failureMessage(err) });
     } finally {
       running.delete(n);
-      finishedThisRun++;
-      changed = true;
+      scheduler.finished();
     }
   }
 
-  const inFlight: Promise<void>[] = [];
   try {
     if (!carried) {
       const registered = await control.registerCampaign({
@@ -244,31 +232,31 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
     }
     strategy ??= buildStrategy(input, numClasses);
     phase = 'searching';
-    for (;;) {
-      while (mayStartMore() && !continueAsNewDue() && running.size < limits.maxConcurrentCandidates) {
-        const s = strategy.ask();
+    const search = strategy;
+    await scheduler.run({
+      running: () => running.size,
+      maxConcurrent: () => limits.maxConcurrentCandidates,
+      mayStart: mayStartMore,
+      startNext: async () => {
+        const s = search.ask();
         if (s.rejected !== undefined) {
           // Never trained: the reason (length collapse, parameter cap, …) is the record.
           counts.rejected++;
-          finishedThisRun++;
+          scheduler.finished();
           await record(s.candidateId, s.genome, 'STOPPED', { error: `rejected: ${s.rejected}` });
-        } else if (s.duplicateOf !== undefined) {
-          counts.duplicates++;
-          finishedThisRun++;
-          await record(s.candidateId, s.genome, 'COMPLETED', { metrics: { duplicateOf: s.duplicateOf } });
-        } else {
-          const c = runCandidate(s);
-          c.catch(() => undefined);
-          inFlight.push(c);
+          return undefined;
         }
-      }
-      if (running.size === 0) break;
-      changed = false;
-      await condition(() => changed);
-    }
-    await Promise.all(inFlight);
+        if (s.duplicateOf !== undefined) {
+          counts.duplicates++;
+          scheduler.finished();
+          await record(s.candidateId, s.genome, 'COMPLETED', { metrics: { duplicateOf: s.duplicateOf } });
+          return undefined;
+        }
+        return { done: runCandidate(s) };
+      },
+    });
 
-    if (continueAsNewDue() && mayStartMore()) {
+    if (scheduler.continueAsNewDue() && mayStartMore()) {
       await condition(allHandlersFinished);
       const next: NasCarriedState = { strategy: strategy.state(), points, counts, startedAtMs, limits, numClasses, runs: (carried?.runs ?? 1) + 1 };
       log.info('continuing as new', { campaignId, finished: finished(), runs: next.runs });
@@ -278,15 +266,15 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       throw ApplicationFailure.nonRetryable(`${counts.failed} candidates failed, more than maxFailedCandidates (${input.maxFailedCandidates})`, 'TooManyFailedTrials');
     }
     phase = 'reporting';
-    const status = stopRequested ? 'STOPPED' : 'COMPLETED';
+    const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
     const winner = best();
-    const { reportUri } = await control.finalizeNasCampaign({ campaignId, status, best: winner, counts, reason: stopReason });
+    const { reportUri } = await control.finalizeNasCampaign({ campaignId, status, best: winner, counts, reason: scheduler.stopReason });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
     setRunStatus(status, winner?.score);
     const frontPoints = front().map(({ id: _id, accuracy: _a, ...p }) => p);
     return { campaignId, status, candidates: { total: finished(), ...counts }, best: winner, front: frontPoints, reportUri };
   } catch (err) {
-    await Promise.allSettled(inFlight);
+    await scheduler.settle();
     phase = (
       await recordRunEnded(err, (status, error) =>
         control.markCampaignEnded({ campaignId, kind: 'nas', status, error, runningTrials: [...new Set([...interrupted, ...running])].sort((a, b) => a - b) }),
