@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
 import { WORKFLOW_TASK_QUEUE, workflowIds, type HpoCampaignResult } from '../../contracts/index.js';
 import { epochMetrics, experiments, trials } from '../../db/schema.js';
+import { reportedEpochs } from '../support/history.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
 
@@ -60,11 +61,7 @@ describe('an HPO campaign survives a killed training worker', () => {
     for (const n of [0, 1, 2]) {
       const epochs = await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, `${campaignId}-t${n}`));
       expect(epochs).toHaveLength(6);
-      const events = (await stack.client.workflow.getHandle(workflowIds.hpoTrial(campaignId, n)).fetchHistory()).events ?? [];
-      const reported = events
-        .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'epochCompleted')
-        .map((e) => JSON.parse(Buffer.from(e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data as Uint8Array).toString('utf8')).epoch as number);
-      expect([...reported].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await reportedEpochs(stack.client, workflowIds.hpoTrial(campaignId, n))).toEqual([1, 2, 3, 4, 5, 6]);
     }
   });
 });

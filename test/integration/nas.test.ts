@@ -9,6 +9,7 @@ import { getDatasetResult, getProgress, startDatasetGeneration } from '../../cli
 import { WORKFLOW_TASK_QUEUE, stopSignal, updateNasCampaignUpdate, workflowIds, type NasCampaignRequest, type NasCampaignResult, type NasPoint } from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
+import { reportedEpochs } from '../support/history.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
 
@@ -178,11 +179,7 @@ describe('a NAS campaign survives a killed training worker', () => {
       expect(r.experimentId).not.toMatch(/-a\d+$/);
       const epochs = await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, r.experimentId!));
       expect(epochs).toHaveLength(5);
-      const events = (await stack.client.workflow.getHandle(workflowIds.nasCandidate(campaignId, r.number)).fetchHistory()).events ?? [];
-      const reported = events
-        .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'epochCompleted')
-        .map((e) => JSON.parse(Buffer.from(e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data as Uint8Array).toString('utf8')).epoch as number);
-      expect([...reported].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+      expect(await reportedEpochs(stack.client, workflowIds.nasCandidate(campaignId, r.number))).toEqual([1, 2, 3, 4, 5]);
     }
   });
 });

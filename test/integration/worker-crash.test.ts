@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDatasetResult, getProgress, getTrainingResult, startDatasetGeneration, startTraining } from '../../client/api.js';
 import { epochMetrics } from '../../db/schema.js';
+import { reportedEpochs } from '../support/history.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET, tinyTraining } from './fixtures.js';
 
@@ -46,13 +47,7 @@ describe('training survives a killed worker', () => {
     );
     expect(trainStarted).toBeDefined();
     // Each epoch was reported once: none of the epochs finished before the kill was trained again.
-    const reported = events
-      .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'epochCompleted')
-      .map((e) => {
-        const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-        return (JSON.parse(Buffer.from(payload as Uint8Array).toString('utf8')) as { epoch: number }).epoch;
-      });
-    expect([...reported].sort((a, b) => a - b)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
+    expect(await reportedEpochs(stack.client, started.workflowId)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     // The second worker said where it resumed.
     expect(second.output()).toMatch(/resuming training from checkpoint/);
     const resumedAt = Number(/"epoch":(\d+)[^\n]*resuming training|resuming training[^\n]*"epoch":(\d+)/.exec(second.output())?.slice(1).find(Boolean));
