@@ -13,6 +13,7 @@
  * History and intermediate values are both x–y line charts, so they share the top row; the
  * parallel-coordinates plot gets the widest cell because it needs one axis per parameter.
  */
+import { emptyMessage, FONT, frame, INK, legend, lineSwatch, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
 import { parameterImportance, type ParameterImportance } from './importance.js';
 import {
   escapeXml,
@@ -27,7 +28,6 @@ import {
   text,
   truncate,
   wantsLog,
-  type Scale,
 } from './svg.js';
 import type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
 
@@ -40,10 +40,6 @@ export const PANEL_TITLES = {
 
 const WIDTH = 1200;
 const HEIGHT = 960;
-const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-const INK = '#222';
-const MUTED = '#666';
-const GRID = '#e6e6e6';
 
 interface StatusStyle {
   color: string;
@@ -69,12 +65,6 @@ interface Trial {
   steps: [number, number][];
 }
 
-interface Box {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
 
 interface Context {
   input: HpoReportInput;
@@ -173,54 +163,10 @@ function renderSvg(ctx: Context): string {
   );
 }
 
-/** Panel frame and title; returns markup and the title's baseline so callers place content under it. */
-function frame(box: Box, title: string, subtitle?: string): string {
-  return (
-    tag('rect', { x: box.x, y: box.y, width: box.w, height: box.h, fill: '#fff', stroke: '#d0d0d0', rx: 6 }) +
-    text(box.x + 14, box.y + 24, title, { 'font-size': 16, 'font-weight': 'bold', fill: INK, class: 'panel-title' }) +
-    (subtitle ? text(box.x + 14, box.y + 42, subtitle, { 'font-size': 11.5, fill: MUTED }) : '')
-  );
-}
 
-function emptyMessage(box: Box, message: string): string {
-  return text(box.x + box.w / 2, box.y + box.h / 2, message, { 'font-size': 14, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' });
-}
 
-interface Plot {
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-}
 
-/** Left value axis with horizontal grid lines. */
-function yAxis(scale: Scale, plot: Plot, label: string): string {
-  const parts: string[] = [];
-  for (const t of scale.ticks(6)) {
-    const y = scale(t);
-    if (y < plot.top - 0.5 || y > plot.bottom + 0.5) continue;
-    parts.push(tag('line', { x1: plot.left, x2: plot.right, y1: y, y2: y, stroke: GRID }));
-    parts.push(text(plot.left - 6, y + 4, formatNumber(t), { 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
-  }
-  const cy = (plot.top + plot.bottom) / 2;
-  parts.push(text(plot.left - 46, cy, label, { 'font-size': 12, fill: INK, 'text-anchor': 'middle', transform: `rotate(-90 ${num(plot.left - 46)} ${num(cy)})` }));
-  parts.push(tag('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: '#999' }));
-  return parts.join('');
-}
 
-/** Bottom axis at `y` with ticks at `ticks` and a centred label. */
-function xAxis(scale: Scale, ticks: readonly number[], plot: Plot, y: number, label: string, grid: boolean): string {
-  const parts: string[] = [tag('line', { x1: plot.left, x2: plot.right, y1: y, y2: y, stroke: '#999' })];
-  for (const t of ticks) {
-    const x = scale(t);
-    if (x < plot.left - 0.5 || x > plot.right + 0.5) continue;
-    if (grid) parts.push(tag('line', { x1: x, x2: x, y1: plot.top, y2: y, stroke: GRID }));
-    parts.push(tag('line', { x1: x, x2: x, y1: y, y2: y + 4, stroke: '#999' }));
-    parts.push(text(x, y + 16, formatNumber(t), { 'font-size': 11, fill: MUTED, 'text-anchor': 'middle' }));
-  }
-  parts.push(text((plot.left + plot.right) / 2, y + 34, label, { 'font-size': 12, fill: INK, 'text-anchor': 'middle' }));
-  return parts.join('');
-}
 
 /** A status marker: filled circle (completed), hollow circle (pruned), cross (failed), hollow square (other). */
 function marker(status: string, x: number, y: number, r: number): string {
@@ -237,23 +183,7 @@ function marker(status: string, x: number, y: number, r: number): string {
   }
 }
 
-/** A one-row legend; `items` are [swatch markup drawn at (x, y), label]. */
-function legend(x: number, y: number, items: readonly [(x: number, y: number) => string, string][]): string {
-  let cx = x;
-  const parts: string[] = [];
-  for (const [swatch, label] of items) {
-    parts.push(swatch(cx + 6, y - 4));
-    parts.push(text(cx + 16, y, label, { 'font-size': 11.5, fill: INK }));
-    // Rough DejaVu Sans advance at 11.5 px; exactness is not needed, only no overlap.
-    cx += 26 + label.length * 6.6;
-  }
-  return tag('g', { class: 'legend' }, parts.join(''));
-}
 
-const lineSwatch =
-  (color: string, dash?: string, width = 2) =>
-  (x: number, y: number): string =>
-    tag('line', { x1: x - 7, x2: x + 7, y1: y, y2: y, stroke: color, 'stroke-width': width, 'stroke-dasharray': dash });
 
 // (a) Optimisation history ----------------------------------------------------------------------
 
@@ -282,7 +212,7 @@ function historyPanel(ctx: Context, box: Box): string {
   const ys = vRange ? linearScale(padded(vRange), [valueBottom, plot.top]) : undefined;
 
   if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, input.metric));
-  parts.push(xAxis(xs, xTicks, plot, plot.bottom, 'trial number', false));
+  parts.push(xAxis(xs, xTicks, plot, 'trial number', false));
   if (noValue.length > 0) {
     const ry = plot.bottom - 11;
     parts.push(tag('rect', { x: plot.left, y: ry - 9, width: plot.right - plot.left, height: 18, fill: '#f6f6f6' }));
@@ -395,7 +325,7 @@ function intermediatePanel(ctx: Context, box: Box): string {
   const ys = linearScale(padded(extent(withSteps.flatMap((t) => t.steps.map(([, v]) => v))) as [number, number]), [plot.bottom, plot.top]);
 
   parts.push(yAxis(ys, plot, input.metric));
-  parts.push(xAxis(xs, xTicks, plot, plot.bottom, `epochs${logX ? ' (log scale)' : ''}, rung boundaries marked`, true));
+  parts.push(xAxis(xs, xTicks, plot, `epochs${logX ? ' (log scale)' : ''}, rung boundaries marked`, true));
 
   const rank = (t: Trial): number => (t === best ? DRAW_ORDER.length + 1 : DRAW_ORDER.indexOf(t.status) + 1);
   const ordered = [...withSteps].sort((a, b) => rank(a) - rank(b) || a.number - b.number);
