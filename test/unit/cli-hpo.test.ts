@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { cliHarness } from '../support/fake-cli.js';
 import { prepareHpoInput, type FaultlineApi, type RunDescription, type StartedRun, type StartHpoRequest } from '../../client/api.js';
 import { UpdateRejectedError } from '../../client/errors.js';
-import { runCli } from '../../client/cli/main.js';
 import { formatHpoResult, hpoProgressDetails } from '../../client/cli/hpo.js';
-import type { CliDeps } from '../../client/cli/context.js';
-import type { CliSession } from '../../client/cli/session.js';
 import { resolveWorkflowId } from '../../client/workflow-kinds.js';
 import { HpoCampaignInputSchema, type HpoCampaignResult, type Progress } from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
@@ -41,16 +39,6 @@ const hpoResult: HpoCampaignResult = {
 
 /** The CLI over a recording fake API: no Temporal, no terminal. */
 function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: string) => string | undefined) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  let sessions = 0;
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const record =
-    <A extends unknown[], R>(method: string, impl: (...args: A) => R) =>
-    (...args: A): R => {
-      calls.push({ method, args });
-      return impl(...args);
-    };
   const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
   const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
     workflowId: 'hpo-c-1',
@@ -62,7 +50,7 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: str
     progress,
   });
   const best = { trial: 7, value: 0.93125, params: { learningRate: 0.0031 } };
-  const api: FaultlineApi = {
+  return cliHarness((record): FaultlineApi => ({
     startDatasetGeneration: record('startDatasetGeneration', async () => started('dataset-x', 'x')),
     startTraining: record('startTraining', async () => started('train-x', 'x')),
     // The fake runs the same preparation the real API does, so ids are the real derived ones.
@@ -83,25 +71,7 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: str
     }),
     locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
     ...overrides,
-  };
-  const session: CliSession = { api, webUiUrl: (id) => `http://127.0.0.1:8233/namespaces/default/workflows/${id}`, artifactPath, close: async () => undefined };
-  const deps: CliDeps = {
-    io: { stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stderr.push(s) } },
-    openSession: async () => {
-      sessions++;
-      return session;
-    },
-    pollIntervalMs: 1,
-  };
-  return {
-    deps,
-    calls,
-    run: (argv: string[]) => runCli(argv, deps),
-    stdout: () => stdout.join(''),
-    stderr: () => stderr.join(''),
-    sessions: () => sessions,
-    argsOf: (method: string) => calls.find((c) => c.method === method)?.args,
-  };
+  }), artifactPath);
 }
 
 function tempJson(name: string, value: unknown): string {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { cliHarness } from '../support/fake-cli.js';
 import { prepareNasInput, type FaultlineApi, type RunDescription, type StartedRun, type StartNasRequest } from '../../client/api.js';
-import { runCli } from '../../client/cli/main.js';
 import { formatNasResult, frontTable, nasProgressDetails } from '../../client/cli/nas.js';
-import type { CliDeps } from '../../client/cli/context.js';
-import type { CliSession } from '../../client/cli/session.js';
 import { resolveWorkflowId } from '../../client/workflow-kinds.js';
 import { NasCampaignInputSchema, type NasCampaignResult, type NasCampaignUpdate, type NasPoint, type Progress } from '../../contracts/index.js';
 
@@ -46,16 +44,6 @@ const nasResult: NasCampaignResult = {
 
 /** The CLI over a recording fake API: no Temporal, no terminal. */
 function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: string) => string | undefined) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  let sessions = 0;
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const record =
-    <A extends unknown[], R>(method: string, impl: (...args: A) => R) =>
-    (...args: A): R => {
-      calls.push({ method, args });
-      return impl(...args);
-    };
   const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
   const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
     workflowId: 'nas-n-1',
@@ -66,7 +54,7 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: str
     closeTime: status === 'RUNNING' ? undefined : new Date('2026-01-01T00:10:00Z'),
     progress,
   });
-  const api: FaultlineApi = {
+  return cliHarness((record): FaultlineApi => ({
     startDatasetGeneration: record('startDatasetGeneration', async () => started('dataset-x', 'x')),
     startTraining: record('startTraining', async () => started('train-x', 'x')),
     startHpoCampaign: record('startHpoCampaign', async () => started('hpo-x', 'x')),
@@ -90,23 +78,7 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: str
     }),
     locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
     ...overrides,
-  };
-  const session: CliSession = { api, webUiUrl: (id) => `http://127.0.0.1:8233/namespaces/default/workflows/${id}`, artifactPath, close: async () => undefined };
-  const deps: CliDeps = {
-    io: { stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stderr.push(s) } },
-    openSession: async () => {
-      sessions++;
-      return session;
-    },
-    pollIntervalMs: 1,
-  };
-  return {
-    run: (argv: string[]) => runCli(argv, deps),
-    stdout: () => stdout.join(''),
-    stderr: () => stderr.join(''),
-    sessions: () => sessions,
-    argsOf: (method: string) => calls.find((c) => c.method === method)?.args,
-  };
+  }), artifactPath);
 }
 
 describe('faultline nas start', () => {

@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { cliHarness } from '../support/fake-cli.js';
 import type { FaultlineApi, RunDescription, StartDatasetRequest, StartedRun, StartHpoRequest, StartTrainingRequest } from '../../client/api.js';
 import { TemporalUnreachableError, WorkflowRunFailedError } from '../../client/errors.js';
-import { buildProgram, runCli } from '../../client/cli/main.js';
-import type { CliDeps } from '../../client/cli/context.js';
-import type { CliSession } from '../../client/cli/session.js';
+import { buildProgram } from '../../client/cli/main.js';
 import { resolveWorkflowId } from '../../client/workflow-kinds.js';
 import type { Progress, TrainModelResult } from '../../contracts/index.js';
 
 /** Commander parsing and output only: the API is a recording fake, there is no Temporal. */
 function fakeCli(overrides: Partial<FaultlineApi> = {}) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  let sessions = 0;
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const record =
-    <A extends unknown[], R>(method: string, impl: (...args: A) => R) =>
-    (...args: A): R => {
-      calls.push({ method, args });
-      return impl(...args);
-    };
   const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
   const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
     workflowId: 'wf',
@@ -29,7 +18,7 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}) {
     closeTime: status === 'RUNNING' ? undefined : new Date('2026-01-01T00:01:00Z'),
     progress,
   });
-  const api: FaultlineApi = {
+  return cliHarness((record): FaultlineApi => ({
     startDatasetGeneration: record('startDatasetGeneration', async (r: StartDatasetRequest) => started(`dataset-${r.datasetId}`, r.datasetId ?? '')),
     startTraining: record('startTraining', async (r: StartTrainingRequest) => started(`train-${r.experimentId}`, r.experimentId ?? '')),
     startHpoCampaign: record('startHpoCampaign', async (r: StartHpoRequest) => started(`hpo-${r.campaignId}`, r.campaignId ?? '')),
@@ -46,25 +35,7 @@ function fakeCli(overrides: Partial<FaultlineApi> = {}) {
     }),
     locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
     ...overrides,
-  };
-  const session: CliSession = { api, webUiUrl: (id) => `http://127.0.0.1:8233/namespaces/default/workflows/${id}`, close: async () => undefined };
-  const deps: CliDeps = {
-    io: { stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stderr.push(s) } },
-    openSession: async () => {
-      sessions++;
-      return session;
-    },
-    pollIntervalMs: 1,
-  };
-  return {
-    deps,
-    calls,
-    run: (argv: string[]) => runCli(argv, deps),
-    stdout: () => stdout.join(''),
-    stderr: () => stderr.join(''),
-    sessions: () => sessions,
-    argsOf: (method: string) => calls.find((c) => c.method === method)?.args,
-  };
+  }));
 }
 
 const trainResult: TrainModelResult = {
