@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { ArtifactStore } from '../artifacts/types.js';
 import type { Database } from '../db/connect.js';
 import type { Notifier } from '../notifications/notifier.js';
+import type { XaiProcessPool } from '../ml/xai/pool.js';
 
 /**
  * What activities need from the outside world, injected (DESIGN: createActivities(deps)), so
@@ -15,4 +16,6 @@ export interface ActivityDeps {
   notifier: Notifier;
   /** Used by long activities to report progress to their own workflow. */
   client: Client;
+  /** Child processes that run explanations; created on first use when absent. */
+  xaiPool?: XaiProcessPool;
 }

@@ -9,12 +9,15 @@ import { createHpoActivities, type HpoActivities } from './hpo.js';
 import { createNasActivities, type NasActivities } from './nas.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
+import { createXaiActivities, createXaiPool, type XaiActivities } from './xai.js';
 
 export type { ActivityDeps } from './deps.js';
 type HpoControl = Omit<HpoActivities, 'evaluateSyntheticObjective'>;
 type HpoCpu = Pick<HpoActivities, 'evaluateSyntheticObjective'>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities;
-export type CpuActivities = DatasetActivities & HpoCpu;
+type XaiCpu = Pick<XaiActivities, 'explainSignal'>;
+type XaiControl = Omit<XaiActivities, 'explainSignal'>;
+export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -26,9 +29,10 @@ export interface ActivitiesByQueue {
 
 export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { evaluateSyntheticObjective, ...hpoControl } = createHpoActivities(deps);
+  const { explainSignal, ...xaiControl } = createXaiActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps) },
-    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective },
+    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl },
+    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective, explainSignal },
     train: createTrainingActivities(deps),
   };
 }
@@ -42,6 +46,13 @@ export async function createActivityDeps(config: Config, opts: { client: Client 
     artifacts: new FileArtifactStore(config.artifactDir),
     notifier: createNotifier({ db: handle.db, dashboardUrl: config.dashboardUrl, webhookUrl: config.notifyWebhookUrl }),
     client: opts.client,
+    xaiPool: createXaiPool(config),
   };
-  return { deps, close: () => handle.close() };
+  return {
+    deps,
+    close: async () => {
+      await deps.xaiPool?.close();
+      await handle.close();
+    },
+  };
 }

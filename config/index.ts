@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   TRAIN_SLOTS: intFrom(1, 64).optional(),
   CPU_SLOTS: intFrom(1, 256).optional(),
   CONTROL_SLOTS: intFrom(1, 1000).default(50),
+  /** Child processes that run explanations (default: one per core). */
+  XAI_PROCESSES: intFrom(1, 64).optional(),
   METRICS_BIND: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -77,6 +79,8 @@ export interface Config {
     trainSlots?: number;
     cpuSlots?: number;
     controlSlots: number;
+    /** XAI child processes per worker; unset: one per core. */
+    xaiProcesses?: number;
     metricsBind?: string;
   };
   logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
@@ -131,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       trainSlots: e.TRAIN_SLOTS,
       cpuSlots: e.CPU_SLOTS,
       controlSlots: e.CONTROL_SLOTS,
+      xaiProcesses: e.XAI_PROCESSES,
       metricsBind: e.METRICS_BIND,
     },
     logLevel: e.LOG_LEVEL,

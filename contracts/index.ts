@@ -13,3 +13,4 @@ export * from './messages.js';
 export * from './search-attributes.js';
 export * from './hpo.js';
 export * from './nas.js';
+export * from './xai.js';

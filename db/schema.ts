@@ -260,6 +260,84 @@ export const notifications = pgTable(
   ],
 );
 
+export const XAI_ROW_STATUSES = ['COMPLETED', 'FAILED'] as const;
+
+/** One batch XAI run (explainSignalsWorkflow): the request, its counts and the summary picture. */
+export const xaiBatches = pgTable(
+  'xai_batches',
+  {
+    id: text('id').primaryKey(),
+    modelId: text('model_id').notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    /** The full request: the batch is reproducible from it. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    methods: jsonb('methods').$type<string[]>().notNull().default([]),
+    totalSignals: integer('total_signals').notNull().default(0),
+    completedSignals: integer('completed_signals').notNull().default(0),
+    failedSignals: integer('failed_signals').notNull().default(0),
+    /** KernelSHAP background windows (float32, size × window length), when requested. */
+    backgroundUri: text('background_uri'),
+    summaryUri: text('summary_uri'),
+    summaryJsonUri: text('summary_json_uri'),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  () => [check('xai_batches_status_check', oneOf('status', RUN_STATUSES))],
+);
+
+/**
+ * One row per (batch, signal, method): keyed so that a retried activity or a re-run of the same
+ * request lands on the same rows. A signal that could not be explained (missing, corrupt) has one
+ * FAILED row per method with the reason, so the batch's outcome is complete in SQL alone.
+ */
+export const xaiExplanations = pgTable(
+  'xai_explanations',
+  {
+    batchId: text('batch_id')
+      .notNull()
+      .references(() => xaiBatches.id, { onDelete: 'cascade' }),
+    datasetId: text('dataset_id').notNull(),
+    signalIdx: integer('signal_idx').notNull(),
+    method: text('method').notNull(),
+    status: text('status', { enum: XAI_ROW_STATUSES }).notNull(),
+    label: text('label'),
+    /** Class explained (name) and the model's prediction / probability, mean over windows. */
+    targetLabel: text('target_label'),
+    predictedLabel: text('predicted_label'),
+    probability: doublePrecision('probability'),
+    /** Window offsets in the recording (samples). */
+    windowStarts: jsonb('window_starts').$type<number[]>(),
+    /** float32, windows × window length, row-major. */
+    attributionUri: text('attribution_uri'),
+    pictureUri: text('picture_uri'),
+    topSegments: jsonb('top_segments').$type<{ start: number; end: number; share: number; sum: number }[]>(),
+    /** Share of |attribution| per segment in position order (mean over windows). */
+    segmentShares: jsonb('segment_shares').$type<number[]>(),
+    /** Share of the attribution-weighted spectrum per band (mean over windows). */
+    bandShares: jsonb('band_shares').$type<number[]>(),
+    dominantBandLowHz: doublePrecision('dominant_band_low_hz'),
+    dominantBandHighHz: doublePrecision('dominant_band_high_hz'),
+    peakHz: doublePrecision('peak_hz'),
+    /** Deletion faithfulness: random-order AUC − method AUC (mean over windows). */
+    faithfulness: doublePrecision('faithfulness'),
+    aucMethod: doublePrecision('auc_method'),
+    aucRandom: doublePrecision('auc_random'),
+    /** Integrated Gradients only: |Σattr − (f(x) − f(baseline))| / |f(x) − f(baseline)|, worst window. */
+    completenessError: doublePrecision('completeness_error'),
+    durationMs: doublePrecision('duration_ms'),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.batchId, t.datasetId, t.signalIdx, t.method] }),
+    check('xai_explanations_status_check', oneOf('status', XAI_ROW_STATUSES)),
+    index('xai_explanations_batch_label_idx').on(t.batchId, t.label),
+  ],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
 export type SignalRow = typeof signals.$inferSelect;
@@ -278,3 +356,7 @@ export type TrialRow = typeof trials.$inferSelect;
 export type NewTrial = typeof trials.$inferInsert;
 export type NotificationRow = typeof notifications.$inferSelect;
 export type NewNotification = typeof notifications.$inferInsert;
+export type XaiBatchRow = typeof xaiBatches.$inferSelect;
+export type NewXaiBatch = typeof xaiBatches.$inferInsert;
+export type XaiExplanationRow = typeof xaiExplanations.$inferSelect;
+export type NewXaiExplanation = typeof xaiExplanations.$inferInsert;

@@ -3,3 +3,4 @@ export { generateDatasetWorkflow } from './dataset.js';
 export { trainModelWorkflow } from './train.js';
 export { hpoCampaignWorkflow } from './hpo.js';
 export { nasCampaignWorkflow } from './nas.js';
+export { explainSignalsWorkflow } from './xai.js';

@@ -27,6 +27,10 @@ export interface AttributionSummary {
   peakHz: number;
   /** Σ|attr|: 0 means the method attributed nothing (e.g. a dead Grad-CAM map). */
   totalAbs: number;
+  /** Share of |attr| of every segment, in position order (sums to 1 unless totalAbs is 0). */
+  segmentShares: number[];
+  /** Share of the weighted spectrum (DC left out) of every band, low to high. */
+  bandShares: number[];
 }
 
 const round = (v: number, digits = 6): number => Number(v.toPrecision(digits));
@@ -63,6 +67,7 @@ export function summarizeAttribution(x: Float32Array, attributions: Float32Array
     }
     shares.push({ start: bounds[s], end: bounds[s + 1], share: totalAbs > 0 ? round(abs / totalAbs) : 0, sum: round(sum) });
   }
+  const segmentShares = shares.map((x) => x.share);
   shares.sort((a, b) => b.share - a.share || a.start - b.start);
 
   const weighted = new Float64Array(x.length);
@@ -89,5 +94,7 @@ export function summarizeAttribution(x: Float32Array, attributions: Float32Array
     },
     peakHz: magnitudes.length > 1 ? round(frequencies[peak]) : 0,
     totalAbs: round(totalAbs),
+    segmentShares,
+    bandShares: Array.from(bandPower, (p) => (total > 0 ? round(p / total) : 0)),
   };
 }

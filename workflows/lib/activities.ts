@@ -47,6 +47,21 @@ export function trainOptions(maxTrainingMinutes: number): ActivityOptions {
   };
 }
 
+/**
+ * One signal's explanations: the activity heartbeats every 2 s from the worker's event loop
+ * while a child process computes, so a dead worker is noticed within the heartbeat timeout
+ * whatever the method's cost; the retry recomputes only what was not stored. Waits for the
+ * child process to be killed on cancellation, so no row lands after the batch says CANCELLED.
+ */
+export const XAI_OPTIONS: ActivityOptions = {
+  taskQueue: TASK_QUEUES.cpu,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: retry(5, '30 seconds'),
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
 export const control = proxyActivities<ControlActivities>(CONTROL_OPTIONS);
 export const cpu = proxyActivities<CpuActivities>(CPU_OPTIONS);
+export const xaiCpu = proxyActivities<Pick<CpuActivities, 'explainSignal'>>(XAI_OPTIONS);
 export const trainActivities = (maxTrainingMinutes: number) => proxyActivities<TrainActivities>(trainOptions(maxTrainingMinutes));

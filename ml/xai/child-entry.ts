@@ -1,0 +1,77 @@
+import { FileArtifactStore } from '../../artifacts/file-store.js';
+import { deserializeModel, disposeModel } from '../model/index.js';
+import { initBackend } from '../tf/index.js';
+import { serializeError } from '../train/messages.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { explainSignal } from './explain.js';
+import type { XaiChildMessage, XaiParentMessage } from './messages.js';
+
+/**
+ * Entry point of an XAI child process (forked by pool.ts with `--import tsx`). It stays up for
+ * many signals and keeps the last few models loaded, so a batch pays the tfjs start-up and the
+ * model load once per process, not once per signal. It exits when its parent goes away.
+ */
+
+if (!process.send) {
+  process.stderr.write('xai child-entry.ts must be started with an IPC channel (child_process.fork)\n');
+  process.exit(2);
+}
+process.on('disconnect', () => process.exit(130));
+
+const MODEL_CACHE_SIZE = 3;
+const models = new Map<string, Promise<tfl.LayersModel>>();
+let store: FileArtifactStore | undefined;
+
+function send(message: XaiChildMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send || !process.connected) return reject(new Error('IPC channel to the parent is closed'));
+    process.send(message, undefined, {}, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+function loadModel(uri: string): Promise<tfl.LayersModel> {
+  const hit = models.get(uri);
+  if (hit) {
+    // Refresh its place in the LRU order.
+    models.delete(uri);
+    models.set(uri, hit);
+    return hit;
+  }
+  if (!store) throw new Error('explain before init');
+  const loading = store.get(uri).then((bytes) => deserializeModel(bytes));
+  loading.catch(() => models.delete(uri));
+  models.set(uri, loading);
+  while (models.size > MODEL_CACHE_SIZE) {
+    const [oldest, evicted] = models.entries().next().value as [string, Promise<tfl.LayersModel>];
+    models.delete(oldest);
+    void evicted.then(disposeModel, () => undefined);
+  }
+  return loading;
+}
+
+// Jobs are handled strictly one at a time (the pool never sends a second before a reply).
+let chain: Promise<void> = Promise.resolve();
+
+process.on('message', (message: XaiParentMessage) => {
+  chain = chain.then(async () => {
+    if (message.type === 'init') {
+      try {
+        store = new FileArtifactStore(message.artifactDir);
+        const info = await initBackend(message.backend);
+        await send({ type: 'ready', backend: info.name });
+      } catch (e) {
+        await send({ type: 'fatal', error: serializeError(e) }).catch(() => undefined);
+        process.exit(1);
+      }
+      return;
+    }
+    const { id } = message;
+    try {
+      const model = await loadModel(message.modelUri);
+      const explanation = explainSignal(model, message.job, (method) => void send({ type: 'method', id, method }).catch(() => undefined));
+      await send({ type: 'result', id, explanation });
+    } catch (e) {
+      await send({ type: 'error', id, error: serializeError(e) }).catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,245 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TfjsBackendChoice } from '../../config/index.js';
+import type { XaiMethod } from '../../contracts/xai.js';
+import type { SerializedError } from '../train/messages.js';
+import type { ExplainJob, SignalExplanation } from './explain.js';
+import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from './messages.js';
+
+/**
+ * A pool of long-lived child processes that run explanations off the worker's event loop
+ * (DESIGN: CPU-heavy work must not starve heartbeats) and on every core. Jobs beyond the pool's
+ * size wait in a FIFO queue. Aborting a running job kills its process (a tfjs kernel cannot be
+ * interrupted) and a fresh one is started for the next job; a child that dies fails only the job
+ * it was running, with the tail of its stderr.
+ */
+
+export interface XaiPoolOptions {
+  size: number;
+  artifactDir: string;
+  backend?: TfjsBackendChoice;
+  log?(msg: string, meta?: object): void;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onMethod?(method: XaiMethod): void;
+}
+
+export class XaiAbortedError extends Error {
+  constructor(message = 'explanation aborted') {
+    super(message);
+    this.name = 'AbortError';
+  }
+}
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child-entry.ts', import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const STDERR_TAIL_BYTES = 4 * 1024;
+
+interface Task {
+  id: number;
+  modelUri: string;
+  job: ExplainJob;
+  opts: RunOptions;
+  resolve(e: SignalExplanation): void;
+  reject(e: Error): void;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  child: ChildProcess;
+  ready: boolean;
+  task?: Task;
+  stderrTail: string;
+  backend?: string;
+}
+
+export class XaiProcessPool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly opts: XaiPoolOptions) {
+    if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError(`size must be a positive integer, got ${opts.size}`);
+  }
+
+  get size(): number {
+    return this.opts.size;
+  }
+
+  /** Jobs running in a child right now. */
+  get running(): number {
+    let n = 0;
+    for (const s of this.slots) if (s.task) n++;
+    return n;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Pids of the live children (diagnostics, and tests that kill one). */
+  get pids(): number[] {
+    return [...this.slots].map((s) => s.child.pid).filter((p): p is number => p !== undefined);
+  }
+
+  run(modelUri: string, job: ExplainJob, opts: RunOptions = {}): Promise<SignalExplanation> {
+    if (this.closed) return Promise.reject(new Error('the XAI process pool is closed'));
+    if (opts.signal?.aborted) return Promise.reject(new XaiAbortedError('explanation aborted before it started'));
+    return new Promise<SignalExplanation>((resolve, reject) => {
+      const task: Task = { id: this.nextId++, modelUri, job, opts, resolve, reject };
+      if (opts.signal) {
+        task.onAbort = () => this.abort(task);
+        opts.signal.addEventListener('abort', task.onAbort, { once: true });
+      }
+      this.queue.push(task);
+      this.dispatch();
+    });
+  }
+
+  /** Kill every child and fail what is queued or running. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) this.finish(t, new Error('the XAI process pool was closed'));
+    const exits = [...this.slots].map((s) => this.kill(s));
+    await Promise.all(exits);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = [...this.slots].find((s) => s.ready && !s.task);
+      if (!slot) {
+        let starting = [...this.slots].filter((s) => !s.ready).length;
+        // Start children only for work that no starting child will take.
+        while (this.slots.size < this.opts.size && starting < this.queue.length) {
+          this.spawn();
+          starting++;
+        }
+        return;
+      }
+      const task = this.queue.shift()!;
+      slot.task = task;
+      const msg: XaiParentMessage = { type: 'explain', id: task.id, modelUri: task.modelUri, job: task.job };
+      slot.child.send(msg, (err) => {
+        if (err && slot?.task === task) {
+          this.finish(task, new Error(`cannot send the job to the XAI child process: ${err.message}`));
+          void this.kill(slot);
+        }
+      });
+    }
+  }
+
+  private spawn(): void {
+    const child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--import', TSX_LOADER],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    // An idle pool must not keep the worker process alive; a running job keeps its activity's
+    // promise (and heartbeat timer) pending, which does.
+    child.unref();
+    child.channel?.unref();
+    const slot: Slot = { child, ready: false, stderrTail: '' };
+    this.slots.add(slot);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      process.stderr.write(chunk);
+      slot.stderrTail = (slot.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+    child.on('message', (raw: unknown) => {
+      if (isXaiChildMessage(raw)) this.onMessage(slot, raw);
+    });
+    child.on('error', (e) => this.opts.log?.('XAI child process error', { pid: child.pid, error: e.message }));
+    child.on('close', (code, signal) => {
+      this.slots.delete(slot);
+      if (slot.task) {
+        const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
+        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while explaining${tailNote(slot.stderrTail)}`));
+      }
+      if (!this.closed) this.dispatch();
+    });
+    const init: XaiParentMessage = { type: 'init', artifactDir: this.opts.artifactDir, backend: this.opts.backend };
+    child.send(init);
+  }
+
+  private onMessage(slot: Slot, m: XaiChildMessage): void {
+    switch (m.type) {
+      case 'ready':
+        slot.ready = true;
+        slot.backend = m.backend;
+        this.opts.log?.('XAI child process ready', { pid: slot.child.pid, backend: m.backend });
+        this.dispatch();
+        return;
+      case 'fatal':
+        this.opts.log?.('XAI child process failed to start', { pid: slot.child.pid, error: m.error.message });
+        // Fail one queued job with the reason rather than respawning forever.
+        if (this.queue.length > 0) this.finish(this.queue.shift()!, revive(m.error));
+        return;
+      case 'method':
+        if (slot.task?.id === m.id) slot.task.opts.onMethod?.(m.method);
+        return;
+      case 'result':
+      case 'error': {
+        const task = slot.task;
+        if (!task || task.id !== m.id) return;
+        slot.task = undefined;
+        if (m.type === 'result') this.finish(task, undefined, m.explanation);
+        else this.finish(task, revive(m.error));
+        this.dispatch();
+        return;
+      }
+    }
+  }
+
+  private abort(task: Task): void {
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.finish(task, new XaiAbortedError('explanation aborted while queued'));
+      return;
+    }
+    const slot = [...this.slots].find((s) => s.task === task);
+    if (!slot) return;
+    slot.task = undefined;
+    this.opts.log?.('aborting XAI child process', { pid: slot.child.pid });
+    // Resolved once the child is gone, so the core is free when the caller moves on.
+    void this.kill(slot).then(() => this.finish(task, new XaiAbortedError('explanation aborted: child process killed')));
+  }
+
+  private kill(slot: Slot): Promise<void> {
+    const c = slot.child;
+    if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      c.once('close', () => resolve());
+      c.kill('SIGKILL');
+    });
+  }
+
+  private finish(task: Task, error?: Error, result?: SignalExplanation): void {
+    if (task.onAbort) task.opts.signal?.removeEventListener('abort', task.onAbort);
+    if (error) task.reject(error);
+    else task.resolve(result!);
+  }
+}
+
+function revive(e: SerializedError): Error {
+  const error = new Error(e.message);
+  error.name = e.name;
+  if (e.code !== undefined) Object.assign(error, { code: e.code });
+  if (e.stack) error.stack = `${e.stack}\n    --- in XAI child process`;
+  return error;
+}
+
+function tailNote(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l))
+    .slice(-6);
+  return lines.length ? `; last stderr lines:\n${lines.join('\n')}` : '';
+}
