@@ -38,7 +38,9 @@ export const SignalSelectionSchema = z.discriminatedUnion('kind', [
       ids: z
         .array(SignalRefSchema)
         .min(1)
-        .max(20_000)
+        // The ids travel in the workflow input, and again at every continue-as-new: 2,000 refs
+        // stay under the 64 KB payload budget. Larger batches select by dataset and filter.
+        .max(2_000)
         .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a signal'),
     })
     .strict(),

@@ -4,3 +4,4 @@ export * from './models.js';
 export * from './artifacts.js';
 export * from './campaigns.js';
 export * from './notifications.js';
+export * from './xai.js';

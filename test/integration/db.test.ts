@@ -34,6 +34,12 @@ import {
   upsertModel,
   upsertSignals,
   upsertTrial,
+  upsertXaiBatch,
+  upsertXaiExplanations,
+  recordXaiFailure,
+  listXaiExplanations,
+  countXaiSignals,
+  setXaiBatchStatus,
   withTransaction,
   type Database,
   type DbHandle,
@@ -161,6 +167,8 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
       'notifications',
       'signals',
       'trials',
+      'xai_batches',
+      'xai_explanations',
     ]);
   });
 
@@ -326,6 +334,39 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
     const stopped = await setCampaignStatus(db, 'hpo-max', 'STOPPED', { reportUri: `artifact:sha256/${'f'.repeat(64)}` });
     expect(stopped).toMatchObject({ status: 'STOPPED', bestTrial: 2, bestValue: 0.9, bestParams: { lr: 0.001 } });
     expect((await upsertCampaign(db, { ...base, id: 'hpo-max', kind: 'hpo', direction: 'maximize', status: 'RUNNING' })).status).toBe('STOPPED');
+  });
+
+  it('keeps one XAI row per (batch, signal, method): a recompute replaces it, a late failure never overwrites it', async () => {
+    await upsertXaiBatch(db, { id: 'xb-1', modelId: 'm-1', config: { seed: 1 }, methods: ['grad-cam', 'occlusion'], totalSignals: 3 });
+    const row = (idx: number, method: string, faithfulness: number) => ({
+      batchId: 'xb-1',
+      datasetId: 'ds-x',
+      signalIdx: idx,
+      method,
+      status: 'COMPLETED' as const,
+      label: 'ball',
+      faithfulness,
+      segmentShares: [0.5, 0.5],
+    });
+    await upsertXaiExplanations(db, [row(0, 'grad-cam', 0.1), row(0, 'occlusion', 0.2)]);
+    await upsertXaiExplanations(db, [row(0, 'grad-cam', 0.3)]);
+    await recordXaiFailure(db, { batchId: 'xb-1', datasetId: 'ds-x', signalIdx: 0, methods: ['grad-cam', 'occlusion'], error: 'late' });
+    await recordXaiFailure(db, { batchId: 'xb-1', datasetId: 'ds-x', signalIdx: 7, methods: ['grad-cam', 'occlusion'], error: 'signal ds-x:7 not found' });
+    await recordXaiFailure(db, { batchId: 'xb-1', datasetId: 'ds-x', signalIdx: 7, methods: ['grad-cam', 'occlusion'], error: 'again' });
+    const rows = await listXaiExplanations(db, 'xb-1');
+    expect(rows.map((r) => [r.signalIdx, r.method, r.status, r.faithfulness, r.error])).toEqual([
+      [0, 'grad-cam', 'COMPLETED', 0.3, null],
+      [0, 'occlusion', 'COMPLETED', 0.2, null],
+      [7, 'grad-cam', 'FAILED', null, 'signal ds-x:7 not found'],
+      [7, 'occlusion', 'FAILED', null, 'signal ds-x:7 not found'],
+    ]);
+    expect(await countXaiSignals(db, 'xb-1')).toEqual({ signals: 2, failed: 1, rows: 4 });
+    const done = await setXaiBatchStatus(db, 'xb-1', 'COMPLETED', { completedSignals: 1, failedSignals: 1 });
+    expect(done).toMatchObject({ status: 'COMPLETED', completedSignals: 1, failedSignals: 1 });
+    expect(done?.completedAt).toBeInstanceOf(Date);
+    // A late failure record does not overwrite the outcome; a re-run of the same batch reopens it.
+    expect((await setXaiBatchStatus(db, 'xb-1', 'FAILED', { error: 'late' }))?.status).toBe('COMPLETED');
+    expect((await upsertXaiBatch(db, { id: 'xb-1', modelId: 'm-1', config: {}, methods: ['grad-cam'], totalSignals: 3 })).status).toBe('RUNNING');
   });
 
   it('stores a notification once per idempotency key', async () => {

@@ -234,7 +234,7 @@ describe('batch XAI on a real stack', () => {
     expect(batch).toMatchObject({ status: 'STOPPED', completedSignals: result.completed, error: 'enough' });
   });
 
-  it('cancel stops the running explanations and marks the batch CANCELLED; nothing lands afterwards', async () => {
+  it('cancel (temporal workflow cancel) stops the running explanations and marks the batch CANCELLED; nothing lands afterwards', async () => {
     const batchId = 'cancelled';
     const handle = await start(stack.client, {
       batchId,
@@ -244,10 +244,14 @@ describe('batch XAI on a real stack', () => {
       maxInFlight: 2,
     });
     await waitFor('one signal explained', async () => ((await rowsOf(batchId)).length >= 1 ? true : undefined), 120_000, 100);
-    await handle.cancel();
+    // As an operator would: the Temporal CLI, not our client.
+    const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
+    await exec(cli.path, ['workflow', 'cancel', '--workflow-id', handle.workflowId, '--address', stack.temporal.address, '--namespace', stack.temporal.namespace]);
     await expect(handle.result()).rejects.toThrow();
     const [batch] = await stack.db.select().from(xaiBatches).where(eq(xaiBatches.id, batchId));
     expect(batch.status).toBe('CANCELLED');
+    const notes = await stack.db.select().from(notifications).where(and(eq(notifications.entityKind, 'xai-batch'), eq(notifications.entityId, batchId)));
+    expect(notes.map((n) => n.eventType)).toEqual(['XAI_CANCELLED']);
     const atCancel = (await rowsOf(batchId)).length;
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await rowsOf(batchId)).length).toBe(atCancel);
