@@ -75,22 +75,31 @@ export function kernelShap(model: tfl.LayersModel, x: Float32Array, opts: Shaple
   // Rows: the empty and full coalitions first, then the sampled ones.
   const all = [new Uint8Array(M), new Uint8Array(M).fill(1), ...masks];
   const B = opts.background.length;
-  const xs = new Float32Array(all.length * B * inputLength);
-  all.forEach((mask, r) => {
-    opts.background.forEach((bg, j) => {
-      const off = (r * B + j) * inputLength;
-      for (let k = 0; k < M; k++) {
-        const src = mask[k] ? x : bg;
-        xs.set(src.subarray(bounds[k], bounds[k + 1]), off + bounds[k]);
-      }
-    });
-  });
-  const p = predictTarget(model, xs, all.length * B, inputLength, opts.targetClass, opts.batchSize ?? 256);
+  // Coalition windows are built and predicted a chunk at a time: all of them at once would be
+  // (samples + 2) × background × length floats (256 × 16 × 2048 × 4 B = 33 MB by default, and
+  // gigabytes for large requests).
+  const batchSize = opts.batchSize ?? 256;
+  const rowsPerChunk = Math.max(1, Math.floor(Math.max(batchSize, B) / B));
+  const xs = new Float32Array(rowsPerChunk * B * inputLength);
   const v = new Float64Array(all.length);
-  for (let r = 0; r < all.length; r++) {
-    let s = 0;
-    for (let j = 0; j < B; j++) s += p[r * B + j];
-    v[r] = s / B;
+  for (let start = 0; start < all.length; start += rowsPerChunk) {
+    const n = Math.min(rowsPerChunk, all.length - start);
+    for (let r = 0; r < n; r++) {
+      const mask = all[start + r];
+      opts.background.forEach((bg, j) => {
+        const off = (r * B + j) * inputLength;
+        for (let k = 0; k < M; k++) {
+          const src = mask[k] ? x : bg;
+          xs.set(src.subarray(bounds[k], bounds[k + 1]), off + bounds[k]);
+        }
+      });
+    }
+    const p = predictTarget(model, xs, n * B, inputLength, opts.targetClass, batchSize);
+    for (let r = 0; r < n; r++) {
+      let s = 0;
+      for (let j = 0; j < B; j++) s += p[r * B + j];
+      v[start + r] = s / B;
+    }
   }
   const base = v[0];
   const full = v[1];
