@@ -10,6 +10,7 @@ import {
 import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
+  ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
@@ -26,6 +27,9 @@ import {
   updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
   workflowIds,
+  type ExplainSignalsInput,
+  type ExplainSignalsRequest,
+  type ExplainSignalsResult,
   type FieldIssue,
   type GenerateDatasetInput,
   type GenerateDatasetRequest,
@@ -47,7 +51,7 @@ import {
 } from '../contracts/index.js';
 import { parseSearchSpace, SearchSpaceError } from '../workflows/search/index.js';
 import { ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from './errors.js';
-import { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId } from './ids.js';
+import { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, deriveXaiBatchId } from './ids.js';
 import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from './workflow-kinds.js';
 
 /**
@@ -68,10 +72,13 @@ export type StartHpoRequest = Omit<HpoCampaignRequest, 'campaignId'> & { campaig
 /** A NAS campaign request whose id may be left out: it is then derived from the whole input (`n-<hash>`). */
 export type StartNasRequest = Omit<NasCampaignRequest, 'campaignId'> & { campaignId?: string };
 
+/** A batch-XAI request whose id may be left out: it is then derived from the whole input (`x-<hash>`). */
+export type StartXaiRequest = Omit<ExplainSignalsRequest, 'batchId'> & { batchId?: string };
+
 export interface StartedRun {
   workflowId: string;
   runId: string;
-  /** datasetId, experimentId or campaignId (given or derived). */
+  /** datasetId, experimentId, campaignId or batchId (given or derived). */
   entityId: string;
   /** True when an identical request had already started (running or completed) this run. */
   alreadyExisted: boolean;
@@ -221,6 +228,19 @@ export function prepareNasCampaignUpdate(update: NasCampaignUpdate): NasCampaign
   return parseInput(NasCampaignUpdateSchema, update, `${updateNasCampaignUpdate.name} update`);
 }
 
+/**
+ * Validate a batch-XAI request and fill in its id; throws InputValidationError naming the field
+ * and the value (`selection.ids.1`, `methods` for an unknown method key, `maxInFlight`). The id is
+ * derived from the parsed input, defaults applied (`x-<hash>`), so the same batch spelled two
+ * ways gets one id — and one workflow, `xai-x-<hash>`.
+ */
+export function prepareXaiInput(request: StartXaiRequest): ExplainSignalsInput {
+  const what = `${WORKFLOW_KINDS.xai.workflowType} input`;
+  const withOptionalId = parseInput(ExplainSignalsInputSchema.partial({ batchId: true }), request, what);
+  const batchId = withOptionalId.batchId ?? deriveXaiBatchId(withOptionalId);
+  return parseInput(ExplainSignalsInputSchema, { ...withOptionalId, batchId }, what);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Starting
 
@@ -278,6 +298,23 @@ export async function startNasCampaign(client: TemporalClientLike, request: Star
 }
 
 /**
+ * Start (or find) the batch-XAI workflow for `request`. The same request twice runs once; with no
+ * `batchId` the id is derived from the whole (parsed) request (`x-<hash>`, workflow `xai-x-<hash>`).
+ * Search attributes: kind `xai`, the model as FaultlineExperimentId (a model is a trained
+ * experiment's id), and FaultlineDatasetId when the selection is a dataset.
+ */
+export async function startXaiBatch(client: TemporalClientLike, request: StartXaiRequest): Promise<StartedRun> {
+  const input = prepareXaiInput(request);
+  const attributes: SearchAttributePair[] = [
+    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.xai.searchKind },
+    { key: SEARCH_ATTRIBUTES.experimentId, value: input.modelId },
+  ];
+  if (input.selection.kind === 'dataset') attributes.push({ key: SEARCH_ATTRIBUTES.datasetId, value: input.selection.datasetId });
+  attributes.push({ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' });
+  return startRun(client, 'xai', input.batchId, input, attributes);
+}
+
+/**
  * Idempotent start. USE_EXISTING attaches to a run that is still going; ALLOW_DUPLICATE_FAILED_ONLY
  * lets a failed/cancelled/terminated run be retried but makes a completed one final (the server
  * then answers "already started", and we return that run). No execution timeout: campaigns may
@@ -292,7 +329,7 @@ async function startRun(
   client: TemporalClientLike,
   kind: ClientWorkflowKind,
   entityId: string,
-  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput,
+  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput | ExplainSignalsInput,
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
@@ -453,6 +490,7 @@ export const getDatasetResult = (client: TemporalClientLike, workflowId: string)
 export const getTrainingResult = (client: TemporalClientLike, workflowId: string) => getResult<TrainModelResult>(client, workflowId);
 export const getHpoResult = (client: TemporalClientLike, workflowId: string) => getResult<HpoCampaignResult>(client, workflowId);
 export const getNasResult = (client: TemporalClientLike, workflowId: string) => getResult<NasCampaignResult>(client, workflowId);
+export const getXaiResult = (client: TemporalClientLike, workflowId: string) => getResult<ExplainSignalsResult>(client, workflowId);
 
 /**
  * Poll progress until the workflow closes (or `signal` aborts); `onProgress` is called when the
@@ -526,6 +564,8 @@ export interface FaultlineApi {
   startNasCampaign?(request: StartNasRequest): Promise<StartedRun>;
   updateNasCampaign?(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
   getNasCandidateArchitecture?(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
+  /** Batch XAI; optional for the same reason (the CLI asks via xaiApiOf). Progress, stop, cancel and result are the generic ones. */
+  startXaiBatch?(request: StartXaiRequest): Promise<StartedRun>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
@@ -544,6 +584,7 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
     startNasCampaign: (request) => startNasCampaign(client, request),
     updateNasCampaign: (workflowId, update) => updateNasCampaign(client, workflowId, update),
     getNasCandidateArchitecture: (campaignId, candidate, experimentId) => getNasCandidateArchitecture(client, campaignId, candidate, experimentId),
+    startXaiBatch: (request) => startXaiBatch(client, request),
     getProgress: (workflowId, options) => getProgress(client, workflowId, options),
     describeRun: (workflowId, options) => describeRun(client, workflowId, options),
     cancelRun: (workflowId) => cancelRun(client, workflowId),

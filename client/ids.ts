@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   canonicalJson,
   parseInput,
+  type ExplainSignalsInput,
   SimulatorConfigSchema,
   TrainModelInputSchema,
   type HpoCampaignInput,
@@ -64,4 +65,15 @@ export function deriveCampaignId(input: Omit<HpoCampaignInput, 'campaignId'> & {
 export function deriveNasCampaignId(input: Omit<NasCampaignInput, 'campaignId'> & { campaignId?: string }): string {
   const { campaignId: _ignored, ...rest } = input;
   return `n-${contentHash(rest)}`;
+}
+
+/**
+ * `x-<hash of the XAI batch input without its id>`. Pass the PARSED input (defaults applied;
+ * prepareXaiInput in api.ts does it), so the same batch spelled two ways gets one id (and one
+ * workflow, `xai-x-…`). Every setting counts: another model, selection, method option or seed is
+ * another batch. The order of explicit signal references counts too (it is the processing order).
+ */
+export function deriveXaiBatchId(input: Omit<ExplainSignalsInput, 'batchId'> & { batchId?: string }): string {
+  const { batchId: _ignored, ...rest } = input;
+  return `x-${contentHash(rest)}`;
 }

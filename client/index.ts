@@ -17,6 +17,7 @@ export {
   getProgress,
   getResult,
   getTrainingResult,
+  getXaiResult,
   locateWorkflowId,
   prepareCampaignUpdate,
   prepareDatasetInput,
@@ -24,10 +25,12 @@ export {
   prepareNasCampaignUpdate,
   prepareNasInput,
   prepareTrainingInput,
+  prepareXaiInput,
   startDatasetGeneration,
   startHpoCampaign,
   startNasCampaign,
   startTraining,
+  startXaiBatch,
   stopRun,
   updateCampaign,
   updateNasCampaign,
@@ -40,10 +43,11 @@ export {
   type StartHpoRequest,
   type StartNasRequest,
   type StartTrainingRequest,
+  type StartXaiRequest,
   type TemporalClientLike,
   type WatchOptions,
 } from './api.js';
-export { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, type ExperimentIdentity } from './ids.js';
+export { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, deriveXaiBatchId, type ExperimentIdentity } from './ids.js';
 export { artifactFilePath } from './artifact-path.js';
 export {
   isUnreachableError,
@@ -55,8 +59,11 @@ export {
 } from './errors.js';
 export { CLIENT_WORKFLOW_KINDS, resolveWorkflowId, WORKFLOW_KINDS, workflowIdCandidates, workflowIdPrefix, type ClientWorkflowKind } from './workflow-kinds.js';
 // The contract types a caller needs to build requests and read results, from one import.
-export { InputValidationError, WORKFLOW_TASK_QUEUE } from '../contracts/index.js';
+export { InputValidationError, WORKFLOW_TASK_QUEUE, XAI_METHODS } from '../contracts/index.js';
 export type {
+  ExplainSignalsInput,
+  ExplainSignalsRequest,
+  ExplainSignalsResult,
   GenerateDatasetInput,
   GenerateDatasetResult,
   HpoCampaignInput,
@@ -72,4 +79,9 @@ export type {
   Progress,
   TrainModelInput,
   TrainModelResult,
+  SignalRef,
+  SignalSelection,
+  XaiFailure,
+  XaiMethod,
+  XaiMethodsRequest,
 } from '../contracts/index.js';

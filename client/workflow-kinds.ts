@@ -31,6 +31,12 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.nas,
     entityField: 'campaignId',
   },
+  xai: {
+    workflowType: 'explainSignalsWorkflow',
+    searchKind: 'xai',
+    workflowId: workflowIds.xai,
+    entityField: 'batchId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

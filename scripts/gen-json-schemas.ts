@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { WORKFLOW_KINDS, workflowIdPrefix, type ClientWorkflowKind } from '../client/workflow-kinds.js';
 import {
+  ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
@@ -37,6 +38,7 @@ export const WORKFLOW_INPUTS: Record<ClientWorkflowKind, z.ZodType> = {
   train: TrainModelInputSchema,
   hpo: HpoCampaignInputSchema,
   nas: NasCampaignInputSchema,
+  xai: ExplainSignalsInputSchema,
 };
 
 const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
@@ -44,6 +46,7 @@ const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
   train: 'Any slug you choose, or derive it like the TypeScript client: "exp-" + first 12 hex of sha256(canonical JSON of {datasetId, hyperparameters, resumeFrom} with defaults applied).',
   hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
   nas: 'Any slug you choose, or derive it like the TypeScript client: "n-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied). The workflow id is then "nas-n-<hex>".',
+  xai: 'Any slug you choose, or derive it like the TypeScript client: "x-" + first 12 hex of sha256(canonical JSON of the whole input without batchId, defaults applied). The workflow id is then "xai-x-<hex>".',
 };
 
 /**
@@ -56,6 +59,7 @@ const WORKFLOW_MESSAGES: Record<ClientWorkflowKind, { queries: string[]; signals
   train: { queries: [progressQuery.name], signals: [], updates: [] },
   hpo: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateCampaignUpdate.name] },
   nas: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateNasCampaignUpdate.name] },
+  xai: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -77,6 +81,13 @@ const START_SEARCH_ATTRIBUTES: Record<ClientWorkflowKind, Record<string, string>
     FaultlineKind: WORKFLOW_KINDS.nas.searchKind,
     FaultlineCampaignId: '{campaignId}',
     FaultlineDatasetId: '{datasetId}',
+    FaultlineStatus: 'RUNNING',
+  },
+  // The model is a trained experiment's id; the dataset only exists for a dataset selection.
+  xai: {
+    FaultlineKind: WORKFLOW_KINDS.xai.searchKind,
+    FaultlineExperimentId: '{modelId}',
+    FaultlineDatasetId: '{selection.datasetId}',
     FaultlineStatus: 'RUNNING',
   },
 };
@@ -109,6 +120,34 @@ function withSearchSpaceShape(kind: ClientWorkflowKind, schema: Record<string, u
   };
 }
 
+/**
+ * The XAI contract's refinements, where JSON Schema can say them: at least one method
+ * (`minProperties`), no repeated signal (`uniqueItems`); `fromIndex < toIndex` only in words.
+ */
+function withXaiRules(kind: ClientWorkflowKind, schema: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== 'xai') return schema;
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  const [ids, dataset] = properties.selection.oneOf as Record<string, Record<string, Record<string, unknown>>>[];
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      selection: {
+        ...properties.selection,
+        oneOf: [
+          { ...ids, properties: { ...ids.properties, ids: { ...ids.properties.ids, uniqueItems: true } } },
+          { ...dataset, description: 'Signals of a dataset, lowest indices first: labels filter, indices in [fromIndex, toIndex) (fromIndex < toIndex), at most limit.' },
+        ],
+      },
+      methods: {
+        ...properties.methods,
+        minProperties: 1,
+        description: 'The methods to run, each with its options ({} = defaults). At least one.',
+      },
+    },
+  };
+}
+
 export function inputSchemaFile(kind: ClientWorkflowKind): string {
   return `${WORKFLOW_KINDS[kind].workflowType}.input.json`;
 }
@@ -122,7 +161,7 @@ export function generateJsonSchemaFiles(): Record<string, string> {
     const { workflowType, entityField } = WORKFLOW_KINDS[kind];
     const file = inputSchemaFile(kind);
     files[file] = render({
-      ...withSearchSpaceShape(kind, inputJsonSchema(WORKFLOW_INPUTS[kind])),
+      ...withXaiRules(kind, withSearchSpaceShape(kind, inputJsonSchema(WORKFLOW_INPUTS[kind]))),
       $id: file,
       title: `${workflowType} input`,
       description: `The single argument of the ${workflowType} workflow. Generated from the zod contract; do not edit.`,

@@ -11,9 +11,10 @@ import { hpoCommands } from './hpo.js';
 import { nasCommands } from './nas.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
+import { xaiCommands } from './xai.js';
 
 /** The command groups. A new group (hpo, nas, xai) is one module plus one entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands, xaiCommands];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;
 

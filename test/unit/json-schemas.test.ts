@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { generateJsonSchemaFiles, SCHEMA_DIR } from '../../scripts/gen-json-schemas.js';
 import type { z } from 'zod';
 import {
+  ExplainSignalsInputSchema,
   FaultClassSchema,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   OptimizerSchema,
   TrainModelInputSchema,
   WORKFLOW_TASK_QUEUE,
+  XAI_METHODS,
 } from '../../contracts/index.js';
 
 /** Keys the zod object cannot do without (no default, not optional), read off zod itself. */
@@ -36,7 +38,7 @@ describe('contracts/json-schema', () => {
   it('index maps each workflow type to its schema, queue, id pattern and the progress query', () => {
     const index = read('index.json');
     const workflows = index.workflows as Record<string, Json>;
-    expect(Object.keys(workflows).sort()).toEqual(['generateDatasetWorkflow', 'hpoCampaignWorkflow', 'nasCampaignWorkflow', 'trainModelWorkflow']);
+    expect(Object.keys(workflows).sort()).toEqual(['explainSignalsWorkflow', 'generateDatasetWorkflow', 'hpoCampaignWorkflow', 'nasCampaignWorkflow', 'trainModelWorkflow']);
     for (const [type, entry] of Object.entries(workflows)) {
       expect(entry.input).toBe(`${type}.input.json`);
       expect(entry.taskQueue).toBe(WORKFLOW_TASK_QUEUE);
@@ -100,5 +102,40 @@ describe('contracts/json-schema', () => {
     const update = (index.updates as Record<string, Json>).updateCampaign;
     expect(props(update.argument as Json)).toMatchObject({ maxTrials: { type: 'integer', minimum: 1 }, maxConcurrentTrials: { type: 'integer', minimum: 1 } });
     expect((update.result as Json).required).toEqual(['maxTrials', 'maxConcurrentTrials']);
+  });
+
+  it('xai input: required keys, the two selections, every method with its defaults, the refinements JSON Schema can say', () => {
+    const schema = read('explainSignalsWorkflow.input.json');
+    expect((schema.required as string[]).sort()).toEqual(zodRequiredKeys(ExplainSignalsInputSchema));
+    expect((schema.required as string[]).sort()).toEqual(['batchId', 'methods', 'modelId', 'selection']);
+    expect(schema.additionalProperties).toBe(false);
+    const [ids, dataset] = props(schema).selection.oneOf as Json[];
+    expect(props(ids).kind).toMatchObject({ const: 'ids' });
+    expect(props(ids).ids).toMatchObject({ uniqueItems: true, minItems: 1, items: { pattern: expect.stringContaining(':') } });
+    expect(new RegExp((props(ids).ids.items as Json).pattern as string).test('cwru-demo:17')).toBe(true);
+    expect(props(dataset).kind).toMatchObject({ const: 'dataset' });
+    expect(dataset.required).toEqual(['kind', 'datasetId']);
+    expect((props(dataset).labels.items as Json).enum).toEqual(FaultClassSchema.options);
+    const methods = props(schema).methods;
+    expect(Object.keys(props(methods))).toEqual([...XAI_METHODS]);
+    expect(methods).toMatchObject({ minProperties: 1, additionalProperties: false });
+    expect(props(props(methods)['integrated-gradients'])).toMatchObject({ steps: { default: 64 }, baseline: { enum: ['zeros', 'mean'] } });
+    expect(props(props(methods)['kernel-shap']).background).toMatchObject({ default: { size: 16 } });
+    expect(props(schema).maxInFlight).toMatchObject({ type: 'integer', minimum: 1, default: 8 });
+    expect(props(schema).target.enum).toEqual(['predicted', 'label']);
+  });
+
+  it('index: xai answers progress and the stop signal, no update; id xai-{batchId}; model and dataset search attributes', () => {
+    const workflows = read('index.json').workflows as Record<string, Json>;
+    expect(workflows.explainSignalsWorkflow).toMatchObject({
+      input: 'explainSignalsWorkflow.input.json',
+      queries: ['progress'],
+      signals: ['stop'],
+      updates: [],
+      cancellable: true,
+      workflowId: { template: 'xai-{batchId}', entityField: 'batchId', note: expect.stringContaining('"x-"') },
+      searchAttributes: { FaultlineKind: 'xai', FaultlineExperimentId: '{modelId}', FaultlineDatasetId: '{selection.datasetId}', FaultlineStatus: 'RUNNING' },
+    });
+    expect(new RegExp((workflows.explainSignalsWorkflow.workflowId as Json).pattern as string).test('xai-x-0123456789ab')).toBe(true);
   });
 });
