@@ -2,8 +2,9 @@
  * `npm start [-- --keep] [--signals-per-class N] [--epochs N]`: the main job, end to end on the
  * embedded default. Boots the Temporal dev server (Web UI on, SQLite under .data/temporal), the
  * embedded PGlite database and one worker process serving all three queues, then generates a
- * simulated CWRU-style dataset and trains the reference 1D CNN on it through the real workflows,
- * and prints the result. `--keep` leaves the stack up (Ctrl-C stops it) so the Web UI and the
+ * simulated CWRU-style dataset, trains the reference 1D CNN on it and explains the trained model
+ * on a few signals of every class (all four XAI methods) through the real workflows, and prints
+ * the results. `--keep` leaves the stack up (Ctrl-C stops it) so the Web UI and the
  * `faultline` CLI can be explored.
  *
  * With TEMPORAL_ADDRESS set it launches no server and runs against that cluster; with
@@ -18,12 +19,17 @@ import { createActivities, createActivityDeps } from '../activities/index.js';
 import {
   getDatasetResult,
   getTrainingResult,
+  getXaiResult,
   startDatasetGeneration,
   startTraining,
+  startXaiBatch,
   watchProgress,
   type StartDatasetRequest,
   type StartTrainingRequest,
+  type StartXaiRequest,
 } from '../client/api.js';
+import { artifactFilePath } from '../client/artifact-path.js';
+import { formatXaiResult } from '../client/cli/xai.js';
 import { formatDatasetResult, formatTrainingResult } from '../client/cli/output.js';
 import { createProgressView } from '../client/cli/progress-bar.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
@@ -136,7 +142,35 @@ async function main(): Promise<number> {
     const result = await getTrainingResult(temporal.client, tr.workflowId);
     say(formatTrainingResult(result, webUi(tr.workflowId)));
     say(`\nExperiment ${result.experimentId}: test accuracy ${(result.testAccuracy * 100).toFixed(1)} % on held-out signals (backend ${result.backend}).`);
-    if (uiBase) say(`Temporal Web UI: ${uiBase}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows`);
+
+    // Explain the model on 6 signals per class (indices interleave the classes): which parts of
+    // a window and which frequency bands drive each class, with every method.
+    const xaiRequest: StartXaiRequest = {
+      modelId: result.experimentId,
+      selection: { kind: 'dataset', datasetId: ds.entityId, limit: 24 },
+      methods: {
+        'integrated-gradients': { steps: 32 },
+        'grad-cam': {},
+        occlusion: { window: 128, stride: 64 },
+        'kernel-shap': { segments: 16, samples: 128, background: { size: 8, labels: ['normal'] } },
+      },
+      seed: flags.seed,
+    };
+    const xb = await startXaiBatch(temporal.client, xaiRequest);
+    say(`\nExplaining ${xb.entityId}${xb.alreadyExisted ? ' (already explained: reused)' : ''}`);
+    await follow(temporal.client, xb.workflowId);
+    const explained = await getXaiResult(temporal.client, xb.workflowId);
+    const local = (uri: string | null) => (uri ? artifactFilePath(config.artifactDir, uri) : undefined);
+    say(
+      formatXaiResult(explained, webUi(xb.workflowId), {
+        summaryUri: explained.summaryUri ?? undefined,
+        summaryPath: local(explained.summaryUri),
+        summaryJsonUri: explained.summaryJsonUri ?? undefined,
+        summaryJsonPath: local(explained.summaryJsonUri),
+      }),
+    );
+
+    if (uiBase) say(`\nTemporal Web UI: ${uiBase}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows`);
     say(`Worker log: ${logFile}`);
     if (result.testAccuracy < ACCURACY_TARGET) {
       say(`Below the ${ACCURACY_TARGET * 100} % target.`);
