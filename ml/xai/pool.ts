@@ -110,7 +110,7 @@ export class XaiProcessPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const slot = [...this.slots].find((s) => s.ready && !s.task);
+      const slot = [...this.slots].find((s) => s.ready && !s.task && s.child.connected);
       if (!slot) {
         let starting = [...this.slots].filter((s) => !s.ready).length;
         // Start children only for work that no starting child will take.
@@ -124,9 +124,15 @@ export class XaiProcessPool {
       slot.task = task;
       const msg: XaiParentMessage = { type: 'explain', id: task.id, modelUri: task.modelUri, job: task.job };
       slot.child.send(msg, (err) => {
-        if (err && slot?.task === task) {
-          this.finish(task, new Error(`cannot send the job to the XAI child process: ${err.message}`));
+        if (err && slot.task === task) {
+          // The child died between jobs and its exit has not been seen yet: the job never
+          // reached it, so it goes back to the front of the queue for another child.
+          this.opts.log?.('XAI child process unreachable; requeueing the job', { pid: slot.child.pid, error: err.message });
+          slot.task = undefined;
+          this.slots.delete(slot);
+          this.queue.unshift(task);
           void this.kill(slot);
+          if (!this.closed) this.dispatch();
         }
       });
     }
@@ -154,8 +160,9 @@ export class XaiProcessPool {
       if (isXaiChildMessage(raw)) this.onMessage(slot, raw);
     });
     child.on('error', (e) => this.opts.log?.('XAI child process error', { pid: child.pid, error: e.message }));
+    // A dead child leaves the pool at once (its job, if any, fails on 'close', once stderr is read).
+    child.on('exit', () => this.slots.delete(slot));
     child.on('close', (code, signal) => {
-      this.slots.delete(slot);
       if (slot.task) {
         const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
         this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while explaining${tailNote(slot.stderrTail)}`));

@@ -192,6 +192,8 @@ describe('XaiProcessPool', () => {
       }
     }
     await expect(doomed).rejects.toThrow(/XAI child process \(pid \d+\) was killed by signal SIGKILL while explaining/);
+    // Every killed child has left the pool; the next job starts a fresh one.
+    while (pool.pids.some((p) => busy.includes(p))) await new Promise((r) => setTimeout(r, 20));
     await expect(pool.run(modelUri, light())).resolves.toMatchObject({ targetClass: expect.any(Number) });
   }, 60_000);
 
