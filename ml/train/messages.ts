@@ -44,3 +44,28 @@ export function serializeError(e: unknown): SerializedError {
 export function isChildMessage(m: unknown): m is ChildMessage {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
 }
+
+/**
+ * An Error rebuilt from a child's SerializedError: name, message and `code` kept (activities map
+ * codes and names to non-retryable failure types), the child's stack marked as such. `make`
+ * picks a subclass by name.
+ */
+export function reviveChildError(e: SerializedError, where: string, make: (e: SerializedError) => Error = (x) => new Error(x.message)): Error {
+  const error = make(e);
+  error.name = e.name;
+  if (e.code !== undefined) Object.assign(error, { code: e.code });
+  if (e.stack) error.stack = `${e.stack}\n    --- in ${where}`;
+  return error;
+}
+
+/** "; last stderr lines: …" from a child's stderr tail (empty when it wrote nothing). */
+export function stderrTailNote(stderr: string, maxLines = 8): string {
+  // The wasm runtime dumps its whole minified source line on a crash: keep short lines only.
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l))
+    .slice(-maxLines);
+  return lines.length ? `; last stderr lines:\n${lines.join('\n')}` : '';
+}

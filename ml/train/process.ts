@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrainingHeartbeat } from '../../contracts/training.js';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import { TrainingAbortedError, TrainingDivergedError } from './errors.js';
-import { isChildMessage, type ChildMessage, type SerializedError, type StartMessage } from './messages.js';
+import { isChildMessage, reviveChildError, stderrTailNote, type ChildMessage, type SerializedError, type StartMessage } from './messages.js';
 import type { TrainingJob, TrainingOutcome } from './trainer.js';
 
 /**
@@ -144,7 +144,7 @@ export function runTrainingInChildProcess(job: TrainingJob, opts: ChildTrainingO
         if (verdict?.ok) return succeed(verdict.outcome);
         if (verdict) return fail(reviveError(verdict.error), false);
         const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
-        fail(new Error(`training child process (pid ${child.pid}) ${how} before reporting a result${tailNote(stderrTail)}`), false);
+        fail(new Error(`training child process (pid ${child.pid}) ${how} before reporting a result${stderrTailNote(stderrTail)}`), false);
       });
     });
 
@@ -167,21 +167,7 @@ function abortError(): TrainingAbortedError {
 
 /** An Error with the child's name and message (e.g. 'TrainingDiverged'), stack kept for logs. */
 function reviveError(e: SerializedError): Error {
-  const error =
-    e.name === 'TrainingDiverged' ? new TrainingDivergedError(e.message) : e.name === 'AbortError' ? new TrainingAbortedError(e.message) : new Error(e.message);
-  error.name = e.name;
-  if (e.code !== undefined) Object.assign(error, { code: e.code });
-  if (e.stack) error.stack = `${e.stack}\n    --- in training child process`;
-  return error;
-}
-
-function tailNote(stderr: string): string {
-  // The wasm runtime dumps its whole minified source line on a crash: keep short lines only.
-  const lines = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0)
-    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l))
-    .slice(-8);
-  return lines.length ? `; last stderr lines:\n${lines.join('\n')}` : '';
+  return reviveChildError(e, 'training child process', (x) =>
+    x.name === 'TrainingDiverged' ? new TrainingDivergedError(x.message) : x.name === 'AbortError' ? new TrainingAbortedError(x.message) : new Error(x.message),
+  );
 }

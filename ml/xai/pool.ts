@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import type { XaiMethod } from '../../contracts/xai.js';
-import type { SerializedError } from '../train/messages.js';
+import { reviveChildError, stderrTailNote } from '../train/messages.js';
 import type { ExplainJob, SignalExplanation } from './explain.js';
 import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from './messages.js';
 
@@ -165,7 +165,7 @@ export class XaiProcessPool {
     child.on('close', (code, signal) => {
       if (slot.task) {
         const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
-        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while explaining${tailNote(slot.stderrTail)}`));
+        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while explaining${stderrTailNote(slot.stderrTail, 6)}`));
       }
       if (!this.closed) this.dispatch();
     });
@@ -184,7 +184,7 @@ export class XaiProcessPool {
       case 'fatal':
         this.opts.log?.('XAI child process failed to start', { pid: slot.child.pid, error: m.error.message });
         // Fail one queued job with the reason rather than respawning forever.
-        if (this.queue.length > 0) this.finish(this.queue.shift()!, revive(m.error));
+        if (this.queue.length > 0) this.finish(this.queue.shift()!, reviveChildError(m.error, 'XAI child process'));
         return;
       case 'method':
         if (slot.task?.id === m.id) slot.task.opts.onMethod?.(m.method);
@@ -195,7 +195,7 @@ export class XaiProcessPool {
         if (!task || task.id !== m.id) return;
         slot.task = undefined;
         if (m.type === 'result') this.finish(task, undefined, m.explanation);
-        else this.finish(task, revive(m.error));
+        else this.finish(task, reviveChildError(m.error, 'XAI child process'));
         this.dispatch();
         return;
       }
@@ -231,22 +231,4 @@ export class XaiProcessPool {
     if (error) task.reject(error);
     else task.resolve(result!);
   }
-}
-
-function revive(e: SerializedError): Error {
-  const error = new Error(e.message);
-  error.name = e.name;
-  if (e.code !== undefined) Object.assign(error, { code: e.code });
-  if (e.stack) error.stack = `${e.stack}\n    --- in XAI child process`;
-  return error;
-}
-
-function tailNote(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0)
-    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l))
-    .slice(-6);
-  return lines.length ? `; last stderr lines:\n${lines.join('\n')}` : '';
 }
