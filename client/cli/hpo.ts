@@ -5,7 +5,7 @@ import { prepareCampaignUpdate, prepareHpoInput, type StartHpoRequest } from '..
 import { outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
 import { addFieldFlags, flagsByPath, jsonObject, number, requestFromFlags, type FieldFlag } from './fields.js';
 import { count } from './output.js';
-import { addRunCommands, addStartCommand, type RunKind } from './run-commands.js';
+import { addRunCommands, addStartCommand, addStopCommand, type RunKind } from './run-commands.js';
 import type { CliSession } from './session.js';
 
 /** `faultline hpo start` flags → HpoCampaignRequest fields. Defaults live in the contract. */
@@ -143,29 +143,10 @@ export const hpoCommands: CommandGroup = {
       start: (api, input) => api.startHpoCampaign(input),
     });
     addRunCommands(group, deps, HPO_KIND);
-    addStopCommand(group, deps);
+    addStopCommand(group, deps, { ...HPO_KIND, entityLabel: 'campaign', finishing: 'running trials' });
     addUpdateCommand(group, deps);
   },
 };
-
-function addStopCommand(group: Command, deps: CliDeps): void {
-  group
-    .command('stop')
-    .description('finish the running trials, start no new ones (the `stop` signal); the result says STOPPED')
-    .argument('<id>', 'campaign id or full workflow id')
-    .option('--reason <text>', 'recorded with the campaign')
-    .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId('hpo', id);
-        await session.api.stopRun(workflowId, opts.reason);
-        out.result(
-          { workflowId, stopRequested: true, ...(opts.reason === undefined ? {} : { reason: opts.reason }) },
-          () => `Stop requested for ${workflowId}: running trials finish, no new ones start.\nFollow: faultline hpo progress ${id} --follow`,
-        );
-      });
-    });
-}
 
 function addUpdateCommand(group: Command, deps: CliDeps): void {
   const update = group

@@ -7,7 +7,7 @@ import { outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGrou
 import { addFieldFlags, flagsByPath, jsonObject, number, requestFromFlags, type FieldFlag } from './fields.js';
 import { formatValue, reportLocation, type ReportLocation } from './hpo.js';
 import { count } from './output.js';
-import { addRunCommands, addStartCommand, type RunKind } from './run-commands.js';
+import { addRunCommands, addStartCommand, addStopCommand, type RunKind } from './run-commands.js';
 import type { CliSession } from './session.js';
 
 /** `faultline nas start` flags → NasCampaignRequest fields. Defaults live in the contract. */
@@ -187,29 +187,10 @@ export const nasCommands: CommandGroup = {
       start: (api, input) => nasApiOf(api).startNasCampaign(input),
     });
     addRunCommands(group, deps, NAS_KIND);
-    addStopCommand(group, deps);
+    addStopCommand(group, deps, { ...NAS_KIND, entityLabel: 'campaign', finishing: 'candidates in training' });
     addUpdateCommand(group, deps);
   },
 };
-
-function addStopCommand(group: Command, deps: CliDeps): void {
-  group
-    .command('stop')
-    .description('finish the candidates in training, start no new ones (the `stop` signal); the result says STOPPED')
-    .argument('<id>', 'campaign id or full workflow id')
-    .option('--reason <text>', 'recorded with the campaign')
-    .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId('nas', id);
-        await session.api.stopRun(workflowId, opts.reason);
-        out.result(
-          { workflowId, stopRequested: true, ...(opts.reason === undefined ? {} : { reason: opts.reason }) },
-          () => `Stop requested for ${workflowId}: candidates in training finish, no new ones start.\nFollow: faultline nas progress ${id} --follow`,
-        );
-      });
-    });
-}
 
 function addUpdateCommand(group: Command, deps: CliDeps): void {
   const update = group

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FaultlineApi, StartedRun } from '../api.js';
+import type { FaultlineApi, RunDescription, StartedRun } from '../api.js';
 import type { ClientWorkflowKind } from '../workflow-kinds.js';
 import { InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSession, type CliDeps } from './context.js';
 import { addFieldFlags, flagsByPath, requestFromFlags, type FieldFlag } from './fields.js';
@@ -18,6 +18,20 @@ export interface RunKind<R> {
   annotate?(result: R, session: CliSession): Record<string, unknown>;
   /** What the progress line shows after the counts; default: the latest training metrics. */
   progressDetails?: ProgressDetails;
+  /** The status block `progress` prints; default: formatRun with progressDetails. */
+  formatRun?(run: RunDescription, webUiUrl: string | undefined): string;
+  /** Help text of `progress`, its `--follow`, `cancel` and `result` when a kind says more than the default. */
+  help?: Partial<Record<'progress' | 'follow' | 'cancel' | 'result', string>>;
+}
+
+/** What `stop` needs: what finishes and what `--reason` is recorded with. */
+export interface StopKind {
+  kind: ClientWorkflowKind;
+  idLabel: string;
+  /** What `--reason` is recorded with: "campaign", "batch". */
+  entityLabel: string;
+  /** What a stop lets finish (no new ones start): "running trials", "signals being explained". */
+  finishing: string;
 }
 
 /** What `start` needs beyond RunKind: the flags, how to validate them, how to start. */
@@ -63,12 +77,13 @@ export function addStartCommand<Req, I, R>(group: Command, deps: CliDeps, spec: 
 export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R>): void {
   const idArg = `<id>`;
   const idHelp = `${spec.idLabel} or full workflow id`;
+  const showRun = (run: RunDescription, webUiUrl: string | undefined) => spec.formatRun?.(run, webUiUrl) ?? formatRun(run, webUiUrl, spec.progressDetails);
 
   group
     .command('progress')
-    .description('show status and progress (--follow: live bar until it ends)')
+    .description(spec.help?.progress ?? 'show status and progress (--follow: live bar until it ends)')
     .argument(idArg, idHelp)
-    .option('--follow', 'keep polling with a live progress bar until the run ends')
+    .option('--follow', spec.help?.follow ?? 'keep polling with a live progress bar until the run ends')
     .action(async (id: string, opts: { follow?: boolean }, cmd: Command) => {
       const out = outputOf(cmd, deps);
       await withSession(cmd, deps, async (session) => {
@@ -76,18 +91,18 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
         const webUiUrl = session.webUiUrl(workflowId);
         if (!opts.follow) {
           const run = await session.api.describeRun(workflowId);
-          out.result({ ...run, webUiUrl }, () => formatRun(run, webUiUrl, spec.progressDetails));
+          out.result({ ...run, webUiUrl }, () => showRun(run, webUiUrl));
           return;
         }
         const result = await followToResult<R>(session, out, deps, workflowId, `faultline ${spec.kind} progress ${id} --follow`, spec.progressDetails);
         const run = await session.api.describeRun(workflowId);
-        out.result({ ...run, webUiUrl, result, ...spec.annotate?.(result, session) }, () => `${formatRun(run, webUiUrl, spec.progressDetails)}\n\n${spec.summarize(result, webUiUrl, session)}`);
+        out.result({ ...run, webUiUrl, result, ...spec.annotate?.(result, session) }, () => `${showRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl, session)}`);
       });
     });
 
   group
     .command('cancel')
-    .description('cancel the run now (Temporal cancellation; cleanup still runs)')
+    .description(spec.help?.cancel ?? 'cancel the run now (Temporal cancellation; cleanup still runs)')
     .argument(idArg, idHelp)
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const out = outputOf(cmd, deps);
@@ -100,7 +115,7 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
 
   group
     .command('result')
-    .description('wait for the run to finish and print its result')
+    .description(spec.help?.result ?? 'wait for the run to finish and print its result')
     .argument(idArg, idHelp)
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const out = outputOf(cmd, deps);
@@ -115,6 +130,26 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
           () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
         );
         out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () => spec.summarize(result, webUiUrl, session));
+      });
+    });
+}
+
+/** `stop <id> [--reason]`: the `stop` signal; what is running finishes, nothing new starts, the result says STOPPED. */
+export function addStopCommand(group: Command, deps: CliDeps, spec: StopKind): void {
+  group
+    .command('stop')
+    .description(`finish the ${spec.finishing}, start no new ones (the \`stop\` signal); the result says STOPPED`)
+    .argument('<id>', `${spec.idLabel} or full workflow id`)
+    .option('--reason <text>', `recorded with the ${spec.entityLabel}`)
+    .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
+      const out = outputOf(cmd, deps);
+      await withSession(cmd, deps, async (session) => {
+        const workflowId = await session.api.locateWorkflowId(spec.kind, id);
+        await session.api.stopRun(workflowId, opts.reason);
+        out.result(
+          { workflowId, stopRequested: true, ...(opts.reason === undefined ? {} : { reason: opts.reason }) },
+          () => `Stop requested for ${workflowId}: ${spec.finishing} finish, no new ones start.\nFollow: faultline ${spec.kind} progress ${id} --follow`,
+        );
       });
     });
 }

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { InputValidationError, XAI_METHODS, type ExplainSignalsResult, type FieldIssue, type Progress, type XaiMethod } from '../../contracts/index.js';
 import { prepareXaiInput, type FaultlineApi, type RunDescription, type StartXaiRequest } from '../api.js';
 import { WORKFLOW_KINDS } from '../workflow-kinds.js';
-import { CliInputError, InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSession, type CliDeps, type CommandGroup } from './context.js';
+import { CliInputError, outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
 import { addFieldFlags, flagsByPath, jsonObject, list, number, requestFromFlags, type FieldFlag } from './fields.js';
 import { formatValue } from './hpo.js';
 import { count, formatRun, formatStarted } from './output.js';
-import { followToResult } from './run-commands.js';
+import { addRunCommands, addStopCommand, followToResult, type RunKind } from './run-commands.js';
 import type { CliSession } from './session.js';
 
 // --------------------------------------------------------------------------------------------
@@ -254,7 +254,20 @@ function xaiApiOf(api: FaultlineApi): Required<Pick<FaultlineApi, 'startXaiBatch
   return { startXaiBatch };
 }
 
-const ID_HELP = 'batch id or full workflow id';
+const XAI_KIND: RunKind<ExplainSignalsResult> = {
+  kind: 'xai',
+  idLabel: 'batch id',
+  summarize: (r, url, session) => formatXaiResult(r, url, summaryLocation(r, session)),
+  annotate: (r, session) => ({ ...summaryLocation(r, session) }),
+  progressDetails: xaiProgressDetails,
+  formatRun: formatXaiRun,
+  help: {
+    progress: 'show status and progress: succeeded, failed, running and the last failures (--follow: live bar until it ends)',
+    follow: 'keep polling with a live progress bar until the batch ends',
+    cancel: 'cancel the batch now (Temporal cancellation: running explanations are killed; the batch is marked CANCELLED)',
+    result: 'wait for the batch to finish and print counts, failures, mean faithfulness per method and the summary picture',
+  },
+};
 
 export const xaiCommands: CommandGroup = {
   name: 'xai',
@@ -263,10 +276,8 @@ export const xaiCommands: CommandGroup = {
       .command('xai')
       .description('batch explanations: integrated gradients, Grad-CAM, occlusion, KernelSHAP over many signals, with faithfulness (explainSignalsWorkflow)');
     addStartCommand(group, deps);
-    addProgressCommand(group, deps);
-    addStopCommand(group, deps);
-    addCancelCommand(group, deps);
-    addResultCommand(group, deps);
+    addRunCommands(group, deps, XAI_KIND);
+    addStopCommand(group, deps, { ...XAI_KIND, entityLabel: 'batch', finishing: 'signals being explained' });
   },
 };
 
@@ -296,85 +307,4 @@ function addStartCommand(group: Command, deps: CliDeps): void {
       out.result({ ...doc, status: 'COMPLETED', result, ...where }, () => `\n${formatXaiResult(result, webUiUrl, where)}`);
     });
   });
-}
-
-function addProgressCommand(group: Command, deps: CliDeps): void {
-  group
-    .command('progress')
-    .description('show status and progress: succeeded, failed, running and the last failures (--follow: live bar until it ends)')
-    .argument('<id>', ID_HELP)
-    .option('--follow', 'keep polling with a live progress bar until the batch ends')
-    .action(async (id: string, opts: { follow?: boolean }, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId('xai', id);
-        const webUiUrl = session.webUiUrl(workflowId);
-        if (!opts.follow) {
-          const run = await session.api.describeRun(workflowId);
-          out.result({ ...run, webUiUrl }, () => formatXaiRun(run, webUiUrl));
-          return;
-        }
-        const result = await followToResult<ExplainSignalsResult>(session, out, deps, workflowId, `faultline xai progress ${id} --follow`, xaiProgressDetails);
-        const run = await session.api.describeRun(workflowId);
-        const where = summaryLocation(result, session);
-        out.result({ ...run, webUiUrl, result, ...where }, () => `${formatXaiRun(run, webUiUrl)}\n\n${formatXaiResult(result, webUiUrl, where)}`);
-      });
-    });
-}
-
-function addStopCommand(group: Command, deps: CliDeps): void {
-  group
-    .command('stop')
-    .description('finish the signals being explained, start no new ones (the `stop` signal); the result says STOPPED')
-    .argument('<id>', ID_HELP)
-    .option('--reason <text>', 'recorded with the batch')
-    .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId('xai', id);
-        await session.api.stopRun(workflowId, opts.reason);
-        out.result(
-          { workflowId, stopRequested: true, ...(opts.reason === undefined ? {} : { reason: opts.reason }) },
-          () => `Stop requested for ${workflowId}: signals being explained finish, no new ones start.\nFollow: faultline xai progress ${id} --follow`,
-        );
-      });
-    });
-}
-
-function addCancelCommand(group: Command, deps: CliDeps): void {
-  group
-    .command('cancel')
-    .description('cancel the batch now (Temporal cancellation: running explanations are killed; the batch is marked CANCELLED)')
-    .argument('<id>', ID_HELP)
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId('xai', id);
-        await session.api.cancelRun(workflowId);
-        out.result({ workflowId, cancelRequested: true }, () => `Cancellation requested for ${workflowId}; its final status will be CANCELLED.`);
-      });
-    });
-}
-
-function addResultCommand(group: Command, deps: CliDeps): void {
-  group
-    .command('result')
-    .description('wait for the batch to finish and print counts, failures, mean faithfulness per method and the summary picture')
-    .argument('<id>', ID_HELP)
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId('xai', id);
-        const webUiUrl = session.webUiUrl(workflowId);
-        const run = await session.api.describeRun(workflowId, { progress: false });
-        if (run.status === 'RUNNING' && !out.json) deps.io.stderr.write(`${workflowId} is still running; waiting for its result (Ctrl-C stops waiting)...\n`);
-        const result = await unlessInterrupted(
-          session.api.getResult<ExplainSignalsResult>(workflowId),
-          deps.interrupt,
-          () => new InterruptedError(workflowId, `faultline xai result ${id}`),
-        );
-        const where = summaryLocation(result, session);
-        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...where }, () => formatXaiResult(result, webUiUrl, where));
-      });
-    });
 }
