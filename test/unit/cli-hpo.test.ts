@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { cliHarness } from '../support/fake-cli.js';
-import { prepareHpoInput, type FaultlineApi, type RunDescription, type StartedRun, type StartHpoRequest } from '../../client/api.js';
+import { fakeCli as fakeWorkflowCli, startedRun, type ArtifactPath, type FakeWorkflow } from '../support/fake-cli.js';
+import { prepareHpoInput, type FaultlineApi, type StartHpoRequest } from '../../client/api.js';
 import { UpdateRejectedError } from '../../client/errors.js';
 import { formatHpoResult, hpoProgressDetails } from '../../client/cli/hpo.js';
-import { resolveWorkflowId } from '../../client/workflow-kinds.js';
 import { HpoCampaignInputSchema, type HpoCampaignResult, type Progress } from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
 
@@ -37,42 +36,26 @@ const hpoResult: HpoCampaignResult = {
   reportUri: REPORT_URI,
 };
 
-/** The CLI over a recording fake API: no Temporal, no terminal. */
-function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: string) => string | undefined) {
-  const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
-  const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
-    workflowId: 'hpo-c-1',
-    runId: 'run-1',
-    type: 'hpoCampaignWorkflow',
-    status,
-    startTime: new Date('2026-01-01T00:00:00Z'),
-    closeTime: status === 'RUNNING' ? undefined : new Date('2026-01-01T00:10:00Z'),
-    progress,
-  });
-  const best = { trial: 7, value: 0.93125, params: { learningRate: 0.0031 } };
-  return cliHarness((record): FaultlineApi => ({
-    startDatasetGeneration: record('startDatasetGeneration', async () => started('dataset-x', 'x')),
-    startTraining: record('startTraining', async () => started('train-x', 'x')),
+const runningBest = { trial: 7, value: 0.93125, params: { learningRate: 0.0031 } };
+const HPO_WORKFLOW: FakeWorkflow = {
+  workflowId: 'hpo-c-1',
+  type: 'hpoCampaignWorkflow',
+  minutes: 10,
+  progress: () => hpoProgress(5, runningBest),
+  follow: () => [hpoProgress(0, null), hpoProgress(20, runningBest)],
+  result: () => hpoResult,
+  methods: (record) => ({
     // The fake runs the same preparation the real API does, so ids are the real derived ones.
     startHpoCampaign: record('startHpoCampaign', async (r: StartHpoRequest) => {
       const id = prepareHpoInput(r).campaignId;
-      return started(`hpo-${id}`, id);
+      return startedRun(`hpo-${id}`, id);
     }),
     updateCampaign: record('updateCampaign', async (_id: string, u: { maxTrials?: number; maxConcurrentTrials?: number }) => ({ maxTrials: u.maxTrials ?? 20, maxConcurrentTrials: u.maxConcurrentTrials ?? 2 })),
-    getProgress: record('getProgress', async () => hpoProgress(5, best)),
-    describeRun: record('describeRun', async () => run('RUNNING', hpoProgress(5, best))),
-    cancelRun: record('cancelRun', async () => undefined),
-    stopRun: record('stopRun', async () => undefined),
-    getResult: record('getResult', async () => hpoResult) as FaultlineApi['getResult'],
-    watchProgress: record('watchProgress', async (_id: string, on: (p: Progress, r: RunDescription) => void) => {
-      on(hpoProgress(0, null), run('RUNNING', hpoProgress(0, null)));
-      on(hpoProgress(20, best), run('RUNNING', hpoProgress(20, best)));
-      return run('COMPLETED', hpoProgress(20, best));
-    }),
-    locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
-    ...overrides,
-  }), artifactPath);
-}
+  }),
+};
+
+/** The CLI over a recording fake API: no Temporal, no terminal. */
+const fakeCli = (overrides?: Partial<FaultlineApi>, artifactPath?: ArtifactPath) => fakeWorkflowCli(HPO_WORKFLOW, overrides, artifactPath);
 
 function tempJson(name: string, value: unknown): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'faultline-cli-hpo-'));

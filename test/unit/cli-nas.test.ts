@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cliHarness } from '../support/fake-cli.js';
-import { prepareNasInput, type FaultlineApi, type RunDescription, type StartedRun, type StartNasRequest } from '../../client/api.js';
+import { fakeCli as fakeWorkflowCli, startedRun, type ArtifactPath, type FakeWorkflow } from '../support/fake-cli.js';
+import { prepareNasInput, type FaultlineApi, type StartNasRequest } from '../../client/api.js';
 import { formatNasResult, frontTable, nasProgressDetails } from '../../client/cli/nas.js';
-import { resolveWorkflowId } from '../../client/workflow-kinds.js';
 import { NasCampaignInputSchema, type NasCampaignResult, type NasCampaignUpdate, type NasPoint, type Progress } from '../../contracts/index.js';
 
 const REPORT_HEX = 'ef'.padEnd(64, '3');
@@ -42,44 +41,26 @@ const nasResult: NasCampaignResult = {
   reportUri: REPORT_URI,
 };
 
-/** The CLI over a recording fake API: no Temporal, no terminal. */
-function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: string) => string | undefined) {
-  const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
-  const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
-    workflowId: 'nas-n-1',
-    runId: 'run-1',
-    type: 'nasCampaignWorkflow',
-    status,
-    startTime: new Date('2026-01-01T00:00:00Z'),
-    closeTime: status === 'RUNNING' ? undefined : new Date('2026-01-01T00:10:00Z'),
-    progress,
-  });
-  return cliHarness((record): FaultlineApi => ({
-    startDatasetGeneration: record('startDatasetGeneration', async () => started('dataset-x', 'x')),
-    startTraining: record('startTraining', async () => started('train-x', 'x')),
-    startHpoCampaign: record('startHpoCampaign', async () => started('hpo-x', 'x')),
-    updateCampaign: record('updateCampaign', async () => ({ maxTrials: 1, maxConcurrentTrials: 1 })),
+const NAS_WORKFLOW: FakeWorkflow = {
+  workflowId: 'nas-n-1',
+  type: 'nasCampaignWorkflow',
+  minutes: 10,
+  progress: () => nasProgress(5, best),
+  follow: () => [nasProgress(0, null), nasProgress(20, best)],
+  result: () => structuredClone(nasResult),
+  methods: (record) => ({
     // The fake runs the same preparation the real API does, so ids are the real derived ones.
     startNasCampaign: record('startNasCampaign', async (r: StartNasRequest) => {
       const id = prepareNasInput(r).campaignId;
-      return started(`nas-${id}`, id);
+      return startedRun(`nas-${id}`, id);
     }),
     updateNasCampaign: record('updateNasCampaign', async (_id: string, u: NasCampaignUpdate) => ({ maxCandidates: u.maxCandidates ?? 20, maxConcurrentCandidates: u.maxConcurrentCandidates ?? 2 })),
     getNasCandidateArchitecture: record('getNasCandidateArchitecture', async () => ARCH),
-    getProgress: record('getProgress', async () => nasProgress(5, best)),
-    describeRun: record('describeRun', async () => run('RUNNING', nasProgress(5, best))),
-    cancelRun: record('cancelRun', async () => undefined),
-    stopRun: record('stopRun', async () => undefined),
-    getResult: record('getResult', async () => structuredClone(nasResult)) as FaultlineApi['getResult'],
-    watchProgress: record('watchProgress', async (_id: string, on: (p: Progress, r: RunDescription) => void) => {
-      on(nasProgress(0, null), run('RUNNING', nasProgress(0, null)));
-      on(nasProgress(20, best), run('RUNNING', nasProgress(20, best)));
-      return run('COMPLETED', nasProgress(20, best));
-    }),
-    locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
-    ...overrides,
-  }), artifactPath);
-}
+  }),
+};
+
+/** The CLI over a recording fake API: no Temporal, no terminal. */
+const fakeCli = (overrides?: Partial<FaultlineApi>, artifactPath?: ArtifactPath) => fakeWorkflowCli(NAS_WORKFLOW, overrides, artifactPath);
 
 describe('faultline nas start', () => {
   it('maps every flag onto the NasCampaignRequest', async () => {

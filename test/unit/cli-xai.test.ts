@@ -2,10 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliHarness } from '../support/fake-cli.js';
-import { prepareXaiInput, type FaultlineApi, type RunDescription, type StartedRun, type StartXaiRequest } from '../../client/api.js';
+import { fakeCli as fakeWorkflowCli, startedRun, type ArtifactPath, type FakeWorkflow } from '../support/fake-cli.js';
+import { prepareXaiInput, type FaultlineApi, type StartXaiRequest } from '../../client/api.js';
 import { formatXaiResult, parseMethods, xaiProgressDetails } from '../../client/cli/xai.js';
-import { resolveWorkflowId } from '../../client/workflow-kinds.js';
 import { ExplainSignalsInputSchema, type ExplainSignalsResult, type Progress } from '../../contracts/index.js';
 
 const SVG_HEX = 'ab'.padEnd(64, '7');
@@ -45,42 +44,24 @@ const xaiResult: ExplainSignalsResult = {
   faithfulnessByMethod: { 'integrated-gradients': 0.123456, 'grad-cam': -0.0213 },
 };
 
-/** The CLI over a recording fake API: no Temporal, no terminal. */
-function fakeCli(overrides: Partial<FaultlineApi> = {}, artifactPath?: (uri: string) => string | undefined) {
-  const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
-  const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
-    workflowId: 'xai-x-1',
-    runId: 'run-1',
-    type: 'explainSignalsWorkflow',
-    status,
-    startTime: new Date('2026-01-01T00:00:00Z'),
-    closeTime: status === 'RUNNING' ? undefined : new Date('2026-01-01T00:03:00Z'),
-    progress,
-  });
-  return cliHarness((record): FaultlineApi => ({
-    startDatasetGeneration: record('startDatasetGeneration', async () => started('dataset-x', 'x')),
-    startTraining: record('startTraining', async () => started('train-x', 'x')),
-    startHpoCampaign: record('startHpoCampaign', async () => started('hpo-x', 'x')),
-    updateCampaign: record('updateCampaign', async () => ({ maxTrials: 1, maxConcurrentTrials: 1 })),
+const XAI_WORKFLOW: FakeWorkflow = {
+  workflowId: 'xai-x-1',
+  type: 'explainSignalsWorkflow',
+  minutes: 3,
+  progress: () => xaiProgress(12, 2),
+  follow: () => [xaiProgress(0), xaiProgress(40, 2)],
+  result: () => structuredClone(xaiResult),
+  methods: (record) => ({
     // The fake runs the same preparation the real API does, so ids are the real derived ones.
     startXaiBatch: record('startXaiBatch', async (r: StartXaiRequest) => {
       const id = prepareXaiInput(r).batchId;
-      return started(`xai-${id}`, id);
+      return startedRun(`xai-${id}`, id);
     }),
-    getProgress: record('getProgress', async () => xaiProgress(12, 2)),
-    describeRun: record('describeRun', async () => run('RUNNING', xaiProgress(12, 2))),
-    cancelRun: record('cancelRun', async () => undefined),
-    stopRun: record('stopRun', async () => undefined),
-    getResult: record('getResult', async () => structuredClone(xaiResult)) as FaultlineApi['getResult'],
-    watchProgress: record('watchProgress', async (_id: string, on: (p: Progress, r: RunDescription) => void) => {
-      on(xaiProgress(0), run('RUNNING', xaiProgress(0)));
-      on(xaiProgress(40, 2), run('RUNNING', xaiProgress(40, 2)));
-      return run('COMPLETED', xaiProgress(40, 2));
-    }),
-    locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
-    ...overrides,
-  }), artifactPath);
-}
+  }),
+};
+
+/** The CLI over a recording fake API: no Temporal, no terminal. */
+const fakeCli = (overrides?: Partial<FaultlineApi>, artifactPath?: ArtifactPath) => fakeWorkflowCli(XAI_WORKFLOW, overrides, artifactPath);
 
 const sent = (cli: ReturnType<typeof fakeCli>) => cli.argsOf('startXaiBatch')?.[0] as ReturnType<typeof prepareXaiInput>;
 

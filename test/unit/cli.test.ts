@@ -1,42 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { cliHarness } from '../support/fake-cli.js';
-import type { FaultlineApi, RunDescription, StartDatasetRequest, StartedRun, StartHpoRequest, StartTrainingRequest } from '../../client/api.js';
+import { fakeCli as fakeWorkflowCli, startedRun, type FakeWorkflow } from '../support/fake-cli.js';
+import type { FaultlineApi, StartDatasetRequest, StartHpoRequest, StartTrainingRequest } from '../../client/api.js';
 import { TemporalUnreachableError, WorkflowRunFailedError } from '../../client/errors.js';
 import { buildProgram } from '../../client/cli/main.js';
-import { resolveWorkflowId } from '../../client/workflow-kinds.js';
-import type { Progress, TrainModelResult } from '../../contracts/index.js';
+import type { TrainModelResult } from '../../contracts/index.js';
+
+const trained = { phase: 'training', completed: 4, total: 4, fraction: 1, latest: { epoch: 4, loss: 0.1, accuracy: 0.97, valLoss: 0.2, valAccuracy: 0.95 } };
+const WORKFLOW: FakeWorkflow = {
+  workflowId: 'wf',
+  type: 't',
+  minutes: 1,
+  progress: () => ({ phase: 'training', completed: 2, total: 4, fraction: 0.5 }),
+  follow: () => [trained],
+  result: () => undefined,
+  methods: (record) => ({
+    startDatasetGeneration: record('startDatasetGeneration', async (r: StartDatasetRequest) => startedRun(`dataset-${r.datasetId}`, r.datasetId ?? '')),
+    startTraining: record('startTraining', async (r: StartTrainingRequest) => startedRun(`train-${r.experimentId}`, r.experimentId ?? '')),
+    startHpoCampaign: record('startHpoCampaign', async (r: StartHpoRequest) => startedRun(`hpo-${r.campaignId}`, r.campaignId ?? '')),
+    updateCampaign: record('updateCampaign', async () => ({ maxTrials: 20, maxConcurrentTrials: 2 })),
+  }),
+};
 
 /** Commander parsing and output only: the API is a recording fake, there is no Temporal. */
-function fakeCli(overrides: Partial<FaultlineApi> = {}) {
-  const started = (workflowId: string, entityId: string): StartedRun => ({ workflowId, runId: 'run-1', entityId, alreadyExisted: false });
-  const run = (status: RunDescription['status'], progress?: Progress): RunDescription => ({
-    workflowId: 'wf',
-    runId: 'run-1',
-    type: 't',
-    status,
-    startTime: new Date('2026-01-01T00:00:00Z'),
-    closeTime: status === 'RUNNING' ? undefined : new Date('2026-01-01T00:01:00Z'),
-    progress,
-  });
-  return cliHarness((record): FaultlineApi => ({
-    startDatasetGeneration: record('startDatasetGeneration', async (r: StartDatasetRequest) => started(`dataset-${r.datasetId}`, r.datasetId ?? '')),
-    startTraining: record('startTraining', async (r: StartTrainingRequest) => started(`train-${r.experimentId}`, r.experimentId ?? '')),
-    startHpoCampaign: record('startHpoCampaign', async (r: StartHpoRequest) => started(`hpo-${r.campaignId}`, r.campaignId ?? '')),
-    updateCampaign: record('updateCampaign', async () => ({ maxTrials: 20, maxConcurrentTrials: 2 })),
-    getProgress: record('getProgress', async () => ({ phase: 'x', completed: 0, total: 1, fraction: 0 })),
-    describeRun: record('describeRun', async () => run('RUNNING', { phase: 'training', completed: 2, total: 4, fraction: 0.5 })),
-    cancelRun: record('cancelRun', async () => undefined),
-    stopRun: record('stopRun', async () => undefined),
-    getResult: record('getResult', async () => undefined) as FaultlineApi['getResult'],
-    watchProgress: record('watchProgress', async (_id: string, on: (p: Progress, r: RunDescription) => void) => {
-      const p = { phase: 'training', completed: 4, total: 4, fraction: 1, latest: { epoch: 4, loss: 0.1, accuracy: 0.97, valLoss: 0.2, valAccuracy: 0.95 } };
-      on(p, run('RUNNING', p));
-      return run('COMPLETED', p);
-    }),
-    locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
-    ...overrides,
-  }));
-}
+const fakeCli = (overrides?: Partial<FaultlineApi>) => fakeWorkflowCli(WORKFLOW, overrides);
 
 const trainResult: TrainModelResult = {
   experimentId: 'exp-1',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { prepareHpoInput, startHpoCampaign, updateCampaign, type StartHpoRequest } from '../../client/api.js';
 import { artifactFilePath } from '../../client/artifact-path.js';
@@ -9,38 +9,10 @@ import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.j
 import { HpoCampaignInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate } from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
 import { rejectionOf } from '../support/errors.js';
-
-interface StartCall {
-  workflowType: string;
-  options: { args: unknown[]; workflowId: string; taskQueue: string; typedSearchAttributes: { key: { name: string }; value: unknown }[] } & Record<string, unknown>;
-}
+import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
 
 /** Records every call; nothing runs. `update` decides what executeUpdate does. */
-function fakeClient(update: (name: string, args: unknown[]) => Promise<unknown> = async () => ({ maxTrials: 30, maxConcurrentTrials: 4 })) {
-  const calls: string[] = [];
-  const starts: StartCall[] = [];
-  const updates: { workflowId: string; name: string; args: unknown[] }[] = [];
-  const workflow = {
-    start: async (workflowType: string, options: StartCall['options']) => {
-      calls.push(`start ${options.workflowId}`);
-      starts.push({ workflowType, options });
-      return { firstExecutionRunId: 'run-1' };
-    },
-    getHandle: (workflowId: string) => ({
-      describe: async () => {
-        calls.push(`describe ${workflowId}`);
-        throw new WorkflowNotFoundError('not found', workflowId, undefined);
-      },
-      executeUpdate: async (def: { name: string } | string, options: { args: unknown[] }) => {
-        const name = typeof def === 'string' ? def : def.name;
-        calls.push(`update ${workflowId} ${name}`);
-        updates.push({ workflowId, name, args: options.args });
-        return update(name, options.args);
-      },
-    }),
-  };
-  return { client: { workflow } as unknown as Client, calls, starts, updates };
-}
+const fakeClient = (update: UpdateAnswer = async () => ({ maxTrials: 30, maxConcurrentTrials: 4 })) => fakeTemporalClient({ update });
 
 const invalid = (p: Promise<unknown>): Promise<InputValidationError> => rejectionOf(p, InputValidationError);
 

@@ -1,5 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import {
   getNasCandidateArchitecture,
@@ -14,46 +14,11 @@ import { deriveNasCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
 import { InputValidationError, NasCampaignInputSchema, WORKFLOW_TASK_QUEUE, type NasCampaignUpdate } from '../../contracts/index.js';
 import { rejectionOf } from '../support/errors.js';
-
-interface StartCall {
-  workflowType: string;
-  options: { args: unknown[]; workflowId: string; taskQueue: string; typedSearchAttributes: { key: { name: string }; value: unknown }[] } & Record<string, unknown>;
-}
+import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
 
 /** Records every call; nothing runs. `update` decides what executeUpdate does, `histories` what fetchHistory returns. */
-function fakeClient(
-  update: (name: string, args: unknown[]) => Promise<unknown> = async () => ({ maxCandidates: 30, maxConcurrentCandidates: 4 }),
-  histories: Record<string, unknown> = {},
-) {
-  const calls: string[] = [];
-  const starts: StartCall[] = [];
-  const updates: { workflowId: string; name: string; args: unknown[] }[] = [];
-  const workflow = {
-    start: async (workflowType: string, options: StartCall['options']) => {
-      calls.push(`start ${options.workflowId}`);
-      starts.push({ workflowType, options });
-      return { firstExecutionRunId: 'run-1' };
-    },
-    getHandle: (workflowId: string) => ({
-      describe: async () => {
-        calls.push(`describe ${workflowId}`);
-        throw new WorkflowNotFoundError('not found', workflowId, undefined);
-      },
-      executeUpdate: async (def: { name: string } | string, options: { args: unknown[] }) => {
-        const name = typeof def === 'string' ? def : def.name;
-        calls.push(`update ${workflowId} ${name}`);
-        updates.push({ workflowId, name, args: options.args });
-        return update(name, options.args);
-      },
-      fetchHistory: async () => {
-        calls.push(`history ${workflowId}`);
-        if (!(workflowId in histories)) throw new WorkflowNotFoundError('not found', workflowId, undefined);
-        return histories[workflowId];
-      },
-    }),
-  };
-  return { client: { workflow } as unknown as Client, calls, starts, updates };
-}
+const fakeClient = (update: UpdateAnswer = async () => ({ maxCandidates: 30, maxConcurrentCandidates: 4 }), histories: Record<string, unknown> = {}) =>
+  fakeTemporalClient({ update, histories });
 
 const invalid = (p: Promise<unknown>): Promise<InputValidationError> => rejectionOf(p, InputValidationError);
 

@@ -1,35 +1,10 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createFaultlineApi, prepareXaiInput, startXaiBatch, type StartXaiRequest } from '../../client/api.js';
 import { deriveXaiBatchId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS, workflowIdCandidates } from '../../client/workflow-kinds.js';
 import { ExplainSignalsInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE } from '../../contracts/index.js';
 import { rejectionOf, thrownBy } from '../support/errors.js';
-
-interface StartCall {
-  workflowType: string;
-  options: { args: unknown[]; workflowId: string; taskQueue: string; typedSearchAttributes: { key: { name: string }; value: unknown }[] } & Record<string, unknown>;
-}
-
-/** Records every call; nothing runs. No workflow exists before the start. */
-function fakeClient() {
-  const calls: string[] = [];
-  const starts: StartCall[] = [];
-  const workflow = {
-    start: async (workflowType: string, options: StartCall['options']) => {
-      calls.push(`start ${options.workflowId}`);
-      starts.push({ workflowType, options });
-      return { firstExecutionRunId: 'run-1' };
-    },
-    getHandle: (workflowId: string) => ({
-      describe: async () => {
-        calls.push(`describe ${workflowId}`);
-        throw new WorkflowNotFoundError('not found', workflowId, undefined);
-      },
-    }),
-  };
-  return { client: { workflow } as unknown as Client, calls, starts };
-}
+import { fakeClient } from '../support/fake-client.js';
 
 const invalid = (p: Promise<unknown>): Promise<InputValidationError> => rejectionOf(p, InputValidationError);
 const prepareError = (request: unknown): InputValidationError => thrownBy(() => prepareXaiInput(request as StartXaiRequest), InputValidationError);
