@@ -59,7 +59,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import { eq } from 'drizzle-orm';
 import { FileArtifactStore } from '../artifacts/file-store.js';
@@ -84,7 +83,7 @@ import { mixSeed, mulberry32, permutation } from '../ml/random.js';
 import { planSignal, simulateSignal } from '../ml/signal/index.js';
 import { initBackend } from '../ml/tf/index.js';
 import { MODEL_MEDIA_TYPE } from '../ml/train/index.js';
-import { explainSignal, gradCam, integratedGradients, kernelShap, occlusion, predictWindows, type ExplainJob } from '../ml/xai/index.js';
+import { attributeWindow, explainSignal, predictWindows, type ExplainJob } from '../ml/xai/index.js';
 import { XaiProcessPool } from '../ml/xai/pool.js';
 import { loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
 
@@ -252,27 +251,6 @@ function simulateLocal(): { classes: string[]; samplingRateHz: number; train: { 
   return { classes, samplingRateHz: config.samplingRateHz, train, heldOut };
 }
 
-function attributeOnly(model: tfl.LayersModel, x: Float32Array, method: XaiMethod, targetClass: number, settings: XaiMethods, background: Float32Array[], seed: number): Float32Array {
-  switch (method) {
-    case 'integrated-gradients': {
-      const s = settings['integrated-gradients']!;
-      return integratedGradients(model, x, { targetClass, steps: s.steps, baseline: s.baseline, score: s.score });
-    }
-    case 'grad-cam': {
-      const s = settings['grad-cam']!;
-      return gradCam(model, x, { targetClass, layer: s.layer, score: s.score });
-    }
-    case 'occlusion': {
-      const s = settings.occlusion!;
-      return occlusion(model, x, { targetClass, window: s.window, stride: s.stride, baseline: s.baseline });
-    }
-    case 'kernel-shap': {
-      const s = settings['kernel-shap']!;
-      return kernelShap(model, x, { targetClass, segments: s.segments, samples: s.samples, background, seed }).attributions;
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Part 1: per method, in process and through the pool
 
@@ -347,7 +325,7 @@ async function part1(backend: TfjsBackendChoice | undefined): Promise<{ model: R
       const methodMs: number[] = [];
       for (const [i, s] of signals.entries()) {
         const t = performance.now();
-        attributeOnly(model, s.window, method, predicted[i], settings, background, mixSeed(DEFAULTS.seed, 'bench', s.index));
+        attributeWindow(model, s.window, method, predicted[i], { methods: settings, background, seed: mixSeed(DEFAULTS.seed, 'bench', s.index) });
         methodMs.push(performance.now() - t);
       }
       const explainMs: number[] = [];
@@ -370,9 +348,6 @@ async function part1(backend: TfjsBackendChoice | undefined): Promise<{ model: R
       const poolJobs = Array.from({ length: poolSignals }, (_, i) => jobOf(signals[i % signals.length], settings));
       for (const size of POOL_SIZES) {
         const p = new XaiProcessPool({ size, artifactDir: dir, backend });
-        // The pool unrefs its children (in a worker, the activity's heartbeat timer keeps the
-        // process alive); here nothing else would, and Node would exit mid-await.
-        const keepAlive = setInterval(() => undefined, 1_000);
         try {
           // One untimed job per child: the child's tfjs start-up and model load happen once per process.
           await Promise.all(Array.from({ length: size }, (_, i) => p.run(modelUri, poolJobs[i % poolJobs.length])));
@@ -382,9 +357,7 @@ async function part1(backend: TfjsBackendChoice | undefined): Promise<{ model: R
           const childMsPerSignal = mean(done.map((e) => e.methods.reduce((a, m) => a + m.durationMs, 0)));
           pool.push({ size, signals: poolJobs.length, wallSec, signalsPerSec: poolJobs.length / wallSec, childMsPerSignal });
         } finally {
-          // close() waits for the (unref'd) children to exit: still under the keep-alive.
           await p.close();
-          clearInterval(keepAlive);
         }
       }
       const p1 = pool.find((r) => r.size === 1);

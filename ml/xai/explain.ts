@@ -104,7 +104,7 @@ export function explainSignal(model: tfl.LayersModel, job: ExplainJob, onMethod?
     const summaries: ReturnType<typeof summarizeAttribution>[] = [];
     let completenessError: number | null = null;
     job.windows.forEach((x, w) => {
-      const attr = attribute(model, x, method, targetClass, job, w);
+      const attr = attributeWindow(model, x, method, targetClass, { methods: job.methods, background: job.background, seed: (job.seed + 7919 * w) >>> 0 });
       if (method === 'integrated-gradients') {
         const s = job.methods['integrated-gradients'];
         const gap = completenessGap(model, x, attr, { targetClass, baseline: s?.baseline, score: s?.score });
@@ -132,8 +132,15 @@ export function explainSignal(model: tfl.LayersModel, job: ExplainJob, onMethod?
   return { targetClass, predictedClass, probabilities: meanProbs.map(round), methods: results };
 }
 
-function attribute(model: tfl.LayersModel, x: Float32Array, method: XaiMethod, targetClass: number, job: ExplainJob, w: number): Float32Array {
-  const m = job.methods;
+/** One method's attribution map of one window, with the request's settings for that method. */
+export function attributeWindow(
+  model: tfl.LayersModel,
+  x: Float32Array,
+  method: XaiMethod,
+  targetClass: number,
+  opts: { methods: XaiMethods; background?: Float32Array[]; seed: number },
+): Float32Array {
+  const m = opts.methods;
   switch (method) {
     case 'integrated-gradients': {
       const s = m['integrated-gradients']!;
@@ -149,9 +156,8 @@ function attribute(model: tfl.LayersModel, x: Float32Array, method: XaiMethod, t
     }
     case 'kernel-shap': {
       const s = m['kernel-shap']!;
-      if (!job.background || job.background.length === 0) throw new XaiInputError('kernel-shap needs background windows');
-      return kernelShap(model, x, { targetClass, segments: Math.min(s.segments, x.length), samples: s.samples, background: job.background, seed: (job.seed + 7919 * w) >>> 0 })
-        .attributions;
+      if (!opts.background || opts.background.length === 0) throw new XaiInputError('kernel-shap needs background windows');
+      return kernelShap(model, x, { targetClass, segments: Math.min(s.segments, x.length), samples: s.samples, background: opts.background, seed: opts.seed }).attributions;
     }
   }
 }

@@ -16,4 +16,4 @@ export { occlusion, occlusionStarts, type OcclusionOptions } from './occlusion.j
 export { kernelShap, type ShapleyOptions, type ShapleyResult, type ShapleySegment } from './shapley.js';
 export { deletionFaithfulness, type DeletionCurves, type FaithfulnessOptions } from './faithfulness.js';
 export { summarizeAttribution, type AttributionSummary, type SegmentShare, type SummaryOptions } from './summary.js';
-export { explainSignal, predictWindows, type ExplainJob, type MethodExplanation, type SignalExplanation } from './explain.js';
+export { attributeWindow, explainSignal, predictWindows, type ExplainJob, type MethodExplanation, type SignalExplanation } from './explain.js';

@@ -104,11 +104,32 @@ export class XaiProcessPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.queue.splice(0)) this.finish(t, new Error('the XAI process pool was closed'));
+    // Held until every child has exited, so `await close()` cannot be cut short by an empty loop.
+    for (const s of this.slots) s.child.ref();
     const exits = [...this.slots].map((s) => this.kill(s));
     await Promise.all(exits);
   }
 
   private dispatch(): void {
+    this.dispatchQueued();
+    this.updateRefs();
+  }
+
+  /**
+   * The children keep the process alive exactly while there is work (queued or running): an idle
+   * pool never holds a worker or a script open, and a caller awaiting a job is never left with a
+   * process that exits under it because nothing else was pending.
+   */
+  private updateRefs(): void {
+    // After close() the children are being killed: their exits are awaited with refs held.
+    const busy = this.closed || this.queue.length > 0 || this.running > 0;
+    for (const s of this.slots) {
+      const handles = [s.child, s.child.channel, s.child.stderr] as ({ ref?: () => void; unref?: () => void } | null | undefined)[];
+      for (const h of handles) (busy ? h?.ref : h?.unref)?.call(h);
+    }
+  }
+
+  private dispatchQueued(): void {
     while (this.queue.length > 0) {
       const slot = [...this.slots].find((s) => s.ready && !s.task && s.child.connected);
       if (!slot) {
@@ -144,10 +165,6 @@ export class XaiProcessPool {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
-    // An idle pool must not keep the worker process alive; a running job keeps its activity's
-    // promise (and heartbeat timer) pending, which does.
-    child.unref();
-    child.channel?.unref();
     const slot: Slot = { child, ready: false, stderrTail: '' };
     this.slots.add(slot);
     child.stderr?.setEncoding('utf8');
@@ -155,7 +172,7 @@ export class XaiProcessPool {
       process.stderr.write(chunk);
       slot.stderrTail = (slot.stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
     });
-    (child.stderr as { unref?: () => void } | null)?.unref?.();
+    this.updateRefs();
     child.on('message', (raw: unknown) => {
       if (isXaiChildMessage(raw)) this.onMessage(slot, raw);
     });
@@ -228,6 +245,7 @@ export class XaiProcessPool {
 
   private finish(task: Task, error?: Error, result?: SignalExplanation): void {
     if (task.onAbort) task.opts.signal?.removeEventListener('abort', task.onAbort);
+    queueMicrotask(() => this.updateRefs());
     if (error) task.reject(error);
     else task.resolve(result!);
   }

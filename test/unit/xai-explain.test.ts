@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,7 @@ import { XaiProcessPool } from '../../ml/xai/pool.js';
  * pool of child processes that runs it off the worker's event loop.
  */
 
+const exec = promisify(execFile);
 const L = 256;
 const ARCH: Architecture = {
   blocks: [
@@ -201,6 +205,18 @@ describe('XaiProcessPool', () => {
     const missing = `artifact:sha256/${'0'.repeat(64)}`;
     await expect(pool.run(missing, light())).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
   }, 30_000);
+
+  it.each([[[] as string[], 'explained grad-cam\nclosed 0\n'], [['--no-close'], 'explained grad-cam\n']])(
+    'keeps a script alive exactly while it has work (args %j)',
+    async (args, expected) => {
+      // Without refs while busy, Node would exit mid-await (code 13); with refs while idle, a
+      // script that never closes the pool would hang.
+      const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../support/xai-pool-script.ts');
+      const { stdout } = await exec(process.execPath, ['--import', 'tsx', script, ...args], { timeout: 60_000 });
+      expect(stdout).toBe(expected);
+    },
+    90_000,
+  );
 
   it('a job aborted while queued never starts', async () => {
     const small = new XaiProcessPool({ size: 1, artifactDir: dir, backend: 'wasm' });
