@@ -14,6 +14,7 @@
  * parallel-coordinates plot gets the widest cell because it needs one axis per parameter.
  */
 import { emptyMessage, FONT, frame, INK, legend, lineSwatch, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { campaignCss, figure, htmlPage, summaryTable, titledTable } from './html.js';
 import { parameterImportance, type ParameterImportance } from './importance.js';
 import {
   escapeXml,
@@ -520,36 +521,9 @@ function renderHtml(ctx: Context, svg: string): string {
     })
     .join('\n');
 
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>HPO campaign ${e(input.campaignId)}</title>
-<style>
-body { font-family: ${FONT}; color: ${INK}; margin: 24px; }
-figure { margin: 0 0 24px; } svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; margin-bottom: 24px; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-table.summary th { background: #f6f6f6; white-space: pre; }
-table.trials td:nth-child(n+3) { font-variant-numeric: tabular-nums; }
-tr.best { background: #fff4c2; }
-</style>
-</head>
-<body>
-<h1>HPO campaign ${e(input.campaignId)}</h1>
-<table class="summary">
-${summary}
-</table>
-<figure>
-${svg}</figure>
-<h2>Trials</h2>
-<table class="trials">
-<thead>${head}</thead>
-<tbody>
-${body}
-</tbody>
-</table>
-</body>
-</html>
-`;
+  return htmlPage({
+    title: `HPO campaign ${input.campaignId}`,
+    css: campaignCss('trials'),
+    body: summaryTable(summary) + figure(svg) + titledTable('Trials', 'trials', head, body),
+  });
 }

@@ -12,6 +12,7 @@
  */
 import { ArchitectureSchema, type Architecture } from '../../contracts/training.js';
 import { emptyMessage, FONT, frame, INK, legend, lineSwatch, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { campaignCss, figure, htmlPage, summaryTable, titledTable } from './html.js';
 import { escapeXml, extent, formatNumber, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
 
 export const NAS_PANEL_TITLES = {
@@ -490,39 +491,9 @@ function renderHtml(ctx: Context, svg: string): string {
       return `<tr${cls}><td>${c.number}</td><td>${e(styleOf(c.status).label)}</td><td>${fmt(c.accuracy, 6)}</td><td>${fmt(c.params, 6)}</td><td>${fmt(c.latencyMs)}</td><td>${fmt(c.score, 6)}</td><td>${onFront}</td><td>${blocks}</td><td>${e(c.error ?? '')}</td></tr>`;
     })
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>NAS campaign ${e(input.campaignId)}</title>
-<style>
-body { font-family: ${FONT}; color: ${INK}; margin: 24px; }
-figure { margin: 0 0 24px; } svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; margin-bottom: 24px; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-table.summary th { background: #f6f6f6; white-space: pre; }
-table.candidates td:nth-child(n+3) { font-variant-numeric: tabular-nums; }
-tr.best { background: #fff4c2; }
-pre.layers { font-family: ${MONO}; background: #f4f6fa; padding: 8px 12px; display: inline-block; }
-</style>
-</head>
-<body>
-<h1>NAS campaign ${e(input.campaignId)}</h1>
-<table class="summary">
-${summary}
-</table>
-<h2>Best architecture</h2>
-${architecture}
-<figure>
-${svg}</figure>
-<h2>Candidates</h2>
-<table class="candidates">
-<thead>${head}</thead>
-<tbody>
-${body}
-</tbody>
-</table>
-</body>
-</html>
-`;
+  return htmlPage({
+    title: `NAS campaign ${input.campaignId}`,
+    css: [...campaignCss('candidates'), `pre.layers { font-family: ${MONO}; background: #f4f6fa; padding: 8px 12px; display: inline-block; }`],
+    body: summaryTable(summary) + `<h2>Best architecture</h2>\n${architecture}\n` + figure(svg) + titledTable('Candidates', 'candidates', head, body),
+  });
 }

@@ -13,6 +13,7 @@
  * that level (≈ 8 bytes per run instead of ≈ 50 for a `<rect>`).
  */
 import { emptyMessage, FONT, frame, INK, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { figure, htmlPage, summaryTable, titledTable } from './html.js';
 import { escapeXml, formatNumber, linearScale, num, points, rampColor, tag, text, truncate } from './svg.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -586,43 +587,14 @@ export function renderXaiClassSummaryHtml(input: XaiClassSummaryInput): string {
     return b < 0 ? '—' : `${e(bandLabel(bands[b]))} (${e(pct(prof[b]))})`;
   });
   const notes = (input.notes ?? []).length > 0 ? `<h2>Notes</h2>\n<ul>\n${(input.notes ?? []).map((n) => `<li>${e(n)}</li>`).join('\n')}\n</ul>\n` : '';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>XAI batch ${e(input.batchId)}</title>
-<style>
-body { font-family: ${FONT}; color: ${INK}; margin: 24px; }
-figure { margin: 0 0 24px; } svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; margin-bottom: 24px; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f6f6f6; }
-td { font-variant-numeric: tabular-nums; }
-span.n { color: ${MUTED}; }
-</style>
-</head>
-<body>
-<h1>XAI batch ${e(input.batchId)}</h1>
-<table class="summary">
-${summary}
-</table>
-<figure>
-${svg}</figure>
-<h2>Mean faithfulness per class and method</h2>
-<table class="faithfulness">
-<thead>${head}</thead>
-<tbody>
-${faithfulness}
-</tbody>
-</table>
-<h2>Dominant frequency band per class and method</h2>
-<table class="dominant-band">
-<thead>${head}</thead>
-<tbody>
-${dominantBand}
-</tbody>
-</table>
-${notes}</body>
-</html>
-`;
+  return htmlPage({
+    title: `XAI batch ${input.batchId}`,
+    css: ['th { background: #f6f6f6; }', 'td { font-variant-numeric: tabular-nums; }', `span.n { color: ${MUTED}; }`],
+    body:
+      summaryTable(summary) +
+      figure(svg) +
+      titledTable('Mean faithfulness per class and method', 'faithfulness', head, faithfulness) +
+      titledTable('Dominant frequency band per class and method', 'dominant-band', head, dominantBand) +
+      notes,
+  });
 }
