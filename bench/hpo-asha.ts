@@ -28,12 +28,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, count, eq, sum } from 'drizzle-orm';
-import { getDatasetResult, startDatasetGeneration } from '../client/api.js';
 import type { HpoCampaignRequest, HpoCampaignResult } from '../contracts/index.js';
 import { workflowIds, WORKFLOW_TASK_QUEUE } from '../contracts/index.js';
 import { listTrials } from '../db/repos/campaigns.js';
 import { epochMetrics, experiments } from '../db/schema.js';
-import { loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
+import { generateBenchDataset, loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -157,14 +156,7 @@ async function main(): Promise<void> {
   const tag = Date.now().toString(36);
   let report: Report;
   try {
-    const g0 = performance.now();
-    const ds = await startDatasetGeneration(stack.client, {
-      name: 'bench hpo-asha',
-      config: { seed: 11, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB },
-    });
-    const dataset = await getDatasetResult(stack.client, ds.workflowId);
-    const generationSec = (performance.now() - g0) / 1000;
-    console.log(`dataset ${dataset.datasetId}: ${dataset.numSignals} signals × ${dataset.signalLength} samples in ${generationSec.toFixed(1)} s`);
+    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench hpo-asha', { seed: 11, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB });
 
     const runs: Record<PrunerKind, Awaited<ReturnType<typeof runCampaign>>> = {} as Record<PrunerKind, Awaited<ReturnType<typeof runCampaign>>>;
     for (const pruner of ['asha', 'none'] as const) {

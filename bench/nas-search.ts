@@ -35,13 +35,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { count, eq, inArray, sum } from 'drizzle-orm';
-import { getDatasetResult, getTrainingResult, startDatasetGeneration, startTraining } from '../client/api.js';
+import { getTrainingResult, startTraining } from '../client/api.js';
 import type { NasCampaignResult, NasPoint } from '../contracts/index.js';
 import { NasCampaignInputSchema, workflowIds, WORKFLOW_TASK_QUEUE } from '../contracts/index.js';
 import { listTrials } from '../db/repos/campaigns.js';
 import { epochMetrics, experiments } from '../db/schema.js';
 import { REFERENCE_ARCHITECTURE } from '../ml/model/index.js';
-import { loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
+import { generateBenchDataset, loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -309,14 +309,7 @@ async function main(): Promise<void> {
   const tag = Date.now().toString(36);
   let report: Report;
   try {
-    const g0 = performance.now();
-    const ds = await startDatasetGeneration(stack.client, {
-      name: 'bench nas-search',
-      config: { seed: DATASET_SEED, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB },
-    });
-    const dataset = await getDatasetResult(stack.client, ds.workflowId);
-    const generationSec = (performance.now() - g0) / 1000;
-    console.log(`dataset ${dataset.datasetId}: ${dataset.numSignals} signals × ${dataset.signalLength} samples in ${generationSec.toFixed(1)} s`);
+    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench nas-search', { seed: DATASET_SEED, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB });
 
     const campaigns: CampaignFigures[] = [];
     const references: ReferenceFigures[] = [];

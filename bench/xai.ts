@@ -62,7 +62,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import { eq } from 'drizzle-orm';
 import { FileArtifactStore } from '../artifacts/file-store.js';
-import { getDatasetResult, getTrainingResult, startDatasetGeneration, startTraining } from '../client/api.js';
+import { getTrainingResult, startTraining } from '../client/api.js';
 import type { TfjsBackendChoice } from '../config/index.js';
 import {
   ExplainSignalsInputSchema,
@@ -85,7 +85,7 @@ import { initBackend } from '../ml/tf/index.js';
 import { MODEL_MEDIA_TYPE } from '../ml/train/index.js';
 import { attributeWindow, explainSignal, predictWindows, type ExplainJob } from '../ml/xai/index.js';
 import { XaiProcessPool } from '../ml/xai/pool.js';
-import { loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
+import { generateBenchDataset, loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -494,15 +494,8 @@ async function part2(): Promise<Report['workflow']> {
   const stack = await startBenchStack();
   const tag = Date.now().toString(36);
   try {
-    const g0 = performance.now();
-    const ds = await startDatasetGeneration(stack.client, {
-      name: 'bench xai',
-      config: { seed: 13, signalsPerClass: BATCH.signalsPerClass, signalLength: BATCH.signalLength, snrDb: BATCH_SNR_DB },
-    });
-    const dataset = await getDatasetResult(stack.client, ds.workflowId);
-    const generationSec = (performance.now() - g0) / 1000;
+    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench xai', { seed: 13, signalsPerClass: BATCH.signalsPerClass, signalLength: BATCH.signalLength, snrDb: BATCH_SNR_DB });
     const signals = dataset.numSignals;
-    console.log(`dataset ${dataset.datasetId}: ${signals} signals × ${dataset.signalLength} samples in ${generationSec.toFixed(1)} s`);
 
     const t0 = performance.now();
     const run = await startTraining(stack.client, {

@@ -17,6 +17,8 @@ import { loadConfig, type Config } from '../../config/index.js';
 import type { Database } from '../../db/connect.js';
 import { connectClient, connectWorkerConnection } from '../../temporal-config/connection.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
+import { getDatasetResult, startDatasetGeneration } from '../../client/api.js';
+import type { GenerateDatasetResult } from '../../contracts/index.js';
 import { startDevServer } from '../../temporal-config/dev-server.js';
 import { bundleWorkflows } from '../../workers/bundle.js';
 import { createWorkers, runWorkers } from '../../workers/create-workers.js';
@@ -131,4 +133,21 @@ export function findPython(root: string, modules: string[]): { python: string } 
     tried.push(`${python} (${(r.stderr || String(r.error ?? '')).trim().split('\n').pop() ?? 'failed'})`);
   }
   return { python: candidates[0] ?? null, reason: `no python with ${modules.join(' and ')}: tried ${tried.join('; ') || '(none found)'}` };
+}
+
+/**
+ * Generate a simulated dataset through the real workflow on the bench stack and say how long it
+ * took (the benches that need data all start this way).
+ */
+export async function generateBenchDataset(
+  stack: BenchStack,
+  name: string,
+  config: { seed: number; signalsPerClass: number; signalLength: number; snrDb: [number, number] },
+): Promise<{ dataset: GenerateDatasetResult; generationSec: number }> {
+  const g0 = performance.now();
+  const ds = await startDatasetGeneration(stack.client, { name, config });
+  const dataset = await getDatasetResult(stack.client, ds.workflowId);
+  const generationSec = (performance.now() - g0) / 1000;
+  console.log(`dataset ${dataset.datasetId}: ${dataset.numSignals} signals × ${dataset.signalLength} samples in ${generationSec.toFixed(1)} s`);
+  return { dataset, generationSec };
 }
