@@ -2,6 +2,7 @@ import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCa
 import {
   ExplainSignalsInputSchema,
   failureThreshold,
+  parseSignalRef,
   progressOf,
   progressQuery,
   requestedMethods,
@@ -108,7 +109,7 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
         : [];
     pending.push(...page);
     listed += page.length;
-    if (page.length > 0) cursor = Number(page[page.length - 1].slice(page[page.length - 1].lastIndexOf(':') + 1));
+    if (page.length > 0) cursor = parseSignalRef(page[page.length - 1]).index;
     exhausted = page.length < want || listed >= total();
   }
 
