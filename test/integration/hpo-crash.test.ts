@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
+import { getProgress } from '../../client/api.js';
 import { WORKFLOW_TASK_QUEUE, workflowIds, type HpoCampaignResult } from '../../contracts/index.js';
 import { epochMetrics, experiments, trials } from '../../db/schema.js';
 import { reportedEpochs } from '../support/history.js';
-import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
 
 /**
@@ -15,16 +15,14 @@ import { TINY_DATASET } from './fixtures.js';
 describe('an HPO campaign survives a killed training worker', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
+    stack = await startWorkingStack();
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
   it('completes with exactly the planned trials and no repeated epochs', async () => {
-    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
-    await getDatasetResult(stack.client, ds.workflowId);
+    const datasetId = await generateDataset(stack, TINY_DATASET);
     const first = await stack.spawnWorkerProcess(['train']);
     const campaignId = 'crash-hpo';
     const handle = await stack.client.workflow.start('hpoCampaignWorkflow', {
@@ -33,7 +31,7 @@ describe('an HPO campaign survives a killed training worker', () => {
       args: [
         {
           campaignId,
-          datasetId: ds.entityId,
+          datasetId,
           space: { learningRate: { type: 'float', low: 1e-3, high: 1e-2, log: true } },
           base: { windowLength: 2048, windowHop: 1024, maxWindowsPerSignal: 8, patience: 0 },
           sampler: { kind: 'random', seed: 3 },

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
+import { getProgress } from '../../client/api.js';
 import {
   WORKFLOW_TASK_QUEUE,
   stopSignal,
@@ -16,7 +16,7 @@ import {
 } from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
-import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
 
 const exec = promisify(execFile);
@@ -45,8 +45,7 @@ const synthetic = (campaignId: string, over: Partial<HpoCampaignRequest> = {}): 
 describe('HPO campaign orchestration', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
+    stack = await startWorkingStack();
   });
   afterAll(async () => {
     await stack?.stop();
@@ -140,12 +139,8 @@ describe('HPO campaign with real training', () => {
   let stack: TestStack;
   let datasetId: string;
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
-    await stack.spawnWorkerProcess(['train']);
-    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
-    datasetId = ds.entityId;
-    await getDatasetResult(stack.client, ds.workflowId);
+    stack = await startWorkingStack({ trainWorker: true });
+    datasetId = await generateDataset(stack, TINY_DATASET);
   });
   afterAll(async () => {
     await stack?.stop();

@@ -5,12 +5,12 @@ import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDatasetResult, getProgress, startDatasetGeneration } from '../../client/api.js';
+import { getProgress } from '../../client/api.js';
 import { WORKFLOW_TASK_QUEUE, stopSignal, updateNasCampaignUpdate, workflowIds, type NasCampaignRequest, type NasCampaignResult, type NasPoint } from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { reportedEpochs } from '../support/history.js';
-import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
 
 const exec = promisify(execFile);
@@ -27,12 +27,8 @@ describe('NAS campaigns with real training', () => {
   let stack: TestStack;
   let datasetId: string;
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
-    await stack.spawnWorkerProcess(['train']);
-    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
-    datasetId = ds.entityId;
-    await getDatasetResult(stack.client, ds.workflowId);
+    stack = await startWorkingStack({ trainWorker: true });
+    datasetId = await generateDataset(stack, TINY_DATASET);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -141,21 +137,19 @@ describe('NAS campaigns with real training', () => {
 describe('a NAS campaign survives a killed training worker', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
+    stack = await startWorkingStack();
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
   it('completes with exactly the planned candidates and no repeated epochs', async () => {
-    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
-    await getDatasetResult(stack.client, ds.workflowId);
+    const datasetId = await generateDataset(stack, TINY_DATASET);
     const first = await stack.spawnWorkerProcess(['train']);
     const campaignId = 'nas-crash';
     const handle = await start(stack.client, {
       campaignId,
-      datasetId: ds.entityId,
+      datasetId,
       strategy: { kind: 'random', seed: 2, populationSize: 2, sampleSize: 2 },
       limits: { maxParams: 60_000, minOutputLength: 1 },
       epochs: 5,

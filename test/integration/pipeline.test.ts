@@ -17,7 +17,7 @@ import {
 import { InputValidationError, WORKFLOW_TASK_QUEUE, workflowIds } from '../../contracts/index.js';
 import { datasets, epochMetrics, experiments, models, notifications, signals } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
-import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET, TINY_EPOCHS, TINY_SIGNALS, tinyTraining } from './fixtures.js';
 
 const exec = promisify(execFile);
@@ -31,12 +31,8 @@ describe('dataset generation and training on a real stack', () => {
   let datasetId: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
-    await stack.spawnWorkerProcess(['train']);
-    const started = await startDatasetGeneration(stack.client, TINY_DATASET);
-    datasetId = started.entityId;
-    await getDatasetResult(stack.client, started.workflowId);
+    stack = await startWorkingStack({ trainWorker: true });
+    datasetId = await generateDataset(stack, TINY_DATASET);
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDatasetResult, getProgress, getTrainingResult, startDatasetGeneration, startTraining } from '../../client/api.js';
+import { getProgress, getTrainingResult, startTraining } from '../../client/api.js';
 import { epochMetrics } from '../../db/schema.js';
 import { reportedEpochs } from '../support/history.js';
-import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
+import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET, tinyTraining } from './fixtures.js';
 
 const EPOCHS = 14;
@@ -17,19 +17,17 @@ describe('training survives a killed worker', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.startInProcessWorkers(['control', 'cpu']);
+    stack = await startWorkingStack();
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
   it('finishes from its checkpoint without redoing finished epochs', async () => {
-    const ds = await startDatasetGeneration(stack.client, TINY_DATASET);
-    await getDatasetResult(stack.client, ds.workflowId);
+    const datasetId = await generateDataset(stack, TINY_DATASET);
 
     const first = await stack.spawnWorkerProcess(['train']);
-    const started = await startTraining(stack.client, tinyTraining(ds.entityId, { epochs: EPOCHS }, 'crash-resume'));
+    const started = await startTraining(stack.client, tinyTraining(datasetId, { epochs: EPOCHS }, 'crash-resume'));
     await waitFor('three finished epochs', async () => ((await getProgress(stack.client, started.workflowId)).completed >= 3 ? true : undefined));
     await first.kill('SIGKILL');
     const doneAtKill = (await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, 'crash-resume'))).length;

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDatasetResult, getProgress, getTrainingResult, startDatasetGeneration, startTraining } from '../../client/api.js';
+import { getProgress, getTrainingResult, startTraining } from '../../client/api.js';
 import {
   WORKFLOW_TASK_QUEUE,
   signalRef,
@@ -20,7 +20,7 @@ import { decodeFloat32 } from '../../artifacts/codecs.js';
 import { notifications, xaiBatches, xaiExplanations } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { xmlErrors } from '../support/xml.js';
-import { startTestStack, waitFor, type TestStack, type WorkerProcess } from '../support/stack.js';
+import { generateDataset, startTestStack, waitFor, type TestStack, type WorkerProcess } from '../support/stack.js';
 import { tinyTraining } from './fixtures.js';
 
 const exec = promisify(execFile);
@@ -81,8 +81,7 @@ describe('batch XAI on a real stack', () => {
     // Explanations run in a worker process of their own, with more activity slots than any
     // window below, so only the workflow's window can bound what runs at once.
     cpuWorker = await stack.spawnWorkerProcess(['cpu'], { CPU_SLOTS: '16', XAI_PROCESSES: '2' });
-    const ds = await startDatasetGeneration(stack.client, XAI_DATASET);
-    await getDatasetResult(stack.client, ds.workflowId);
+    await generateDataset(stack, XAI_DATASET);
     const run = await startTraining(stack.client, tinyTraining(XAI_DATASET.datasetId, { epochs: 6, windowHop: 2048, maxWindowsPerSignal: 4 }, 'xai-model'));
     const trained = await getTrainingResult(stack.client, run.workflowId);
     modelId = trained.experimentId;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createActivityDeps } from '../../activities/index.js';
+import { getDatasetResult, startDatasetGeneration, type StartDatasetRequest } from '../../client/api.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { connect, type DbHandle } from '../../db/connect.js';
 import { connectClient, connectWorkerConnection } from '../../temporal-config/connection.js';
@@ -132,6 +133,24 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
       rmSync(artifactDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The setup most integration suites share: a stack with control and CPU workers in this
+ * process and, with `trainWorker`, one training worker process.
+ */
+export async function startWorkingStack(opts: { trainWorker?: boolean } = {}): Promise<TestStack> {
+  const stack = await startTestStack();
+  await stack.startInProcessWorkers(['control', 'cpu']);
+  if (opts.trainWorker) await stack.spawnWorkerProcess(['train']);
+  return stack;
+}
+
+/** Generate a dataset through the real workflow and wait until it is READY; returns its id. */
+export async function generateDataset(stack: TestStack, request: StartDatasetRequest): Promise<string> {
+  const started = await startDatasetGeneration(stack.client, request);
+  await getDatasetResult(stack.client, started.workflowId);
+  return started.entityId;
 }
 
 /** Poll `fn` until it returns a value that is not undefined, or fail after `timeoutMs`. */
