@@ -28,6 +28,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS modules loaded by path (the payload converter): require and module are theirs.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflows run in Temporal's deterministic sandbox and are replayed from history: anything
     // that does I/O, reads the real clock or pulls in native code would break replay.
     files: ['workflows/**/*.ts'],

@@ -50,6 +50,8 @@ export const GenerateDatasetInputSchema = z
     config: SimulatorConfigSchema,
     chunkSize: z.number().int().min(1).max(256).default(DATASET_DEFAULTS.chunkSize),
     maxInFlight: z.number().int().min(1).max(256).default(DATASET_DEFAULTS.maxInFlight),
+    /** Testing: continue as new after this many chunks (otherwise when Temporal suggests it). */
+    continueAsNewEveryChunks: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 export type GenerateDatasetInput = z.output<typeof GenerateDatasetInputSchema>;

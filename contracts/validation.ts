@@ -18,6 +18,7 @@ function formatIssue(i: FieldIssue): string {
 }
 
 function safeJson(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   try {
     const s = JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 120 ? `${s.slice(0, 117)}...` : s;
@@ -35,8 +36,27 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return cur;
 }
 
+/**
+ * NaN and ±Infinity anywhere in an input, by path. Other SDKs write them as bare JSON tokens (our
+ * payload converter decodes them), and an open record (`base`, `config`) would otherwise carry
+ * them past its schema into the engine.
+ */
+function nonFiniteIssues(value: unknown, path: string[] = [], out: FieldIssue[] = [], depth = 0): FieldIssue[] {
+  if (out.length >= 20 || depth > 64) return out;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push({ path: path.join('.'), message: 'must be a finite number', value });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nonFiniteIssues(v, [...path, String(i)], out, depth + 1));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) nonFiniteIssues(v, [...path, k], out, depth + 1);
+  }
+  return out;
+}
+
 /** Parse `input` with `schema`, or throw an InputValidationError naming each field and value. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const nonFinite = nonFiniteIssues(input);
+  if (nonFinite.length > 0) throw new InputValidationError(what, nonFinite);
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issues: FieldIssue[] = r.error.issues.map((iss) => ({

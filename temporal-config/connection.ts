@@ -2,6 +2,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config/index.js';
+import { DATA_CONVERTER } from './data-converter.js';
 
 /**
  * How clients and workers reach Temporal.
@@ -68,7 +69,7 @@ export interface ConnectedClient {
 export async function connectClient(config: Pick<Config, 'temporal'>, overrides?: ConnectOverrides): Promise<ConnectedClient> {
   const resolved = resolveConnection(config, overrides);
   const connection = await Connection.connect(clientOptions(resolved.options));
-  const client = new Client({ connection, namespace: resolved.namespace });
+  const client = new Client({ connection, namespace: resolved.namespace, dataConverter: DATA_CONVERTER });
   return { client, connection, namespace: resolved.namespace, close: () => connection.close() };
 }
 

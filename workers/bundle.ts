@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type Logger } from '@temporalio/worker';
+import { PAYLOAD_CONVERTER_PATH } from '../temporal-config/data-converter.js';
 import { DEFAULT_WORKFLOWS_PATH } from './create-workers.js';
 
 /**
@@ -14,7 +15,7 @@ export async function bundleWorkflows(
   // Webpack's module listing at INFO is noise in test output; warnings and errors still show.
   logger: Logger = new DefaultLogger('WARN'),
 ): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger });
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger, payloadConverterPath: PAYLOAD_CONVERTER_PATH });
   return { code };
 }
 

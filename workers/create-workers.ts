@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { TASK_QUEUES, WORKFLOW_TASK_QUEUE, type QueueRole } from '../contracts/queues.js';
+import { DATA_CONVERTER } from '../temporal-config/data-converter.js';
 import type { SlotCounts } from './slots.js';
 
 /** The lead's workflow entry point, registered by the control-queue worker. */
@@ -49,6 +50,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[
         taskQueue: TASK_QUEUES[role],
         identity: `${baseIdentity}/${role}`,
         activities: opts.activities[role],
+        dataConverter: DATA_CONVERTER,
         maxConcurrentActivityTaskExecutions: opts.slots[role],
         shutdownGraceTime: SHUTDOWN_GRACE[role],
         // Cancellation and fresh heartbeat details reach an activity only when a heartbeat is

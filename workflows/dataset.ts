@@ -1,4 +1,4 @@
-import { log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   GenerateDatasetInputSchema,
   progressOf,
@@ -11,6 +11,14 @@ import { recordRunEnded } from './lib/failure.js';
 import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
+/** What a long dataset run carries across continue-as-new: where to go on, and the counts. */
+export interface DatasetCarriedState {
+  nextChunk: number;
+  chunksDone: number;
+  signalsDone: number;
+  runs: number;
+}
+
 /**
  * Generate a simulated dataset (seed task `generate_dataset`).
  *
@@ -19,15 +27,19 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
  * request started twice, produces identical data and no duplicate rows. The workflow itself only
  * carries ranges and counts, never samples.
  */
-export async function generateDatasetWorkflow(raw: unknown): Promise<GenerateDatasetResult> {
+export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCarriedState): Promise<GenerateDatasetResult> {
   const input = validateWorkflowInput(GenerateDatasetInputSchema, raw, 'generateDatasetWorkflow input');
   const { datasetId, config } = input;
   const total = config.classes.length * config.signalsPerClass;
   const chunks = chunkRanges(total, input.chunkSize);
+  const firstChunk = carried?.nextChunk ?? 0;
 
-  let phase = 'registering';
-  let signalsDone = 0;
-  let chunksDone = 0;
+  let phase = carried ? 'generating' : 'registering';
+  let signalsDone = carried?.signalsDone ?? 0;
+  let chunksDone = carried?.chunksDone ?? 0;
+  let chunksThisRun = 0;
+  const continueAsNewDue = () =>
+    workflowInfo().continueAsNewSuggested || (input.continueAsNewEveryChunks !== undefined && chunksThisRun >= input.continueAsNewEveryChunks);
   setHandler(progressQuery, () =>
     progressOf(phase, signalsDone, total, { datasetId, chunksCompleted: chunksDone, chunksTotal: chunks.length }),
   );
@@ -35,18 +47,24 @@ export async function generateDatasetWorkflow(raw: unknown): Promise<GenerateDat
   setRunStatus('RUNNING');
 
   try {
-    const registered = await control.registerDataset({
-      datasetId,
-      name: input.name ?? datasetId,
-      config,
-      workflowId: workflowInfo().workflowId,
-    });
+    const registered = carried
+      ? { status: 'GENERATING' }
+      : await control.registerDataset({
+          datasetId,
+          name: input.name ?? datasetId,
+          config,
+          workflowId: workflowInfo().workflowId,
+        });
     if (registered.status !== 'READY') {
       phase = 'generating';
-      log.info('generating dataset', { datasetId, signals: total, chunks: chunks.length, maxInFlight: input.maxInFlight });
-      const results = await fanOut(chunks, (c) => cpu.generateSignalChunk({ datasetId, config, start: c.start, count: c.count }), {
+      const todo = chunks.slice(firstChunk);
+      log.info('generating dataset', { datasetId, signals: total, chunks: chunks.length, from: firstChunk, maxInFlight: input.maxInFlight });
+      const results = await fanOut(todo, (c) => cpu.generateSignalChunk({ datasetId, config, start: c.start, count: c.count }), {
         maxInFlight: input.maxInFlight,
+        // Long datasets continue as new between chunks, before the history nears its limits.
+        shouldStart: () => !continueAsNewDue(),
         onSettled: (c, _i, r) => {
+          chunksThisRun++;
           if (r.ok) {
             chunksDone++;
             signalsDone += c.count;
@@ -57,6 +75,14 @@ export async function generateDatasetWorkflow(raw: unknown): Promise<GenerateDat
       // every model trained on it.
       const failed = results.find((r) => r && !r.ok);
       if (failed && !failed.ok) throw failed.error;
+      // Lanes pull in index order, so every chunk before the first unstarted one has finished.
+      const unstarted = results.indexOf(undefined);
+      if (unstarted >= 0) {
+        await condition(allHandlersFinished);
+        const next: DatasetCarriedState = { nextChunk: firstChunk + unstarted, chunksDone, signalsDone, runs: (carried?.runs ?? 1) + 1 };
+        log.info('continuing as new', { datasetId, nextChunk: next.nextChunk, runs: next.runs });
+        return await continueAsNew<typeof generateDatasetWorkflow>(input, next);
+      }
     } else {
       signalsDone = total;
       chunksDone = chunks.length;

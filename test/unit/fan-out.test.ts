@@ -1,3 +1,4 @@
+import { ActivityFailure, CancelledFailure, RetryState } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { chunkRanges, fanOut, type Settled } from '../../workflows/lib/fan-out.js';
 
@@ -188,6 +189,41 @@ describe('fanOut', () => {
     expect(t.started).toEqual([0, 1, 2]);
     expect(settled.sort()).toEqual([0, 1, 2]);
     expect(results).toEqual([{ ok: true, value: 'r0' }, { ok: true, value: 'r1' }, { ok: true, value: 'r2' }, undefined, undefined, undefined]);
+  });
+
+  it('stops every lane at the first cancellation: no item is pulled after the scope is cancelled', async () => {
+    // Once a workflow is cancelled, every new activity rejects at once; lanes that kept pulling
+    // would chain one immediate failure per remaining item in a single activation.
+    let cancelled = false;
+    const started: number[] = [];
+    const task = async (_item: number, index: number): Promise<number> => {
+      started.push(index);
+      await Promise.resolve();
+      if (cancelled) throw new CancelledFailure('workflow cancelled');
+      return index;
+    };
+    const items = Array.from({ length: 50_000 }, (_, i) => i);
+    const done = fanOut(items, task, { maxInFlight: 8 });
+    await drain();
+    cancelled = true;
+    const results = await done;
+    const ran = results.filter((r) => r !== undefined);
+    // Each of the 8 lanes pulls at most one more item after the cancellation, then stops.
+    expect(started.length).toBeLessThan(200);
+    expect(ran.length).toBe(started.length);
+    expect(results.slice(started.length).every((r) => r === undefined)).toBe(true);
+    expect(ran.some((r) => r && !r.ok && r.error instanceof CancelledFailure)).toBe(true);
+  });
+
+  it('treats an activity failure caused by cancellation as a cancellation', async () => {
+    const started: number[] = [];
+    const task = async (_item: number, index: number): Promise<number> => {
+      started.push(index);
+      throw new ActivityFailure('activity cancelled', 'generateSignalChunk', String(index), RetryState.CANCEL_REQUESTED, 'w', new CancelledFailure('cancelled'));
+    };
+    const results = await fanOut([0, 1, 2, 3, 4, 5], task, { maxInFlight: 2 });
+    expect(started).toEqual([0, 1]);
+    expect(results.slice(2)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('starts nothing at all when shouldStart is false from the beginning', async () => {

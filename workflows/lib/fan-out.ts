@@ -1,3 +1,5 @@
+import { isCancellation } from '@temporalio/workflow';
+
 /**
  * Bounded fan-out for workflows: run `task` over `items` with at most `maxInFlight` in flight.
  *
@@ -5,6 +7,11 @@
  * settles, which keeps the order of scheduled commands a pure function of history (replay-safe),
  * never exceeds the window, and lets `shouldStart` stop scheduling (the `stop` signal, a failure
  * threshold) while in-flight work finishes.
+ *
+ * A cancellation ends every lane: once the workflow's scope is cancelled each new activity
+ * rejects at once, so a lane that kept pulling would chain one immediate failure per remaining
+ * item inside a single activation (50,000 of them corrupted Node's async-hook stack and killed
+ * the worker). Items not started are left `undefined`.
  */
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -26,8 +33,9 @@ export async function fanOut<T, R>(
   }
   const results: (Settled<R> | undefined)[] = new Array(items.length).fill(undefined);
   let next = 0;
+  let cancelled = false;
   const lane = async (): Promise<void> => {
-    while (next < items.length && (opts.shouldStart?.() ?? true)) {
+    while (!cancelled && next < items.length && (opts.shouldStart?.() ?? true)) {
       const index = next++;
       const item = items[index];
       let settled: Settled<R>;
@@ -35,6 +43,7 @@ export async function fanOut<T, R>(
         settled = { ok: true, value: await task(item, index) };
       } catch (error) {
         settled = { ok: false, error };
+        if (isCancellation(error)) cancelled = true;
       }
       results[index] = settled;
       opts.onSettled?.(item, index, settled);
