@@ -11,6 +11,8 @@ export interface CliDeps {
   pollIntervalMs?: number;
   /** Aborted on Ctrl-C: stop waiting, leave the workflow running. */
   interrupt?: AbortSignal;
+  /** Replays history files (default: workers/replay.ts, loaded on first use). */
+  replay?: (files: readonly string[]) => Promise<import('./replay.js').ReplayReport[]>;
 }
 
 /**

@@ -9,12 +9,13 @@ import { CliInputError, InterruptedError, type CliDeps, type CommandGroup } from
 import { datasetCommands } from './dataset.js';
 import { hpoCommands } from './hpo.js';
 import { nasCommands } from './nas.js';
+import { ReplayFailedError, replayCommands } from './replay.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 import { xaiCommands } from './xai.js';
 
 /** The command groups. A new group (hpo, nas, xai) is one module plus one entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands, xaiCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands, xaiCommands, replayCommands];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;
 
@@ -44,6 +45,8 @@ interface ErrorDoc {
   workflowId?: string;
   status?: string;
   failureType?: string;
+  /** replay: the outcome of every history. */
+  histories?: ReplayFailedError['histories'];
 }
 
 /** Map an error to an exit code and a description (the one place exit codes are decided). */
@@ -59,6 +62,7 @@ export function classifyError(err: unknown): ErrorDoc {
   if (err instanceof WorkflowRunFailedError) {
     return { exitCode: EXIT.workflowFailed, type: 'workflow-failed', message, workflowId: err.workflowId, status: err.status, failureType: err.failureType };
   }
+  if (err instanceof ReplayFailedError) return { exitCode: EXIT.workflowFailed, type: 'replay-failed', message, histories: err.histories };
   if (err instanceof InterruptedError) return { exitCode: EXIT.interrupted, type: 'interrupted', message, workflowId: err.workflowId };
   if (isUnreachableError(err)) {
     return { exitCode: EXIT.unreachable, type: 'temporal-unreachable', message: `${message}\n(start the dev server with \`npm start\`, or set TEMPORAL_ADDRESS / --address)` };
