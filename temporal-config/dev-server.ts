@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,6 +121,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const port = opts.port ? opts.port : await freePort();
   const uiPort = opts.ui ? (opts.uiPort ? opts.uiPort : await freePort()) : undefined;
 
+  // A server left behind by a launcher that died before the watchdog existed (or while it was
+  // being killed) holds our ports and our SQLite file: replace it rather than fail.
+  if (opts.dbFile) await replaceStaleServer(pidFileOf(opts.dbFile), [port, uiPort]);
+
   // Check ports ourselves first: the CLI's own message for a busy port only appears in its log.
   for (const [what, p] of [['frontend', port], ['Web UI', uiPort]] as const) {
     if (p !== undefined && !(await isPortFree(p))) {
@@ -165,10 +169,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     spawnFailure = e;
   });
 
-  // Last resort when the parent exits without calling stop() (a crashed test file): an orphaned
-  // dev server would keep its ports.
+  // When the parent exits without calling stop() (a crashed test file): an orphaned dev server
+  // would keep its ports. 'exit' does not run when the process is SIGKILLed or aborts (a fatal
+  // V8/async-hook error), so a watchdog process also ends the server once this process is gone.
   const killOnExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
+  if (child.pid !== undefined) startWatchdog(process.pid, child.pid);
+  const pidFile = opts.dbFile ? pidFileOf(opts.dbFile) : undefined;
+  if (pidFile && child.pid !== undefined) writeFileSync(pidFile, JSON.stringify({ pid: child.pid, port, uiPort, launcher: process.pid }));
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -182,6 +190,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
           await exited;
         }
       }
+      if (pidFile) rmSync(pidFile, { force: true });
       await new Promise<void>((resolve) => (logStream ? logStream.end(resolve) : resolve()));
     })();
     return stopped;
@@ -221,6 +230,89 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   }
 
   return { address, uiUrl, namespace: opts.namespace, pid: child.pid ?? -1, command: [opts.cliPath, ...args], stop };
+}
+
+/** Where a persistent server's pid is kept, beside its SQLite file. */
+export function pidFileOf(dbFile: string): string {
+  return `${dbFile}.pid`;
+}
+
+/**
+ * A tiny detached process that polls every second whether the launcher is still alive and, once
+ * it is not, ends the dev server's process group; it exits with the server.
+ */
+function startWatchdog(launcherPid: number, serverPid: number): void {
+  const script = `
+    const [launcher, server] = process.argv.slice(1).map(Number);
+    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+    const timer = setInterval(() => {
+      if (!alive(server)) { clearInterval(timer); return; }
+      if (!alive(launcher)) {
+        try { process.kill(-server, 'SIGTERM'); } catch {}
+        setTimeout(() => { try { process.kill(-server, 'SIGKILL'); } catch {} process.exit(0); }, 5000);
+        clearInterval(timer);
+      }
+    }, 1000);`;
+  const dog = spawn(process.execPath, ['-e', script, String(launcherPid), String(serverPid)], { detached: true, stdio: 'ignore' });
+  dog.unref();
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The command line of a live process (Linux /proc), or undefined. */
+function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * If the pid file names a live `temporal server start-dev` whose launcher is gone, stop it and
+ * wait until its ports are free. A server whose launcher still runs is left alone (the port check
+ * then reports it), and a pid reused by an unrelated process is never signalled.
+ */
+export async function replaceStaleServer(pidFile: string, ports: readonly (number | undefined)[]): Promise<boolean> {
+  let recorded: { pid?: unknown; launcher?: unknown };
+  try {
+    recorded = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown; launcher?: unknown };
+  } catch {
+    return false;
+  }
+  const pid = typeof recorded.pid === 'number' ? recorded.pid : undefined;
+  const launcher = typeof recorded.launcher === 'number' ? recorded.launcher : undefined;
+  if (pid === undefined || !processAlive(pid) || !/\bserver start-dev\b/.test(commandLineOf(pid) ?? '')) {
+    rmSync(pidFile, { force: true });
+    return false;
+  }
+  if (launcher !== undefined && launcher !== process.pid && processAlive(launcher)) return false;
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Not a group leader: signal the process itself.
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Gone.
+      }
+    }
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && processAlive(pid)) await sleep(100);
+    if (!processAlive(pid)) break;
+  }
+  const until = Date.now() + 10_000;
+  for (const p of ports) while (p !== undefined && Date.now() < until && !(await isPortFree(p))) await sleep(100);
+  rmSync(pidFile, { force: true });
+  return true;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {

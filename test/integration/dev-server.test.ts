@@ -1,10 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../contracts/search-attributes.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { connectClient } from '../../temporal-config/connection.js';
-import { isPortFree, startDevServer } from '../../temporal-config/dev-server.js';
+import { devServerArgs, freePort, isPortFree, pidFileOf, startDevServer } from '../../temporal-config/dev-server.js';
 import { retentionToSeconds } from '../../temporal-config/settings.js';
 import { startTestTemporal, TEST_NAMESPACE, TEST_RETENTION, type TestTemporal } from '../support/temporal.js';
 
@@ -75,5 +79,64 @@ describe('dev-server stop()', () => {
     expect(await isPortFree(port)).toBe(true);
     expect(() => process.kill(t.server.pid, 0)).toThrow();
     await t.stop(); // idempotent
+  });
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls `check` every 250 ms until it holds; fails with `what` after a generous deadline. */
+async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(250);
+  }
+}
+
+describe('no orphaned dev server', () => {
+  it('a launcher killed with SIGKILL leaves no dev server behind (the watchdog ends it)', async () => {
+    const script = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'support', 'dev-server-script.ts');
+    const launcher = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      launcher.stdout.on('data', (c: Buffer) => {
+        buf += c.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]);
+      });
+      launcher.once('exit', (code) => reject(new Error(`launcher exited early (${code})`)));
+    });
+    const { pid, address } = JSON.parse(line) as { pid: number; address: string };
+    const port = Number(address.split(':')[1]);
+    expect(alive(pid)).toBe(true);
+    launcher.kill('SIGKILL');
+    await eventually('the orphaned dev server to end', () => !alive(pid));
+    await eventually('its port to be free', () => isPortFree(port));
+  });
+
+  it('replaces a stale persistent server recorded beside its SQLite file, whose launcher is gone', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'faultline-stale-'));
+    const dbFile = path.join(dir, 'temporal.sqlite');
+    const port = await freePort();
+    // A server with no launcher and no watchdog: what a crash before this fix left behind.
+    const stale = spawn(cli.path, devServerArgs({ port, dbFile, namespace: 'default' }), { detached: true, stdio: 'ignore' });
+    stale.unref();
+    await eventually('the stale server to listen', async () => !(await isPortFree(port)));
+    writeFileSync(pidFileOf(dbFile), JSON.stringify({ pid: stale.pid, port, launcher: 2 ** 22 + 12_345 }));
+
+    const server = await startDevServer({ cliPath: cli.path, port, dbFile, namespace: TEST_NAMESPACE, retention: '1d', ui: false });
+    try {
+      expect(alive(stale.pid as number)).toBe(false);
+      expect(server.pid).not.toBe(stale.pid);
+    } finally {
+      await server.stop();
+      if (alive(stale.pid as number)) process.kill(-(stale.pid as number), 'SIGKILL');
+    }
   });
 });
