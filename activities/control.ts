@@ -1,9 +1,17 @@
-import { z } from 'zod';
 import {
-  SimulatorConfigSchema,
-  SlugSchema,
-  TrainHyperparametersSchema,
+  CompleteExperimentInputSchema,
+  DatasetEndedInputSchema,
+  ExperimentEndedInputSchema,
+  FinalizeDatasetInputSchema,
+  RegisterDatasetInputSchema,
+  RegisterExperimentInputSchema,
   canonicalJson,
+  type CompleteExperimentInput,
+  type DatasetEndedInput,
+  type ExperimentEndedInput,
+  type FinalizeDatasetInput,
+  type RegisterDatasetInput,
+  type RegisterExperimentInput,
   type GenerateDatasetResult,
   type TrainModelResult,
 } from '../contracts/index.js';
@@ -17,31 +25,8 @@ import {
 } from '../db/repos/experiments.js';
 import { upsertModel } from '../db/repos/models.js';
 import { withTransaction } from '../db/tx.js';
-import type { TrainingOutcome } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
-
-const RegisterDatasetSchema = z
-  .object({ datasetId: SlugSchema, name: z.string().min(1).max(200), config: SimulatorConfigSchema, workflowId: z.string().min(1) })
-  .strict();
-const FinalizeDatasetSchema = z.object({ datasetId: SlugSchema, expectedSignals: z.number().int().min(1) }).strict();
-const EndedSchema = z
-  .object({ status: z.enum(['FAILED', 'CANCELLED']), error: z.string().max(4000).optional() })
-  .strict();
-const DatasetEndedSchema = EndedSchema.extend({ datasetId: SlugSchema }).strict();
-const ExperimentEndedSchema = EndedSchema.extend({ experimentId: SlugSchema }).strict();
-const RegisterExperimentSchema = z
-  .object({
-    experimentId: SlugSchema,
-    datasetId: SlugSchema,
-    hyperparameters: TrainHyperparametersSchema,
-    campaign: z.object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) }).strict().optional(),
-    workflowId: z.string().min(1),
-  })
-  .strict();
-
-export type RegisterDatasetInput = z.input<typeof RegisterDatasetSchema>;
-export type RegisterExperimentInput = z.input<typeof RegisterExperimentSchema>;
 
 function resultFromRow(row: ExperimentRow): TrainModelResult {
   const need = <T>(v: T | null | undefined, field: string): T => {
@@ -78,7 +63,7 @@ export function createControlActivities(deps: ActivityDeps) {
   const { db, notifier } = deps;
   return {
     async registerDataset(raw: RegisterDatasetInput): Promise<{ status: string }> {
-      const input = validateActivityInput(RegisterDatasetSchema, raw, 'registerDataset input');
+      const input = validateActivityInput(RegisterDatasetInputSchema, raw, 'registerDataset input');
       const existing = await getDataset(db, input.datasetId);
       if (existing && canonicalJson(existing.config) !== canonicalJson(input.config)) {
         throw invalidState(`datasetId "${input.datasetId}" already exists with a different config; choose another id`);
@@ -101,8 +86,8 @@ export function createControlActivities(deps: ActivityDeps) {
       return { status: row.status };
     },
 
-    async finalizeDataset(raw: z.input<typeof FinalizeDatasetSchema>): Promise<GenerateDatasetResult> {
-      const input = validateActivityInput(FinalizeDatasetSchema, raw, 'finalizeDataset input');
+    async finalizeDataset(raw: FinalizeDatasetInput): Promise<GenerateDatasetResult> {
+      const input = validateActivityInput(FinalizeDatasetInputSchema, raw, 'finalizeDataset input');
       const dataset = await getDataset(db, input.datasetId);
       if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
       const numSignals = await countSignals(db, input.datasetId);
@@ -128,8 +113,8 @@ export function createControlActivities(deps: ActivityDeps) {
       };
     },
 
-    async markDatasetEnded(raw: z.input<typeof DatasetEndedSchema>): Promise<void> {
-      const input = validateActivityInput(DatasetEndedSchema, raw, 'markDatasetEnded input');
+    async markDatasetEnded(raw: DatasetEndedInput): Promise<void> {
+      const input = validateActivityInput(DatasetEndedInputSchema, raw, 'markDatasetEnded input');
       const row = await setDatasetStatus(db, input.datasetId, input.status, { error: input.error ?? null });
       if (!row) return; // registration itself failed: nothing to mark
       await notifier.notify({
@@ -142,7 +127,7 @@ export function createControlActivities(deps: ActivityDeps) {
     },
 
     async registerExperiment(raw: RegisterExperimentInput): Promise<{ existing?: TrainModelResult }> {
-      const input = validateActivityInput(RegisterExperimentSchema, raw, 'registerExperiment input');
+      const input = validateActivityInput(RegisterExperimentInputSchema, raw, 'registerExperiment input');
       const dataset = await getDataset(db, input.datasetId);
       if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
       if (dataset.status !== 'READY') throw invalidState(`dataset "${input.datasetId}" is ${dataset.status}, not READY`);
@@ -167,9 +152,9 @@ export function createControlActivities(deps: ActivityDeps) {
       return {};
     },
 
-    async completeExperiment(raw: { experimentId: string; windowLength: number; outcome: TrainingOutcome }): Promise<TrainModelResult> {
-      const experimentId = SlugSchema.parse(raw.experimentId);
-      const o = raw.outcome;
+    async completeExperiment(raw: CompleteExperimentInput): Promise<TrainModelResult> {
+      const input = validateActivityInput(CompleteExperimentInputSchema, raw, 'completeExperiment input');
+      const { experimentId, outcome: o } = input;
       const row = await withTransaction(db, async (tx) => {
         const done = await completeExperimentRow(tx, experimentId, o);
         await upsertModel(tx, {
@@ -178,7 +163,7 @@ export function createControlActivities(deps: ActivityDeps) {
           artifactUri: o.modelUri,
           backend: o.backend,
           parameterCount: o.parameterCount,
-          inputLength: raw.windowLength,
+          inputLength: input.windowLength,
           classes: o.classes,
         });
         return done;
@@ -195,8 +180,8 @@ export function createControlActivities(deps: ActivityDeps) {
       return { experimentId, status: 'COMPLETED', ...o };
     },
 
-    async markExperimentEnded(raw: z.input<typeof ExperimentEndedSchema>): Promise<void> {
-      const input = validateActivityInput(ExperimentEndedSchema, raw, 'markExperimentEnded input');
+    async markExperimentEnded(raw: ExperimentEndedInput): Promise<void> {
+      const input = validateActivityInput(ExperimentEndedInputSchema, raw, 'markExperimentEnded input');
       const row = await setExperimentStatus(db, input.experimentId, input.status, { error: input.error ?? null });
       if (!row) return;
       await notifier.notify({

@@ -1,22 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { z } from 'zod';
-import { SimulatorConfigSchema, SlugSchema } from '../contracts/index.js';
+import { GenerateSignalChunkInputSchema, type GenerateSignalChunkInput } from '../contracts/index.js';
 import { encodeFloat32 } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { upsertSignals, type SignalInput } from '../db/repos/datasets.js';
 import { countSignals as plannedSignals, planSignal, simulateSignal, kurtosis, rms } from '../ml/signal/index.js';
 import type { ActivityDeps } from './deps.js';
 import { validateActivityInput } from './lib/failures.js';
-
-const ChunkInputSchema = z
-  .object({
-    datasetId: SlugSchema,
-    config: SimulatorConfigSchema,
-    start: z.number().int().min(0),
-    count: z.number().int().min(1).max(256),
-  })
-  .strict();
-export type GenerateSignalChunkInput = z.input<typeof ChunkInputSchema>;
 
 /**
  * Dataset generation on the CPU queue. Each signal costs a few milliseconds of simulation, so a
@@ -26,7 +15,7 @@ export type GenerateSignalChunkInput = z.input<typeof ChunkInputSchema>;
 export function createDatasetActivities(deps: ActivityDeps) {
   return {
     async generateSignalChunk(raw: GenerateSignalChunkInput): Promise<{ generated: number }> {
-      const input = validateActivityInput(ChunkInputSchema, raw, 'generateSignalChunk input');
+      const input = validateActivityInput(GenerateSignalChunkInputSchema, raw, 'generateSignalChunk input');
       const { config } = input;
       const end = input.start + input.count;
       if (end > plannedSignals(config)) {

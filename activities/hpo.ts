@@ -1,65 +1,24 @@
-import { z } from 'zod';
-import { SlugSchema, type HpoBest } from '../contracts/index.js';
+import {
+  CampaignEndedInputSchema,
+  FinalizeHpoCampaignInputSchema,
+  RecordTrialInputSchema,
+  RegisterCampaignInputSchema,
+  SYNTHETIC_OBJECTIVES,
+  SyntheticObjectiveInputSchema,
+  type CampaignEndedInput,
+  type CampaignReport,
+  type FinalizeHpoCampaignInput,
+  type RecordTrialInput,
+  type RegisterCampaignInput,
+  type RegisteredCampaign,
+  type SyntheticObjectiveInput,
+} from '../contracts/index.js';
 import { getDataset } from '../db/repos/datasets.js';
 import { getCampaign, listTrials, setCampaignBest, setCampaignStatus, upsertCampaign, upsertTrial } from '../db/repos/campaigns.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { renderHpoReport } from '../ml/report/index.js';
-import { TEST_FUNCTIONS } from '../workflows/search/index.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
-
-const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
-const TrialStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'PRUNED', 'FAILED', 'STOPPED', 'CANCELLED']);
-
-const RegisterCampaignSchema = z
-  .object({
-    campaignId: SlugSchema,
-    kind: z.enum(['hpo', 'nas']).default('hpo'),
-    datasetId: SlugSchema,
-    evaluator: z.enum(['training', 'synthetic']),
-    config: z.record(z.string(), z.unknown()),
-    objective: z.string().min(1),
-    direction: z.enum(['maximize', 'minimize']),
-    workflowId: z.string().min(1),
-  })
-  .strict();
-const RecordTrialSchema = z
-  .object({
-    campaignId: SlugSchema,
-    number: z.number().int().min(0),
-    /** HPO: flat parameters; NAS: the genome. */
-    params: z.record(z.string(), z.unknown()),
-    status: TrialStatusSchema,
-    rung: z.number().int().min(0),
-    value: z.number().optional(),
-    intermediate: z.record(z.string(), z.number()),
-    experimentId: z.string().optional(),
-    error: z.string().max(4000).optional(),
-    metrics: z.record(z.string(), z.number()).optional(),
-  })
-  .strict();
-const CountsSchema = z.object({ completed: z.number().int(), pruned: z.number().int(), failed: z.number().int(), stopped: z.number().int() }).strict();
-const FinalizeSchema = z
-  .object({
-    campaignId: SlugSchema,
-    status: z.enum(['COMPLETED', 'STOPPED']),
-    best: z.object({ trial: z.number().int(), value: z.number(), params: ParamsSchema, experimentId: z.string().optional() }).strict().nullable(),
-    counts: CountsSchema,
-    reason: z.string().max(2000).optional(),
-  })
-  .strict();
-const EndedSchema = z
-  .object({
-    campaignId: SlugSchema,
-    kind: z.enum(['hpo', 'nas']).default('hpo'),
-    status: z.enum(['FAILED', 'CANCELLED']),
-    error: z.string().max(4000).optional(),
-    runningTrials: z.array(z.number().int().min(0)),
-  })
-  .strict();
-const SyntheticSchema = z
-  .object({ function: z.enum(['branin', 'hartmann6']), params: ParamsSchema, epochs: z.number().int().min(1) })
-  .strict();
 
 /**
  * HPO campaign bookkeeping (control queue) and the synthetic objective (CPU queue). Rows are
@@ -70,8 +29,8 @@ export function createHpoActivities(deps: ActivityDeps) {
   const { db, notifier } = deps;
   return {
     /** Returns the dataset's class count (NAS sizes its genomes' heads with it; 0 for synthetic). */
-    async registerCampaign(raw: z.input<typeof RegisterCampaignSchema>): Promise<{ numClasses: number }> {
-      const input = validateActivityInput(RegisterCampaignSchema, raw, 'registerCampaign input');
+    async registerCampaign(raw: RegisterCampaignInput): Promise<RegisteredCampaign> {
+      const input = validateActivityInput(RegisterCampaignInputSchema, raw, 'registerCampaign input');
       let numClasses = 0;
       if (input.evaluator === 'training') {
         const dataset = await getDataset(db, input.datasetId);
@@ -97,8 +56,8 @@ export function createHpoActivities(deps: ActivityDeps) {
       return { numClasses };
     },
 
-    async recordTrial(raw: z.input<typeof RecordTrialSchema>): Promise<void> {
-      const t = validateActivityInput(RecordTrialSchema, raw, 'recordTrial input');
+    async recordTrial(raw: RecordTrialInput): Promise<void> {
+      const t = validateActivityInput(RecordTrialInputSchema, raw, 'recordTrial input');
       await upsertTrial(db, {
         campaignId: t.campaignId,
         number: t.number,
@@ -117,8 +76,8 @@ export function createHpoActivities(deps: ActivityDeps) {
       }
     },
 
-    async finalizeHpoCampaign(raw: z.input<typeof FinalizeSchema>): Promise<{ reportUri: string }> {
-      const input = validateActivityInput(FinalizeSchema, raw, 'finalizeHpoCampaign input');
+    async finalizeHpoCampaign(raw: FinalizeHpoCampaignInput): Promise<CampaignReport> {
+      const input = validateActivityInput(FinalizeHpoCampaignInputSchema, raw, 'finalizeHpoCampaign input');
       const campaign = await getCampaign(db, input.campaignId);
       if (!campaign) throw notFound(`campaignId "${input.campaignId}" does not exist`);
       const rows = await listTrials(db, input.campaignId);
@@ -149,13 +108,13 @@ export function createHpoActivities(deps: ActivityDeps) {
         entityId: input.campaignId,
         title: `HPO campaign ${input.campaignId} ${input.status === 'STOPPED' ? 'stopped' : 'completed'}`,
         message: `${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed${input.best ? `; best ${campaign.objective} ${input.best.value.toFixed(4)} (trial ${input.best.trial})` : ''}`,
-        details: { counts: c, best: input.best as HpoBest | null, reportUri: stored.uri },
+        details: { counts: c, best: input.best, reportUri: stored.uri },
       });
       return { reportUri: stored.uri };
     },
 
-    async markCampaignEnded(raw: z.input<typeof EndedSchema>): Promise<void> {
-      const input = validateActivityInput(EndedSchema, raw, 'markCampaignEnded input');
+    async markCampaignEnded(raw: CampaignEndedInput): Promise<void> {
+      const input = validateActivityInput(CampaignEndedInputSchema, raw, 'markCampaignEnded input');
       for (const number of input.runningTrials) {
         await upsertTrial(db, { campaignId: input.campaignId, number, status: input.status, error: input.error ?? null });
       }
@@ -172,11 +131,9 @@ export function createHpoActivities(deps: ActivityDeps) {
     },
 
     /** Bench and orchestration-test objective: an instant test function (Branin, Hartmann-6). */
-    async evaluateSyntheticObjective(raw: z.input<typeof SyntheticSchema>): Promise<number> {
-      const input = validateActivityInput(SyntheticSchema, raw, 'evaluateSyntheticObjective input');
-      const f = TEST_FUNCTIONS.find((t) => t.name === input.function);
-      if (!f) throw invalidState(`unknown synthetic function "${input.function}"`);
-      return f.evaluate(input.params);
+    async evaluateSyntheticObjective(raw: SyntheticObjectiveInput): Promise<number> {
+      const input = validateActivityInput(SyntheticObjectiveInputSchema, raw, 'evaluateSyntheticObjective input');
+      return SYNTHETIC_OBJECTIVES[input.function].evaluate(input.params);
     },
   };
 }

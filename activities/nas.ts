@@ -1,37 +1,16 @@
-import { z } from 'zod';
-import { SlugSchema, type NasPoint } from '../contracts/index.js';
+import { FinalizeNasCampaignInputSchema, type CampaignReport, type FinalizeNasCampaignInput } from '../contracts/index.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { getCampaign, listTrials, setCampaignBest, setCampaignStatus } from '../db/repos/campaigns.js';
 import { renderNasReport } from '../ml/report/index.js';
 import type { ActivityDeps } from './deps.js';
 import { notFound, validateActivityInput } from './lib/failures.js';
 
-const PointSchema = z
-  .object({
-    candidate: z.number().int().min(0),
-    valAccuracy: z.number(),
-    params: z.number(),
-    latencyMs: z.number(),
-    score: z.number(),
-    experimentId: z.string().optional(),
-  })
-  .strict();
-const FinalizeSchema = z
-  .object({
-    campaignId: SlugSchema,
-    status: z.enum(['COMPLETED', 'STOPPED']),
-    best: PointSchema.nullable(),
-    counts: z.object({ completed: z.number().int(), failed: z.number().int(), rejected: z.number().int(), duplicates: z.number().int() }).strict(),
-    reason: z.string().max(2000).optional(),
-  })
-  .strict();
-
 /** Closing a NAS campaign: the report from its candidate rows, the best, the notification. */
 export function createNasActivities(deps: ActivityDeps) {
   const { db, notifier } = deps;
   return {
-    async finalizeNasCampaign(raw: z.input<typeof FinalizeSchema>): Promise<{ reportUri: string }> {
-      const input = validateActivityInput(FinalizeSchema, raw, 'finalizeNasCampaign input');
+    async finalizeNasCampaign(raw: FinalizeNasCampaignInput): Promise<CampaignReport> {
+      const input = validateActivityInput(FinalizeNasCampaignInputSchema, raw, 'finalizeNasCampaign input');
       const campaign = await getCampaign(db, input.campaignId);
       if (!campaign) throw notFound(`campaignId "${input.campaignId}" does not exist`);
       const rows = await listTrials(db, input.campaignId);
@@ -54,7 +33,7 @@ export function createNasActivities(deps: ActivityDeps) {
       });
       const stored = await deps.artifacts.put(new TextEncoder().encode(html), { kind: 'report', mediaType: 'text/html' });
       await registerArtifact(db, { ...stored, kind: 'report', mediaType: 'text/html' });
-      const best = input.best as NasPoint | null;
+      const best = input.best;
       if (best) {
         const genome = rows.find((r) => r.number === best.candidate)?.params ?? {};
         await setCampaignBest(db, input.campaignId, { trial: best.candidate, value: best.score, params: genome });

@@ -1,31 +1,21 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ERROR_TYPES,
-  SlugSchema,
-  TrainHyperparametersSchema,
+  TrainActivityInputSchema,
   epochCompletedSignal,
+  type TrainActivityInput,
+  type TrainingOutcome,
   type TrainingHeartbeat,
 } from '../contracts/index.js';
 import { getDataset, listSignals } from '../db/repos/datasets.js';
 import { listEpochs, recordEpoch, setExperimentBackend } from '../db/repos/experiments.js';
 import { REFERENCE_ARCHITECTURE } from '../ml/model/index.js';
-import { runTrainingInChildProcess, type TrainingOutcome } from '../ml/train/index.js';
+import { runTrainingInChildProcess } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
 import { laterResume, resumeFromEpochs } from './lib/resume.js';
-
-const TrainInputSchema = z
-  .object({
-    experimentId: SlugSchema,
-    datasetId: SlugSchema,
-    hyperparameters: TrainHyperparametersSchema,
-    resumeFrom: z.object({ checkpointUri: z.string().min(1), epoch: z.number().int().min(0) }).strict().optional(),
-    workflowId: z.string().min(1),
-  })
-  .strict();
-export type TrainActivityInput = z.input<typeof TrainInputSchema>;
 
 /** Errors of the training engine that mean "this input can never train" (ml/data, ml/train). */
 const DETERMINISTIC_INPUT_ERRORS = new Set(['SplitError', 'WindowError', 'InvalidTrainingJob']);
@@ -44,7 +34,7 @@ export function createTrainingActivities(deps: ActivityDeps) {
    * rows. A run continued from an explicit checkpoint (`resumeFrom`) has a baseline the rows do
    * not hold, so it relies on the heartbeat alone.
    */
-  async function resumeState(input: z.output<typeof TrainInputSchema>, heartbeat: TrainingHeartbeat | undefined) {
+  async function resumeState(input: z.output<typeof TrainActivityInputSchema>, heartbeat: TrainingHeartbeat | undefined) {
     if (input.resumeFrom) return heartbeat;
     const rows = await listEpochs(deps.db, input.experimentId);
     const fromRows = resumeFromEpochs(
@@ -67,7 +57,7 @@ export function createTrainingActivities(deps: ActivityDeps) {
 
   return {
     async trainModel(raw: TrainActivityInput): Promise<TrainingOutcome> {
-      const input = validateActivityInput(TrainInputSchema, raw, 'trainModel input');
+      const input = validateActivityInput(TrainActivityInputSchema, raw, 'trainModel input');
       const ctx = Context.current();
       const dataset = await getDataset(deps.db, input.datasetId);
       if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);

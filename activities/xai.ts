@@ -1,14 +1,22 @@
 import os from 'node:os';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ERROR_TYPES,
-  SignalRefSchema,
-  SignalSelectionSchema,
-  SlugSchema,
-  XaiMethodSchema,
-  XaiMethodsSchema,
+  ExplainSignalInputSchema,
+  FinalizeXaiBatchInputSchema,
+  ListXaiSignalsInputSchema,
+  RecordXaiFailureInputSchema,
+  RegisterXaiBatchInputSchema,
+  XaiBatchEndedInputSchema,
+  type ExplainSignalInput,
+  type FinalizeXaiBatchInput,
+  type ListXaiSignalsInput,
+  type RecordXaiFailureInput,
+  type RegisteredXaiBatch,
+  type RegisterXaiBatchInput,
+  type XaiBatchEndedInput,
   parseSignalRef,
   requestedMethods,
   signalRef,
@@ -47,71 +55,6 @@ import type { ExplainJob, SignalExplanation } from '../ml/xai/explain.js';
 import { XaiProcessPool } from '../ml/xai/pool.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
-
-// ---------------------------------------------------------------------------------------------
-// Inputs
-
-const RegisterSchema = z
-  .object({
-    batchId: SlugSchema,
-    modelId: SlugSchema,
-    selection: SignalSelectionSchema,
-    methods: XaiMethodsSchema,
-    seed: z.number().int().min(0),
-    config: z.record(z.string(), z.unknown()),
-    workflowId: z.string().min(1),
-  })
-  .strict();
-export type RegisterXaiBatchInput = z.input<typeof RegisterSchema>;
-
-export interface RegisteredXaiBatch {
-  total: number;
-  modelUri: string;
-  classes: string[];
-  inputLength: number;
-  backgroundUri: string | null;
-}
-
-const ListSchema = z
-  .object({
-    datasetId: SlugSchema,
-    labels: z.array(z.string()).optional(),
-    fromIndex: z.number().int().min(0).optional(),
-    toIndex: z.number().int().min(1).optional(),
-    afterIndex: z.number().int().min(-1),
-    limit: z.number().int().min(1).max(1_000),
-  })
-  .strict();
-
-const ExplainSchema = z
-  .object({
-    batchId: SlugSchema,
-    modelUri: z.string().min(1),
-    classes: z.array(z.string()).min(2),
-    inputLength: z.number().int().min(1),
-    signal: SignalRefSchema,
-    methods: XaiMethodsSchema,
-    windowsPerSignal: z.number().int().min(1),
-    target: z.enum(['predicted', 'label']),
-    faithfulness: z.object({ steps: z.number().int().min(2), randomOrders: z.number().int().min(1) }).strict(),
-    summary: z.object({ segments: z.number().int().min(2), topK: z.number().int().min(1), bands: z.number().int().min(2) }).strict(),
-    seed: z.number().int().min(0),
-    backgroundUri: z.string().nullable(),
-  })
-  .strict();
-export type ExplainSignalInput = z.input<typeof ExplainSchema>;
-
-const FailureSchema = z
-  .object({ batchId: SlugSchema, signal: SignalRefSchema, methods: z.array(XaiMethodSchema).min(1), reason: z.string().min(1).max(4000) })
-  .strict();
-
-const FinalizeSchema = z
-  .object({ batchId: SlugSchema, status: z.enum(['COMPLETED', 'STOPPED']), reason: z.string().max(2000).optional() })
-  .strict();
-
-const EndedSchema = z.object({ batchId: SlugSchema, status: z.enum(['FAILED', 'CANCELLED']), error: z.string().max(4000).optional() }).strict();
-
-// ---------------------------------------------------------------------------------------------
 
 /** Most signals read to draw a KernelSHAP background (rows are small; arrays are read per pick). */
 const BACKGROUND_CANDIDATES = 10_000;
@@ -152,7 +95,7 @@ export function createXaiActivities(deps: ActivityDeps) {
 
   /** Draw the KernelSHAP background: `size` windows of seeded random signals at seeded offsets. */
   async function buildBackground(
-    input: z.output<typeof RegisterSchema>,
+    input: z.output<typeof RegisterXaiBatchInputSchema>,
     inputLength: number,
   ): Promise<string | null> {
     const shap = input.methods['kernel-shap'];
@@ -203,7 +146,7 @@ export function createXaiActivities(deps: ActivityDeps) {
 
   return {
     async registerXaiBatch(raw: RegisterXaiBatchInput): Promise<RegisteredXaiBatch> {
-      const input = validateActivityInput(RegisterSchema, raw, 'registerXaiBatch input');
+      const input = validateActivityInput(RegisterXaiBatchInputSchema, raw, 'registerXaiBatch input');
       const model = await loadModelRow(input.modelId);
       let total: number;
       if (input.selection.kind === 'dataset') {
@@ -232,14 +175,14 @@ export function createXaiActivities(deps: ActivityDeps) {
     },
 
     /** One page of a dataset selection, by index (keyset pagination). */
-    async listXaiSignals(raw: z.input<typeof ListSchema>): Promise<SignalRef[]> {
-      const input = validateActivityInput(ListSchema, raw, 'listXaiSignals input');
+    async listXaiSignals(raw: ListXaiSignalsInput): Promise<SignalRef[]> {
+      const input = validateActivityInput(ListXaiSignalsInputSchema, raw, 'listXaiSignals input');
       const rows = await pageMatchingSignals(db, input, input.afterIndex, input.limit);
       return rows.map((r) => signalRef(input.datasetId, r.idx));
     },
 
     async explainSignal(raw: ExplainSignalInput): Promise<ExplainSignalResult> {
-      const input = validateActivityInput(ExplainSchema, raw, 'explainSignal input');
+      const input = validateActivityInput(ExplainSignalInputSchema, raw, 'explainSignal input');
       const ref = input.signal;
       const { datasetId, index } = parseSignalRef(ref);
       const methods = requestedMethods(input.methods);
@@ -364,15 +307,15 @@ export function createXaiActivities(deps: ActivityDeps) {
     },
 
     /** A signal that exhausted its retries or failed for good: FAILED rows with the reason. */
-    async recordXaiFailure(raw: z.input<typeof FailureSchema>): Promise<void> {
-      const input = validateActivityInput(FailureSchema, raw, 'recordXaiFailure input');
+    async recordXaiFailure(raw: RecordXaiFailureInput): Promise<void> {
+      const input = validateActivityInput(RecordXaiFailureInputSchema, raw, 'recordXaiFailure input');
       const { datasetId, index } = parseSignalRef(input.signal);
       const row = await getSignal(db, datasetId, index);
       await recordXaiFailure(db, { batchId: input.batchId, datasetId, signalIdx: index, methods: input.methods, error: input.reason, label: row?.label ?? null });
     },
 
-    async finalizeXaiBatch(raw: z.input<typeof FinalizeSchema>): Promise<Pick<ExplainSignalsResult, 'summaryUri' | 'summaryJsonUri' | 'faithfulnessByMethod'>> {
-      const input = validateActivityInput(FinalizeSchema, raw, 'finalizeXaiBatch input');
+    async finalizeXaiBatch(raw: FinalizeXaiBatchInput): Promise<Pick<ExplainSignalsResult, 'summaryUri' | 'summaryJsonUri' | 'faithfulnessByMethod'>> {
+      const input = validateActivityInput(FinalizeXaiBatchInputSchema, raw, 'finalizeXaiBatch input');
       const batch = await getXaiBatch(db, input.batchId);
       if (!batch) throw notFound(`batchId "${input.batchId}" does not exist`);
       const rows = await listXaiExplanations(db, input.batchId);
@@ -411,8 +354,8 @@ export function createXaiActivities(deps: ActivityDeps) {
       return { summaryUri, summaryJsonUri: jsonStored.uri, faithfulnessByMethod: faith };
     },
 
-    async markXaiBatchEnded(raw: z.input<typeof EndedSchema>): Promise<void> {
-      const input = validateActivityInput(EndedSchema, raw, 'markXaiBatchEnded input');
+    async markXaiBatchEnded(raw: XaiBatchEndedInput): Promise<void> {
+      const input = validateActivityInput(XaiBatchEndedInputSchema, raw, 'markXaiBatchEnded input');
       const counts = await countXaiSignals(db, input.batchId);
       const row = await setXaiBatchStatus(db, input.batchId, input.status, {
         error: input.error ?? null,

@@ -28,7 +28,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, count, eq, sum } from 'drizzle-orm';
-import type { HpoCampaignRequest, HpoCampaignResult } from '../contracts/index.js';
+import type { HpoCampaignRequest, HpoCampaignResult, SearchSpaceInput } from '../contracts/index.js';
 import { workflowIds, WORKFLOW_TASK_QUEUE } from '../contracts/index.js';
 import { listTrials } from '../db/repos/campaigns.js';
 import { epochMetrics, experiments } from '../db/schema.js';
@@ -51,7 +51,7 @@ const SPACE = {
   kernelSize1: { type: 'int', low: 16, high: 64, step: 16 },
   filters2: { type: 'int', low: 8, high: 64, log: true },
   kernelSize2: { type: 'categorical', choices: [3, 5] },
-};
+} satisfies SearchSpaceInput;
 const BASE = { patience: 0, maxWindowsPerSignal: 32, batchSize: 32, seed: 1 };
 
 type PrunerKind = 'asha' | 'none';

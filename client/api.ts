@@ -14,7 +14,6 @@ import {
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
-  InputValidationError,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
   parseInput,
@@ -30,7 +29,6 @@ import {
   type ExplainSignalsInput,
   type ExplainSignalsRequest,
   type ExplainSignalsResult,
-  type FieldIssue,
   type GenerateDatasetInput,
   type GenerateDatasetRequest,
   type GenerateDatasetResult,
@@ -49,7 +47,6 @@ import {
   type TrainModelRequest,
   type TrainModelResult,
 } from '../contracts/index.js';
-import { parseSearchSpace, SearchSpaceError } from '../workflows/search/index.js';
 import { ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from './errors.js';
 import { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, deriveXaiBatchId } from './ids.js';
 import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from './workflow-kinds.js';
@@ -135,74 +132,20 @@ export function prepareTrainingInput(request: StartTrainingRequest): TrainModelI
 }
 
 /**
- * Validate a campaign request and fill in its id; throws InputValidationError naming the field.
- * The search space is checked by the same `parseSearchSpace` the workflow runs, its issues
- * named `space.<param>.<field>`, and sent normalised (defaults filled in), so the derived id
- * and the workflow's input describe exactly the same campaign.
+ * Validate a campaign request and fill in its id; throws InputValidationError naming the field
+ * (a bad space as `space.<param>.<field>`, with the other bad fields in the same error). The
+ * space is sent normalised (defaults filled in), so the derived id and the workflow's input
+ * describe exactly the same campaign.
  */
 export function prepareHpoInput(request: StartHpoRequest): HpoCampaignInput {
   const what = `${WORKFLOW_KINDS.hpo.workflowType} input`;
-  let withOptionalId;
-  try {
-    withOptionalId = parseInput(HpoCampaignInputSchema.partial({ campaignId: true }), request, what);
-  } catch (err) {
-    // Report a bad space in the same error as the other bad fields: one round of fixing.
-    if (!(err instanceof InputValidationError) || !isPlainObject(request.space) || err.issues.some((i) => i.path.startsWith('space'))) throw err;
-    const spaceIssues = spaceIssuesOf(request.space);
-    throw spaceIssues.length === 0 ? err : new InputValidationError(what, [...err.issues, ...spaceIssues]);
-  }
-  const space = withOptionalId.space === undefined ? undefined : validateSpace(withOptionalId.space, what);
-  const normalised = { ...withOptionalId, space };
-  const campaignId = withOptionalId.campaignId ?? deriveCampaignId(normalised);
-  return parseInput(HpoCampaignInputSchema, { ...normalised, campaignId }, what);
-}
-
-function validateSpace(space: Record<string, unknown>, what: string): Record<string, unknown> {
-  const issues = spaceIssuesOf(space);
-  if (issues.length > 0) throw new InputValidationError(what, issues);
-  return parseSearchSpace(space);
-}
-
-/** The space's problems as FieldIssues under `space.` (none for a valid space). */
-function spaceIssuesOf(space: Record<string, unknown>): FieldIssue[] {
-  try {
-    parseSearchSpace(space);
-    return [];
-  } catch (err) {
-    if (err instanceof SearchSpaceError) return err.issues.map((issue) => spaceIssue(issue, space));
-    throw err;
-  }
+  const withOptionalId = parseInput(HpoCampaignInputSchema.partial({ campaignId: true }), request, what);
+  const campaignId = withOptionalId.campaignId ?? deriveCampaignId(withOptionalId);
+  return parseInput(HpoCampaignInputSchema, { ...withOptionalId, campaignId }, what);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/**
- * A SearchSpaceError issue (`"<path> <message>"`, path dotted from the parameter name, or
- * `(root)`) as a FieldIssue under `space.`. The parameter name is matched against the space's
- * own keys first, so a name with a space or a dot in it (itself invalid) is still split right.
- */
-function spaceIssue(issue: string, space: Record<string, unknown>): FieldIssue {
-  if (issue.startsWith('(root) ')) return { path: 'space', message: issue.slice('(root) '.length) };
-  const name = Object.keys(space)
-    .sort((a, b) => b.length - a.length)
-    .find((k) => issue.startsWith(`${k} `) || issue.startsWith(`${k}.`));
-  const cut = issue.indexOf(' ', name?.length ?? 0);
-  if (cut < 0) return { path: 'space', message: issue };
-  // After the name, the path is dotted (`when.in.1`); the name itself may contain anything.
-  const head = name ?? issue.slice(0, cut).split('.')[0];
-  const segments = [head, ...issue.slice(head.length, cut).split('.').filter(Boolean)];
-  return { path: ['space', ...segments].join('.'), message: issue.slice(cut + 1), value: valueAt(space, segments) };
-}
-
-function valueAt(root: unknown, path: readonly string[]): unknown {
-  let cur: unknown = root;
-  for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
 }
 
 /** Validate a campaign update (at least one limit, each in range); throws InputValidationError. */

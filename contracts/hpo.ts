@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { SlugSchema } from './ids.js';
-import { TrainHyperparametersSchema } from './training.js';
+import { SearchSpaceSchema } from './search-space.js';
+import { SYNTHETIC_OBJECTIVE_NAMES } from './testing/synthetic-objectives.js';
+import { TrainSettingsSchema } from './training.js';
 
 /**
  * HPO campaign contract (seed tasks run_hpo_campaign / stop_hpo_campaign).
  *
- * The search space is plain JSON described by `workflows/search` (float, log-float, int,
- * categorical, conditional `when`); it is validated there, by the client before sending and by
- * the workflow at its top, so a bad space fails naming the offending path.
+ * The search space is plain JSON (float, log-float, int, categorical, conditional `when`;
+ * contracts/search-space.ts), validated by the client before sending and by the workflow at its
+ * top, so a bad space fails naming the offending path.
  */
 export const HPO_METRICS = ['valAccuracy', 'valLoss'] as const;
 export type HpoMetric = (typeof HPO_METRICS)[number];
@@ -17,18 +19,9 @@ export const HpoCampaignInputSchema = z
     campaignId: SlugSchema,
     datasetId: SlugSchema,
     /** Search space; omitted: the default 1D-CNN space of workflows/search. */
-    space: z.record(z.string(), z.unknown()).optional(),
-    /**
-     * Training settings every trial shares (fields of TrainHyperparameters, flat); sampled
-     * parameters override them. Checked here so a typo fails the start, not every trial.
-     */
-    base: z
-      .record(z.string(), z.unknown())
-      .superRefine((base, ctx) => {
-        const r = TrainHyperparametersSchema.safeParse(base);
-        if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-      })
-      .default({}),
+    space: SearchSpaceSchema.optional().describe(`${SearchSpaceSchema.description} Omitted: the default 1D-CNN space.`),
+    /** Training settings every trial shares; sampled parameters override them. */
+    base: TrainSettingsSchema.default({}),
     sampler: z
       .object({
         kind: z.enum(['tpe', 'random', 'grid']).default('tpe'),
@@ -70,7 +63,7 @@ export const HpoCampaignInputSchema = z
     evaluator: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('training') }).strict(),
-        z.object({ kind: z.literal('synthetic'), function: z.enum(['branin', 'hartmann6']) }).strict(),
+        z.object({ kind: z.literal('synthetic'), function: z.enum(SYNTHETIC_OBJECTIVE_NAMES) }).strict(),
       ])
       .default({ kind: 'training' }),
     /** Continue-as-new after this many finished trials in one run (tests); otherwise when Temporal suggests it. */

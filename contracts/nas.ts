@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SlugSchema } from './ids.js';
-import { TrainHyperparametersSchema } from './training.js';
+import { TrainSettingsSchema } from './training.js';
 
 /**
  * NAS campaign contract (seed task run_nas_campaign, whose "training" was random.uniform). Every
@@ -34,16 +34,13 @@ export const NasCampaignInputSchema = z
     /** The fixed short training budget of every candidate. */
     epochs: z.number().int().min(1).max(1_000).default(3),
     /**
-     * Training settings every candidate shares (fields of TrainHyperparameters, flat; the
-     * architecture comes from the genome). Checked here so a typo fails the start.
+     * Training settings every candidate shares; the architecture comes from the genome and
+     * `epochs` from the field above.
      */
-    training: z
-      .record(z.string(), z.unknown())
-      .superRefine((t, ctx) => {
-        const r = TrainHyperparametersSchema.safeParse(t);
-        if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-        if ('architecture' in t) ctx.addIssue({ code: 'custom', message: 'the architecture comes from the search; remove it', path: ['architecture'] });
-      })
+    training: TrainSettingsSchema.extend({
+      architecture: z.never({ error: 'the architecture comes from the search; remove it' }).optional(),
+    })
+      .strict()
       .default({}),
     /** Single best by accuracy × (params/targetParams)^paramsExponent × (latency/targetLatencyMs)^latencyExponent. */
     scalarization: z

@@ -30,25 +30,65 @@ export type Architecture = z.output<typeof ArchitectureSchema>;
 
 export const OptimizerSchema = z.enum(['adam', 'sgd', 'rmsprop']);
 
+/** Each training setting's own rule, shared by the full settings and the partial ones. */
+const setting = {
+  windowLength: z.number().int().min(64).max(65_536),
+  windowHop: z.number().int().min(1).max(65_536),
+  maxWindowsPerSignal: z.number().int().min(1).max(10_000),
+  epochs: z.number().int().min(1).max(10_000),
+  batchSize: z.number().int().min(1).max(4_096),
+  learningRate: z.number().positive().max(10),
+  optimizer: OptimizerSchema,
+  /** Early stopping on validation loss; 0 disables it. */
+  patience: z.number().int().min(0).max(10_000),
+  minDelta: z.number().min(0),
+  validationFraction: z.number().min(0.05).max(0.5),
+  testFraction: z.number().min(0.05).max(0.5),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+};
+
 export const TrainHyperparametersSchema = z
   .object({
     architecture: ArchitectureSchema.optional(),
-    windowLength: z.number().int().min(64).max(65_536).default(TRAINING_DEFAULTS.windowLength),
-    windowHop: z.number().int().min(1).max(65_536).default(TRAINING_DEFAULTS.windowHop),
-    maxWindowsPerSignal: z.number().int().min(1).max(10_000).default(TRAINING_DEFAULTS.maxWindowsPerSignal),
-    epochs: z.number().int().min(1).max(10_000).default(TRAINING_DEFAULTS.epochs),
-    batchSize: z.number().int().min(1).max(4_096).default(TRAINING_DEFAULTS.batchSize),
-    learningRate: z.number().positive().max(10).default(TRAINING_DEFAULTS.learningRate),
-    optimizer: OptimizerSchema.default('adam'),
-    /** Early stopping on validation loss; 0 disables it. */
-    patience: z.number().int().min(0).max(10_000).default(TRAINING_DEFAULTS.patience),
-    minDelta: z.number().min(0).default(TRAINING_DEFAULTS.minDelta),
-    validationFraction: z.number().min(0.05).max(0.5).default(TRAINING_DEFAULTS.validationFraction),
-    testFraction: z.number().min(0.05).max(0.5).default(TRAINING_DEFAULTS.testFraction),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    windowLength: setting.windowLength.default(TRAINING_DEFAULTS.windowLength),
+    windowHop: setting.windowHop.default(TRAINING_DEFAULTS.windowHop),
+    maxWindowsPerSignal: setting.maxWindowsPerSignal.default(TRAINING_DEFAULTS.maxWindowsPerSignal),
+    epochs: setting.epochs.default(TRAINING_DEFAULTS.epochs),
+    batchSize: setting.batchSize.default(TRAINING_DEFAULTS.batchSize),
+    learningRate: setting.learningRate.default(TRAINING_DEFAULTS.learningRate),
+    optimizer: setting.optimizer.default('adam'),
+    patience: setting.patience.default(TRAINING_DEFAULTS.patience),
+    minDelta: setting.minDelta.default(TRAINING_DEFAULTS.minDelta),
+    validationFraction: setting.validationFraction.default(TRAINING_DEFAULTS.validationFraction),
+    testFraction: setting.testFraction.default(TRAINING_DEFAULTS.testFraction),
+    seed: setting.seed.default(1),
   })
   .strict();
 export type TrainHyperparameters = z.output<typeof TrainHyperparametersSchema>;
+
+/**
+ * Some training settings, none filled in: what a campaign's trials (HPO `base`) or candidates
+ * (NAS `training`) share, overridden by what the search proposes. Same rules per field as
+ * TrainHyperparametersSchema, so a typo fails the campaign's start, not every trial.
+ */
+export const TrainSettingsSchema = z
+  .object({
+    architecture: ArchitectureSchema.optional(),
+    windowLength: setting.windowLength.optional(),
+    windowHop: setting.windowHop.optional(),
+    maxWindowsPerSignal: setting.maxWindowsPerSignal.optional(),
+    epochs: setting.epochs.optional(),
+    batchSize: setting.batchSize.optional(),
+    learningRate: setting.learningRate.optional(),
+    optimizer: setting.optimizer.optional(),
+    patience: setting.patience.optional(),
+    minDelta: setting.minDelta.optional(),
+    validationFraction: setting.validationFraction.optional(),
+    testFraction: setting.testFraction.optional(),
+    seed: setting.seed.optional(),
+  })
+  .strict();
+export type TrainSettings = z.output<typeof TrainSettingsSchema>;
 
 export const TrainModelInputSchema = z
   .object({

@@ -28,7 +28,6 @@ import {
   updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
 } from '../contracts/index.js';
-import { SearchSpaceSchema } from '../workflows/search/index.js';
 
 export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../contracts/json-schema');
 
@@ -98,29 +97,6 @@ export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /**
- * The contract types `space` as an open record (it is checked by workflows/search, not by the
- * contract); the generated file shows its real shape so a foreign backend can validate it too.
- * Cross-field rules (low < high, known `when.param`, no cycles) are not expressible here: the
- * workflow rejects them naming the path.
- */
-function withSearchSpaceShape(kind: ClientWorkflowKind, schema: Record<string, unknown>): Record<string, unknown> {
-  if (kind !== 'hpo') return schema;
-  const { $schema: _drop, ...space } = inputJsonSchema(SearchSpaceSchema);
-  const properties = schema.properties as Record<string, unknown>;
-  return {
-    ...schema,
-    properties: {
-      ...properties,
-      space: {
-        ...space,
-        description:
-          'Search space: parameter name (an identifier) → float | int | categorical spec; `when: {param, in}` makes a parameter conditional. Omitted: the default 1D-CNN space. Also checked for low < high, step dividing high - low, log > 0, known and acyclic conditions.',
-      },
-    },
-  };
-}
-
-/**
  * The XAI contract's refinements, where JSON Schema can say them: at least one method
  * (`minProperties`), no repeated signal (`uniqueItems`); `fromIndex < toIndex` only in words.
  */
@@ -161,7 +137,7 @@ export function generateJsonSchemaFiles(): Record<string, string> {
     const { workflowType, entityField } = WORKFLOW_KINDS[kind];
     const file = inputSchemaFile(kind);
     files[file] = render({
-      ...withXaiRules(kind, withSearchSpaceShape(kind, inputJsonSchema(WORKFLOW_INPUTS[kind]))),
+      ...withXaiRules(kind, inputJsonSchema(WORKFLOW_INPUTS[kind])),
       $id: file,
       title: `${workflowType} input`,
       description: `The single argument of the ${workflowType} workflow. Generated from the zod contract; do not edit.`,

@@ -18,6 +18,7 @@ import {
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
   SEARCH_ATTRIBUTES,
+  SYNTHETIC_OBJECTIVES,
   WORKFLOW_TASK_QUEUE,
   hpoTrialExperimentId,
   objectiveDirection,
@@ -29,6 +30,8 @@ import {
   type HpoBest,
   type HpoCampaignInput,
   type HpoCampaignResult,
+  type HpoCarriedState,
+  type HpoCounts,
   type HpoTrialSummary,
   type TrainHyperparameters,
 } from '../contracts/index.js';
@@ -40,7 +43,6 @@ import {
   NoPruner,
   RandomSampler,
   SearchSpaceError,
-  TEST_FUNCTIONS,
   TpeSampler,
   parseSearchSpace,
   restorePruner,
@@ -58,18 +60,7 @@ import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
 
-/** What a campaign carries across continue-as-new: search state and counters, not trial rows. */
-export interface HpoCarriedState {
-  sampler: unknown;
-  pruner: unknown;
-  counts: { completed: number; pruned: number; failed: number; stopped: number };
-  best: HpoBest | null;
-  startedAtMs: number;
-  limits: { maxTrials: number; maxConcurrentTrials: number };
-  runs: number;
-}
-
-type Counts = HpoCarriedState['counts'];
+type Counts = HpoCounts;
 
 function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sampler; pruner: Pruner } {
   const direction = objectiveDirection(input.objective);
@@ -90,15 +81,9 @@ function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sa
   return { sampler, pruner };
 }
 
-function syntheticFunction(name: string) {
-  const f = TEST_FUNCTIONS.find((t) => t.name === name);
-  if (!f) throw ApplicationFailure.nonRetryable(`unknown synthetic function "${name}"`, ERROR_TYPES.invalidInput);
-  return f;
-}
-
 function resolveSpace(input: HpoCampaignInput): SearchSpace {
   const evaluator = input.evaluator;
-  const raw = input.space ?? (evaluator.kind === 'synthetic' ? syntheticFunction(evaluator.function).space : DEFAULT_CNN_SPACE);
+  const raw = input.space ?? (evaluator.kind === 'synthetic' ? SYNTHETIC_OBJECTIVES[evaluator.function].space : DEFAULT_CNN_SPACE);
   try {
     return parseSearchSpace(raw);
   } catch (err) {
@@ -191,7 +176,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     }
     let hyperparameters: TrainHyperparameters;
     try {
-      hyperparameters = { ...toTrainHyperparameters(params, input.base as Partial<TrainHyperparameters>), epochs };
+      hyperparameters = { ...toTrainHyperparameters(params, input.base), epochs };
     } catch (err) {
       throw ApplicationFailure.nonRetryable(`trial ${n}: the sampled point is not valid training input: ${failureMessage(err)}`, ERROR_TYPES.invalidInput);
     }

@@ -29,6 +29,8 @@ import {
   workflowIds,
   type NasCampaignInput,
   type NasCampaignResult,
+  type NasCarriedState,
+  type NasCounts,
   type NasPoint,
 } from '../contracts/index.js';
 import {
@@ -48,22 +50,12 @@ import { validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
 
-/** What a NAS campaign carries across continue-as-new. */
-export interface NasCarriedState {
-  strategy: unknown;
-  points: NasPoint[];
-  counts: Counts;
-  startedAtMs: number;
-  limits: { maxCandidates: number; maxConcurrentCandidates: number };
-  numClasses: number;
-  runs: number;
-}
-type Counts = { completed: number; failed: number; rejected: number; duplicates: number };
+type Counts = NasCounts;
 
 function buildStrategy(input: NasCampaignInput, numClasses: number): NasStrategy {
   const s = input.strategy;
   const limits = {
-    inputLength: (input.training.windowLength as number | undefined) ?? TRAINING_DEFAULTS.windowLength,
+    inputLength: input.training.windowLength ?? TRAINING_DEFAULTS.windowLength,
     numClasses,
     maxParams: input.limits.maxParams,
     minOutputLength: input.limits.minOutputLength,
@@ -88,7 +80,7 @@ function buildStrategy(input: NasCampaignInput, numClasses: number): NasStrategy
 export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedState): Promise<NasCampaignResult> {
   const input = validateWorkflowInput(NasCampaignInputSchema, raw, 'nasCampaignWorkflow input');
   const { campaignId, datasetId } = input;
-  const training = TrainHyperparametersSchema.parse({ ...input.training, epochs: input.epochs });
+  const training = validateWorkflowInput(TrainHyperparametersSchema, { ...input.training, epochs: input.epochs }, 'nasCampaignWorkflow training');
   const startedAtMs = carried?.startedAtMs ?? Date.now();
   const limits = carried?.limits ?? { maxCandidates: input.maxCandidates, maxConcurrentCandidates: input.maxConcurrentCandidates };
   const counts: Counts = carried?.counts ?? { completed: 0, failed: 0, rejected: 0, duplicates: 0 };

@@ -7,10 +7,12 @@ import {
   progressQuery,
   requestedMethods,
   type ExplainSignalsResult,
+  type RegisteredXaiBatch,
+  type XaiCarriedState,
+  type XaiCounts,
   type SignalRef,
   type XaiFailure,
 } from '../contracts/index.js';
-import type { RegisteredXaiBatch } from '../activities/xai.js';
 import { control, xaiCpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
@@ -22,21 +24,7 @@ export const XAI_PAGE_SIZE = 256;
 /** Failures kept in the workflow for `progress` and the result; all of them are rows in Postgres. */
 const FAILURES_KEPT = 20;
 
-/** What a batch carries across continue-as-new. */
-export interface XaiCarriedState {
-  registered: RegisteredXaiBatch;
-  /** ids: position of the next id; dataset: index of the last signal listed. */
-  cursor: number;
-  /** Signals listed so far (a dataset selection's `limit` counts these). */
-  listed: number;
-  exhausted: boolean;
-  /** Listed but not started when the run continued as new. */
-  pending: SignalRef[];
-  counts: Counts;
-  failures: XaiFailure[];
-  runs: number;
-}
-type Counts = { completed: number; failed: number; reused: number };
+type Counts = XaiCounts;
 
 /**
  * Explain signals with a trained model (seed tasks generate_explanation and

@@ -3,7 +3,8 @@ import { afterEpoch, NO_BEST_YET, type EarlyStoppingState } from './early-stoppi
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ArtifactStore } from '../../artifacts/types.js';
 import { getFloat32 } from '../../artifacts/codecs.js';
-import type { Architecture, EpochMetrics, TrainHyperparameters, TrainingHeartbeat, TrainModelResult } from '../../contracts/training.js';
+import type { TrainingOutcome } from '../../contracts/activity-io/training.js';
+import type { Architecture, EpochMetrics, TrainHyperparameters, TrainingHeartbeat } from '../../contracts/training.js';
 import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel } from '../model/index.js';
 import { mixSeed, mulberry32, permutation } from '../random.js';
 import { splitBySignal } from '../data/split.js';
@@ -49,13 +50,7 @@ export interface TrainingEnv {
   log?(msg: string, meta?: object): void;
 }
 
-/**
- * What a training run yields: the workflow's result without its identity and status, which the
- * caller adds. `epochsCompleted` is the last completed epoch, absolute (counting earlier
- * attempts and continuations); `checkpointUri` is that epoch's checkpoint, with optimizer state,
- * for a later continuation; `trainSamplesPerSec` covers the epochs this call ran (0 when none).
- */
-export type TrainingOutcome = Omit<TrainModelResult, 'experimentId' | 'status'>;
+export type { TrainingOutcome };
 
 export const MODEL_MEDIA_TYPE = 'application/x-faultline-model';
 

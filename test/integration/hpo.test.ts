@@ -13,6 +13,7 @@ import {
   workflowIds,
   type HpoCampaignRequest,
   type HpoCampaignResult,
+  type SearchSpaceInput,
 } from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
@@ -150,7 +151,7 @@ describe('HPO campaign with real training', () => {
     learningRate: { type: 'float', low: 1e-3, high: 1e-2, log: true },
     filters1: { type: 'int', low: 8, high: 16 },
     kernelSize1: { type: 'categorical', choices: [32, 64] },
-  };
+  } satisfies SearchSpaceInput;
   const base = { windowLength: 2048, windowHop: 1024, maxWindowsPerSignal: 8, patience: 0, batchSize: 32 };
   const real = (campaignId: string, over: Partial<HpoCampaignRequest> = {}): HpoCampaignRequest => ({
     campaignId,
@@ -201,7 +202,7 @@ describe('HPO campaign with real training', () => {
 
   // A 65,536-sample window cannot be cut from 16,384-sample signals: such a trial fails at once
   // (non-retryable), is tried again once (trialAttempts 2), then recorded FAILED.
-  const failing = { ...space, windowLength: { type: 'categorical', choices: [2048, 65536] } };
+  const failing = { ...space, windowLength: { type: 'categorical', choices: [2048, 65536] } } satisfies SearchSpaceInput;
 
   it('records failed trials (after their retries) and carries on below maxFailedTrials', async () => {
     const handle = await start(stack.client, real('fail-some', { space: failing, pruner: { kind: 'none', minEpochs: 1, maxEpochs: 1, reductionFactor: 3 }, maxTrials: 6, maxFailedTrials: 6, trialAttempts: 2 }));

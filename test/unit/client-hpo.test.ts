@@ -6,7 +6,7 @@ import { artifactFilePath } from '../../client/artifact-path.js';
 import { UpdateRejectedError } from '../../client/errors.js';
 import { deriveCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
-import { HpoCampaignInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate } from '../../contracts/index.js';
+import { HpoCampaignInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate, type SearchSpaceInput } from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
 import { rejectionOf } from '../support/errors.js';
 import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
@@ -20,7 +20,10 @@ const SPACE = {
   learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
   momentum: { type: 'float', low: 0.5, high: 0.99, when: { param: 'optimizer', in: ['sgd'] } },
-};
+} satisfies SearchSpaceInput;
+
+/** A request as a dashboard in another language may send it: not type-checked. */
+const untyped = (request: unknown): StartHpoRequest => request as StartHpoRequest;
 
 describe('startHpoCampaign validates the input and the search space before sending', () => {
   it('names space.<param>.<field> and the value for a bad bound', async () => {
@@ -34,7 +37,7 @@ describe('startHpoCampaign validates the input and the search space before sendi
   it('names a wrong type and an unknown key of a parameter', async () => {
     const { client, calls } = fakeClient();
     const space = { layers: { type: 'int', low: 1.5, high: 4 }, dropout: { type: 'float', low: 0, high: 0.5, scale: 'linear' } };
-    const err = await invalid(startHpoCampaign(client, { datasetId: 'ds-1', space }));
+    const err = await invalid(startHpoCampaign(client, untyped({ datasetId: 'ds-1', space })));
     expect(err.issues).toEqual([
       expect.objectContaining({ path: 'space.layers.low', value: 1.5 }),
       expect.objectContaining({ path: 'space.dropout', message: expect.stringContaining('scale') }),
@@ -45,7 +48,7 @@ describe('startHpoCampaign validates the input and the search space before sendi
   it('names a condition on an unknown parameter, and on a value its parent never takes', async () => {
     const { client, calls } = fakeClient();
     const space = { ...SPACE, momentum: { ...SPACE.momentum, when: { param: 'optimiser', in: ['sgd'] } }, nesterov: { type: 'categorical', choices: [true, false], when: { param: 'optimizer', in: ['adam', 'lbfgs'] } } };
-    const err = await invalid(startHpoCampaign(client, { datasetId: 'ds-1', space }));
+    const err = await invalid(startHpoCampaign(client, untyped({ datasetId: 'ds-1', space })));
     expect(err.issues).toEqual([
       expect.objectContaining({ path: 'space.momentum.when.param', value: 'optimiser' }),
       expect.objectContaining({ path: 'space.nesterov.when.in.1', value: 'lbfgs' }),
@@ -63,8 +66,8 @@ describe('startHpoCampaign validates the input and the search space before sendi
   it('reports contract fields and space issues in one error', async () => {
     const { client, calls } = fakeClient();
     const bad = { datasetId: 'ds-1', maxTrials: 0, space: { lr: { type: 'float', low: 1, high: 0 } } };
-    const err = await invalid(startHpoCampaign(client, bad));
-    expect(err.issues.map((i) => i.path)).toEqual(['maxTrials', 'space.lr.low']);
+    const err = await invalid(startHpoCampaign(client, untyped(bad)));
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['maxTrials', 'space.lr.low']);
     expect(calls).toEqual([]);
   });
 
@@ -88,7 +91,7 @@ describe('campaign id derivation', () => {
     const spelledOut = HpoCampaignInputSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxTrials: 10 });
     expect(prepareHpoInput({ ...spelledOut, space: SPACE }).campaignId).toBe(a.campaignId);
     // keys inside a parameter spec may come in any order, and defaults may be written out
-    const respelled = { ...SPACE, learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' }, momentum: { ...SPACE.momentum, log: false } };
+    const respelled = { ...SPACE, learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' }, momentum: { ...SPACE.momentum, log: false } } satisfies SearchSpaceInput;
     expect(prepareHpoInput({ datasetId: 'ds-1', maxTrials: 10, space: respelled }).campaignId).toBe(a.campaignId);
   });
 
@@ -189,7 +192,7 @@ describe('hpo workflow kind and artifact paths', () => {
 
 describe('the shared training settings (base)', () => {
   it('are checked against the training contract before a campaign starts, naming the key', () => {
-    expect(() => prepareHpoInput({ datasetId: 'ds-1', base: { hyperparameters: { patience: 0 } } })).toThrow(/base: Unrecognized key: "hyperparameters"/);
+    expect(() => prepareHpoInput(untyped({ datasetId: 'ds-1', base: { hyperparameters: { patience: 0 } } }))).toThrow(/base: Unrecognized key: "hyperparameters"/);
     expect(() => prepareHpoInput({ datasetId: 'ds-1', base: { patience: -1 } })).toThrow(/base\.patience.*\(got -1\)/);
     expect(prepareHpoInput({ datasetId: 'ds-1', base: { patience: 0 } }).base).toEqual({ patience: 0 });
   });

@@ -38,7 +38,7 @@ describe('startNasCampaign validates before sending', () => {
     const { client, calls } = fakeClient();
     const typo = await invalid(startNasCampaign(client, { datasetId: 'ds-1', training: { patience: -1 } }));
     expect(typo.issues).toEqual([expect.objectContaining({ path: 'training.patience' })]);
-    const arch = await invalid(startNasCampaign(client, { datasetId: 'ds-1', training: { architecture: { blocks: [{ filters: 8, kernelSize: 3 }] } } }));
+    const arch = await invalid(startNasCampaign(client, { datasetId: 'ds-1', training: { architecture: { blocks: [{ filters: 8, kernelSize: 3 }] } } } as unknown as StartNasRequest));
     expect(arch.issues).toEqual([expect.objectContaining({ path: 'training.architecture', message: expect.stringContaining('comes from the search') })]);
     expect(calls).toEqual([]);
   });

@@ -24,6 +24,6 @@ export * from './random-sampler.js';
 export * from './grid.js';
 export * from './tpe.js';
 export * from './restore.js';
-export * from './test-functions.js';
+export * from '../../contracts/testing/synthetic-objectives.js';
 export * from './pruners.js';
 export * from './nas/index.js';

@@ -4,10 +4,9 @@
  * never curves or artifacts.
  */
 import { z } from 'zod';
-import { ParamValueSchema, type Params } from './space.js';
+import { ParamValueSchema, type Direction, type Params } from './space.js';
 
-export const DirectionSchema = z.enum(['minimize', 'maximize']);
-export type Direction = z.infer<typeof DirectionSchema>;
+export { DirectionSchema, type Direction } from './space.js';
 
 export const TrialStatusSchema = z.enum(['pending', 'complete', 'pruned', 'failed']);
 export type TrialStatus = z.infer<typeof TrialStatusSchema>;

@@ -1,9 +1,11 @@
 /**
- * Standard synthetic objectives (minimise) with known optima, shared by the sampler tests and
- * the sample-efficiency bench (and its Optuna peer, which re-declares them in Python with the
- * same constants), so "our TPE vs theirs" compares like with like.
+ * Standard synthetic objectives (minimise) with known optima: what the `synthetic` evaluator of
+ * an HPO campaign names (the workflow takes the space from here, the activity evaluates), shared
+ * with the sampler tests and the sample-efficiency bench (and its Optuna peer, which re-declares
+ * them in Python with the same constants), so "our TPE vs theirs" compares like with like.
+ * Pure arithmetic: safe in workflows.
  */
-import type { Params, SearchSpaceInput } from './space.js';
+import type { Params, SearchSpaceInput } from '../search-space.js';
 
 export interface TestFunction {
   name: string;
@@ -61,3 +63,8 @@ export const HARTMANN6: TestFunction = {
 };
 
 export const TEST_FUNCTIONS: readonly TestFunction[] = [BRANIN, HARTMANN6];
+
+export const SYNTHETIC_OBJECTIVE_NAMES = ['branin', 'hartmann6'] as const;
+export type SyntheticObjectiveName = (typeof SYNTHETIC_OBJECTIVE_NAMES)[number];
+/** By the name an HPO campaign's `synthetic` evaluator gives. */
+export const SYNTHETIC_OBJECTIVES: Readonly<Record<SyntheticObjectiveName, TestFunction>> = { branin: BRANIN, hartmann6: HARTMANN6 };
