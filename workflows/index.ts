@@ -4,3 +4,4 @@ export { trainModelWorkflow } from './train.js';
 export { hpoCampaignWorkflow } from './hpo.js';
 export { nasCampaignWorkflow } from './nas.js';
 export { explainSignalsWorkflow } from './xai.js';
+export { importMatDatasetWorkflow } from './import.js';
