@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getImportResult, startMatImport, uploadImportFile } from '../../client/import.js';
 import { datasetFiles, notifications, signals } from '../../db/schema.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { findTemporalCli } from '../../temporal-config/cli.js';
 
 const CWRU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/cwru');
 
@@ -49,6 +52,14 @@ describe('importMatDatasetWorkflow on a real stack', () => {
     expect(ir14[0]).toMatchObject({ label: 'inner_race_014', faultType: 'inner_race', severityIn: 0.014, loadHp: 0, length: 4096 });
     const notes = await stack.db.select().from(notifications).where(and(eq(notifications.entityKind, 'dataset'), eq(notifications.entityId, datasetId)));
     expect(notes.map((n) => n.eventType)).toEqual(['IMPORT_COMPLETED']);
+
+    // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/import.test.ts`
+    if (process.env.RECORD_REPLAY_HISTORIES) {
+      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
+      const args = ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace];
+      const { stdout } = await promisify(execFile)(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
+      writeFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../replay/histories/importMatDatasetWorkflow.json'), stdout);
+    }
   });
 
   it('the same request again adds nothing; a copy of a file under another name is a duplicate', async () => {

@@ -17,7 +17,7 @@ describe('replay of recorded histories', () => {
   const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 
   it('has recordings of every released workflow', () => {
-    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(['explainSignalsWorkflow', 'generateDatasetWorkflow', 'hpoCampaignWorkflow', 'nasCampaignWorkflow', 'trainModelWorkflow']);
+    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(['explainSignalsWorkflow', 'generateDatasetWorkflow', 'hpoCampaignWorkflow', 'importMatDatasetWorkflow', 'nasCampaignWorkflow', 'trainModelWorkflow']);
   });
 
   it.each(files)('replays %s deterministically', async (file) => {
