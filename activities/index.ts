@@ -6,6 +6,7 @@ import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
+import { createImportActivities, type ImportActivities } from './import.js';
 import { createNasActivities, type NasActivities } from './nas.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
@@ -16,8 +17,10 @@ type HpoControl = Omit<HpoActivities, 'evaluateSyntheticObjective'>;
 type HpoCpu = Pick<HpoActivities, 'evaluateSyntheticObjective'>;
 type XaiCpu = Pick<XaiActivities, 'explainSignal'>;
 type XaiControl = Omit<XaiActivities, 'explainSignal'>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu;
+type ImportCpu = Pick<ImportActivities, 'importMatFile'>;
+type ImportControl = Omit<ImportActivities, 'importMatFile'>;
+export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -30,9 +33,10 @@ export interface ActivitiesByQueue {
 export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { evaluateSyntheticObjective, ...hpoControl } = createHpoActivities(deps);
   const { explainSignal, ...xaiControl } = createXaiActivities(deps);
+  const { importMatFile, ...importControl } = createImportActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl },
-    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective, explainSignal },
+    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl },
+    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective, explainSignal, importMatFile },
     train: createTrainingActivities(deps),
   };
 }

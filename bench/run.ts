@@ -213,7 +213,23 @@ interface XaiFigures {
   workflow: { signals: number; cpuSlots: number; xaiProcesses: number; runs: { methods: string; maxInFlight: number; wallSec: number; signalsPerSec: number; poolBusy: number | null }[] };
 }
 
-type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures | NasFigures | XaiFigures;
+type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures | NasFigures | XaiFigures | MatFigures;
+
+const MatRate = z.object({ mbPerSec: z.number(), seconds: z.number() });
+const MatReport = z.object({
+  ours: z.record(z.string(), MatRate),
+  peer: z.union([
+    z.object({ status: z.literal('ok'), scipy: z.string(), formats: z.record(z.string(), MatRate) }),
+    z.object({ status: z.literal('skipped'), reason: z.string(), hint: z.string() }),
+  ]),
+  hostile: z.object({ cases: z.number(), worstMs: z.number(), rejected: z.number() }),
+});
+interface MatFigures extends z.infer<typeof MatReport> {
+  kind: 'mat-reader';
+}
+function matFigures(json: unknown): MatFigures {
+  return { kind: 'mat-reader', ...MatReport.parse(json) };
+}
 
 function xaiFigures(json: unknown): XaiFigures {
   const r = XaiReport.parse(json);
@@ -369,6 +385,7 @@ const BENCHES: readonly BenchDef[] = [
   { name: 'hpo-asha', file: 'bench/hpo-asha.ts', timeoutMs: { full: 20 * 60_000, quick: 6 * 60_000 }, figures: ashaFigures },
   { name: 'nas-search', file: 'bench/nas-search.ts', timeoutMs: { full: 20 * 60_000, quick: 6 * 60_000 }, figures: nasFigures },
   { name: 'xai', file: 'bench/xai.ts', timeoutMs: { full: 20 * 60_000, quick: 5 * 60_000 }, figures: xaiFigures },
+  { name: 'mat-reader', file: 'bench/mat-reader.ts', timeoutMs: { full: 5 * 60_000, quick: 2 * 60_000 }, figures: matFigures },
 ];
 
 interface BenchResult {
@@ -566,6 +583,18 @@ function nasTable(f: NasFigures): string[] {
   return out;
 }
 
+function matTable(f: MatFigures): string[] {
+  const out = [`  ${'format'.padEnd(14)} ${'ours MB/s'.padStart(10)} ${'scipy/h5py MB/s'.padStart(16)}`];
+  for (const [fmt, r] of Object.entries(f.ours)) {
+    const peer = f.peer.status === 'ok' ? f.peer.formats[fmt]?.mbPerSec ?? null : null;
+    out.push(`  ${fmt.padEnd(14)} ${fmt0(r.mbPerSec).padStart(10)} ${(peer === null ? '—' : fmt0(peer)).padStart(16)}`);
+  }
+  if (f.peer.status === 'skipped') out.push(`  peer skipped: ${f.peer.reason} (${f.peer.hint})`);
+  out.push(`  damaged files: ${f.hostile.rejected}/${f.hostile.cases} rejected, worst ${f.hostile.worstMs.toFixed(1)} ms`);
+  return out;
+}
+const fmt0 = (x: number) => x.toFixed(0);
+
 function xaiTable(f: XaiFigures): string[] {
   const out = [
     `  reference CNN (held-out accuracy ${fmt(f.heldOutAccuracy, 2)}), one 2048-sample window per signal, ${f.backend}; explain = method + deletion-curve faithfulness + summary`,
@@ -607,6 +636,7 @@ function summaryTable(machine: Machine, results: BenchResult[]): string {
     else if (r.figures?.kind === 'hpo-asha') lines.push(...ashaTable(r.figures));
     else if (r.figures?.kind === 'nas-search') lines.push(...nasTable(r.figures));
     else if (r.figures?.kind === 'xai') lines.push(...xaiTable(r.figures));
+    else if (r.figures?.kind === 'mat-reader') lines.push(...matTable(r.figures));
   }
   return lines.join('\n');
 }

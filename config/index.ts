@@ -51,6 +51,10 @@ const EnvSchema = z.object({
   /** Child processes that run explanations (default: one per core). */
   XAI_PROCESSES: intFrom(1, 64).optional(),
   METRICS_BIND: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  /** The folder import paths must stay inside (default <data dir>/imports). */
+  IMPORT_ROOT: z.string().min(1).optional(),
+  /** Largest MAT-file an import reads, MB. */
+  IMPORT_MAX_FILE_MB: intFrom(1, 16_384).default(512),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -83,6 +87,7 @@ export interface Config {
     xaiProcesses?: number;
     metricsBind?: string;
   };
+  imports: { root: string; maxFileBytes: number };
   logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -138,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       xaiProcesses: e.XAI_PROCESSES,
       metricsBind: e.METRICS_BIND,
     },
+    imports: { root: path.resolve(cwd, e.IMPORT_ROOT ?? path.join(dataDir, 'imports')), maxFileBytes: e.IMPORT_MAX_FILE_MB * 1024 * 1024 },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -13,6 +13,8 @@ export const ERROR_TYPES = {
   corruptArtifact: 'CorruptArtifact',
   /** Training diverged (NaN loss): retrying the same seed would diverge again. */
   trainingDiverged: 'TrainingDiverged',
+  /** A MAT-file that cannot be read (damaged, hostile, or not a MAT-file at all). */
+  invalidMatFile: 'InvalidMatFile',
 } as const;
 export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
 export const NON_RETRYABLE_ERROR_TYPES: string[] = [
@@ -21,6 +23,7 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ERROR_TYPES.invalidState,
   ERROR_TYPES.corruptArtifact,
   ERROR_TYPES.trainingDiverged,
+  ERROR_TYPES.invalidMatFile,
 ];
 
 /** A zod issue list rendered as "field.path: message (got value)" lines. */

@@ -18,6 +18,7 @@ export const workflowIds = {
   nas: (campaignId: string) => `nas-${campaignId}`,
   nasCandidate: (campaignId: string, n: number, attempt = 1) => `nas-${campaignId}-cand-${n}${attempt > 1 ? `-attempt-${attempt}` : ''}`,
   xai: (batchId: string) => `xai-${batchId}`,
+  import: (datasetId: string) => `import-${datasetId}`,
 } as const;
 
 /** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */

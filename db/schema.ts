@@ -26,6 +26,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
 import { EVENT_TYPES } from '../contracts/notifications.js';
@@ -88,6 +89,14 @@ export const signals = pgTable(
     samplingRateHz: integer('sampling_rate_hz').notNull(),
     rms: doublePrecision('rms'),
     kurtosis: doublePrecision('kurtosis'),
+    /** Imported signals: the recording they were cut from and where (null for simulated ones). */
+    faultType: text('fault_type'),
+    sourceFile: text('source_file'),
+    fileHash: text('file_hash'),
+    channel: text('channel'),
+    rpm: doublePrecision('rpm'),
+    /** First sample of this signal in its recording, at the dataset's sampling rate. */
+    offsetSamples: integer('offset_samples'),
   },
   (t) => [primaryKey({ columns: [t.datasetId, t.idx] }), index('signals_dataset_label_idx').on(t.datasetId, t.label)],
 );
@@ -338,7 +347,50 @@ export const xaiExplanations = pgTable(
   ],
 );
 
+export const DATASET_FILE_OUTCOMES = ['IMPORTING', 'IMPORTED', 'DUPLICATE', 'FAILED'] as const;
+
+/**
+ * One row per file of an import. Idempotency by content: a file whose bytes were imported into
+ * the dataset before (under any name) adds no signals; the partial unique index makes "imported
+ * twice" impossible even for two attempts racing. Signals of a file occupy
+ * [first_idx, first_idx + segments) of the dataset's indices, allocated when the file is claimed.
+ */
+export const datasetFiles = pgTable(
+  'dataset_files',
+  {
+    datasetId: text('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    fileName: text('file_name').notNull(),
+    status: text('status', { enum: DATASET_FILE_OUTCOMES }).notNull(),
+    contentHash: text('content_hash'),
+    duplicateOf: text('duplicate_of'),
+    source: text('source'),
+    bytes: bigint('bytes', { mode: 'number' }),
+    label: text('label'),
+    faultType: text('fault_type'),
+    faultSizeIn: doublePrecision('fault_size_in'),
+    loadHp: doublePrecision('load_hp'),
+    rpm: doublePrecision('rpm'),
+    channel: text('channel'),
+    variable: text('variable'),
+    sourceRateHz: integer('source_rate_hz'),
+    sourceSamples: integer('source_samples'),
+    firstIdx: integer('first_idx'),
+    segments: integer('segments'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.datasetId, t.fileName] }),
+    check('dataset_files_status_check', oneOf('status', DATASET_FILE_OUTCOMES)),
+    uniqueIndex('dataset_files_content_idx').on(t.datasetId, t.contentHash).where(sql`"status" IN ('IMPORTING', 'IMPORTED')`),
+  ],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
+export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
 export type SignalRow = typeof signals.$inferSelect;
 export type NewSignal = typeof signals.$inferInsert;

@@ -4,6 +4,7 @@
 import { generateDatasetWorkflow as generateDataset } from './dataset.js';
 import { explainSignalsWorkflow as explainSignals } from './xai.js';
 import { hpoCampaignWorkflow as hpoCampaign } from './hpo.js';
+import { importMatDatasetWorkflow as importMatDataset } from './import.js';
 import { guardWorkflow } from './lib/guard.js';
 import { nasCampaignWorkflow as nasCampaign } from './nas.js';
 import { trainModelWorkflow as trainModel } from './train.js';
@@ -13,3 +14,4 @@ export const trainModelWorkflow = guardWorkflow(trainModel);
 export const hpoCampaignWorkflow = guardWorkflow(hpoCampaign);
 export const nasCampaignWorkflow = guardWorkflow(nasCampaign);
 export const explainSignalsWorkflow = guardWorkflow(explainSignals);
+export const importMatDatasetWorkflow = guardWorkflow(importMatDataset);

@@ -106,7 +106,7 @@ export async function getDataset(db: Database, id: string): Promise<DatasetRow |
 
 export type SignalInput = Omit<NewSignal, 'datasetId'>;
 
-/** Rows per INSERT: 13 columns x 500 rows = 6,500 parameters, far below pg's 65,535. */
+/** Rows per INSERT: 19 columns x 500 rows = 9,500 parameters, far below pg's 65,535. */
 const SIGNAL_BATCH = 500;
 
 /**
@@ -133,6 +133,12 @@ export async function upsertSignals(db: Database, datasetId: string, rows: reado
           samplingRateHz: excluded(signals.samplingRateHz),
           rms: excluded(signals.rms),
           kurtosis: excluded(signals.kurtosis),
+          faultType: excluded(signals.faultType),
+          sourceFile: excluded(signals.sourceFile),
+          fileHash: excluded(signals.fileHash),
+          channel: excluded(signals.channel),
+          rpm: excluded(signals.rpm),
+          offsetSamples: excluded(signals.offsetSamples),
         },
       });
   };

@@ -5,3 +5,4 @@ export * from './artifacts.js';
 export * from './campaigns.js';
 export * from './notifications.js';
 export * from './xai.js';
+export * from './imports.js';

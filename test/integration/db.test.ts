@@ -160,6 +160,7 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
     expect(tables.map((r) => r.table_name)).toEqual([
       'artifacts',
       'campaigns',
+      'dataset_files',
       'datasets',
       'epoch_metrics',
       'experiments',
