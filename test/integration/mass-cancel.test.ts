@@ -50,9 +50,12 @@ describe('mass cancellation', () => {
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     const described = await handle.describe();
     expect(described.status.name).toBe('CANCELLED');
-    // No workflow task was ever retried: the cancellation was handled in one go.
+    // No workflow task failed in our code. UNHANDLED_COMMAND (cause 1) is the server asking the
+    // worker to redo a task because new events arrived while it completed: routine under load.
     const history = await handle.fetchHistory();
-    const taskFailures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+    const taskFailures = (history.events ?? [])
+      .map((e) => e.workflowTaskFailedEventAttributes)
+      .filter((a) => a && a.cause !== 1 && String(a.cause) !== 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND');
     expect(taskFailures).toEqual([]);
   }
 
