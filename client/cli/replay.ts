@@ -1,16 +1,10 @@
+import type { ReplayOutcome } from '../../workers/replay.js';
 import type { Command } from 'commander';
 import type { CliDeps, CommandGroup } from './context.js';
 import { outputOf } from './context.js';
 
 /** The replay outcome the CLI reports (workers/replay.ts computes it). */
-export interface ReplayReport {
-  file: string;
-  workflowType?: string;
-  events?: number;
-  ok: boolean;
-  errorType?: string;
-  error?: string;
-}
+export type ReplayReport = ReplayOutcome;
 
 /** Thrown when a history does not replay: exit code 1, after every file was reported. */
 export class ReplayFailedError extends Error {

@@ -12,7 +12,7 @@ import { SEARCH_ATTRIBUTES } from '../../contracts/index.js';
  * - The `FaultlineStatus` search attribute never stays RUNNING after the run ended: a run that
  *   fails before it tagged itself (bad input refused at the top) still says FAILED in the Web UI.
  */
-export function guardWorkflow<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function guardRun<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   const guarded = async (...args: A): Promise<R> => {
     try {
       return await fn(...args);
