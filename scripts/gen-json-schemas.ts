@@ -12,6 +12,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { WORKFLOW_KINDS, workflowIdPrefix, type ClientWorkflowKind } from '../client/workflow-kinds.js';
 import {
+  CompareExperimentsInputSchema,
+  EvaluateErrorsInputSchema,
+  EvaluateRocInputSchema,
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
@@ -38,6 +41,15 @@ export const WORKFLOW_INPUTS: Record<ClientWorkflowKind, z.ZodType> = {
   hpo: HpoCampaignInputSchema,
   nas: NasCampaignInputSchema,
   xai: ExplainSignalsInputSchema,
+  roc: EvaluateRocInputSchema,
+  errors: EvaluateErrorsInputSchema,
+  compare: CompareExperimentsInputSchema,
+};
+
+/** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
+const WORKFLOW_ID_TEMPLATES: Partial<Record<ClientWorkflowKind, { template: string; pattern: string }>> = {
+  roc: { template: 'evaluate-roc-{experimentId}-{datasetId}', pattern: '^evaluate-roc-[a-z0-9][a-z0-9_-]*$' },
+  errors: { template: 'evaluate-errors-{experimentId}-{datasetId}', pattern: '^evaluate-errors-[a-z0-9][a-z0-9_-]*$' },
 };
 
 const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
@@ -46,6 +58,9 @@ const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
   hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
   nas: 'Any slug you choose, or derive it like the TypeScript client: "n-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied). The workflow id is then "nas-n-<hex>".',
   xai: 'Any slug you choose, or derive it like the TypeScript client: "x-" + first 12 hex of sha256(canonical JSON of the whole input without batchId, defaults applied). The workflow id is then "xai-x-<hex>".',
+  roc: 'The experiment and the dataset evaluated on (its own when the input leaves datasetId out: pass the one it was trained on), then "-<split>" unless split is "test". The workflow id is also the evaluation\'s row id in Postgres.',
+  errors: 'As for evaluateRocWorkflow: experiment, dataset, then "-<split>" unless split is "test".',
+  compare: 'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
 };
 
 /**
@@ -59,6 +74,9 @@ const WORKFLOW_MESSAGES: Record<ClientWorkflowKind, { queries: string[]; signals
   hpo: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateCampaignUpdate.name] },
   nas: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateNasCampaignUpdate.name] },
   xai: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
+  roc: { queries: [progressQuery.name], signals: [], updates: [] },
+  errors: { queries: [progressQuery.name], signals: [], updates: [] },
+  compare: { queries: [progressQuery.name], signals: [], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -89,6 +107,9 @@ const START_SEARCH_ATTRIBUTES: Record<ClientWorkflowKind, Record<string, string>
     FaultlineDatasetId: '{selection.datasetId}',
     FaultlineStatus: 'RUNNING',
   },
+  roc: { FaultlineKind: WORKFLOW_KINDS.roc.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  errors: { FaultlineKind: WORKFLOW_KINDS.errors.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
 };
 
 /** Input side: fields with defaults are optional, exactly what a caller may send. */
@@ -147,8 +168,8 @@ export function generateJsonSchemaFiles(): Record<string, string> {
       input: file,
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: {
-        template: `${prefix}{${entityField}}`,
-        pattern: `^${prefix}${slugPattern}`,
+        template: WORKFLOW_ID_TEMPLATES[kind]?.template ?? `${prefix}{${entityField}}`,
+        pattern: WORKFLOW_ID_TEMPLATES[kind]?.pattern ?? `^${prefix}${slugPattern}`,
         entityField,
         note: ID_FIELD_NOTE[kind],
       },
