@@ -4,7 +4,7 @@
  *   npx tsx bench/eval.ts [--quick]
  *
  * Data: the ten 0 hp drive-end CWRU recordings (../shared/data/cwru), the 48 kHz baseline
- * resampled to 12 kHz, cut into 2,048-sample windows; the test split is the last 20 % of each
+ * resampled to 12 kHz, cut into 2,048-sample windows every 512 samples; the test split is the last 20 % of each
  * recording (a contiguous time range, as the issue-9 split does). Model: the reference CNN with
  * 10 outputs (throughput does not depend on the weights). Predictions run three ways: in this
  * process (ml/eval/predict.ts, the function the child processes run), and through the XAI
@@ -44,6 +44,8 @@ const quick = process.argv.includes('--quick');
 const REPEAT = quick ? 2 : 5;
 const RATE = 12_000;
 const WINDOW = 2048;
+/** A quarter-window hop, as dense as evaluation windows usually are: ~400 test windows. */
+const HOP = 512;
 const HINT = 'python3 -m venv .venv-py && .venv-py/bin/pip install scikit-learn, or set FAULTLINE_BENCH_PYTHON';
 
 function findPython(): string | undefined {
@@ -69,7 +71,7 @@ async function testSplit(): Promise<{ signals: Float32Array[]; starts: number[][
     const from = Math.floor(x.length * 0.8);
     const test = Float32Array.from(x.subarray(from));
     signals.push(test);
-    starts.push(windowStarts(test.length, { windowLength: WINDOW, windowHop: WINDOW, maxWindowsPerSignal: 10_000 }));
+    starts.push(windowStarts(test.length, { windowLength: WINDOW, windowHop: HOP, maxWindowsPerSignal: 10_000 }));
     labels.push(classLabel('fault-type-size', name.faultType, name.faultSizeIn));
   }
   return { signals, starts, labels };
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
     const report = { backend: backend.name, windows, recordings: signals.length, classes: classes.length, windowsPerSec: prediction, analyses: { samples: n, classes: 10, replicates, ours, peer } };
     console.log(`predictions: ${windows} test windows, ${backend.name}: in process ${Math.round(prediction.inProcess)}/s, pool×1 ${Math.round(prediction.pool1)}/s, pool×2 ${Math.round(prediction.pool2)}/s`);
     console.log(`analyses (${n} × 10): ours roc ${ours.rocSec.toFixed(3)} s, errors ${ours.errorsSec.toFixed(3)} s, bootstrap×${replicates} ${ours.bootstrapSec.toFixed(3)} s; peer ${JSON.stringify(peer)}`);
+    if (!quick) writeFileSync(path.join(ROOT, 'bench/results/eval.json'), `${JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg(), ...report }, null, 2)}\n`);
     console.log(JSON.stringify(report));
   } finally {
     rmSync(dir, { recursive: true, force: true });
