@@ -12,11 +12,12 @@ import {
   type XaiCounts,
   type SignalRef,
   type XaiFailure,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, xaiCpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** Signals fetched per page of a dataset selection (payload: ~20 bytes each). */
@@ -41,6 +42,7 @@ type Counts = XaiCounts;
 export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedState): Promise<ExplainSignalsResult> {
   const input = validateWorkflowInput(ExplainSignalsInputSchema, raw, 'explainSignalsWorkflow input');
   const { batchId, selection } = input;
+  requireWorkflowId('explainSignalsWorkflow input', workflowIds.xai(batchId), 'batchId', batchId);
   const methods = requestedMethods(input.methods);
   const counts: Counts = carried?.counts ?? { completed: 0, failed: 0, reused: 0 };
   const failures: XaiFailure[] = carried?.failures ?? [];
