@@ -6,7 +6,7 @@ import { artifactFilePath } from '../../client/artifact-path.js';
 import { UpdateRejectedError } from '../../client/errors.js';
 import { deriveCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
-import { HpoCampaignInputObjectSchema, HpoCampaignInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate, type SearchSpaceInput } from '../../contracts/index.js';
+import { HpoCampaignInputObjectSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate, type SearchSpaceInput } from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
 import { rejectionOf } from '../support/errors.js';
 import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
