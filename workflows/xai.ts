@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ExplainSignalsInputSchema,
   failureThreshold,
@@ -167,6 +167,11 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     if (tooManyFailures()) {
       const first = failures[0] ? `; first: ${failures[0].signal}: ${failures[0].reason}` : '';
       throw ApplicationFailure.nonRetryable(`${counts.failed} signals failed, more than maxFailedSignals (${threshold()})${first}`, 'TooManyFailedSignals');
+    }
+    // A batch that explained nothing has no result to show: it failed, whatever the threshold.
+    if (counts.completed === 0 && counts.failed > 0 && patched('xai-nothing-explained-fails')) {
+      const first = failures[0] ? `; first: ${failures[0].signal}: ${failures[0].reason}` : '';
+      throw ApplicationFailure.nonRetryable(`no signal was explained (${counts.failed} failed)${first}`, 'NothingExplained');
     }
     phase = 'summarizing';
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
