@@ -15,6 +15,7 @@ import {
   HpoCampaignInputObjectSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  InputValidationError,
   NasCampaignInputObjectSchema,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
@@ -129,6 +130,12 @@ export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatas
 export function prepareTrainingInput(request: StartTrainingRequest): TrainModelInput {
   const what = `${WORKFLOW_KINDS.train.workflowType} input`;
   const withOptionalId = parseInput(TrainModelInputSchema.partial({ experimentId: true }), request, what);
+  if (withOptionalId.campaign) {
+    // Only a campaign workflow links its own trials; the workflow refuses a link from anyone else.
+    throw new InputValidationError(what, [
+      { path: 'campaign', message: 'is set by HPO/NAS campaigns for their own trials; a run started here is standalone, leave it out', value: withOptionalId.campaign },
+    ]);
+  }
   const experimentId = withOptionalId.experimentId ?? deriveExperimentId(withOptionalId);
   return parseInput(TrainModelInputSchema, { ...withOptionalId, experimentId }, what);
 }
@@ -208,7 +215,6 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
-  if (input.campaign) attributes.push({ key: SEARCH_ATTRIBUTES.campaignId, value: input.campaign.campaignId });
   return startRun(client, 'train', input.experimentId, input, attributes);
 }
 
