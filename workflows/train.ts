@@ -6,10 +6,11 @@ import {
   progressQuery,
   type EpochMetrics,
   type TrainModelResult,
+  expectedTrainWorkflowId,
 } from '../contracts/index.js';
 import { control, trainActivities } from './lib/activities.js';
 import { recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireCampaignParent, requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /**
@@ -24,6 +25,8 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
 export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult> {
   const input = validateWorkflowInput(TrainModelInputSchema, raw, 'trainModelWorkflow input');
   const { experimentId, datasetId, hyperparameters } = input;
+  requireCampaignParent('trainModelWorkflow input', input.campaign);
+  requireWorkflowId('trainModelWorkflow input', expectedTrainWorkflowId(input), 'experimentId', experimentId);
   const startEpoch = input.resumeFrom?.epoch ?? 0;
   const totalEpochs = hyperparameters.epochs;
 
