@@ -58,8 +58,14 @@ import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from '.
  */
 export type TemporalClientLike = Pick<Client, 'workflow'>;
 
-/** A dataset request whose id may be left out: it is then derived from the config's content. */
-export type StartDatasetRequest = Omit<GenerateDatasetRequest, 'datasetId'> & { datasetId?: string };
+/**
+ * A dataset request whose id may be left out (it is then derived from the config's content) and
+ * whose config may be left out (every simulator setting then takes the contract's default).
+ */
+export type StartDatasetRequest = Omit<GenerateDatasetRequest, 'datasetId' | 'config'> & {
+  datasetId?: string;
+  config?: GenerateDatasetRequest['config'];
+};
 /** A training request whose id may be left out: it is then derived from data + hyperparameters. */
 export type StartTrainingRequest = Omit<TrainModelRequest, 'experimentId'> & { experimentId?: string };
 
@@ -118,7 +124,10 @@ const DESCRIBE_QUERY_TIMEOUT_MS = 3_000;
 /** Validate a dataset request and fill in its id; throws InputValidationError naming the field. */
 export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatasetInput {
   const what = `${WORKFLOW_KINDS.dataset.workflowType} input`;
-  const withOptionalId = parseInput(GenerateDatasetInputSchema.partial({ datasetId: true }), request, what);
+  // The workflow's contract requires `config` (other-language callers send one); here a missing
+  // one means "all defaults", so `faultline dataset start` with no flags simulates the default set.
+  const withConfig = { ...request, config: request.config ?? {} };
+  const withOptionalId = parseInput(GenerateDatasetInputSchema.partial({ datasetId: true }), withConfig, what);
   const datasetId = withOptionalId.datasetId ?? deriveDatasetId(withOptionalId.config);
   return parseInput(GenerateDatasetInputSchema, { ...withOptionalId, datasetId }, what);
 }

@@ -58,7 +58,10 @@ export function formatValidationError(err: InputValidationError, flagByPath: Rea
   const lines = err.issues.map((i: FieldIssue) => {
     const flag = flagFor(i.path, flagByPath);
     const got = i.value === undefined ? '' : ` (got ${JSON.stringify(i.value)})`;
-    return `  ${i.path || '(input)'}${flag ? ` (${flag})` : ''}: ${i.message}${got}`;
+    // zod's "expected string, received undefined" is about the request object, not the user:
+    // on the command line a missing required field is a flag to add.
+    const message = i.value === undefined && flag && /received undefined$/.test(i.message) ? `required: give ${flag.split(' | ').join(' or ')}` : i.message;
+    return `  ${i.path || '(input)'}${flag ? ` (${flag})` : ''}: ${message}${got}`;
   });
   return [err.message.split(':')[0] + ':', ...lines].join('\n');
 }
