@@ -20,3 +20,4 @@ export * from './search-space.js';
 export * from './activity-io/index.js';
 export * from './testing/synthetic-objectives.js';
 export * from './continue-as-new.js';
+export * from './details.js';
