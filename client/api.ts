@@ -10,22 +10,28 @@ import {
 import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
+  datasetSummary,
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  hpoSummary,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
+  nasSummary,
   parseInput,
+  PROGRESS_MEMO_KEY,
   progressQuery,
   ProgressSchema,
   SEARCH_ATTRIBUTES,
   stopSignal,
   TrainModelInputSchema,
+  trainingSummary,
   updateCampaignUpdate,
   updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
   workflowIds,
+  xaiSummary,
   type ExplainSignalsInput,
   type ExplainSignalsRequest,
   type ExplainSignalsResult,
@@ -43,6 +49,7 @@ import {
   type NasCampaignUpdate,
   type NasCampaignUpdateResult,
   type Progress,
+  type ProgressMemo,
   type TrainModelInput,
   type TrainModelRequest,
   type TrainModelResult,
@@ -97,6 +104,13 @@ export interface RunDescription {
   closeTime?: Date;
   /** Present when a worker answered the progress query in time. */
   progress?: Progress;
+  /** The run's static summary (what it is), as the Web UI shows it; set at start. */
+  summary?: string;
+  /**
+   * The progress the run last stored in its `progress` memo (refreshed every tenth of the work
+   * and at every phase): read from the server, so present without a worker.
+   */
+  progressMemo?: ProgressMemo;
 }
 
 export interface DescribeOptions {
@@ -199,7 +213,7 @@ export function prepareXaiInput(request: StartXaiRequest): ExplainSignalsInput {
 /** Start (or find) the dataset generation for `request`. The same request twice runs once. */
 export async function startDatasetGeneration(client: TemporalClientLike, request: StartDatasetRequest): Promise<StartedRun> {
   const input = prepareDatasetInput(request);
-  return startRun(client, 'dataset', input.datasetId, input, [
+  return startRun(client, 'dataset', input.datasetId, input, datasetSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.dataset.searchKind },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
@@ -216,7 +230,7 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
   if (input.campaign) attributes.push({ key: SEARCH_ATTRIBUTES.campaignId, value: input.campaign.campaignId });
-  return startRun(client, 'train', input.experimentId, input, attributes);
+  return startRun(client, 'train', input.experimentId, input, trainingSummary(input), attributes);
 }
 
 /**
@@ -226,7 +240,7 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
  */
 export async function startHpoCampaign(client: TemporalClientLike, request: StartHpoRequest): Promise<StartedRun> {
   const input = prepareHpoInput(request);
-  return startRun(client, 'hpo', input.campaignId, input, [
+  return startRun(client, 'hpo', input.campaignId, input, hpoSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.hpo.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -241,7 +255,7 @@ export async function startHpoCampaign(client: TemporalClientLike, request: Star
  */
 export async function startNasCampaign(client: TemporalClientLike, request: StartNasRequest): Promise<StartedRun> {
   const input = prepareNasInput(request);
-  return startRun(client, 'nas', input.campaignId, input, [
+  return startRun(client, 'nas', input.campaignId, input, nasSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.nas.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -263,7 +277,7 @@ export async function startXaiBatch(client: TemporalClientLike, request: StartXa
   ];
   if (input.selection.kind === 'dataset') attributes.push({ key: SEARCH_ATTRIBUTES.datasetId, value: input.selection.datasetId });
   attributes.push({ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' });
-  return startRun(client, 'xai', input.batchId, input, attributes);
+  return startRun(client, 'xai', input.batchId, input, xaiSummary(input), attributes);
 }
 
 /**
@@ -282,6 +296,7 @@ async function startRun(
   kind: ClientWorkflowKind,
   entityId: string,
   input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput | ExplainSignalsInput,
+  staticSummary: string,
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
@@ -295,6 +310,8 @@ async function startRun(
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes,
+      // The run's title in the Web UI's list and page, and in `temporal workflow describe`.
+      staticSummary,
     });
     return { workflowId, runId: handle.firstExecutionRunId, entityId, alreadyExisted: handle.firstExecutionRunId === runningBefore };
   } catch (err) {
@@ -343,6 +360,10 @@ export async function describeRun(client: TemporalClientLike, workflowId: string
     startTime: d.startTime,
     closeTime: d.closeTime,
   };
+  const summary = await d.staticSummary();
+  if (summary !== undefined) description.summary = summary;
+  const memo = progressMemoOf(d.memo);
+  if (memo) description.progressMemo = memo;
   if (options.progress === false) return description;
   try {
     description.progress = await getProgress(client, workflowId, { timeoutMs: options.queryTimeoutMs ?? DESCRIBE_QUERY_TIMEOUT_MS });
@@ -351,6 +372,15 @@ export async function describeRun(client: TemporalClientLike, workflowId: string
     // hide the status, which the server alone knows.
   }
   return description;
+}
+
+/** The `progress` memo, when the run wrote one of the expected shape (older runs did not). */
+function progressMemoOf(memo: Record<string, unknown> | undefined): ProgressMemo | undefined {
+  const m = memo?.[PROGRESS_MEMO_KEY];
+  if (!isPlainObject(m)) return undefined;
+  const { phase, completed, total, fraction, details } = m;
+  if (typeof phase !== 'string' || typeof details !== 'string' || typeof completed !== 'number' || typeof total !== 'number' || typeof fraction !== 'number') return undefined;
+  return { phase, completed, total, fraction, details };
 }
 
 /** Request Temporal cancellation: the run stops at once, cleaning up in a non-cancellable scope. */

@@ -151,7 +151,11 @@ export function formatRun(run: RunDescription, webUiUrl: string | undefined, det
   const end = run.closeTime ?? new Date();
   lines.push(`  started    ${run.startTime.toISOString()}  (${duration(end.getTime() - run.startTime.getTime())}${run.closeTime ? '' : ' so far'})`);
   if (run.closeTime) lines.push(`  closed     ${run.closeTime.toISOString()}`);
-  lines.push(run.progress ? `  progress   ${formatProgressLine(run.progress, details)}` : '  progress   (no worker answered the progress query)');
+  if (run.summary) lines.push(`  summary    ${run.summary}`);
+  if (run.progress) lines.push(`  progress   ${formatProgressLine(run.progress, details)}`);
+  // Without a worker the query has no answer, but the server still has the last memo.
+  else if (run.progressMemo) lines.push(`  progress   ${run.progressMemo.details}  (stored; no worker answered the progress query)`);
+  else lines.push('  progress   (no worker answered the progress query)');
   if (webUiUrl) lines.push(`  Web UI     ${webUiUrl}`);
   return lines.join('\n');
 }
