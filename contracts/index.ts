@@ -23,3 +23,4 @@ export * from './continue-as-new.js';
 export * from './architecture.js';
 export * from './artifact-uri.js';
 export * from './hpo-space.js';
+export * from './details.js';
