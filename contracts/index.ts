@@ -16,6 +16,7 @@ export * from './search-attributes.js';
 export * from './hpo.js';
 export * from './nas.js';
 export * from './xai.js';
+export * from './eval.js';
 export * from './search-space.js';
 export * from './activity-io/index.js';
 export * from './testing/synthetic-objectives.js';
