@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { parseJsonQuietly } from '../contracts/json-syntax.js';
 import { bundleWorkflows } from './bundle.js';
 
 type History = ReturnType<typeof historyFromJSON>;
@@ -24,12 +25,19 @@ export interface ReplayOutcome {
  * a bare event array. Throws a message that names the file when it is neither.
  */
 export function readHistoryFile(file: string): History {
-  let json: unknown;
+  let text: string;
+  let regular: boolean;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    regular = statSync(file).isFile();
+    text = regular ? readFileSync(file, 'utf8') : '';
   } catch (err) {
-    throw new Error(`${file}: not a JSON history (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${file}: cannot read it (${err instanceof Error ? err.message : String(err)})`);
   }
+  if (!regular) throw new Error(`${file}: not a regular file`);
+  // The parse error says where, never what: the file given may be anything (a secret included).
+  const parsed = parseJsonQuietly(text);
+  if (!parsed.ok) throw new Error(`${file}: not a JSON history (${parsed.message})`);
+  const json = parsed.value;
   const doc = Array.isArray(json) ? { events: json } : json;
   if (doc === null || typeof doc !== 'object' || !Array.isArray((doc as { events?: unknown }).events)) {
     throw new Error(`${file}: not a history: expected {"events": [...]} as written by \`temporal workflow show --output json\``);

@@ -1,7 +1,9 @@
 import { ApplicationFailure, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ImportMatDatasetInputSchema,
+  importDetails,
   importFailureThreshold,
+  importFileSummary,
   progressOf,
   progressQuery,
   stopSignal,
@@ -12,6 +14,7 @@ import {
   workflowIds,
 } from '../contracts/index.js';
 import { control, cpu } from './lib/activities.js';
+import { liveDetails } from './lib/details.js';
 import { fanOut } from './lib/fan-out.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
@@ -62,22 +65,31 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       failures: failures.slice(-5),
     }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed: done(),
+    total: files.length,
+    line: importDetails({ phase, done: done(), total: files.length, running, failed: counts.failed, duplicates: counts.duplicates, signals: counts.signals }),
+  }));
   tagRun('import', { datasetId });
   setRunStatus('RUNNING');
 
-  async function importOne(file: ResolvedImportFile): Promise<ImportFileResult | undefined> {
+  async function importOne(file: ResolvedImportFile, index: number): Promise<ImportFileResult | undefined> {
     running++;
+    live.refresh();
     try {
-      const r = await cpu.importMatFile({
-        datasetId,
-        file,
-        channel: input.channel,
-        samplingRateHz: input.samplingRateHz,
-        signalLength: input.signalLength,
-        scheme: input.scheme,
-        label: input.labels === 'cwru' ? undefined : input.labels[file.name],
-        sourceRateHz: input.sourceRateHz,
-      });
+      const r = await cpu.importMatFile.executeWithOptions({ summary: importFileSummary(file.name, index, files.length) }, [
+        {
+          datasetId,
+          file,
+          channel: input.channel,
+          samplingRateHz: input.samplingRateHz,
+          signalLength: input.signalLength,
+          scheme: input.scheme,
+          label: input.labels === 'cwru' ? undefined : input.labels[file.name],
+          sourceRateHz: input.sourceRateHz,
+        },
+      ]);
       if (r.outcome === 'imported') counts.imported++;
       else if (r.outcome === 'reused') counts.reused++;
       else counts.duplicates++;
@@ -96,6 +108,7 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       return undefined;
     } finally {
       running--;
+      live.refresh();
     }
   }
 
@@ -120,6 +133,7 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
     });
     files = registered.files;
     phase = 'importing';
+    live.refresh();
     log.info('importing', { datasetId, files: files.length, maxInFlight: input.maxInFlight });
     await fanOut(files, importOne, {
       maxInFlight: input.maxInFlight,
@@ -131,6 +145,7 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       throw ApplicationFailure.nonRetryable(`${counts.failed} files failed, more than maxFailedFiles (${threshold()})${first}`, 'TooManyFailedFiles');
     }
     phase = 'finalizing';
+    live.refresh();
     const status = stop ? 'STOPPED' : 'COMPLETED';
     const summary = await control.finalizeImport({
       datasetId,
@@ -139,10 +154,12 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       failures: failures.slice(0, 20),
     });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
+    live.refresh();
     setRunStatus(status);
     return { ...summary, status, files: files.length, imported: counts.imported, reused: counts.reused, duplicates: counts.duplicates, failed: counts.failed, failures };
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markImportEnded({ datasetId, status, error }))).toLowerCase();
+    live.refresh();
     throw err;
   }
 }
