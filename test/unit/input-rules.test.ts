@@ -96,6 +96,21 @@ describe('HPO campaigns: a space must be what trials read', () => {
     expect(toTrainHyperparameters({ windowLength: 1024 }).windowHop).toBe(1024);
   });
 
+  it('blocks every trial has (no condition) must not collapse at the longest sampled window', () => {
+    const blocks = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [
+        [`filters${i + 1}`, { type: 'int', low: 8, high: 16 }],
+        [`kernelSize${i + 1}`, { type: 'int', low: 3, high: 5 }],
+      ]).flat(),
+    );
+    const err = refusal(HpoCampaignInputSchema, hpo({ space: { ...blocks, windowLength: { type: 'categorical', choices: [64, 4096] } } }));
+    expect(err.issues).toEqual([expect.objectContaining({ path: 'space.filters9', message: expect.stringContaining('block 9 of every trial: pool of 2 on length 1 leaves length 0') })]);
+    // Conditional deep blocks only fail the trials that draw them: the campaign may run.
+    const deep = { ...blocks, depth: { type: 'categorical', choices: ['shallow', 'deep'] } };
+    for (let i = 4; i <= 12; i++) for (const n of [`filters${i}`, `kernelSize${i}`]) deep[n] = { ...blocks[n], when: { param: 'depth', in: ['deep'] } };
+    expect(() => parseInput(HpoCampaignInputSchema, hpo({ space: deep }), 'input')).not.toThrow();
+  });
+
   it('a base architecture is checked at the shortest and longest window the space samples', () => {
     const flat: Architecture = { blocks: [{ filters: 8, kernelSize: 3, stride: 1, dilation: 1, pool: 'none', poolSize: 2, batchNorm: false, residual: false }], head: 'flatten', denseUnits: 64, dropout: 0 };
     const err = refusal(HpoCampaignInputSchema, hpo({ space: { windowLength: { type: 'categorical', choices: [256, 65_536] } }, base: { architecture: flat } }));
