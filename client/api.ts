@@ -547,15 +547,11 @@ export interface FaultlineApi {
   startTraining(request: StartTrainingRequest): Promise<StartedRun>;
   startHpoCampaign(request: StartHpoRequest): Promise<StartedRun>;
   updateCampaign(workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult>;
-  /*
-   * NAS campaigns. Optional only so that hand-written fakes of this interface written before NAS
-   * still type-check; createFaultlineApi always provides them (the CLI asks via nasApiOf).
-   */
-  startNasCampaign?(request: StartNasRequest): Promise<StartedRun>;
-  updateNasCampaign?(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
-  getNasCandidateArchitecture?(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
-  /** Batch XAI; optional for the same reason (the CLI asks via xaiApiOf). Progress, stop, cancel and result are the generic ones. */
-  startXaiBatch?(request: StartXaiRequest): Promise<StartedRun>;
+  startNasCampaign(request: StartNasRequest): Promise<StartedRun>;
+  updateNasCampaign(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
+  getNasCandidateArchitecture(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
+  /** Batch XAI; progress, stop, cancel and result are the generic ones. */
+  startXaiBatch(request: StartXaiRequest): Promise<StartedRun>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
