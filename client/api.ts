@@ -13,8 +13,10 @@ import {
   datasetSummary,
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
+  HpoCampaignInputObjectSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  NasCampaignInputObjectSchema,
   hpoSummary,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
@@ -162,7 +164,7 @@ export function prepareTrainingInput(request: StartTrainingRequest): TrainModelI
  */
 export function prepareHpoInput(request: StartHpoRequest): HpoCampaignInput {
   const what = `${WORKFLOW_KINDS.hpo.workflowType} input`;
-  const withOptionalId = parseInput(HpoCampaignInputSchema.partial({ campaignId: true }), request, what);
+  const withOptionalId = parseInput(HpoCampaignInputObjectSchema.partial({ campaignId: true }), request, what);
   const campaignId = withOptionalId.campaignId ?? deriveCampaignId(withOptionalId);
   return parseInput(HpoCampaignInputSchema, { ...withOptionalId, campaignId }, what);
 }
@@ -184,7 +186,7 @@ export function prepareCampaignUpdate(update: HpoCampaignUpdate): HpoCampaignUpd
  */
 export function prepareNasInput(request: StartNasRequest): NasCampaignInput {
   const what = `${WORKFLOW_KINDS.nas.workflowType} input`;
-  const withOptionalId = parseInput(NasCampaignInputSchema.partial({ campaignId: true }), request, what);
+  const withOptionalId = parseInput(NasCampaignInputObjectSchema.partial({ campaignId: true }), request, what);
   const campaignId = withOptionalId.campaignId ?? deriveNasCampaignId(withOptionalId);
   return parseInput(NasCampaignInputSchema, { ...withOptionalId, campaignId }, what);
 }

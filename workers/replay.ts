@@ -85,16 +85,25 @@ export async function replayHistoryFiles(files: readonly string[], options: Part
   }
   if (readable.length === 0) return outcomes;
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-  // The replayer keys results by workflow id; the file path is unique where ids may not be.
-  const byId = new Map(readable.map((r, i) => [`${i}:${path.basename(r.file)}`, r.outcome]));
-  const histories = [...byId.keys()].map((workflowId, i) => ({ workflowId, history: readable[i].history }));
-  for await (const result of Worker.runReplayHistories({ ...options, workflowBundle }, histories)) {
-    const outcome = byId.get(result.workflowId);
-    if (!outcome) continue;
-    outcome.ok = result.error === undefined;
-    if (result.error) {
-      outcome.errorType = result.error.name;
-      outcome.error = result.error.message;
+  // Workflows check their own id against their input, so each history replays under the id it
+  // was recorded with. The replayer keys results by id: histories sharing one go in separate rounds.
+  const rounds: { workflowId: string; history: History; outcome: ReplayOutcome }[][] = [];
+  readable.forEach((r, i) => {
+    const workflowId = r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId || `replay-${i}-${path.basename(r.file)}`;
+    let round = rounds.find((rs) => !rs.some((x) => x.workflowId === workflowId));
+    if (!round) rounds.push((round = []));
+    round.push({ workflowId, history: r.history, outcome: r.outcome });
+  });
+  for (const round of rounds) {
+    const byId = new Map(round.map((r) => [r.workflowId, r.outcome]));
+    for await (const result of Worker.runReplayHistories({ ...options, workflowBundle }, round)) {
+      const outcome = byId.get(result.workflowId);
+      if (!outcome) continue;
+      outcome.ok = result.error === undefined;
+      if (result.error) {
+        outcome.errorType = result.error.name;
+        outcome.error = result.error.message;
+      }
     }
   }
   return outcomes;

@@ -6,12 +6,13 @@ import {
   progressOf,
   progressQuery,
   type GenerateDatasetResult,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, cpu } from './lib/activities.js';
 import { liveDetails } from './lib/details.js';
 import { chunkRanges, fanOut } from './lib/fan-out.js';
 import { recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** What a long dataset run carries across continue-as-new: where to go on, and the counts. */
@@ -33,6 +34,7 @@ export interface DatasetCarriedState {
 export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCarriedState): Promise<GenerateDatasetResult> {
   const input = validateWorkflowInput(GenerateDatasetInputSchema, raw, 'generateDatasetWorkflow input');
   const { datasetId, config } = input;
+  requireWorkflowId('generateDatasetWorkflow input', workflowIds.dataset(datasetId), 'datasetId', datasetId);
   const total = config.classes.length * config.signalsPerClass;
   const chunks = chunkRanges(total, input.chunkSize);
   const firstChunk = carried?.nextChunk ?? 0;

@@ -60,7 +60,7 @@ import { control, cpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
 
@@ -113,6 +113,7 @@ function resolveSpace(input: HpoCampaignInput): SearchSpace {
 export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedState): Promise<HpoCampaignResult> {
   const input = validateWorkflowInput(HpoCampaignInputSchema, raw, 'hpoCampaignWorkflow input');
   const { campaignId, datasetId } = input;
+  requireWorkflowId('hpoCampaignWorkflow input', workflowIds.hpo(campaignId), 'campaignId', campaignId);
   const space = resolveSpace(input);
   const direction = objectiveDirection(input.objective);
   const fresh = buildSearch(input, space);

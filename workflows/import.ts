@@ -11,12 +11,13 @@ import {
   type ImportFileResult,
   type ImportMatDatasetResult,
   type ResolvedImportFile,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, cpu } from './lib/activities.js';
 import { liveDetails } from './lib/details.js';
 import { fanOut } from './lib/fan-out.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** Failures kept in the workflow for `progress` and the result; all of them are rows in Postgres. */
@@ -36,6 +37,7 @@ const FAILURES_KEPT = 20;
 export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatDatasetResult> {
   const input = validateWorkflowInput(ImportMatDatasetInputSchema, raw, 'importMatDatasetWorkflow input');
   const { datasetId } = input;
+  requireWorkflowId('importMatDatasetWorkflow input', workflowIds.import(datasetId), 'datasetId', datasetId);
   const counts = { imported: 0, reused: 0, duplicates: 0, failed: 0, signals: 0 };
   const failures: ImportFailure[] = [];
   let files: ResolvedImportFile[] = [];

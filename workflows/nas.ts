@@ -49,7 +49,7 @@ import { control } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
 
@@ -83,6 +83,7 @@ function buildStrategy(input: NasCampaignInput, numClasses: number): NasStrategy
 export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedState): Promise<NasCampaignResult> {
   const input = validateWorkflowInput(NasCampaignInputSchema, raw, 'nasCampaignWorkflow input');
   const { campaignId, datasetId } = input;
+  requireWorkflowId('nasCampaignWorkflow input', workflowIds.nas(campaignId), 'campaignId', campaignId);
   const training = validateWorkflowInput(TrainHyperparametersSchema, { ...input.training, epochs: input.epochs }, 'nasCampaignWorkflow training');
   const startedAtMs = carried?.startedAtMs ?? Date.now();
   const limits = carried?.limits ?? { maxCandidates: input.maxCandidates, maxConcurrentCandidates: input.maxConcurrentCandidates };

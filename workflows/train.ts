@@ -8,11 +8,12 @@ import {
   trainingDetails,
   type EpochMetrics,
   type TrainModelResult,
+  expectedTrainWorkflowId,
 } from '../contracts/index.js';
 import { control, trainActivities } from './lib/activities.js';
 import { liveDetails } from './lib/details.js';
 import { recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireCampaignParent, requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /**
@@ -27,6 +28,8 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
 export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult> {
   const input = validateWorkflowInput(TrainModelInputSchema, raw, 'trainModelWorkflow input');
   const { experimentId, datasetId, hyperparameters } = input;
+  requireCampaignParent('trainModelWorkflow input', input.campaign);
+  requireWorkflowId('trainModelWorkflow input', expectedTrainWorkflowId(input), 'experimentId', experimentId);
   const startEpoch = input.resumeFrom?.epoch ?? 0;
   const totalEpochs = hyperparameters.epochs;
 

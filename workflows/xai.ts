@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ExplainSignalsInputSchema,
   explainActivitySummary,
@@ -14,12 +14,13 @@ import {
   type XaiCounts,
   type SignalRef,
   type XaiFailure,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, xaiCpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** Signals fetched per page of a dataset selection (payload: ~20 bytes each). */
@@ -44,6 +45,7 @@ type Counts = XaiCounts;
 export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedState): Promise<ExplainSignalsResult> {
   const input = validateWorkflowInput(ExplainSignalsInputSchema, raw, 'explainSignalsWorkflow input');
   const { batchId, selection } = input;
+  requireWorkflowId('explainSignalsWorkflow input', workflowIds.xai(batchId), 'batchId', batchId);
   const methods = requestedMethods(input.methods);
   const counts: Counts = carried?.counts ?? { completed: 0, failed: 0, reused: 0 };
   const failures: XaiFailure[] = carried?.failures ?? [];
@@ -179,6 +181,11 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     if (tooManyFailures()) {
       const first = failures[0] ? `; first: ${failures[0].signal}: ${failures[0].reason}` : '';
       throw ApplicationFailure.nonRetryable(`${counts.failed} signals failed, more than maxFailedSignals (${threshold()})${first}`, 'TooManyFailedSignals');
+    }
+    // A batch that explained nothing has no result to show: it failed, whatever the threshold.
+    if (counts.completed === 0 && counts.failed > 0 && patched('xai-nothing-explained-fails')) {
+      const first = failures[0] ? `; first: ${failures[0].signal}: ${failures[0].reason}` : '';
+      throw ApplicationFailure.nonRetryable(`no signal was explained (${counts.failed} failed)${first}`, 'NothingExplained');
     }
     phase = 'summarizing';
     live.refresh();
