@@ -127,7 +127,7 @@ describe('summaries fit Temporal\'s 200-byte limit', () => {
   });
 
   it('a 12-block candidate and a hostile-length id still give a valid summary', () => {
-    const blocks = Array.from({ length: 12 }, () => ({ filters: 512, kernelSize: 3 }));
+    const blocks = Array.from({ length: 12 }, () => ({ filters: 128, kernelSize: 3, pool: 'none' as const }));
     const h = TrainHyperparametersSchema.parse({ architecture: { blocks } });
     const summary = nasCandidateSummary(123_456, h, 3);
     expect(bytes(summary)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
