@@ -21,6 +21,7 @@ import asyncio
 import dataclasses
 import json
 import math
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +37,8 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.converter import (
     AdvancedJSONEncoder,
     CompositePayloadConverter,
@@ -168,18 +171,37 @@ async def start(args: argparse.Namespace) -> int:
     validate_request(workflow, request)
     workflow_id = workflow_id_for(workflow, request)
     client = await connect(args)
-    handle = await client.start_workflow(
-        args.workflow_type,  # by TYPE NAME: no workflow code here
-        request,
-        id=workflow_id,
-        task_queue=workflow["taskQueue"],
-        id_conflict_policy=WorkflowIDConflictPolicy[workflow["startOptions"]["workflowIdConflictPolicy"]],
-        id_reuse_policy=WorkflowIDReusePolicy[workflow["startOptions"]["workflowIdReusePolicy"]],
-        search_attributes=search_attributes_for(index, workflow, request),
-        # No execution timeout: every activity carries its own deadline (index.json startOptions).
-    )
-    emit("started", workflowId=handle.id, runId=handle.first_execution_run_id)
+    running_before = await running_run_id(client, workflow_id)
+    try:
+        handle = await client.start_workflow(
+            args.workflow_type,  # by TYPE NAME: no workflow code here
+            request,
+            id=workflow_id,
+            task_queue=workflow["taskQueue"],
+            id_conflict_policy=WorkflowIDConflictPolicy[workflow["startOptions"]["workflowIdConflictPolicy"]],
+            id_reuse_policy=WorkflowIDReusePolicy[workflow["startOptions"]["workflowIdReusePolicy"]],
+            search_attributes=search_attributes_for(index, workflow, request),
+            # No execution timeout: every activity carries its own deadline (index.json startOptions).
+        )
+        run_id = handle.first_execution_run_id
+        emit("started", workflowId=handle.id, runId=run_id, alreadyExisted=run_id == running_before)
+    except WorkflowAlreadyStartedError:
+        # A run of this id completed: it is final (ALLOW_DUPLICATE_FAILED_ONLY), so attach to it.
+        handle = client.get_workflow_handle(workflow_id)
+        described = await handle.describe()
+        emit("started", workflowId=handle.id, runId=described.run_id, alreadyExisted=True)
     return await follow(handle) if args.watch else EXIT_OK
+
+
+async def running_run_id(client: Client, workflow_id: str) -> str | None:
+    """The run id when `workflow_id` is running now (USE_EXISTING then returns that very run)."""
+    try:
+        described = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    return described.run_id if described.status is not None and described.status.name == "RUNNING" else None
 
 
 async def progress(args: argparse.Namespace) -> int:
@@ -271,4 +293,10 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: the SDK's Rust runtime threads can abort a short-lived client
+    # process while Python finalizes ("PyGILState_Release: thread state ... must be current",
+    # temporalio/sdk-python#300), turning a finished command into a crash exit code.
+    os._exit(code)
