@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { NasCampaignResult, NasCampaignUpdate, NasPoint, Progress } from '../../contracts/index.js';
-import { architectureLines, compact } from '../../ml/report/nas-report.js';
+import { architectureLines, compactNumber as compact } from '../../contracts/text.js';
 import { prepareNasCampaignUpdate, prepareNasInput, type FaultlineApi, type StartNasRequest } from '../api.js';
 import { outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
 import { addFieldFlags, flagsByPath, jsonObject, number, requestFromFlags, type FieldFlag } from './fields.js';
