@@ -2,17 +2,30 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, RawValue, type SearchAttributePair } from '@temporalio/common';
 import { Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDatasetGeneration, startHpoCampaign, startNasCampaign, startTraining, startXaiBatch, type FaultlineApi, type TemporalClientLike } from '../../client/api.js';
+import {
+  prepareDatasetInput,
+  prepareHpoInput,
+  prepareNasInput,
+  prepareTrainingInput,
+  prepareXaiInput,
+  startDatasetGeneration,
+  startHpoCampaign,
+  startNasCampaign,
+  startTraining,
+  startXaiBatch,
+  type FaultlineApi,
+  type TemporalClientLike,
+} from '../../client/api.js';
 import { DATASET_FIELDS } from '../../client/cli/dataset.js';
 import { jsonObject, list, number, numberList, range, type FieldFlag } from '../../client/cli/fields.js';
 import { HPO_FIELDS } from '../../client/cli/hpo.js';
 import { NAS_FIELDS } from '../../client/cli/nas.js';
 import { TRAIN_FIELDS } from '../../client/cli/train.js';
 import { XAI_FIELDS } from '../../client/cli/xai.js';
-import { startMatImport } from '../../client/import.js';
+import { prepareImportInput, startMatImport } from '../../client/import.js';
 import { ERROR_TYPES, InputValidationError, SEARCH_ATTRIBUTES, SlugSchema, WORKFLOW_TASK_QUEUE, workflowIds, type WorkflowKind } from '../../contracts/index.js';
 import { cliHarness } from '../support/fake-cli.js';
-import { CORPUS_KINDS, corpusCounts, ENTITY_FIELD, hostileCorpus, type CorpusKind, type HostileCase } from '../support/hostile-corpus.js';
+import { baseRequest, CORPUS_KINDS, corpusCounts, ENTITY_FIELD, hostileCorpus, type CorpusKind, type HostileCase } from '../support/hostile-corpus.js';
 import { startTestStack, type TestStack, type WorkerProcess } from '../support/stack.js';
 
 /**
@@ -296,6 +309,22 @@ describe('hostile-input corpus', () => {
     for (const kind of CORPUS_KINDS) expect(counts.byKind[kind], kind).toBeGreaterThanOrEqual(40);
     for (const category of ['wrong-type', 'out-of-range', 'non-finite', 'huge-string', 'unicode', 'shell', 'traversal', 'unknown-enum', 'extra-field', 'missing-field', 'hostile-space', 'hostile-genome', 'issue-16']) {
       expect(counts.byCategory[category], category).toBeGreaterThan(0);
+    }
+  });
+
+  it('every case is a valid request but for its mutation: the bases pass the client, raw JSON holds bare tokens', () => {
+    const prepare: Record<CorpusKind, (r: never) => unknown> = {
+      dataset: prepareDatasetInput,
+      train: prepareTrainingInput,
+      hpo: prepareHpoInput,
+      nas: prepareNasInput,
+      xai: prepareXaiInput,
+      import: prepareImportInput,
+    };
+    for (const kind of CORPUS_KINDS) expect(() => prepare[kind](baseRequest(kind) as never), kind).not.toThrow();
+    for (const c of CASES.filter((x) => x.rawJson !== undefined)) {
+      expect(c.rawJson, c.name).toMatch(/[:[,](NaN|-?Infinity)[,}\]]/);
+      expect(() => JSON.parse(c.rawJson as string), c.name).toThrow(SyntaxError);
     }
   });
 

@@ -65,6 +65,10 @@ export const ENTITY_FIELD: Record<CorpusKind, string> = {
  * a dataset / model that does not exist (they end NotFound, which the test does not take for a
  * refusal).
  */
+export function baseRequest(kind: CorpusKind): Json {
+  return base(kind);
+}
+
 function base(kind: CorpusKind): Json {
   switch (kind) {
     case 'dataset':
