@@ -14,6 +14,7 @@ import {
   SEARCH_ATTRIBUTES,
   WORKFLOW_TASK_QUEUE,
   canonicalJson,
+  importSummary,
   parseInput,
   workflowIds,
   type ImportMatDatasetInput,
@@ -44,6 +45,7 @@ export async function startMatImport(client: Pick<Client, 'workflow'>, request: 
       { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
       { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
     ],
+    staticSummary: importSummary(input),
     });
   } catch (e) {
     // A completed import of the same dataset is final: the same request attaches to it.

@@ -20,11 +20,14 @@ import {
   SEARCH_ATTRIBUTES,
   SYNTHETIC_OBJECTIVES,
   WORKFLOW_TASK_QUEUE,
+  hpoDetails,
   hpoTrialExperimentId,
+  hpoTrialSummary,
   objectiveDirection,
   parseInput,
   progressOf,
   progressQuery,
+  syntheticTrialSummary,
   updateCampaignUpdate,
   workflowIds,
   type HpoBest,
@@ -55,8 +58,9 @@ import {
 } from './search/index.js';
 import { control, cpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
+import { liveDetails } from './lib/details.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
 
@@ -109,6 +113,7 @@ function resolveSpace(input: HpoCampaignInput): SearchSpace {
 export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedState): Promise<HpoCampaignResult> {
   const input = validateWorkflowInput(HpoCampaignInputSchema, raw, 'hpoCampaignWorkflow input');
   const { campaignId, datasetId } = input;
+  requireWorkflowId('hpoCampaignWorkflow input', workflowIds.hpo(campaignId), 'campaignId', campaignId);
   const space = resolveSpace(input);
   const direction = objectiveDirection(input.objective);
   const fresh = buildSearch(input, space);
@@ -145,12 +150,28 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       maxConcurrentTrials: limits.maxConcurrentTrials,
     }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed: finished(),
+    total: limits.maxTrials,
+    line: hpoDetails({
+      phase,
+      finished: finished(),
+      maxTrials: limits.maxTrials,
+      running: running.size,
+      pruned: counts.pruned,
+      failed: counts.failed,
+      metric: input.objective.metric,
+      best,
+    }),
+  }));
   setHandler(
     updateCampaignUpdate,
     (update) => {
       if (update.maxTrials !== undefined) limits.maxTrials = update.maxTrials;
       if (update.maxConcurrentTrials !== undefined) limits.maxConcurrentTrials = update.maxConcurrentTrials;
       scheduler.wake();
+      live.refresh();
       return { ...limits };
     },
     {
@@ -171,7 +192,9 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
   async function evaluate(n: number, rung: number, params: Params, resumeFrom?: { checkpointUri: string; epoch: number }) {
     const epochs = rungs[rung];
     if (input.evaluator.kind === 'synthetic') {
-      const value = await cpu.evaluateSyntheticObjective({ function: input.evaluator.function, params, epochs });
+      const value = await cpu.evaluateSyntheticObjective.executeWithOptions({ summary: syntheticTrialSummary(n, input.evaluator.function, epochs) }, [
+        { function: input.evaluator.function, params, epochs },
+      ]);
       return { value };
     }
     let hyperparameters: TrainHyperparameters;
@@ -197,6 +220,8 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
               maxTrainingMinutes: input.trialTimeoutMinutes,
             },
           ],
+          // What this trial is, on its row in the Web UI and in `temporal workflow describe`.
+          staticSummary: hpoTrialSummary(n, rung, hyperparameters, attempt),
           // A re-run campaign with the same id finds its finished trainings and reuses them.
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -223,6 +248,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
   async function runTrial(n: number, params: Params): Promise<void> {
     const trial: HpoTrialSummary = { number: n, params: params as HpoTrialSummary['params'], status: 'RUNNING', rung: 0, experimentIds: [] };
     running.set(n, trial);
+    live.refresh();
     const intermediate: Record<string, number> = {};
     try {
       await control.recordTrial({ campaignId, number: n, params: trial.params, status: 'RUNNING', rung: 0, intermediate });
@@ -276,6 +302,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     } finally {
       running.delete(n);
       scheduler.finished();
+      live.refresh();
     }
   }
 
@@ -292,6 +319,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       });
     }
     phase = 'searching';
+    live.refresh();
     await scheduler.run({
       running: () => running.size,
       maxConcurrent: () => limits.maxConcurrentTrials,
@@ -325,9 +353,11 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
       );
     }
     phase = 'reporting';
+    live.refresh();
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
     const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
+    live.refresh();
     setRunStatus(status, best?.value);
     return {
       campaignId,
@@ -346,6 +376,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
         control.markCampaignEnded({ campaignId, status, error, runningTrials: [...new Set([...interrupted, ...running.keys()])].sort((a, b) => a - b) }),
       )
     ).toLowerCase();
+    live.refresh();
     throw err;
   }
 }

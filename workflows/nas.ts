@@ -22,6 +22,8 @@ import {
   TrainHyperparametersSchema,
   WORKFLOW_TASK_QUEUE,
   nasCandidateExperimentId,
+  nasCandidateSummary,
+  nasDetails,
   parseInput,
   progressOf,
   progressQuery,
@@ -45,8 +47,9 @@ import {
 } from './search/index.js';
 import { control } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
+import { liveDetails } from './lib/details.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
 
@@ -80,6 +83,7 @@ function buildStrategy(input: NasCampaignInput, numClasses: number): NasStrategy
 export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedState): Promise<NasCampaignResult> {
   const input = validateWorkflowInput(NasCampaignInputSchema, raw, 'nasCampaignWorkflow input');
   const { campaignId, datasetId } = input;
+  requireWorkflowId('nasCampaignWorkflow input', workflowIds.nas(campaignId), 'campaignId', campaignId);
   const training = validateWorkflowInput(TrainHyperparametersSchema, { ...input.training, epochs: input.epochs }, 'nasCampaignWorkflow training');
   const startedAtMs = carried?.startedAtMs ?? Date.now();
   const limits = carried?.limits ?? { maxCandidates: input.maxCandidates, maxConcurrentCandidates: input.maxConcurrentCandidates };
@@ -114,12 +118,28 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       maxConcurrentCandidates: limits.maxConcurrentCandidates,
     }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed: finished(),
+    total: limits.maxCandidates,
+    line: nasDetails({
+      phase,
+      finished: finished(),
+      maxCandidates: limits.maxCandidates,
+      running: running.size,
+      failed: counts.failed,
+      rejected: counts.rejected,
+      duplicates: counts.duplicates,
+      best: best(),
+    }),
+  }));
   setHandler(
     updateNasCampaignUpdate,
     (update) => {
       if (update.maxCandidates !== undefined) limits.maxCandidates = update.maxCandidates;
       if (update.maxConcurrentCandidates !== undefined) limits.maxConcurrentCandidates = update.maxConcurrentCandidates;
       scheduler.wake();
+      live.refresh();
       return { ...limits };
     },
     {
@@ -154,6 +174,8 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
               maxTrainingMinutes: input.trialTimeoutMinutes,
             },
           ],
+          // What this candidate is, on its row in the Web UI and in `temporal workflow describe`.
+          staticSummary: nasCandidateSummary(n, { ...training, architecture: genome }, attempt),
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -171,6 +193,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
   async function runCandidate(s: NasSuggestion & { genome: Genome }): Promise<void> {
     const n = s.candidateId;
     running.add(n);
+    live.refresh();
     try {
       await record(n, s.genome, 'RUNNING');
       const { result, experimentId } = await train(n, s.genome);
@@ -205,6 +228,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
     } finally {
       running.delete(n);
       scheduler.finished();
+      live.refresh();
     }
   }
 
@@ -224,6 +248,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
     }
     strategy ??= buildStrategy(input, numClasses);
     phase = 'searching';
+    live.refresh();
     const search = strategy;
     await scheduler.run({
       running: () => running.size,
@@ -235,12 +260,14 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
           // Never trained: the reason (length collapse, parameter cap, …) is the record.
           counts.rejected++;
           scheduler.finished();
+          live.refresh();
           await record(s.candidateId, s.genome, 'STOPPED', { error: `rejected: ${s.rejected}` });
           return undefined;
         }
         if (s.duplicateOf !== undefined) {
           counts.duplicates++;
           scheduler.finished();
+          live.refresh();
           await record(s.candidateId, s.genome, 'COMPLETED', { metrics: { duplicateOf: s.duplicateOf } });
           return undefined;
         }
@@ -258,10 +285,12 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       throw ApplicationFailure.nonRetryable(`${counts.failed} candidates failed, more than maxFailedCandidates (${input.maxFailedCandidates})`, 'TooManyFailedTrials');
     }
     phase = 'reporting';
+    live.refresh();
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
     const winner = best();
     const { reportUri } = await control.finalizeNasCampaign({ campaignId, status, best: winner, counts, reason: scheduler.stopReason });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
+    live.refresh();
     setRunStatus(status, winner?.score);
     const frontPoints = front().map(({ id: _id, accuracy: _a, ...p }) => p);
     return { campaignId, status, candidates: { total: finished(), ...counts }, best: winner, front: frontPoints, reportUri };
@@ -272,6 +301,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
         control.markCampaignEnded({ campaignId, kind: 'nas', status, error, runningTrials: [...new Set([...interrupted, ...running])].sort((a, b) => a - b) }),
       )
     ).toLowerCase();
+    live.refresh();
     throw err;
   }
 }
