@@ -113,7 +113,7 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
  * the contract's WorkflowKind, so a new kind does not compile until it is described here; the
  * two child kinds are started by their campaign only.
  */
-const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string; startable: boolean; workflowId: string; description: string }> = {
+const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; startable: boolean; workflowId: string; description: string }> = {
   dataset: { workflowType: 'generateDatasetWorkflow', startable: true, workflowId: 'dataset-{datasetId}', description: 'Simulated dataset generation.' },
   import: { workflowType: 'importMatDatasetWorkflow', startable: true, workflowId: 'import-{datasetId}', description: 'Import of MAT-file recordings into a dataset.' },
   train: { workflowType: 'trainModelWorkflow', startable: true, workflowId: 'train-{experimentId}', description: 'A standalone training run.' },
@@ -132,6 +132,25 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string; startable: b
     description: 'One candidate architecture of a NAS campaign: a child trainModelWorkflow the campaign starts; FaultlineCampaignId names the campaign.',
   },
   xai: { workflowType: 'explainSignalsWorkflow', startable: true, workflowId: 'xai-{batchId}', description: 'A batch of XAI explanations.' },
+  // Declared by the evaluation contract (contracts/eval.ts); their workflows are not registered yet.
+  'evaluate-roc': {
+    workflowType: null,
+    startable: false,
+    workflowId: 'evaluate-roc-{experimentId}-{datasetId}[-{split}]',
+    description: 'ROC analysis of one experiment on a dataset. Reserved: no workflow sets it yet.',
+  },
+  'evaluate-errors': {
+    workflowType: null,
+    startable: false,
+    workflowId: 'evaluate-errors-{experimentId}-{datasetId}[-{split}]',
+    description: 'Error analysis of one experiment on a dataset. Reserved: no workflow sets it yet.',
+  },
+  compare: {
+    workflowType: null,
+    startable: false,
+    workflowId: 'compare-{comparisonId}',
+    description: 'Comparison of experiments on one shared test set. Reserved: no workflow sets it yet.',
+  },
 };
 
 /** Input side: fields with defaults are optional, exactly what a caller may send. */

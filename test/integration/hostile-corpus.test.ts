@@ -17,7 +17,7 @@ import {
   type TemporalClientLike,
 } from '../../client/api.js';
 import { DATASET_FIELDS } from '../../client/cli/dataset.js';
-import { jsonObject, list, number, numberList, range, type FieldFlag } from '../../client/cli/fields.js';
+import { decimal, decimalList, integer, integerList, jsonObject, list, range, type FieldFlag } from '../../client/cli/fields.js';
 import { HPO_FIELDS } from '../../client/cli/hpo.js';
 import { NAS_FIELDS } from '../../client/cli/nas.js';
 import { TRAIN_FIELDS } from '../../client/cli/train.js';
@@ -141,7 +141,8 @@ function isJsonSafe(v: unknown): boolean {
   return true;
 }
 
-const isDecimal = (text: string): boolean => /^-?\d+(\.\d+)?$/.test(text.trim());
+/** Text any number flag reads as the number it spells (so it carries no hostile value). */
+const isDecimal = (text: string): boolean => /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) && Number.isFinite(Number(text));
 
 /**
  * The text a flag would be given for `value`, or undefined when no text means that value (a
@@ -150,12 +151,12 @@ const isDecimal = (text: string): boolean => /^-?\d+(\.\d+)?$/.test(text.trim())
 function flagText(f: FieldFlag, value: unknown): string | undefined {
   const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number';
   if (f.parse === undefined) return typeof value === 'string' ? value : undefined;
-  if (f.parse === number) {
+  if (f.parse === integer || f.parse === decimal) {
     if (typeof value === 'number') return String(value);
     // A number flag is text: only text that is no plain decimal number is hostile there.
     return typeof value === 'string' && !isDecimal(value) ? value : undefined;
   }
-  if (f.parse === list || f.parse === numberList || f.parse === range) {
+  if (f.parse === list || f.parse === integerList || f.parse === decimalList || f.parse === range) {
     if (!Array.isArray(value)) return typeof value === 'string' && (f.parse === list || !isDecimal(value)) ? value : undefined;
     if (!value.every(primitive) || value.some((v) => String(v).includes(','))) return undefined;
     // A number list is text too: "-20,20" means [-20, 20], whatever the JSON had.

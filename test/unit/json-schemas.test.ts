@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
@@ -37,6 +37,18 @@ function faultlineKinds(): string[] {
   const source = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../contracts/search-attributes.ts'), 'utf8');
   const union = /export type WorkflowKind =([^;]+);/.exec(source)?.[1] ?? '';
   return [...union.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
+}
+
+/** The FaultlineKind values workflows/ passes to tagRun (literally, or in a conditional). */
+function tagRunKinds(): Set<string> {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workflows');
+  const kinds = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    for (const call of readFileSync(path.join(dir, file), 'utf8').matchAll(/tagRun\(([^{]+)\{/g)) {
+      for (const m of call[1].matchAll(/'([a-z-]+)'/g)) kinds.add(m[1]);
+    }
+  }
+  return kinds;
 }
 
 /** Validate `value` against a committed input schema with a real draft 2020-12 validator. */
@@ -170,10 +182,18 @@ describe('contracts/json-schema', () => {
   it('index lists every FaultlineKind value with the workflow that sets it, and every FaultlineStatus', () => {
     const index = read('index.json');
     const values = index.searchAttributeValues as { FaultlineKind: Record<string, Json>; FaultlineStatus: string[] };
-    expect(faultlineKinds()).toEqual(['dataset', 'hpo', 'hpo-trial', 'import', 'nas', 'nas-candidate', 'train', 'xai']);
+    expect(faultlineKinds()).toEqual(expect.arrayContaining(['dataset', 'hpo', 'hpo-trial', 'import', 'nas', 'nas-candidate', 'train', 'xai']));
     expect(Object.keys(values.FaultlineKind).sort()).toEqual(faultlineKinds());
     const workflows = index.workflows as Record<string, Json>;
+    // The kinds the workflows actually tag runs with (tagRun calls), read off their source.
+    const tagged = tagRunKinds();
     for (const [kind, entry] of Object.entries(values.FaultlineKind)) {
+      // A kind no workflow sets yet is declared as reserved, without a workflow type.
+      expect(entry.workflowType === null, kind).toBe(!tagged.has(kind));
+      if (entry.workflowType === null) {
+        expect(entry.startable, kind).toBe(false);
+        continue;
+      }
       expect(workflows, kind).toHaveProperty(entry.workflowType as string);
       // A startable kind is the one its workflow's start attributes name; child kinds are not.
       const startKind = (workflows[entry.workflowType as string].searchAttributes as Json).FaultlineKind;
