@@ -1,15 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests share one Temporal dev server and one Postgres per file; files run in
-// separate forks so a crashed worker in one file cannot take another down.
+// Three projects, one per kind of test, so each can run alone (`npm run test:unit` needs no
+// service at all). Integration tests share one Temporal dev server and one Postgres per file;
+// files run in separate forks so a crashed worker in one file cannot take another down.
+const shared = { pool: 'forks', testTimeout: 120_000, hookTimeout: 180_000 } as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-    globalSetup: ['./test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      // Pure code: no Temporal server, no database.
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Workflows on TestWorkflowEnvironment (our Temporal CLI) with fake activities, and replay of
+      // recorded histories: no database.
+      { test: { ...shared, name: 'workflow', include: ['test/workflow/**/*.test.ts', 'test/replay/**/*.test.ts'] } },
+      // Real dev server + real Postgres.
+      { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['./test/support/global-setup.ts'] } },
+    ],
   },
 });

@@ -1,5 +1,9 @@
+import { ApplicationFailure } from '@temporalio/common';
 import {
   CompleteExperimentInputSchema,
+  ERROR_TYPES,
+  SimulatorConfigSchema,
+  estimateDatasetBytes,
   DatasetEndedInputSchema,
   ExperimentEndedInputSchema,
   FinalizeDatasetInputSchema,
@@ -26,6 +30,7 @@ import {
 import { upsertModel } from '../db/repos/models.js';
 import { withTransaction } from '../db/tx.js';
 import type { ActivityDeps } from './deps.js';
+import { freeBytes, formatBytes } from './lib/disk-space.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
 
 function resultFromRow(row: ExperimentRow): TrainModelResult {
@@ -61,6 +66,28 @@ function resultFromRow(row: ExperimentRow): TrainModelResult {
  */
 export function createControlActivities(deps: ActivityDeps) {
   const { db, notifier } = deps;
+
+  /**
+   * Refuse a dataset that cannot fit before any chunk is written: over the configured cap
+   * (DATASET_MAX_BYTES), or over the free space of the artifact store's disk. Retrying would not
+   * make it fit, so the refusal is non-retryable and names the numbers.
+   */
+  async function checkDatasetSize(config: RegisterDatasetInput['config']): Promise<void> {
+    const c = SimulatorConfigSchema.parse(config);
+    const bytes = estimateDatasetBytes(c);
+    const what = `${c.classes.length} classes × ${c.signalsPerClass} signals × ${c.signalLength} samples × 4 bytes = ${formatBytes(bytes)} (${bytes} bytes)`;
+    const cap = deps.config.datasets.maxBytes;
+    if (bytes > cap) {
+      throw ApplicationFailure.nonRetryable(`config.signalsPerClass: the dataset would take ${what}, more than DATASET_MAX_BYTES ${formatBytes(cap)} (${cap} bytes)`, ERROR_TYPES.invalidInput);
+    }
+    const free = await freeBytes(deps.config.artifactDir);
+    if (bytes > free) {
+      throw ApplicationFailure.nonRetryable(
+        `config.signalsPerClass: the dataset would take ${what}, more than the ${formatBytes(free)} (${free} bytes) free on the artifact store's disk (${deps.config.artifactDir})`,
+        ERROR_TYPES.invalidInput,
+      );
+    }
+  }
   return {
     async registerDataset(raw: RegisterDatasetInput): Promise<{ status: string }> {
       const input = validateActivityInput(RegisterDatasetInputSchema, raw, 'registerDataset input');
@@ -69,6 +96,7 @@ export function createControlActivities(deps: ActivityDeps) {
         throw invalidState(`datasetId "${input.datasetId}" already exists with a different config; choose another id`);
       }
       if (existing?.status === 'READY') return { status: 'READY' };
+      await checkDatasetSize(input.config);
       const row = await upsertDataset(
         db,
         {

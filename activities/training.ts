@@ -3,6 +3,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import {
   ERROR_TYPES,
+  REFERENCE_ARCHITECTURE,
+  architectureIssue,
   TrainActivityInputSchema,
   epochCompletedSignal,
   type TrainActivityInput,
@@ -11,7 +13,6 @@ import {
 } from '../contracts/index.js';
 import { getDataset, listSignals } from '../db/repos/datasets.js';
 import { listEpochs, recordEpoch, setExperimentBackend } from '../db/repos/experiments.js';
-import { REFERENCE_ARCHITECTURE } from '../ml/model/index.js';
 import { runTrainingInChildProcess } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
@@ -65,6 +66,16 @@ export function createTrainingActivities(deps: ActivityDeps) {
       const signals = await listSignals(deps.db, input.datasetId);
       const classes = [...new Set(signals.map((s) => s.label))].sort();
       if (classes.length < 2) throw invalidState(`dataset "${input.datasetId}" has ${classes.length} class(es); training needs at least 2`);
+      // The workflow checked the model with the fewest classes; the real count can only add parameters.
+      const architecture = input.hyperparameters.architecture ?? REFERENCE_ARCHITECTURE;
+      const problem = architectureIssue(architecture, { inputLength: input.hyperparameters.windowLength, numClasses: classes.length });
+      if (problem) {
+        const field = input.hyperparameters.architecture ? `hyperparameters.architecture.${problem.path.join('.')}` : `hyperparameters.windowLength (default architecture ${problem.path.join('.')})`;
+        throw ApplicationFailure.nonRetryable(`invalid trainModel input: ${field}: ${problem.message} for ${classes.length} classes`, ERROR_TYPES.invalidInput);
+      }
+      if (input.resumeFrom && !(await deps.artifacts.has(input.resumeFrom.checkpointUri))) {
+        throw notFound(`resumeFrom.checkpointUri: no artifact ${input.resumeFrom.checkpointUri} in the artifact store`);
+      }
 
       const resume = await resumeState(input, ctx.info.heartbeatDetails as TrainingHeartbeat | undefined);
       if (resume) ctx.log.info('resuming training from checkpoint', { epoch: resume.epoch, checkpointUri: resume.checkpointUri, attempt: ctx.info.attempt });
@@ -79,7 +90,7 @@ export function createTrainingActivities(deps: ActivityDeps) {
             classes,
             signals: signals.map((s) => ({ index: s.idx, label: s.label, uri: s.artifactUri })),
             hyperparameters: input.hyperparameters,
-            architecture: input.hyperparameters.architecture ?? REFERENCE_ARCHITECTURE,
+            architecture,
             resume,
             startFrom: resume ? undefined : input.resumeFrom,
           },

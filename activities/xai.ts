@@ -3,6 +3,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import {
+  ArchitectureSchema,
+  REFERENCE_ARCHITECTURE,
+  sequenceLayerNames,
   ERROR_TYPES,
   ExplainSignalInputSchema,
   FinalizeXaiBatchInputSchema,
@@ -83,6 +86,28 @@ export function createXaiActivities(deps: ActivityDeps) {
     return { modelUri: model.artifactUri, classes, inputLength: model.inputLength };
   }
 
+  /**
+   * A Grad-CAM layer the model does not have would fail every signal: refuse the batch at
+   * registration, naming the layers it can use. The layer names follow from the architecture
+   * the model was trained with (ml/model/build.ts names them); a model whose experiment is not
+   * known is left to the per-signal check.
+   */
+  async function checkGradCamLayer(modelId: string, layer: string | undefined, inputLength: number): Promise<void> {
+    if (layer === undefined) return;
+    const row = await getModel(db, modelId);
+    const experiment = row?.experimentId ? await getExperiment(db, row.experimentId) : undefined;
+    if (!experiment) return;
+    const declared = ArchitectureSchema.safeParse(experiment.hyperparameters.architecture ?? REFERENCE_ARCHITECTURE);
+    if (!declared.success) return;
+    const names = sequenceLayerNames(declared.data, inputLength);
+    if (!names.includes(layer)) {
+      throw ApplicationFailure.nonRetryable(
+        `invalid explainSignalsWorkflow input: methods.grad-cam.layer: model "${modelId}" has no layer ${JSON.stringify(layer.slice(0, 200))} that Grad-CAM can use (layers: ${names.join(', ')})`,
+        ERROR_TYPES.invalidInput,
+      );
+    }
+  }
+
   async function readSamples(ref: SignalRef, row: SignalRow): Promise<Float32Array> {
     try {
       return decodeFloat32(await artifacts.get(row.artifactUri), row.artifactUri);
@@ -148,6 +173,7 @@ export function createXaiActivities(deps: ActivityDeps) {
     async registerXaiBatch(raw: RegisterXaiBatchInput): Promise<RegisteredXaiBatch> {
       const input = validateActivityInput(RegisterXaiBatchInputSchema, raw, 'registerXaiBatch input');
       const model = await loadModelRow(input.modelId);
+      await checkGradCamLayer(input.modelId, input.methods['grad-cam']?.layer, model.inputLength);
       let total: number;
       if (input.selection.kind === 'dataset') {
         const sel = input.selection;

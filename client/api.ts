@@ -10,22 +10,31 @@ import {
 import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
+  datasetSummary,
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
+  HpoCampaignInputObjectSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  InputValidationError,
+  NasCampaignInputObjectSchema,
+  hpoSummary,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
+  nasSummary,
   parseInput,
+  PROGRESS_MEMO_KEY,
   progressQuery,
   ProgressSchema,
   SEARCH_ATTRIBUTES,
   stopSignal,
   TrainModelInputSchema,
+  trainingSummary,
   updateCampaignUpdate,
   updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
   workflowIds,
+  xaiSummary,
   type EvaluateErrorsRequest,
   type EvaluateRocRequest,
   type ExplainSignalsInput,
@@ -45,6 +54,7 @@ import {
   type NasCampaignUpdate,
   type NasCampaignUpdateResult,
   type Progress,
+  type ProgressMemo,
   type TrainModelInput,
   type TrainModelRequest,
   type TrainModelResult,
@@ -61,8 +71,14 @@ import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from '.
  */
 export type TemporalClientLike = Pick<Client, 'workflow'>;
 
-/** A dataset request whose id may be left out: it is then derived from the config's content. */
-export type StartDatasetRequest = Omit<GenerateDatasetRequest, 'datasetId'> & { datasetId?: string };
+/**
+ * A dataset request whose id may be left out (it is then derived from the config's content) and
+ * whose config may be left out (every simulator setting then takes the contract's default).
+ */
+export type StartDatasetRequest = Omit<GenerateDatasetRequest, 'datasetId' | 'config'> & {
+  datasetId?: string;
+  config?: GenerateDatasetRequest['config'];
+};
 /** A training request whose id may be left out: it is then derived from data + hyperparameters. */
 export type StartTrainingRequest = Omit<TrainModelRequest, 'experimentId'> & { experimentId?: string };
 
@@ -94,6 +110,13 @@ export interface RunDescription {
   closeTime?: Date;
   /** Present when a worker answered the progress query in time. */
   progress?: Progress;
+  /** The run's static summary (what it is), as the Web UI shows it; set at start. */
+  summary?: string;
+  /**
+   * The progress the run last stored in its `progress` memo (refreshed every tenth of the work
+   * and at every phase): read from the server, so present without a worker.
+   */
+  progressMemo?: ProgressMemo;
 }
 
 export interface DescribeOptions {
@@ -121,7 +144,10 @@ const DESCRIBE_QUERY_TIMEOUT_MS = 3_000;
 /** Validate a dataset request and fill in its id; throws InputValidationError naming the field. */
 export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatasetInput {
   const what = `${WORKFLOW_KINDS.dataset.workflowType} input`;
-  const withOptionalId = parseInput(GenerateDatasetInputSchema.partial({ datasetId: true }), request, what);
+  // The workflow's contract requires `config` (other-language callers send one); here a missing
+  // one means "all defaults", so `faultline dataset start` with no flags simulates the default set.
+  const withConfig = { ...request, config: request.config ?? {} };
+  const withOptionalId = parseInput(GenerateDatasetInputSchema.partial({ datasetId: true }), withConfig, what);
   const datasetId = withOptionalId.datasetId ?? deriveDatasetId(withOptionalId.config);
   return parseInput(GenerateDatasetInputSchema, { ...withOptionalId, datasetId }, what);
 }
@@ -130,6 +156,12 @@ export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatas
 export function prepareTrainingInput(request: StartTrainingRequest): TrainModelInput {
   const what = `${WORKFLOW_KINDS.train.workflowType} input`;
   const withOptionalId = parseInput(TrainModelInputSchema.partial({ experimentId: true }), request, what);
+  if (withOptionalId.campaign) {
+    // Only a campaign workflow links its own trials; the workflow refuses a link from anyone else.
+    throw new InputValidationError(what, [
+      { path: 'campaign', message: 'is set by HPO/NAS campaigns for their own trials; a run started here is standalone, leave it out', value: withOptionalId.campaign },
+    ]);
+  }
   const experimentId = withOptionalId.experimentId ?? deriveExperimentId(withOptionalId);
   return parseInput(TrainModelInputSchema, { ...withOptionalId, experimentId }, what);
 }
@@ -142,7 +174,7 @@ export function prepareTrainingInput(request: StartTrainingRequest): TrainModelI
  */
 export function prepareHpoInput(request: StartHpoRequest): HpoCampaignInput {
   const what = `${WORKFLOW_KINDS.hpo.workflowType} input`;
-  const withOptionalId = parseInput(HpoCampaignInputSchema.partial({ campaignId: true }), request, what);
+  const withOptionalId = parseInput(HpoCampaignInputObjectSchema.partial({ campaignId: true }), request, what);
   const campaignId = withOptionalId.campaignId ?? deriveCampaignId(withOptionalId);
   return parseInput(HpoCampaignInputSchema, { ...withOptionalId, campaignId }, what);
 }
@@ -164,7 +196,7 @@ export function prepareCampaignUpdate(update: HpoCampaignUpdate): HpoCampaignUpd
  */
 export function prepareNasInput(request: StartNasRequest): NasCampaignInput {
   const what = `${WORKFLOW_KINDS.nas.workflowType} input`;
-  const withOptionalId = parseInput(NasCampaignInputSchema.partial({ campaignId: true }), request, what);
+  const withOptionalId = parseInput(NasCampaignInputObjectSchema.partial({ campaignId: true }), request, what);
   const campaignId = withOptionalId.campaignId ?? deriveNasCampaignId(withOptionalId);
   return parseInput(NasCampaignInputSchema, { ...withOptionalId, campaignId }, what);
 }
@@ -193,7 +225,7 @@ export function prepareXaiInput(request: StartXaiRequest): ExplainSignalsInput {
 /** Start (or find) the dataset generation for `request`. The same request twice runs once. */
 export async function startDatasetGeneration(client: TemporalClientLike, request: StartDatasetRequest): Promise<StartedRun> {
   const input = prepareDatasetInput(request);
-  return startRun(client, 'dataset', input.datasetId, input, [
+  return startRun(client, 'dataset', input.datasetId, input, datasetSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.dataset.searchKind },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
@@ -209,8 +241,7 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
-  if (input.campaign) attributes.push({ key: SEARCH_ATTRIBUTES.campaignId, value: input.campaign.campaignId });
-  return startRun(client, 'train', input.experimentId, input, attributes);
+  return startRun(client, 'train', input.experimentId, input, trainingSummary(input), attributes);
 }
 
 /**
@@ -220,7 +251,7 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
  */
 export async function startHpoCampaign(client: TemporalClientLike, request: StartHpoRequest): Promise<StartedRun> {
   const input = prepareHpoInput(request);
-  return startRun(client, 'hpo', input.campaignId, input, [
+  return startRun(client, 'hpo', input.campaignId, input, hpoSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.hpo.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -235,7 +266,7 @@ export async function startHpoCampaign(client: TemporalClientLike, request: Star
  */
 export async function startNasCampaign(client: TemporalClientLike, request: StartNasRequest): Promise<StartedRun> {
   const input = prepareNasInput(request);
-  return startRun(client, 'nas', input.campaignId, input, [
+  return startRun(client, 'nas', input.campaignId, input, nasSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.nas.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -257,7 +288,7 @@ export async function startXaiBatch(client: TemporalClientLike, request: StartXa
   ];
   if (input.selection.kind === 'dataset') attributes.push({ key: SEARCH_ATTRIBUTES.datasetId, value: input.selection.datasetId });
   attributes.push({ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' });
-  return startRun(client, 'xai', input.batchId, input, attributes);
+  return startRun(client, 'xai', input.batchId, input, xaiSummary(input), attributes);
 }
 
 /**
@@ -276,6 +307,7 @@ async function startRun(
   kind: ClientWorkflowKind,
   entityId: string,
   input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput | ExplainSignalsInput,
+  staticSummary: string,
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
@@ -289,6 +321,8 @@ async function startRun(
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes,
+      // The run's title in the Web UI's list and page, and in `temporal workflow describe`.
+      staticSummary,
     });
     return { workflowId, runId: handle.firstExecutionRunId, entityId, alreadyExisted: handle.firstExecutionRunId === runningBefore };
   } catch (err) {
@@ -337,6 +371,10 @@ export async function describeRun(client: TemporalClientLike, workflowId: string
     startTime: d.startTime,
     closeTime: d.closeTime,
   };
+  const summary = await d.staticSummary();
+  if (summary !== undefined) description.summary = summary;
+  const memo = progressMemoOf(d.memo);
+  if (memo) description.progressMemo = memo;
   if (options.progress === false) return description;
   try {
     description.progress = await getProgress(client, workflowId, { timeoutMs: options.queryTimeoutMs ?? DESCRIBE_QUERY_TIMEOUT_MS });
@@ -345,6 +383,15 @@ export async function describeRun(client: TemporalClientLike, workflowId: string
     // hide the status, which the server alone knows.
   }
   return description;
+}
+
+/** The `progress` memo, when the run wrote one of the expected shape (older runs did not). */
+function progressMemoOf(memo: Record<string, unknown> | undefined): ProgressMemo | undefined {
+  const m = memo?.[PROGRESS_MEMO_KEY];
+  if (!isPlainObject(m)) return undefined;
+  const { phase, completed, total, fraction, details } = m;
+  if (typeof phase !== 'string' || typeof details !== 'string' || typeof completed !== 'number' || typeof total !== 'number' || typeof fraction !== 'number') return undefined;
+  return { phase, completed, total, fraction, details };
 }
 
 /** Request Temporal cancellation: the run stops at once, cleaning up in a non-cancellable scope. */
@@ -503,19 +550,15 @@ export interface FaultlineApi {
   startTraining(request: StartTrainingRequest): Promise<StartedRun>;
   startHpoCampaign(request: StartHpoRequest): Promise<StartedRun>;
   updateCampaign(workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult>;
-  /*
-   * NAS campaigns. Optional only so that hand-written fakes of this interface written before NAS
-   * still type-check; createFaultlineApi always provides them (the CLI asks via nasApiOf).
-   */
-  startNasCampaign?(request: StartNasRequest): Promise<StartedRun>;
-  updateNasCampaign?(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
-  getNasCandidateArchitecture?(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
-  /** Batch XAI; optional for the same reason (the CLI asks via xaiApiOf). Progress, stop, cancel and result are the generic ones. */
-  startXaiBatch?(request: StartXaiRequest): Promise<StartedRun>;
-  /** Evaluations (client/eval.ts); optional for the same reason. Results are read with getResult. */
-  startRocEvaluation?(request: EvaluateRocRequest): Promise<StartedRun>;
-  startErrorsEvaluation?(request: EvaluateErrorsRequest): Promise<StartedRun>;
-  startComparison?(request: StartComparisonRequest): Promise<StartedRun>;
+  startNasCampaign(request: StartNasRequest): Promise<StartedRun>;
+  updateNasCampaign(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
+  getNasCandidateArchitecture(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
+  /** Batch XAI; progress, stop, cancel and result are the generic ones. */
+  startXaiBatch(request: StartXaiRequest): Promise<StartedRun>;
+  /** Evaluations (client/eval.ts); results are read with getResult. */
+  startRocEvaluation(request: EvaluateRocRequest): Promise<StartedRun>;
+  startErrorsEvaluation(request: EvaluateErrorsRequest): Promise<StartedRun>;
+  startComparison(request: StartComparisonRequest): Promise<StartedRun>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;

@@ -14,6 +14,7 @@ import {
   SEARCH_ATTRIBUTES,
   WORKFLOW_TASK_QUEUE,
   canonicalJson,
+  importSummary,
   parseInput,
   workflowIds,
   type ImportMatDatasetInput,
@@ -24,7 +25,8 @@ import {
 export type StartImportRequest = Omit<ImportMatDatasetRequest, 'datasetId'> & { datasetId?: string };
 
 export function prepareImportInput(request: StartImportRequest): ImportMatDatasetInput {
-  const datasetId = request.datasetId ?? `mat-${createHash('sha256').update(canonicalJson({ ...request, datasetId: undefined })).digest('hex').slice(0, 12)}`;
+  // Derived only when absent: a null or other non-string id is refused by the schema below, naming it.
+  const datasetId = request.datasetId === undefined ? `mat-${createHash('sha256').update(canonicalJson({ ...request, datasetId: undefined })).digest('hex').slice(0, 12)}` : request.datasetId;
   return parseInput(ImportMatDatasetInputSchema, { ...request, datasetId }, 'import request');
 }
 
@@ -43,6 +45,7 @@ export async function startMatImport(client: Pick<Client, 'workflow'>, request: 
       { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
       { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
     ],
+    staticSummary: importSummary(input),
     });
   } catch (e) {
     // A completed import of the same dataset is final: the same request attaches to it.

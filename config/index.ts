@@ -17,6 +17,9 @@ const intFrom = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** 20 GiB: a thousand times the demo dataset, well below a worker disk. */
+const DEFAULT_DATASET_MAX_BYTES = 20 * 1024 ** 3;
+
 const urlString = z.string().url('must be a URL such as http://host:port');
 
 const EnvSchema = z.object({
@@ -55,6 +58,8 @@ const EnvSchema = z.object({
   IMPORT_ROOT: z.string().min(1).optional(),
   /** Largest MAT-file an import reads, MB. */
   IMPORT_MAX_FILE_MB: intFrom(1, 16_384).default(512),
+  /** Largest dataset (estimated float32 bytes of its signals) a generation may write. */
+  DATASET_MAX_BYTES: intFrom(1, Number.MAX_SAFE_INTEGER).default(DEFAULT_DATASET_MAX_BYTES),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -88,6 +93,7 @@ export interface Config {
     metricsBind?: string;
   };
   imports: { root: string; maxFileBytes: number };
+  datasets: { maxBytes: number };
   logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -144,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       metricsBind: e.METRICS_BIND,
     },
     imports: { root: path.resolve(cwd, e.IMPORT_ROOT ?? path.join(dataDir, 'imports')), maxFileBytes: e.IMPORT_MAX_FILE_MB * 1024 * 1024 },
+    datasets: { maxBytes: e.DATASET_MAX_BYTES },
     logLevel: e.LOG_LEVEL,
   };
 }

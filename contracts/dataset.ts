@@ -42,6 +42,11 @@ export const SimulatorConfigSchema = z
   });
 export type SimulatorConfig = z.output<typeof SimulatorConfigSchema>;
 
+/** Bytes the signals of a simulated dataset take in the artifact store (float32 samples). */
+export function estimateDatasetBytes(config: Pick<SimulatorConfig, 'classes' | 'signalsPerClass' | 'signalLength'>): number {
+  return config.classes.length * config.signalsPerClass * config.signalLength * 4;
+}
+
 export const GenerateDatasetInputSchema = z
   .object({
     /** Optional; derived from the config's content hash by the client when absent. */

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { SlugSchema } from './ids.js';
 import { SearchSpaceSchema } from './search-space.js';
-import { SYNTHETIC_OBJECTIVE_NAMES } from './testing/synthetic-objectives.js';
-import { TrainSettingsSchema } from './training.js';
+import { DEFAULT_CNN_SPACE, hpoSpaceIssues } from './hpo-space.js';
+import { SYNTHETIC_OBJECTIVE_NAMES, SYNTHETIC_OBJECTIVES } from './testing/synthetic-objectives.js';
+import { isValid, TrainSettingsSchema } from './training.js';
 
 /**
  * HPO campaign contract (seed tasks run_hpo_campaign / stop_hpo_campaign).
@@ -14,7 +15,8 @@ import { TrainSettingsSchema } from './training.js';
 export const HPO_METRICS = ['valAccuracy', 'valLoss'] as const;
 export type HpoMetric = (typeof HPO_METRICS)[number];
 
-export const HpoCampaignInputSchema = z
+/** The campaign input's fields alone (what `.partial()` / `.pick()` need); HpoCampaignInputSchema adds the cross-field rules. */
+export const HpoCampaignInputObjectSchema = z
   .object({
     campaignId: SlugSchema,
     datasetId: SlugSchema,
@@ -70,6 +72,20 @@ export const HpoCampaignInputSchema = z
     continueAsNewEveryTrials: z.number().int().min(1).max(100_000).optional(),
   })
   .strict();
+
+/**
+ * The campaign input with every rule its sampler and trials would apply later (hpo-space.ts):
+ * the client checks it before sending, the workflow at its top, so a campaign that could only
+ * fail (or search nothing) is refused naming the field.
+ */
+export const HpoCampaignInputSchema = HpoCampaignInputObjectSchema.superRefine((input, ctx) => {
+  if ((input.space !== undefined && !isValid(SearchSpaceSchema, input.space)) || !isValid(TrainSettingsSchema, input.base)) return;
+  const evaluator = input.evaluator;
+  if (evaluator.kind === 'synthetic' && !Object.hasOwn(SYNTHETIC_OBJECTIVES, evaluator.function)) return;
+  const given = input.space !== undefined;
+  const space = input.space ?? (evaluator.kind === 'synthetic' ? SearchSpaceSchema.parse(SYNTHETIC_OBJECTIVES[evaluator.function].space) : DEFAULT_CNN_SPACE);
+  hpoSpaceIssues({ space, given, evaluator, sampler: input.sampler.kind, base: input.base }, ctx);
+});
 export type HpoCampaignInput = z.output<typeof HpoCampaignInputSchema>;
 export type HpoCampaignRequest = z.input<typeof HpoCampaignInputSchema>;
 

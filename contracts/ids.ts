@@ -43,3 +43,28 @@ export const hpoTrialExperimentId = (campaignId: string, n: number, rung = 0, at
 /** Experiment id of one NAS candidate's training run. */
 export const nasCandidateExperimentId = (campaignId: string, n: number, attempt = 1): string =>
   `${campaignId}-cand-${n}${attempt > 1 ? `-a${attempt}` : ''}`;
+
+/**
+ * The workflow id a trainModelWorkflow run must have: `train-<experimentId>` for a standalone
+ * run; for a campaign's trial or candidate, the child id its campaign gives it, recovered from
+ * the experiment id's suffixes (`<c>-t<n>[-r<k>][-a<a>]` → `hpo-<c>-trial-<n>[-rung-<k>][-attempt-<a>]`).
+ * Undefined when a campaign run's experiment id does not follow the campaign's convention.
+ */
+export function expectedTrainWorkflowId(input: { experimentId: string; campaign?: { campaignId: string; kind: 'hpo' | 'nas'; index: number } }): string | undefined {
+  const c = input.campaign;
+  if (!c) return workflowIds.train(input.experimentId);
+  if (!input.experimentId.startsWith(`${c.campaignId}-`)) return undefined;
+  const rest = input.experimentId.slice(c.campaignId.length + 1);
+  // Parse, then rebuild: only the canonical spelling (no `-a1`, no `-r0`, no leading zeros) round-trips.
+  if (c.kind === 'hpo') {
+    const m = /^t(\d+)(?:-r(\d+))?(?:-a(\d+))?$/.exec(rest);
+    if (!m || Number(m[1]) !== c.index) return undefined;
+    const rung = m[2] === undefined ? 0 : Number(m[2]);
+    const attempt = m[3] === undefined ? 1 : Number(m[3]);
+    return hpoTrialExperimentId(c.campaignId, c.index, rung, attempt) === input.experimentId ? workflowIds.hpoTrial(c.campaignId, c.index, rung, attempt) : undefined;
+  }
+  const m = /^cand-(\d+)(?:-a(\d+))?$/.exec(rest);
+  if (!m || Number(m[1]) !== c.index) return undefined;
+  const attempt = m[2] === undefined ? 1 : Number(m[2]);
+  return nasCandidateExperimentId(c.campaignId, c.index, attempt) === input.experimentId ? workflowIds.nasCandidate(c.campaignId, c.index, attempt) : undefined;
+}

@@ -21,3 +21,7 @@ export * from './search-space.js';
 export * from './activity-io/index.js';
 export * from './testing/synthetic-objectives.js';
 export * from './continue-as-new.js';
+export * from './architecture.js';
+export * from './artifact-uri.js';
+export * from './hpo-space.js';
+export * from './details.js';

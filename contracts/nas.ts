@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { architectureCost, formatCount, MIN_CLASSES, MODEL_CAPS } from './architecture.js';
+import { TRAINING_DEFAULTS } from './constants.js';
 import { SlugSchema } from './ids.js';
-import { TrainSettingsSchema } from './training.js';
+import { isValid, TrainSettingsSchema, type Architecture } from './training.js';
 
 /**
  * NAS campaign contract (seed task run_nas_campaign, whose "training" was random.uniform). Every
  * candidate architecture here is trained for real as a child trainModelWorkflow.
  */
-export const NasCampaignInputSchema = z
+/** The campaign input's fields alone (what `.partial()` needs); NasCampaignInputSchema adds the cross-field rules. */
+export const NasCampaignInputObjectSchema = z
   .object({
     campaignId: SlugSchema,
     datasetId: SlugSchema,
@@ -61,6 +64,38 @@ export const NasCampaignInputSchema = z
     continueAsNewEveryCandidates: z.number().int().min(1).max(100_000).optional(),
   })
   .strict();
+
+/**
+ * The smallest genome of the NAS space (workflows/search/nas/space.ts, checked by its unit
+ * tests): two blocks of its fewest filters and shortest kernel, no extras, global pooling.
+ * Whatever the strategy draws costs at least this, so limits below it reject every candidate.
+ */
+export const SMALLEST_NAS_GENOME: Architecture = {
+  blocks: [0, 1].map(() => ({ filters: 8, kernelSize: 3, stride: 1, dilation: 1, pool: 'none' as const, poolSize: 2, batchNorm: false, residual: false })),
+  head: 'global-avg',
+  denseUnits: 0,
+  dropout: 0,
+};
+
+/**
+ * The campaign input with the rules that would otherwise reject every candidate before
+ * training (the campaign would "complete" having trained nothing): checked by the client and
+ * at the workflow's top, naming the limit.
+ */
+export const NasCampaignInputSchema = NasCampaignInputObjectSchema.superRefine((input, ctx) => {
+  if (!isValid(TrainSettingsSchema, input.training) || !Number.isInteger(input.limits.maxParams) || !Number.isInteger(input.limits.minOutputLength)) return;
+  const windowLength = input.training.windowLength ?? TRAINING_DEFAULTS.windowLength;
+  if (input.limits.minOutputLength > windowLength) {
+    ctx.addIssue({ code: 'custom', path: ['limits', 'minOutputLength'], message: `must be <= the window length ${windowLength}: no architecture can keep a longer sequence` });
+  }
+  const smallest = architectureCost(SMALLEST_NAS_GENOME, { inputLength: windowLength, numClasses: MIN_CLASSES });
+  if (input.limits.maxParams < smallest.params) {
+    ctx.addIssue({ code: 'custom', path: ['limits', 'maxParams'], message: `must be >= ${formatCount(smallest.params)}, the parameters of the smallest architecture the search can propose` });
+  }
+  if (input.limits.maxParams > MODEL_CAPS.maxParams) {
+    ctx.addIssue({ code: 'custom', path: ['limits', 'maxParams'], message: `must be <= ${formatCount(MODEL_CAPS.maxParams)}, the cap of any trained model` });
+  }
+});
 export type NasCampaignInput = z.output<typeof NasCampaignInputSchema>;
 export type NasCampaignRequest = z.input<typeof NasCampaignInputSchema>;
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { architectureIssue, MIN_CLASSES, REFERENCE_ARCHITECTURE } from './architecture.js';
+import { ArtifactUriSchema } from './artifact-uri.js';
 import { FAULT_CLASSES, TRAINING_DEFAULTS } from './constants.js';
 import { SlugSchema } from './ids.js';
 
@@ -63,8 +65,40 @@ export const TrainHyperparametersSchema = z
     testFraction: setting.testFraction.default(TRAINING_DEFAULTS.testFraction),
     seed: setting.seed.default(1),
   })
-  .strict();
+  .strict()
+  // The activity would fail the same way on every retry: refuse the model before anything runs.
+  .superRefine((hp, ctx) => {
+    if (hp.architecture) addArchitectureIssue(hp.architecture, hp.windowLength, ['architecture'], ctx);
+  });
+
+/** Zod runs refinements even when a field already failed: cross-field rules only judge fields that are valid. */
+export const isValid = (schema: z.ZodType, value: unknown): boolean => schema.safeParse(value).success;
 export type TrainHyperparameters = z.output<typeof TrainHyperparametersSchema>;
+
+/** Each training setting's rule, by field name: what an HPO space parameter of that name must satisfy. */
+export const TRAIN_SETTING_SCHEMAS = setting;
+
+/**
+ * Adds the issue (if any) of training `arch` on windows of `windowLength` samples, at `at` +
+ * the field at fault. The class count is not known before the dataset is read, so the caps are
+ * checked with the fewest classes (a lower bound); the activity checks again with the real one.
+ */
+export function addArchitectureIssue(
+  arch: Architecture,
+  windowLength: number,
+  at: (string | number)[],
+  ctx: z.RefinementCtx,
+  opts: { describe?: string } = {},
+): boolean {
+  if (!isValid(ArchitectureSchema, arch) || !isValid(setting.windowLength, windowLength)) return false;
+  const issue = architectureIssue(arch, { inputLength: windowLength, numClasses: MIN_CLASSES });
+  if (!issue) return false;
+  // A described architecture (the default one) is not in the input: name its field in the message instead.
+  const path = opts.describe ? at : [...at, ...issue.path];
+  const where = opts.describe ? `${opts.describe} ${issue.path.join('.')}: ` : '';
+  ctx.addIssue({ code: 'custom', path, message: `${where}${issue.message} (windowLength ${windowLength})` });
+  return true;
+}
 
 /**
  * Some training settings, none filled in: what a campaign's trials (HPO `base`) or candidates
@@ -94,9 +128,12 @@ export const TrainModelInputSchema = z
   .object({
     experimentId: SlugSchema,
     datasetId: SlugSchema,
-    hyperparameters: TrainHyperparametersSchema.default(TrainHyperparametersSchema.parse({})),
+    hyperparameters: TrainHyperparametersSchema.superRefine((hp, ctx) => {
+      // Without an architecture the reference CNN is trained, whose strides and pools need long enough windows.
+      if (!hp.architecture) addArchitectureIssue(REFERENCE_ARCHITECTURE, hp.windowLength, ['windowLength'], ctx, { describe: 'the default architecture (no architecture given):' });
+    }).default(TrainHyperparametersSchema.parse({})),
     /** Continue a previous run from its checkpoint (e.g. an ASHA promotion) instead of restarting. */
-    resumeFrom: z.object({ checkpointUri: z.string().min(1), epoch: z.number().int().min(0) }).strict().optional(),
+    resumeFrom: z.object({ checkpointUri: ArtifactUriSchema, epoch: z.number().int().min(0) }).strict().optional(),
     /** Set when the run is part of a campaign (HPO trial, NAS candidate). */
     campaign: z.object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) }).strict().optional(),
     /** Upper bound for the training activity, minutes (DESIGN: every activity has a deadline). */

@@ -55,8 +55,9 @@ function parseFlags() {
       strict: true,
     });
     const int = (name: string, raw: string) => {
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+      // Decimal digits only: Number() would also read "0x10", "1e3" and " 5".
+      const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
       return n;
     };
     return {

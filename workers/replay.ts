@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { parseJsonQuietly } from '../contracts/json-syntax.js';
 import { bundleWorkflows } from './bundle.js';
 
 type History = ReturnType<typeof historyFromJSON>;
@@ -24,12 +25,19 @@ export interface ReplayOutcome {
  * a bare event array. Throws a message that names the file when it is neither.
  */
 export function readHistoryFile(file: string): History {
-  let json: unknown;
+  let text: string;
+  let regular: boolean;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    regular = statSync(file).isFile();
+    text = regular ? readFileSync(file, 'utf8') : '';
   } catch (err) {
-    throw new Error(`${file}: not a JSON history (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${file}: cannot read it (${err instanceof Error ? err.message : String(err)})`);
   }
+  if (!regular) throw new Error(`${file}: not a regular file`);
+  // The parse error says where, never what: the file given may be anything (a secret included).
+  const parsed = parseJsonQuietly(text);
+  if (!parsed.ok) throw new Error(`${file}: not a JSON history (${parsed.message})`);
+  const json = parsed.value;
   const doc = Array.isArray(json) ? { events: json } : json;
   if (doc === null || typeof doc !== 'object' || !Array.isArray((doc as { events?: unknown }).events)) {
     throw new Error(`${file}: not a history: expected {"events": [...]} as written by \`temporal workflow show --output json\``);
@@ -77,16 +85,25 @@ export async function replayHistoryFiles(files: readonly string[], options: Part
   }
   if (readable.length === 0) return outcomes;
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-  // The replayer keys results by workflow id; the file path is unique where ids may not be.
-  const byId = new Map(readable.map((r, i) => [`${i}:${path.basename(r.file)}`, r.outcome]));
-  const histories = [...byId.keys()].map((workflowId, i) => ({ workflowId, history: readable[i].history }));
-  for await (const result of Worker.runReplayHistories({ ...options, workflowBundle }, histories)) {
-    const outcome = byId.get(result.workflowId);
-    if (!outcome) continue;
-    outcome.ok = result.error === undefined;
-    if (result.error) {
-      outcome.errorType = result.error.name;
-      outcome.error = result.error.message;
+  // Workflows check their own id against their input, so each history replays under the id it
+  // was recorded with. The replayer keys results by id: histories sharing one go in separate rounds.
+  const rounds: { workflowId: string; history: History; outcome: ReplayOutcome }[][] = [];
+  readable.forEach((r, i) => {
+    const workflowId = r.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId || `replay-${i}-${path.basename(r.file)}`;
+    let round = rounds.find((rs) => !rs.some((x) => x.workflowId === workflowId));
+    if (!round) rounds.push((round = []));
+    round.push({ workflowId, history: r.history, outcome: r.outcome });
+  });
+  for (const round of rounds) {
+    const byId = new Map(round.map((r) => [r.workflowId, r.outcome]));
+    for await (const result of Worker.runReplayHistories({ ...options, workflowBundle }, round)) {
+      const outcome = byId.get(result.workflowId);
+      if (!outcome) continue;
+      outcome.ok = result.error === undefined;
+      if (result.error) {
+        outcome.errorType = result.error.name;
+        outcome.error = result.error.message;
+      }
     }
   }
   return outcomes;

@@ -1,14 +1,18 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   GenerateDatasetInputSchema,
+  chunkSummary,
+  datasetDetails,
   progressOf,
   progressQuery,
   type GenerateDatasetResult,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, cpu } from './lib/activities.js';
+import { liveDetails } from './lib/details.js';
 import { chunkRanges, fanOut } from './lib/fan-out.js';
 import { recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** What a long dataset run carries across continue-as-new: where to go on, and the counts. */
@@ -30,6 +34,7 @@ export interface DatasetCarriedState {
 export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCarriedState): Promise<GenerateDatasetResult> {
   const input = validateWorkflowInput(GenerateDatasetInputSchema, raw, 'generateDatasetWorkflow input');
   const { datasetId, config } = input;
+  requireWorkflowId('generateDatasetWorkflow input', workflowIds.dataset(datasetId), 'datasetId', datasetId);
   const total = config.classes.length * config.signalsPerClass;
   const chunks = chunkRanges(total, input.chunkSize);
   const firstChunk = carried?.nextChunk ?? 0;
@@ -43,6 +48,12 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
   setHandler(progressQuery, () =>
     progressOf(phase, signalsDone, total, { datasetId, chunksCompleted: chunksDone, chunksTotal: chunks.length }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed: signalsDone,
+    total,
+    line: datasetDetails({ phase, signalsDone, signalsTotal: total, chunksDone, chunksTotal: chunks.length }),
+  }));
   tagRun('dataset', { datasetId });
   setRunStatus('RUNNING');
 
@@ -57,9 +68,14 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
         });
     if (registered.status !== 'READY') {
       phase = 'generating';
+      live.refresh();
       const todo = chunks.slice(firstChunk);
       log.info('generating dataset', { datasetId, signals: total, chunks: chunks.length, from: firstChunk, maxInFlight: input.maxInFlight });
-      const results = await fanOut(todo, (c) => cpu.generateSignalChunk({ datasetId, config, start: c.start, count: c.count }), {
+      const generate = (c: (typeof chunks)[number], i: number) =>
+        cpu.generateSignalChunk.executeWithOptions({ summary: chunkSummary(firstChunk + i, chunks.length, c.start, c.count) }, [
+          { datasetId, config, start: c.start, count: c.count },
+        ]);
+      const results = await fanOut(todo, generate, {
         maxInFlight: input.maxInFlight,
         // Long datasets continue as new between chunks, before the history nears its limits.
         shouldStart: () => !continueAsNewDue(),
@@ -69,6 +85,7 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
             chunksDone++;
             signalsDone += c.count;
           }
+          live.refresh();
         },
       });
       // A chunk that exhausted its retries fails the dataset: a dataset with holes would bias
@@ -88,12 +105,15 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
       chunksDone = chunks.length;
     }
     phase = 'finalizing';
+    live.refresh();
     const result = await control.finalizeDataset({ datasetId, expectedSignals: total });
     phase = 'completed';
+    live.refresh();
     setRunStatus('COMPLETED');
     return result;
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markDatasetEnded({ datasetId, status, error }))).toLowerCase();
+    live.refresh();
     throw err;
   }
 }

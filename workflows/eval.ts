@@ -56,7 +56,7 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
   setHandler(progressQuery, () =>
     progressOf(phase, completed, total, { evaluationId, kind: plan.kind, experimentIds: plan.experimentIds, datasetId, split: plan.split, predictionsRunning: running, predictionsReused: reused.length }),
   );
-  tagRun(plan.searchKind, { datasetId, experimentId: n === 1 ? plan.experimentIds[0] : undefined });
+  // Each workflow tags its kind before calling this; here only the status.
   setRunStatus('RUNNING');
   try {
     const registered = await control.registerEvaluation({
@@ -113,6 +113,7 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
 /** ROC and precision–recall curves, AUCs with bootstrap intervals, of one experiment on a dataset (`evaluate-roc-<experimentId>-<datasetId>`). */
 export async function evaluateRocWorkflow(raw: unknown): Promise<EvaluateRocResult> {
   const input = validateWorkflowInput(EvaluateRocInputSchema, raw, 'evaluateRocWorkflow input');
+  tagRun('evaluate-roc', { experimentId: input.experimentId, datasetId: input.datasetId });
   return runEvaluation<EvaluateRocResult>({
     kind: 'roc',
     searchKind: 'evaluate-roc',
@@ -129,6 +130,7 @@ export async function evaluateRocWorkflow(raw: unknown): Promise<EvaluateRocResu
 /** Confusion matrix, per-class F1, calibration, misclassified windows and errors by condition (`evaluate-errors-<experimentId>-<datasetId>`). */
 export async function evaluateErrorsWorkflow(raw: unknown): Promise<EvaluateErrorsResult> {
   const input = validateWorkflowInput(EvaluateErrorsInputSchema, raw, 'evaluateErrorsWorkflow input');
+  tagRun('evaluate-errors', { experimentId: input.experimentId, datasetId: input.datasetId });
   return runEvaluation<EvaluateErrorsResult>({
     kind: 'errors',
     searchKind: 'evaluate-errors',
@@ -149,6 +151,7 @@ export async function evaluateErrorsWorkflow(raw: unknown): Promise<EvaluateErro
  */
 export async function compareExperimentsWorkflow(raw: unknown): Promise<CompareExperimentsResult> {
   const input = validateWorkflowInput(CompareExperimentsInputSchema, raw, 'compareExperimentsWorkflow input');
+  tagRun('compare', { datasetId: input.datasetId });
   return runEvaluation<CompareExperimentsResult>({
     kind: 'compare',
     searchKind: 'compare',

@@ -1,7 +1,9 @@
 import { ApplicationFailure, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ImportMatDatasetInputSchema,
+  importDetails,
   importFailureThreshold,
+  importFileSummary,
   progressOf,
   progressQuery,
   stopSignal,
@@ -9,11 +11,13 @@ import {
   type ImportFileResult,
   type ImportMatDatasetResult,
   type ResolvedImportFile,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, cpu } from './lib/activities.js';
+import { liveDetails } from './lib/details.js';
 import { fanOut } from './lib/fan-out.js';
 import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** Failures kept in the workflow for `progress` and the result; all of them are rows in Postgres. */
@@ -33,6 +37,7 @@ const FAILURES_KEPT = 20;
 export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatDatasetResult> {
   const input = validateWorkflowInput(ImportMatDatasetInputSchema, raw, 'importMatDatasetWorkflow input');
   const { datasetId } = input;
+  requireWorkflowId('importMatDatasetWorkflow input', workflowIds.import(datasetId), 'datasetId', datasetId);
   const counts = { imported: 0, reused: 0, duplicates: 0, failed: 0, signals: 0 };
   const failures: ImportFailure[] = [];
   let files: ResolvedImportFile[] = [];
@@ -60,22 +65,31 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       failures: failures.slice(-5),
     }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed: done(),
+    total: files.length,
+    line: importDetails({ phase, done: done(), total: files.length, running, failed: counts.failed, duplicates: counts.duplicates, signals: counts.signals }),
+  }));
   tagRun('import', { datasetId });
   setRunStatus('RUNNING');
 
-  async function importOne(file: ResolvedImportFile): Promise<ImportFileResult | undefined> {
+  async function importOne(file: ResolvedImportFile, index: number): Promise<ImportFileResult | undefined> {
     running++;
+    live.refresh();
     try {
-      const r = await cpu.importMatFile({
-        datasetId,
-        file,
-        channel: input.channel,
-        samplingRateHz: input.samplingRateHz,
-        signalLength: input.signalLength,
-        scheme: input.scheme,
-        label: input.labels === 'cwru' ? undefined : input.labels[file.name],
-        sourceRateHz: input.sourceRateHz,
-      });
+      const r = await cpu.importMatFile.executeWithOptions({ summary: importFileSummary(file.name, index, files.length) }, [
+        {
+          datasetId,
+          file,
+          channel: input.channel,
+          samplingRateHz: input.samplingRateHz,
+          signalLength: input.signalLength,
+          scheme: input.scheme,
+          label: input.labels === 'cwru' ? undefined : input.labels[file.name],
+          sourceRateHz: input.sourceRateHz,
+        },
+      ]);
       if (r.outcome === 'imported') counts.imported++;
       else if (r.outcome === 'reused') counts.reused++;
       else counts.duplicates++;
@@ -94,6 +108,7 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       return undefined;
     } finally {
       running--;
+      live.refresh();
     }
   }
 
@@ -118,6 +133,7 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
     });
     files = registered.files;
     phase = 'importing';
+    live.refresh();
     log.info('importing', { datasetId, files: files.length, maxInFlight: input.maxInFlight });
     await fanOut(files, importOne, {
       maxInFlight: input.maxInFlight,
@@ -129,6 +145,7 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       throw ApplicationFailure.nonRetryable(`${counts.failed} files failed, more than maxFailedFiles (${threshold()})${first}`, 'TooManyFailedFiles');
     }
     phase = 'finalizing';
+    live.refresh();
     const status = stop ? 'STOPPED' : 'COMPLETED';
     const summary = await control.finalizeImport({
       datasetId,
@@ -137,10 +154,12 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       failures: failures.slice(0, 20),
     });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
+    live.refresh();
     setRunStatus(status);
     return { ...summary, status, files: files.length, imported: counts.imported, reused: counts.reused, duplicates: counts.duplicates, failed: counts.failed, failures };
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markImportEnded({ datasetId, status, error }))).toLowerCase();
+    live.refresh();
     throw err;
   }
 }

@@ -4,12 +4,16 @@ import {
   epochCompletedSignal,
   progressOf,
   progressQuery,
+  trainActivitySummary,
+  trainingDetails,
   type EpochMetrics,
   type TrainModelResult,
+  expectedTrainWorkflowId,
 } from '../contracts/index.js';
 import { control, trainActivities } from './lib/activities.js';
+import { liveDetails } from './lib/details.js';
 import { recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { requireCampaignParent, requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /**
@@ -24,17 +28,26 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
 export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult> {
   const input = validateWorkflowInput(TrainModelInputSchema, raw, 'trainModelWorkflow input');
   const { experimentId, datasetId, hyperparameters } = input;
+  requireCampaignParent('trainModelWorkflow input', input.campaign);
+  requireWorkflowId('trainModelWorkflow input', expectedTrainWorkflowId(input), 'experimentId', experimentId);
   const startEpoch = input.resumeFrom?.epoch ?? 0;
   const totalEpochs = hyperparameters.epochs;
 
   let phase = 'registering';
   let epochsDone = startEpoch;
   let latest: EpochMetrics | undefined;
+  const live = liveDetails(() => ({
+    phase,
+    completed: Math.min(epochsDone, totalEpochs),
+    total: totalEpochs,
+    line: trainingDetails({ phase, epochsDone: Math.min(epochsDone, totalEpochs), epochsTotal: totalEpochs, latest }),
+  }));
   setHandler(epochCompletedSignal, (m) => {
     // Signals of a retried attempt may repeat an epoch: keep the newest only.
     if (m.epoch >= epochsDone) {
       epochsDone = m.epoch;
       latest = m;
+      live.refresh();
     }
   });
   setHandler(progressQuery, () =>
@@ -59,26 +72,28 @@ export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult
       // Already trained by an earlier run of this id: return its result instead of training twice.
       phase = 'completed';
       epochsDone = registered.existing.epochsCompleted;
+      live.refresh();
       setRunStatus('COMPLETED', registered.existing.testAccuracy);
       return registered.existing;
     }
     phase = 'training';
-    const outcome = await trainActivities(input.maxTrainingMinutes).trainModel({
-      experimentId,
-      datasetId,
-      hyperparameters,
-      resumeFrom: input.resumeFrom,
-      workflowId: workflowInfo().workflowId,
-    });
+    live.refresh();
+    const outcome = await trainActivities(input.maxTrainingMinutes).trainModel.executeWithOptions(
+      { summary: trainActivitySummary(experimentId, startEpoch, totalEpochs) },
+      [{ experimentId, datasetId, hyperparameters, resumeFrom: input.resumeFrom, workflowId: workflowInfo().workflowId }],
+    );
     epochsDone = Math.max(epochsDone, outcome.epochsCompleted);
     phase = 'finalizing';
+    live.refresh();
     const result = await control.completeExperiment({ experimentId, windowLength: hyperparameters.windowLength, outcome });
     phase = 'completed';
+    live.refresh();
     setRunStatus('COMPLETED', result.testAccuracy);
     log.info('training completed', { experimentId, testAccuracy: result.testAccuracy, epochs: result.epochsCompleted });
     return result;
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markExperimentEnded({ experimentId, status, error }))).toLowerCase();
+    live.refresh();
     throw err;
   }
 }

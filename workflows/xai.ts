@@ -1,22 +1,27 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ExplainSignalsInputSchema,
+  explainActivitySummary,
   failureThreshold,
   parseSignalRef,
   progressOf,
   progressQuery,
+  stopSignal,
   requestedMethods,
+  xaiDetails,
   type ExplainSignalsResult,
   type RegisteredXaiBatch,
   type XaiCarriedState,
   type XaiCounts,
   type SignalRef,
   type XaiFailure,
+  workflowIds,
 } from '../contracts/index.js';
 import { control, xaiCpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
-import { failureMessage, recordRunEnded } from './lib/failure.js';
-import { validateWorkflowInput } from './lib/validate.js';
+import { liveDetails } from './lib/details.js';
+import { failureMessage } from './lib/failure.js';
+import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
 /** Signals fetched per page of a dataset selection (payload: ~20 bytes each). */
@@ -41,6 +46,7 @@ type Counts = XaiCounts;
 export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedState): Promise<ExplainSignalsResult> {
   const input = validateWorkflowInput(ExplainSignalsInputSchema, raw, 'explainSignalsWorkflow input');
   const { batchId, selection } = input;
+  requireWorkflowId('explainSignalsWorkflow input', workflowIds.xai(batchId), 'batchId', batchId);
   const methods = requestedMethods(input.methods);
   const counts: Counts = carried?.counts ?? { completed: 0, failed: 0, reused: 0 };
   const failures: XaiFailure[] = carried?.failures ?? [];
@@ -51,6 +57,7 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
   let exhausted = carried?.exhausted ?? false;
   const running = new Set<SignalRef>();
   const scheduler = new CampaignScheduler(input.continueAsNewEverySignals);
+  setHandler(stopSignal, scheduler.onStop);
   let phase = carried ? 'explaining' : 'registering';
 
   const total = () => registered?.total ?? (selection.kind === 'ids' ? selection.ids.length : 0);
@@ -72,6 +79,12 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
       failures: failures.slice(-5),
     }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed: counts.completed + counts.failed,
+    total: total(),
+    line: xaiDetails({ phase, done: counts.completed + counts.failed, total: total(), running: running.size, failed: counts.failed, reused: counts.reused }),
+  }));
   tagRun('xai', { datasetId: selection.kind === 'dataset' ? selection.datasetId : undefined, experimentId: input.modelId });
   setRunStatus('RUNNING');
 
@@ -103,21 +116,24 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
 
   async function explain(ref: SignalRef, reg: RegisteredXaiBatch): Promise<void> {
     running.add(ref);
+    live.refresh();
     try {
-      const r = await xaiCpu.explainSignal({
-        batchId,
-        modelUri: reg.modelUri,
-        classes: reg.classes,
-        inputLength: reg.inputLength,
-        signal: ref,
-        methods: input.methods,
-        windowsPerSignal: input.windowsPerSignal,
-        target: input.target,
-        faithfulness: input.faithfulness,
-        summary: input.summary,
-        seed: input.seed,
-        backgroundUri: reg.backgroundUri,
-      });
+      const r = await xaiCpu.explainSignal.executeWithOptions({ summary: explainActivitySummary(ref, methods) }, [
+        {
+          batchId,
+          modelUri: reg.modelUri,
+          classes: reg.classes,
+          inputLength: reg.inputLength,
+          signal: ref,
+          methods: input.methods,
+          windowsPerSignal: input.windowsPerSignal,
+          target: input.target,
+          faithfulness: input.faithfulness,
+          summary: input.summary,
+          seed: input.seed,
+          backgroundUri: reg.backgroundUri,
+        },
+      ]);
       counts.completed++;
       if (r.reused) counts.reused++;
     } catch (err) {
@@ -130,6 +146,7 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     } finally {
       running.delete(ref);
       scheduler.finished();
+      live.refresh();
     }
   }
 
@@ -145,6 +162,7 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     });
     const reg = registered;
     phase = 'explaining';
+    live.refresh();
     await scheduler.run({
       running: () => running.size,
       maxConcurrent: () => input.maxInFlight,
@@ -157,24 +175,30 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     });
 
     if (scheduler.continueAsNewDue() && mayStartMore()) {
-      await condition(allHandlersFinished);
       const next: XaiCarriedState = { registered: reg, cursor, listed, exhausted, pending, counts, failures, runs: (carried?.runs ?? 1) + 1 };
-      log.info('continuing as new', { batchId, done: counts.completed + counts.failed, runs: next.runs });
+      await scheduler.drained({ batchId, done: counts.completed + counts.failed, runs: next.runs });
       return await continueAsNew<typeof explainSignalsWorkflow>(input, next);
     }
     if (tooManyFailures()) {
       const first = failures[0] ? `; first: ${failures[0].signal}: ${failures[0].reason}` : '';
       throw ApplicationFailure.nonRetryable(`${counts.failed} signals failed, more than maxFailedSignals (${threshold()})${first}`, 'TooManyFailedSignals');
     }
+    // A batch that explained nothing has no result to show: it failed, whatever the threshold.
+    if (counts.completed === 0 && counts.failed > 0 && patched('xai-nothing-explained-fails')) {
+      const first = failures[0] ? `; first: ${failures[0].signal}: ${failures[0].reason}` : '';
+      throw ApplicationFailure.nonRetryable(`no signal was explained (${counts.failed} failed)${first}`, 'NothingExplained');
+    }
     phase = 'summarizing';
+    live.refresh();
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
     const summary = await control.finalizeXaiBatch({ batchId, status, reason: scheduler.stopReason });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
+    live.refresh();
     setRunStatus(status);
     return { batchId, status, total: reg.total, completed: counts.completed, failed: counts.failed, failures, ...summary };
   } catch (err) {
-    await scheduler.settle();
-    phase = (await recordRunEnded(err, (status, error) => control.markXaiBatchEnded({ batchId, status, error }))).toLowerCase();
+    phase = await scheduler.ended(err, (status, error) => control.markXaiBatchEnded({ batchId, status, error }));
+    live.refresh();
     throw err;
   }
 }

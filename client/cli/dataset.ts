@@ -1,7 +1,7 @@
 import type { GenerateDatasetResult } from '../../contracts/index.js';
 import { prepareDatasetInput, type StartDatasetRequest } from '../api.js';
 import type { CommandGroup } from './context.js';
-import { list, number, numberList, range, type FieldFlag } from './fields.js';
+import { decimalList, integer, integerList, list, range, type FieldFlag } from './fields.js';
 import { formatDatasetResult } from './output.js';
 import { addRunCommands, addStartCommand } from './run-commands.js';
 
@@ -9,16 +9,16 @@ import { addRunCommands, addStartCommand } from './run-commands.js';
 export const DATASET_FIELDS: readonly FieldFlag[] = [
   { flags: '--id <datasetId>', description: 'dataset id (default: derived from the config, ds-<hash>)', path: ['datasetId'] },
   { flags: '--name <name>', description: 'human-readable name', path: ['name'] },
-  { flags: '--seed <n>', description: 'simulation seed', path: ['config', 'seed'], parse: number },
-  { flags: '--signals-per-class <n>', description: 'signals simulated per class', path: ['config', 'signalsPerClass'], parse: number },
+  { flags: '--seed <n>', description: 'simulation seed', path: ['config', 'seed'], parse: integer },
+  { flags: '--signals-per-class <n>', description: 'signals simulated per class', path: ['config', 'signalsPerClass'], parse: integer },
   { flags: '--classes <list>', description: 'classes, e.g. normal,inner_race,outer_race,ball', path: ['config', 'classes'], parse: list },
-  { flags: '--severities <list>', description: 'fault diameters in inches, e.g. 0.007,0.014', path: ['config', 'severitiesIn'], parse: numberList },
-  { flags: '--loads <list>', description: 'motor loads in hp, e.g. 0,1,2,3', path: ['config', 'loadsHp'], parse: numberList },
-  { flags: '--sampling-rate <hz>', description: 'sampling rate, Hz', path: ['config', 'samplingRateHz'], parse: number },
-  { flags: '--length <samples>', description: 'samples per signal', path: ['config', 'signalLength'], parse: number },
+  { flags: '--severities <list>', description: 'fault diameters in inches, e.g. 0.007,0.014', path: ['config', 'severitiesIn'], parse: decimalList },
+  { flags: '--loads <list>', description: 'motor loads in hp, e.g. 0,1,2,3', path: ['config', 'loadsHp'], parse: integerList },
+  { flags: '--sampling-rate <hz>', description: 'sampling rate, Hz', path: ['config', 'samplingRateHz'], parse: integer },
+  { flags: '--length <samples>', description: 'samples per signal', path: ['config', 'signalLength'], parse: integer },
   { flags: '--snr <lo,hi>', description: 'SNR range in dB (one number: fixed SNR)', path: ['config', 'snrDb'], parse: range },
-  { flags: '--chunk-size <n>', description: 'signals per activity', path: ['chunkSize'], parse: number },
-  { flags: '--max-in-flight <n>', description: 'chunks generated at once', path: ['maxInFlight'], parse: number },
+  { flags: '--chunk-size <n>', description: 'signals per activity', path: ['chunkSize'], parse: integer },
+  { flags: '--max-in-flight <n>', description: 'chunks generated at once', path: ['maxInFlight'], parse: integer },
 ];
 
 export const datasetCommands: CommandGroup = {

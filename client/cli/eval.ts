@@ -4,7 +4,7 @@ import { prepareComparisonInput, prepareErrorsInput, prepareRocInput } from '../
 import type { FaultlineApi, StartedRun } from '../api.js';
 import type { ClientWorkflowKind } from '../workflow-kinds.js';
 import { InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSession, type CliDeps, type CommandGroup } from './context.js';
-import { addFieldFlags, flagsByPath, number, requestFromFlags, type FieldFlag } from './fields.js';
+import { addFieldFlags, decimal, flagsByPath, integer, requestFromFlags, type FieldFlag } from './fields.js';
 import { count, formatRun, formatStarted, percent } from './output.js';
 import { followToResult } from './run-commands.js';
 import type { CliSession } from './session.js';
@@ -22,22 +22,22 @@ const COMMON: readonly FieldFlag[] = [
 
 export const ROC_FIELDS: readonly FieldFlag[] = [
   ...COMMON,
-  { flags: '--replicates <n>', description: 'bootstrap resamples for the 95 % intervals (0: none)', path: ['bootstrap', 'replicates'], parse: number },
-  { flags: '--seed <n>', description: 'bootstrap seed (same seed, same intervals)', path: ['bootstrap', 'seed'], parse: number },
+  { flags: '--replicates <n>', description: 'bootstrap resamples for the 95 % intervals (0: none)', path: ['bootstrap', 'replicates'], parse: integer },
+  { flags: '--seed <n>', description: 'bootstrap seed (same seed, same intervals)', path: ['bootstrap', 'seed'], parse: integer },
 ];
 
 export const ERRORS_FIELDS: readonly FieldFlag[] = [
   ...COMMON,
-  { flags: '--bins <n>', description: 'reliability-diagram bins', path: ['bins'], parse: number },
-  { flags: '--max-listed <n>', description: 'misclassified windows kept in the result (most confident first)', path: ['maxListed'], parse: number },
+  { flags: '--bins <n>', description: 'reliability-diagram bins', path: ['bins'], parse: integer },
+  { flags: '--max-listed <n>', description: 'misclassified windows kept in the result (most confident first)', path: ['maxListed'], parse: integer },
 ];
 
 export const COMPARE_FIELDS: readonly FieldFlag[] = [
   { flags: '--dataset <datasetId>', description: 'the shared test set\'s dataset (default: the first experiment\'s)', path: ['datasetId'] },
   { flags: '--split <split>', description: 'test | validation | all', path: ['split'] },
   { flags: '--id <comparisonId>', description: 'comparison id (default: hash of the sorted experiment ids, dataset and split)', path: ['comparisonId'] },
-  { flags: '--max-in-flight <n>', description: 'prediction activities at once', path: ['maxInFlight'], parse: number },
-  { flags: '--alpha <p>', description: 'family-wise significance level (Holm)', path: ['alpha'], parse: number },
+  { flags: '--max-in-flight <n>', description: 'prediction activities at once', path: ['maxInFlight'], parse: integer },
+  { flags: '--alpha <p>', description: 'family-wise significance level (Holm)', path: ['alpha'], parse: decimal },
 ];
 
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
@@ -115,12 +115,6 @@ export function evaluationKindOf(id: string): { kind: ClientWorkflowKind; id: st
   return { kind: 'compare', id };
 }
 
-function requireEval<K extends 'startRocEvaluation' | 'startErrorsEvaluation' | 'startComparison'>(api: FaultlineApi, name: K): NonNullable<FaultlineApi[K]> {
-  const fn = api[name];
-  if (!fn) throw new Error(`this Faultline API has no ${name}`);
-  return fn.bind(api) as NonNullable<FaultlineApi[K]>;
-}
-
 interface EvalStart {
   name: string;
   description: string;
@@ -168,7 +162,7 @@ export const evalCommands: CommandGroup = {
       fields: ROC_FIELDS,
       toRequest: ([experimentId], flags) => ({ ...flags, experimentId }),
       prepare: (r) => prepareRocInput(r as Parameters<typeof prepareRocInput>[0]),
-      start: (api, input) => requireEval(api, 'startRocEvaluation')(input as Parameters<typeof prepareRocInput>[0]),
+      start: (api, input) => api.startRocEvaluation(input as Parameters<typeof prepareRocInput>[0]),
     });
     addEvalStart(group, deps, {
       name: 'errors',
@@ -177,7 +171,7 @@ export const evalCommands: CommandGroup = {
       fields: ERRORS_FIELDS,
       toRequest: ([experimentId], flags) => ({ ...flags, experimentId }),
       prepare: (r) => prepareErrorsInput(r as Parameters<typeof prepareErrorsInput>[0]),
-      start: (api, input) => requireEval(api, 'startErrorsEvaluation')(input as Parameters<typeof prepareErrorsInput>[0]),
+      start: (api, input) => api.startErrorsEvaluation(input as Parameters<typeof prepareErrorsInput>[0]),
     });
     addEvalStart(group, deps, {
       name: 'compare',
@@ -187,7 +181,7 @@ export const evalCommands: CommandGroup = {
       toRequest: (ids, flags) => ({ ...flags, experimentIds: ids }),
       // The id is derived once the dataset is known (startComparison resolves it); here only the rest is checked.
       prepare: (r) => (prepareComparisonInput({ comparisonId: 'check', ...r } as Parameters<typeof prepareComparisonInput>[0]), r),
-      start: (api, input) => requireEval(api, 'startComparison')(input as Parameters<typeof prepareComparisonInput>[0]),
+      start: (api, input) => api.startComparison(input as Parameters<typeof prepareComparisonInput>[0]),
     });
 
     group

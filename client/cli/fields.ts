@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseJsonQuietly } from '../../contracts/json-syntax.js';
 
 /**
  * A CLI flag that fills one field of a workflow request. Declaring flags as data gives three
@@ -47,13 +48,28 @@ export function flagsByPath(fields: readonly FieldFlag[]): Record<string, string
 }
 
 // --------------------------------------------------------------------------------------------
-// Parsers. They reject only what is not a value of the right kind at all (e.g. "abc" for a
-// number); ranges, integer-ness and enum membership are the zod contract's job, so the CLI and
-// the API cannot disagree about what is valid.
+// Parsers. They reject what is not a value of the right kind at all, spelled strictly: an
+// integer flag takes decimal digits only (`0x10`, `1e3`, `12abc`, ` 5`, `` are refused, where
+// `Number()` would read 16, 1000, NaN, 5, 0), a float flag a finite decimal (`3e-4` allowed).
+// Ranges and enum membership are the zod contract's job, so the CLI and the API cannot disagree
+// about what is valid. Commander prefixes each refusal with the flag and the value given.
 
-export function number(raw: string): number {
-  const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`must be a number (got "${raw}")`);
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+const DECIMAL_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A whole number written in decimal digits (optional sign), within ±2^53. */
+export function integer(raw: string): number {
+  if (!DECIMAL_INTEGER.test(raw)) throw new InvalidArgumentError(`must be a whole number in decimal digits, e.g. 16 (got ${JSON.stringify(raw)})`);
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`is too large to be an exact integer (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+/** A finite decimal number: `0.001`, `-2`, `.5`, `3e-4`; no hex, no `Infinity`, no spaces. */
+export function decimal(raw: string): number {
+  if (!DECIMAL_NUMBER.test(raw)) throw new InvalidArgumentError(`must be a decimal number, e.g. 0.5 or 3e-4 (got ${JSON.stringify(raw)})`);
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`must be a finite number (got ${JSON.stringify(raw)})`);
   return n;
 }
 
@@ -66,40 +82,66 @@ export function list(raw: string): string[] {
   return items;
 }
 
-export function numberList(raw: string): number[] {
-  return list(raw).map(number);
+export function integerList(raw: string): number[] {
+  return list(raw).map(integer);
 }
 
-/** "lo,hi" or a single value meaning lo = hi. */
+export function decimalList(raw: string): number[] {
+  return list(raw).map(decimal);
+}
+
+/** "lo,hi" or a single value meaning lo = hi (decimals). */
 export function range(raw: string): [number, number] {
-  const xs = numberList(raw);
+  const xs = decimalList(raw);
   if (xs.length === 1) return [xs[0], xs[0]];
   if (xs.length === 2) return [xs[0], xs[1]];
   throw new InvalidArgumentError(`must be "lo,hi" or one number (got "${raw}")`);
 }
 
+/** JSON files given to a flag are settings, not data: far below this (payloads aim < 64 KB). */
+export const MAX_JSON_FILE_BYTES = 1024 * 1024;
+
 /**
  * A JSON object given inline (`'{"epochs": 5}'`) or as a file path (`space.json`). Only "not a
  * readable JSON object" is rejected here; what the object may contain is the contract's job.
+ * Errors name the path and where the syntax breaks, never the file's content: the flag may have
+ * been pointed at any file (`--space /etc/shadow`), and errors end up in terminals and logs.
  */
 export function jsonObject(raw: string): Record<string, unknown> {
   const inline = raw.trim().startsWith('{');
-  let text = raw;
-  if (!inline) {
-    try {
-      text = readFileSync(raw, 'utf8');
-    } catch (err) {
-      throw new InvalidArgumentError(`must be a JSON object or a readable JSON file (cannot read "${raw}": ${(err as Error).message})`);
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(`${inline ? 'is not valid JSON' : `"${raw}" is not valid JSON`}: ${(err as Error).message}`);
-  }
+  const text = inline ? raw : readSettingsFile(raw);
+  const parsed = parseJsonQuietly(text);
+  if (!parsed.ok) throw new InvalidArgumentError(inline ? `is ${parsed.message}` : `the file ${JSON.stringify(raw)} is ${parsed.message}`);
+  const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidArgumentError(`must be a JSON object${inline ? '' : ` (the file "${raw}" holds ${Array.isArray(value) ? 'an array' : typeof value})`}`);
+    const holds = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new InvalidArgumentError(`must be a JSON object${inline ? '' : ` (the file ${JSON.stringify(raw)} holds ${holds})`}`);
   }
   return value as Record<string, unknown>;
+}
+
+/** A regular file of at most MAX_JSON_FILE_BYTES (not a device or a pipe, which could stream forever). */
+function readSettingsFile(path: string): string {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InvalidArgumentError(`must be a JSON object or a JSON file (${JSON.stringify(path)} is not a regular file)`);
+    size = stat.size;
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err;
+    throw new InvalidArgumentError(`must be a JSON object or a readable JSON file (cannot read ${JSON.stringify(path)}: ${fsReason(err)})`);
+  }
+  if (size > MAX_JSON_FILE_BYTES) {
+    throw new InvalidArgumentError(`the file ${JSON.stringify(path)} has ${size} bytes; a settings file may have at most ${MAX_JSON_FILE_BYTES}`);
+  }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(`must be a JSON object or a readable JSON file (cannot read ${JSON.stringify(path)}: ${fsReason(err)})`);
+  }
+}
+
+/** Node's file-system sentence (ENOENT, EACCES, EISDIR…), which names only the path. */
+function fsReason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

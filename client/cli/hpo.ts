@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { HpoCampaignResult, HpoCampaignUpdate, Progress } from '../../contracts/index.js';
 import { prepareCampaignUpdate, prepareHpoInput, type StartHpoRequest } from '../api.js';
 import { outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
-import { addFieldFlags, flagsByPath, jsonObject, number, requestFromFlags, type FieldFlag } from './fields.js';
+import { addFieldFlags, flagsByPath, decimal, integer, jsonObject, requestFromFlags, type FieldFlag } from './fields.js';
 import { count } from './output.js';
 import { addRunCommands, addStartCommand, addStopCommand, type RunKind } from './run-commands.js';
 import type { CliSession } from './session.js';
@@ -14,20 +14,20 @@ export const HPO_FIELDS: readonly FieldFlag[] = [
   { flags: '--id <campaignId>', description: 'campaign id (default: derived from the whole request, c-<hash>)', path: ['campaignId'] },
   { flags: '--space <file.json>', description: 'search space as a JSON file or inline JSON (default: the 1D-CNN space)', path: ['space'], parse: jsonObject },
   { flags: '--sampler <kind>', description: 'tpe | random | grid', path: ['sampler', 'kind'] },
-  { flags: '--seed <n>', description: 'sampler seed (same seed, same suggestions)', path: ['sampler', 'seed'], parse: number },
-  { flags: '--startup-trials <n>', description: 'TPE: random trials before the model is used', path: ['sampler', 'startupTrials'], parse: number },
+  { flags: '--seed <n>', description: 'sampler seed (same seed, same suggestions)', path: ['sampler', 'seed'], parse: integer },
+  { flags: '--startup-trials <n>', description: 'TPE: random trials before the model is used', path: ['sampler', 'startupTrials'], parse: integer },
   { flags: '--pruner <kind>', description: 'asha | median | none', path: ['pruner', 'kind'] },
-  { flags: '--min-epochs <n>', description: 'epochs of the first rung', path: ['pruner', 'minEpochs'], parse: number },
-  { flags: '--max-epochs <n>', description: 'epochs of a trial that is never stopped', path: ['pruner', 'maxEpochs'], parse: number },
-  { flags: '--eta <n>', description: 'ASHA reduction factor (rungs at min-epochs × eta^k)', path: ['pruner', 'reductionFactor'], parse: number },
+  { flags: '--min-epochs <n>', description: 'epochs of the first rung', path: ['pruner', 'minEpochs'], parse: integer },
+  { flags: '--max-epochs <n>', description: 'epochs of a trial that is never stopped', path: ['pruner', 'maxEpochs'], parse: integer },
+  { flags: '--eta <n>', description: 'ASHA reduction factor (rungs at min-epochs × eta^k)', path: ['pruner', 'reductionFactor'], parse: integer },
   { flags: '--metric <name>', description: 'objective: valAccuracy | valLoss', path: ['objective', 'metric'] },
   { flags: '--direction <dir>', description: 'maximize | minimize (default: from the metric)', path: ['objective', 'direction'] },
-  { flags: '--max-trials <n>', description: 'trial budget', path: ['maxTrials'], parse: number },
-  { flags: '--concurrency <n>', description: 'trials in flight at most', path: ['maxConcurrentTrials'], parse: number },
-  { flags: '--max-failed <n>', description: 'the campaign fails when more trials than this fail', path: ['maxFailedTrials'], parse: number },
-  { flags: '--max-minutes <n>', description: 'wall-time budget: no trial starts after it', path: ['maxDurationMinutes'], parse: number },
-  { flags: '--trial-attempts <n>', description: 'attempts per trial before it is recorded FAILED', path: ['trialAttempts'], parse: number },
-  { flags: '--trial-minutes <n>', description: 'deadline of one trial run, minutes', path: ['trialTimeoutMinutes'], parse: number },
+  { flags: '--max-trials <n>', description: 'trial budget', path: ['maxTrials'], parse: integer },
+  { flags: '--concurrency <n>', description: 'trials in flight at most', path: ['maxConcurrentTrials'], parse: integer },
+  { flags: '--max-failed <n>', description: 'the campaign fails when more trials than this fail', path: ['maxFailedTrials'], parse: integer },
+  { flags: '--max-minutes <n>', description: 'wall-time budget: no trial starts after it', path: ['maxDurationMinutes'], parse: decimal },
+  { flags: '--trial-attempts <n>', description: 'attempts per trial before it is recorded FAILED', path: ['trialAttempts'], parse: integer },
+  { flags: '--trial-minutes <n>', description: 'deadline of one trial run, minutes', path: ['trialTimeoutMinutes'], parse: decimal },
   { flags: '--base <json>', description: 'training settings every trial shares, inline JSON or a JSON file', path: ['base'], parse: jsonObject },
   {
     flags: '--synthetic <function>',
@@ -39,8 +39,8 @@ export const HPO_FIELDS: readonly FieldFlag[] = [
 
 /** `faultline hpo update` flags → HpoCampaignUpdate fields. */
 export const HPO_UPDATE_FIELDS: readonly FieldFlag[] = [
-  { flags: '--max-trials <n>', description: 'new trial budget (not below the trials already started)', path: ['maxTrials'], parse: number },
-  { flags: '--concurrency <n>', description: 'new number of trials in flight at most', path: ['maxConcurrentTrials'], parse: number },
+  { flags: '--max-trials <n>', description: 'new trial budget (not below the trials already started)', path: ['maxTrials'], parse: integer },
+  { flags: '--concurrency <n>', description: 'new number of trials in flight at most', path: ['maxConcurrentTrials'], parse: integer },
 ];
 
 // --------------------------------------------------------------------------------------------

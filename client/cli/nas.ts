@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { NasCampaignResult, NasCampaignUpdate, NasPoint, Progress } from '../../contracts/index.js';
-import { architectureLines, compact } from '../../ml/report/nas-report.js';
+import { architectureLines, compactNumber as compact } from '../../contracts/text.js';
 import { prepareNasCampaignUpdate, prepareNasInput, type FaultlineApi, type StartNasRequest } from '../api.js';
 import { outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
-import { addFieldFlags, flagsByPath, jsonObject, number, requestFromFlags, type FieldFlag } from './fields.js';
+import { addFieldFlags, flagsByPath, decimal, integer, jsonObject, requestFromFlags, type FieldFlag } from './fields.js';
 import { formatValue, reportLocation, type ReportLocation } from './hpo.js';
 import { count } from './output.js';
 import { addRunCommands, addStartCommand, addStopCommand, type RunKind } from './run-commands.js';
@@ -15,27 +15,27 @@ export const NAS_FIELDS: readonly FieldFlag[] = [
   { flags: '--dataset <datasetId>', description: 'dataset every candidate trains on (required)', path: ['datasetId'] },
   { flags: '--id <campaignId>', description: 'campaign id (default: derived from the whole request, n-<hash>)', path: ['campaignId'] },
   { flags: '--strategy <kind>', description: 'aging-evolution | random', path: ['strategy', 'kind'] },
-  { flags: '--seed <n>', description: 'strategy seed (same seed, same candidates)', path: ['strategy', 'seed'], parse: number },
-  { flags: '--population <n>', description: 'aging evolution: population size P (also the initial random candidates)', path: ['strategy', 'populationSize'], parse: number },
-  { flags: '--sample <n>', description: 'aging evolution: tournament size S', path: ['strategy', 'sampleSize'], parse: number },
-  { flags: '--epochs <n>', description: 'the fixed training budget of every candidate', path: ['epochs'], parse: number },
-  { flags: '--max-params <n>', description: 'reject (before training) architectures with more parameters', path: ['limits', 'maxParams'], parse: number },
-  { flags: '--max-macs <n>', description: 'reject (before training) architectures with more multiply-accumulates per window', path: ['limits', 'maxMacs'], parse: number },
-  { flags: '--max-candidates <n>', description: 'candidate budget', path: ['maxCandidates'], parse: number },
-  { flags: '--concurrency <n>', description: 'candidates training at once at most', path: ['maxConcurrentCandidates'], parse: number },
-  { flags: '--max-failed <n>', description: 'the campaign fails when more candidates than this fail', path: ['maxFailedCandidates'], parse: number },
-  { flags: '--max-minutes <n>', description: 'wall-time budget: no candidate starts after it', path: ['maxDurationMinutes'], parse: number },
+  { flags: '--seed <n>', description: 'strategy seed (same seed, same candidates)', path: ['strategy', 'seed'], parse: integer },
+  { flags: '--population <n>', description: 'aging evolution: population size P (also the initial random candidates)', path: ['strategy', 'populationSize'], parse: integer },
+  { flags: '--sample <n>', description: 'aging evolution: tournament size S', path: ['strategy', 'sampleSize'], parse: integer },
+  { flags: '--epochs <n>', description: 'the fixed training budget of every candidate', path: ['epochs'], parse: integer },
+  { flags: '--max-params <n>', description: 'reject (before training) architectures with more parameters', path: ['limits', 'maxParams'], parse: integer },
+  { flags: '--max-macs <n>', description: 'reject (before training) architectures with more multiply-accumulates per window', path: ['limits', 'maxMacs'], parse: integer },
+  { flags: '--max-candidates <n>', description: 'candidate budget', path: ['maxCandidates'], parse: integer },
+  { flags: '--concurrency <n>', description: 'candidates training at once at most', path: ['maxConcurrentCandidates'], parse: integer },
+  { flags: '--max-failed <n>', description: 'the campaign fails when more candidates than this fail', path: ['maxFailedCandidates'], parse: integer },
+  { flags: '--max-minutes <n>', description: 'wall-time budget: no candidate starts after it', path: ['maxDurationMinutes'], parse: decimal },
   { flags: '--training <json>', description: 'training settings every candidate shares (no architecture), inline JSON or a JSON file', path: ['training'], parse: jsonObject },
-  { flags: '--params-exponent <w>', description: 'scalarisation: exponent (<= 0) of params/target-params', path: ['scalarization', 'paramsExponent'], parse: number },
-  { flags: '--latency-exponent <w>', description: 'scalarisation: exponent (<= 0) of latency/target-latency-ms', path: ['scalarization', 'latencyExponent'], parse: number },
-  { flags: '--target-params <n>', description: 'scalarisation: parameter count where the params factor is 1', path: ['scalarization', 'targetParams'], parse: number },
-  { flags: '--target-latency-ms <ms>', description: 'scalarisation: latency where the latency factor is 1', path: ['scalarization', 'targetLatencyMs'], parse: number },
+  { flags: '--params-exponent <w>', description: 'scalarisation: exponent (<= 0) of params/target-params', path: ['scalarization', 'paramsExponent'], parse: decimal },
+  { flags: '--latency-exponent <w>', description: 'scalarisation: exponent (<= 0) of latency/target-latency-ms', path: ['scalarization', 'latencyExponent'], parse: decimal },
+  { flags: '--target-params <n>', description: 'scalarisation: parameter count where the params factor is 1', path: ['scalarization', 'targetParams'], parse: decimal },
+  { flags: '--target-latency-ms <ms>', description: 'scalarisation: latency where the latency factor is 1', path: ['scalarization', 'targetLatencyMs'], parse: decimal },
 ];
 
 /** `faultline nas update` flags → NasCampaignUpdate fields. */
 export const NAS_UPDATE_FIELDS: readonly FieldFlag[] = [
-  { flags: '--max-candidates <n>', description: 'new candidate budget (not below the candidates already started)', path: ['maxCandidates'], parse: number },
-  { flags: '--concurrency <n>', description: 'new number of candidates training at once at most', path: ['maxConcurrentCandidates'], parse: number },
+  { flags: '--max-candidates <n>', description: 'new candidate budget (not below the candidates already started)', path: ['maxCandidates'], parse: integer },
+  { flags: '--concurrency <n>', description: 'new number of candidates training at once at most', path: ['maxConcurrentCandidates'], parse: integer },
 ];
 
 // --------------------------------------------------------------------------------------------
@@ -122,20 +122,13 @@ export async function bestArchitectureOf(r: NasCampaignResult, api: FaultlineApi
   const inline = extra.genome ?? extra.architecture;
   if (inline !== undefined) return inline;
   try {
-    return await api.getNasCandidateArchitecture?.(r.campaignId, r.best.candidate, r.best.experimentId);
+    return await api.getNasCandidateArchitecture(r.campaignId, r.best.candidate, r.best.experimentId);
   } catch {
     return undefined;
   }
 }
 
 // --------------------------------------------------------------------------------------------
-
-/** The NAS methods of the API (always there on createFaultlineApi's; see FaultlineApi). */
-function nasApiOf(api: FaultlineApi): Required<Pick<FaultlineApi, 'startNasCampaign' | 'updateNasCampaign'>> {
-  const { startNasCampaign, updateNasCampaign } = api;
-  if (!startNasCampaign || !updateNasCampaign) throw new Error('this client API has no NAS campaign support');
-  return { startNasCampaign, updateNasCampaign };
-}
 
 /**
  * The summary needs the best architecture, which may take one more call; `summarize` is sync,
@@ -184,7 +177,7 @@ export const nasCommands: CommandGroup = {
       waitDescription: 'show live progress (candidates, best, front size) and print the result',
       fields: NAS_FIELDS,
       prepare: (request: StartNasRequest) => prepareNasInput(request),
-      start: (api, input) => nasApiOf(api).startNasCampaign(input),
+      start: (api, input) => api.startNasCampaign(input),
     });
     addRunCommands(group, deps, NAS_KIND);
     addStopCommand(group, deps, { ...NAS_KIND, entityLabel: 'campaign', finishing: 'candidates in training' });
@@ -203,7 +196,7 @@ function addUpdateCommand(group: Command, deps: CliDeps): void {
     const checked = prepareOrExplain(() => prepareNasCampaignUpdate(request), flagsByPath(NAS_UPDATE_FIELDS));
     await withSession(cmd, deps, async (session) => {
       const workflowId = await session.api.locateWorkflowId('nas', id);
-      const limits = await nasApiOf(session.api).updateNasCampaign(workflowId, checked);
+      const limits = await session.api.updateNasCampaign(workflowId, checked);
       out.result(
         { workflowId, ...limits },
         () => `${workflowId} now runs with maxCandidates ${limits.maxCandidates}, maxConcurrentCandidates ${limits.maxConcurrentCandidates}.`,

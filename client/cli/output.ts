@@ -58,7 +58,10 @@ export function formatValidationError(err: InputValidationError, flagByPath: Rea
   const lines = err.issues.map((i: FieldIssue) => {
     const flag = flagFor(i.path, flagByPath);
     const got = i.value === undefined ? '' : ` (got ${JSON.stringify(i.value)})`;
-    return `  ${i.path || '(input)'}${flag ? ` (${flag})` : ''}: ${i.message}${got}`;
+    // zod's "expected string, received undefined" is about the request object, not the user:
+    // on the command line a missing required field is a flag to add.
+    const message = i.value === undefined && flag && /received undefined$/.test(i.message) ? `required: give ${flag.split(' | ').join(' or ')}` : i.message;
+    return `  ${i.path || '(input)'}${flag ? ` (${flag})` : ''}: ${message}${got}`;
   });
   return [err.message.split(':')[0] + ':', ...lines].join('\n');
 }
@@ -148,7 +151,11 @@ export function formatRun(run: RunDescription, webUiUrl: string | undefined, det
   const end = run.closeTime ?? new Date();
   lines.push(`  started    ${run.startTime.toISOString()}  (${duration(end.getTime() - run.startTime.getTime())}${run.closeTime ? '' : ' so far'})`);
   if (run.closeTime) lines.push(`  closed     ${run.closeTime.toISOString()}`);
-  lines.push(run.progress ? `  progress   ${formatProgressLine(run.progress, details)}` : '  progress   (no worker answered the progress query)');
+  if (run.summary) lines.push(`  summary    ${run.summary}`);
+  if (run.progress) lines.push(`  progress   ${formatProgressLine(run.progress, details)}`);
+  // Without a worker the query has no answer, but the server still has the last memo.
+  else if (run.progressMemo) lines.push(`  progress   ${run.progressMemo.details}  (stored; no worker answered the progress query)`);
+  else lines.push('  progress   (no worker answered the progress query)');
   if (webUiUrl) lines.push(`  Web UI     ${webUiUrl}`);
   return lines.join('\n');
 }

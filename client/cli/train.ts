@@ -1,7 +1,7 @@
 import type { TrainModelResult } from '../../contracts/index.js';
 import { prepareTrainingInput, type StartTrainingRequest } from '../api.js';
 import type { CommandGroup } from './context.js';
-import { number, type FieldFlag } from './fields.js';
+import { decimal, integer, type FieldFlag } from './fields.js';
 import { formatTrainingResult } from './output.js';
 import { addRunCommands, addStartCommand } from './run-commands.js';
 
@@ -9,16 +9,16 @@ import { addRunCommands, addStartCommand } from './run-commands.js';
 export const TRAIN_FIELDS: readonly FieldFlag[] = [
   { flags: '--dataset <datasetId>', description: 'dataset to train on (required)', path: ['datasetId'] },
   { flags: '--id <experimentId>', description: 'experiment id (default: derived from dataset + hyperparameters, exp-<hash>)', path: ['experimentId'] },
-  { flags: '--epochs <n>', description: 'maximum epochs', path: ['hyperparameters', 'epochs'], parse: number },
-  { flags: '--batch-size <n>', description: 'batch size', path: ['hyperparameters', 'batchSize'], parse: number },
-  { flags: '--lr <rate>', description: 'learning rate', path: ['hyperparameters', 'learningRate'], parse: number },
+  { flags: '--epochs <n>', description: 'maximum epochs', path: ['hyperparameters', 'epochs'], parse: integer },
+  { flags: '--batch-size <n>', description: 'batch size', path: ['hyperparameters', 'batchSize'], parse: integer },
+  { flags: '--lr <rate>', description: 'learning rate', path: ['hyperparameters', 'learningRate'], parse: decimal },
   { flags: '--optimizer <name>', description: 'adam | sgd | rmsprop', path: ['hyperparameters', 'optimizer'] },
-  { flags: '--patience <epochs>', description: 'early-stopping patience (0 disables)', path: ['hyperparameters', 'patience'], parse: number },
-  { flags: '--window <samples>', description: 'window length', path: ['hyperparameters', 'windowLength'], parse: number },
-  { flags: '--hop <samples>', description: 'window hop', path: ['hyperparameters', 'windowHop'], parse: number },
-  { flags: '--max-windows <n>', description: 'windows per signal at most', path: ['hyperparameters', 'maxWindowsPerSignal'], parse: number },
-  { flags: '--seed <n>', description: 'training seed (split, init, shuffling)', path: ['hyperparameters', 'seed'], parse: number },
-  { flags: '--max-minutes <n>', description: 'deadline of the training activity, minutes', path: ['maxTrainingMinutes'], parse: number },
+  { flags: '--patience <epochs>', description: 'early-stopping patience (0 disables)', path: ['hyperparameters', 'patience'], parse: integer },
+  { flags: '--window <samples>', description: 'window length', path: ['hyperparameters', 'windowLength'], parse: integer },
+  { flags: '--hop <samples>', description: 'window hop', path: ['hyperparameters', 'windowHop'], parse: integer },
+  { flags: '--max-windows <n>', description: 'windows per signal at most', path: ['hyperparameters', 'maxWindowsPerSignal'], parse: integer },
+  { flags: '--seed <n>', description: 'training seed (split, init, shuffling)', path: ['hyperparameters', 'seed'], parse: integer },
+  { flags: '--max-minutes <n>', description: 'deadline of the training activity, minutes', path: ['maxTrainingMinutes'], parse: decimal },
 ];
 
 export const trainCommands: CommandGroup = {

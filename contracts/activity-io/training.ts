@@ -1,5 +1,6 @@
 /** Inputs and outputs of the training activities (experiment rows and the training run). */
 import { z } from 'zod';
+import { ArtifactUriSchema } from '../artifact-uri.js';
 import { SlugSchema } from '../ids.js';
 import { TrainHyperparametersSchema, type TrainModelResult } from '../training.js';
 import { RunEndedSchema } from './dataset.js';
@@ -19,7 +20,7 @@ export const RegisterExperimentInputSchema = z
   .strict();
 export type RegisterExperimentInput = z.input<typeof RegisterExperimentInputSchema>;
 
-export const CheckpointRefSchema = z.object({ checkpointUri: z.string().min(1), epoch: z.number().int().min(0) }).strict();
+export const CheckpointRefSchema = z.object({ checkpointUri: ArtifactUriSchema, epoch: z.number().int().min(0) }).strict();
 export type CheckpointRef = z.output<typeof CheckpointRefSchema>;
 
 export const TrainActivityInputSchema = z

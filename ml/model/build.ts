@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { REFERENCE_ARCHITECTURE } from '../../contracts/architecture.js';
 import type { Architecture, ConvBlock } from '../../contracts/training.js';
 import { registerDilatedConvGradient } from '../tf/gradients/conv2d-dilated.js';
 
@@ -24,16 +25,7 @@ import { registerDilatedConvGradient } from '../tf/gradients/conv2d-dilated.js';
  *   block 2: conv 64x3 + BN -> 32,  max-pool 2 -> 16        6,208 + 256
  *   head: global-avg (64) -> dense 64 relu -> dense 4       4,160 + 260
  */
-export const REFERENCE_ARCHITECTURE: Architecture = {
-  blocks: [
-    { filters: 16, kernelSize: 64, stride: 16, dilation: 1, pool: 'max', poolSize: 2, batchNorm: false, residual: false },
-    { filters: 32, kernelSize: 3, stride: 1, dilation: 1, pool: 'max', poolSize: 2, batchNorm: true, residual: false },
-    { filters: 64, kernelSize: 3, stride: 1, dilation: 1, pool: 'max', poolSize: 2, batchNorm: true, residual: false },
-  ],
-  head: 'global-avg',
-  denseUnits: 64,
-  dropout: 0,
-};
+export { REFERENCE_ARCHITECTURE };
 
 export const REFERENCE_INPUT_LENGTH = 2048;
 export const REFERENCE_NUM_CLASSES = 4;

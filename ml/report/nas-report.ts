@@ -1,5 +1,5 @@
 /**
- * The NAS campaign report (issue 4, item 5): one self-contained SVG and an HTML page that wraps
+ * The NAS campaign report: one self-contained SVG and an HTML page that wraps
  * it with a summary, the best architecture and the candidate table.
  *
  * Pure: no I/O, no clock, no randomness, no Node built-ins (same rules as hpo-report.ts), so a
@@ -11,9 +11,11 @@
  *   (b) Pareto front: accuracy vs parameters  | (c) Pareto front: accuracy vs latency
  */
 import { ArchitectureSchema, type Architecture } from '../../contracts/training.js';
+import { architectureLines, compactNumber as compact } from '../../contracts/text.js';
+import { formatNumber } from '../../contracts/text.js';
 import { emptyMessage, FONT, frame, INK, legend, lineSwatch, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
 import { campaignCss, figure, htmlPage, summaryTable, titledTable } from './html.js';
-import { escapeXml, extent, formatNumber, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
+import { escapeXml, extent, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
 
 export const NAS_PANEL_TITLES = {
   history: 'Validation accuracy per candidate',
@@ -165,40 +167,6 @@ export function paretoFront2<T extends { accuracy: number; params: number; laten
 }
 
 // ---------------------------------------------------------------------------------------------
-// The layer list (shared with `faultline nas result`)
-
-const POOL_LABEL = { max: 'max-pool', avg: 'avg-pool', none: 'no pool' } as const;
-
-/**
- * An architecture as text, one line per block then the head:
- *
- *   block 1  conv 32×7   /1  dilation 1  BN  max-pool 2  residual
- *   head     global-avg → dense 64 → dropout 0.2 → softmax
- *
- * Columns are padded to one width so the lines read as a table in a monospace font. Undefined
- * when `genome` is not an architecture.
- */
-export function architectureLines(genome: unknown): string[] | undefined {
-  const parsed = ArchitectureSchema.safeParse(genome);
-  if (!parsed.success) return undefined;
-  const a = parsed.data;
-  const cells = a.blocks.map((b, i) => [
-    `block ${i + 1}`,
-    `conv ${b.filters}×${b.kernelSize}`,
-    `/${b.stride}`,
-    `dilation ${b.dilation}`,
-    b.batchNorm ? 'BN' : '--',
-    b.pool === 'none' ? POOL_LABEL.none : `${POOL_LABEL[b.pool]} ${b.poolSize}`,
-    b.residual ? 'residual' : '',
-  ]);
-  const widths = cells[0].map((_, k) => Math.max(...cells.map((row) => row[k].length)));
-  const lines = cells.map((row) => row.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd());
-  const head = [a.head, ...(a.denseUnits > 0 ? [`dense ${a.denseUnits}`] : []), ...(a.dropout > 0 ? [`dropout ${formatNumber(a.dropout)}`] : []), 'softmax'];
-  lines.push(`${'head'.padEnd(widths[0])}  ${head.join(' → ')}`);
-  return lines;
-}
-
-// ---------------------------------------------------------------------------------------------
 // SVG
 
 function countByStatus(candidates: readonly Candidate[]): [string, number][] {
@@ -259,13 +227,6 @@ function denseLogTicks(lo: number, hi: number): number[] {
   return out;
 }
 
-/** Counts as 950, 2k, 45.9k, 1.2M: parameter axes read better that way than as 1e5. */
-export function compact(n: number): string {
-  const a = Math.abs(n);
-  if (a >= 1e6) return `${Number((n / 1e6).toPrecision(3))}M`;
-  if (a >= 1e3) return `${Number((n / 1e3).toPrecision(3))}k`;
-  return formatNumber(n);
-}
 
 
 /** Filled circle (trained), hollow circle (duplicate), cross (failed), triangle (rejected), hollow square (other). */

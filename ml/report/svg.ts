@@ -60,17 +60,7 @@ export function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(1, max - 1))}…`;
 }
 
-/**
- * Human-readable number: 4 significant digits, exponent notation outside [1e-3, 1e5) so a
- * learning rate of 3.2e-5 does not print as 0.0000320.
- */
-export function formatNumber(v: number, digits = 4): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e5) return v.toExponential(Math.max(0, digits - 2)).replace(/\.?0+e/, 'e').replace('e+', 'e');
-  return String(Number(v.toPrecision(digits)));
-}
+export { formatNumber } from '../../contracts/text.js';
 
 export interface Scale {
   (v: number): number;

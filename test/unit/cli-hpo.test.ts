@@ -130,7 +130,7 @@ describe('faultline hpo start: bad values exit 2 naming the flag, before connect
     ['unknown metric', ['--metric', 'f1'], /objective\.metric \(--metric\)/],
     ['bad direction', ['--direction', 'up'], /objective\.direction \(--direction\)/],
     ['zero trials', ['--max-trials', '0'], /maxTrials \(--max-trials\)/],
-    ['fractional concurrency', ['--concurrency', '1.5'], /maxConcurrentTrials \(--concurrency\)/],
+    ['fractional concurrency (refused by the flag parser)', ['--concurrency', '1.5'], /--concurrency <n>' argument '1\.5' is invalid/],
     ['negative minutes', ['--max-minutes', '-5'], /maxDurationMinutes \(--max-minutes\)/],
     ['unknown synthetic function', ['--synthetic', 'rosenbrock'], /evaluator\.function \(--synthetic\)/],
     ['bad space bound', ['--space', '{"lr": {"type": "float", "low": 1, "high": 0}}'], /space\.lr\.low \(--space\): must be < high \(got 1\)/],

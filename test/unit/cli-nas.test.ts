@@ -117,7 +117,7 @@ describe('faultline nas start: bad values exit 2 naming the flag, before connect
     ['unknown strategy', ['--strategy', 'darts'], /strategy\.kind \(--strategy\): .*"darts"/],
     ['zero population', ['--population', '0'], /strategy\.populationSize \(--population\): .*\(got 0\)/],
     ['negative seed', ['--seed', '-1'], /strategy\.seed \(--seed\)/],
-    ['fractional epochs', ['--epochs', '1.5'], /epochs \(--epochs\)/],
+    ['fractional epochs (refused by the flag parser)', ['--epochs', '1.5'], /--epochs <n>' argument '1\.5' is invalid/],
     ['zero params cap', ['--max-params', '0'], /limits\.maxParams \(--max-params\)/],
     ['zero macs cap', ['--max-macs', '0'], /limits\.maxMacs \(--max-macs\)/],
     ['zero candidates', ['--max-candidates', '0'], /maxCandidates \(--max-candidates\)/],

@@ -6,7 +6,7 @@ import { artifactFilePath } from '../../client/artifact-path.js';
 import { UpdateRejectedError } from '../../client/errors.js';
 import { deriveCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
-import { HpoCampaignInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate, type SearchSpaceInput } from '../../contracts/index.js';
+import { HpoCampaignInputObjectSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate, type SearchSpaceInput } from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
 import { rejectionOf } from '../support/errors.js';
 import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
@@ -19,7 +19,7 @@ const invalid = (p: Promise<unknown>): Promise<InputValidationError> => rejectio
 const SPACE = {
   learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
-  momentum: { type: 'float', low: 0.5, high: 0.99, when: { param: 'optimizer', in: ['sgd'] } },
+  minDelta: { type: 'float', low: 0.0001, high: 0.01, when: { param: 'optimizer', in: ['sgd'] } },
 } satisfies SearchSpaceInput;
 
 /** A request as a dashboard in another language may send it: not type-checked. */
@@ -47,10 +47,10 @@ describe('startHpoCampaign validates the input and the search space before sendi
 
   it('names a condition on an unknown parameter, and on a value its parent never takes', async () => {
     const { client, calls } = fakeClient();
-    const space = { ...SPACE, momentum: { ...SPACE.momentum, when: { param: 'optimiser', in: ['sgd'] } }, nesterov: { type: 'categorical', choices: [true, false], when: { param: 'optimizer', in: ['adam', 'lbfgs'] } } };
+    const space = { ...SPACE, minDelta: { ...SPACE.minDelta, when: { param: 'optimiser', in: ['sgd'] } }, nesterov: { type: 'categorical', choices: [true, false], when: { param: 'optimizer', in: ['adam', 'lbfgs'] } } };
     const err = await invalid(startHpoCampaign(client, untyped({ datasetId: 'ds-1', space })));
     expect(err.issues).toEqual([
-      expect.objectContaining({ path: 'space.momentum.when.param', value: 'optimiser' }),
+      expect.objectContaining({ path: 'space.minDelta.when.param', value: 'optimiser' }),
       expect.objectContaining({ path: 'space.nesterov.when.in.1', value: 'lbfgs' }),
     ]);
     expect(calls).toEqual([]);
@@ -88,15 +88,15 @@ describe('campaign id derivation', () => {
     const a = prepareHpoInput({ datasetId: 'ds-1', space: SPACE, maxTrials: 10 });
     expect(a.campaignId).toMatch(/^c-[0-9a-f]{12}$/);
     expect(prepareHpoInput({ maxTrials: 10, space: SPACE, datasetId: 'ds-1' }).campaignId).toBe(a.campaignId);
-    const spelledOut = HpoCampaignInputSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxTrials: 10 });
+    const spelledOut = HpoCampaignInputObjectSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxTrials: 10 });
     expect(prepareHpoInput({ ...spelledOut, space: SPACE }).campaignId).toBe(a.campaignId);
     // keys inside a parameter spec may come in any order, and defaults may be written out
-    const respelled = { ...SPACE, learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' }, momentum: { ...SPACE.momentum, log: false } } satisfies SearchSpaceInput;
+    const respelled = { ...SPACE, learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' }, minDelta: { ...SPACE.minDelta, log: false } } satisfies SearchSpaceInput;
     expect(prepareHpoInput({ datasetId: 'ds-1', maxTrials: 10, space: respelled }).campaignId).toBe(a.campaignId);
   });
 
   it("counts the order of the space's parameters (it is the sampling order)", () => {
-    const reordered = { optimizer: SPACE.optimizer, learningRate: SPACE.learningRate, momentum: SPACE.momentum };
+    const reordered = { optimizer: SPACE.optimizer, learningRate: SPACE.learningRate, minDelta: SPACE.minDelta };
     expect(prepareHpoInput({ datasetId: 'ds-1', space: reordered }).campaignId).not.toBe(prepareHpoInput({ datasetId: 'ds-1', space: SPACE }).campaignId);
   });
 

@@ -12,7 +12,7 @@ import {
 import { UpdateRejectedError } from '../../client/errors.js';
 import { deriveNasCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
-import { InputValidationError, NasCampaignInputSchema, WORKFLOW_TASK_QUEUE, type NasCampaignUpdate } from '../../contracts/index.js';
+import { InputValidationError, NasCampaignInputObjectSchema, NasCampaignInputSchema, WORKFLOW_TASK_QUEUE, type NasCampaignUpdate } from '../../contracts/index.js';
 import { rejectionOf } from '../support/errors.js';
 import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
 
@@ -56,7 +56,7 @@ describe('NAS campaign id derivation', () => {
     const a = prepareNasInput({ datasetId: 'ds-1', maxCandidates: 10, strategy: { seed: 3 } });
     expect(a.campaignId).toMatch(/^n-[0-9a-f]{12}$/);
     expect(prepareNasInput({ strategy: { seed: 3 }, maxCandidates: 10, datasetId: 'ds-1' }).campaignId).toBe(a.campaignId);
-    const spelledOut = NasCampaignInputSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxCandidates: 10, strategy: { seed: 3 } });
+    const spelledOut = NasCampaignInputObjectSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxCandidates: 10, strategy: { seed: 3 } });
     expect(prepareNasInput(spelledOut).campaignId).toBe(a.campaignId);
     expect(deriveNasCampaignId(a)).toBe(a.campaignId);
   });

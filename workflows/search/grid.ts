@@ -7,9 +7,9 @@
 import { BaseSampler, SearchExhaustedError, type SamplerResume, type SamplerStateBase } from './sampler.js';
 import { isActive, parseSearchSpace, SearchSpaceError, type ParamSpec, type Params, type ParamValue, type SearchSpace, type SearchSpaceInput } from './space.js';
 import type { Direction } from './trials.js';
+import { gridValueCount, gridValues as contractGridValues, MAX_GRID_POINTS } from '../../contracts/hpo-space.js';
 
-/** A grid larger than this is a mistake (a campaign would never finish it). */
-export const MAX_GRID_POINTS = 100_000;
+export { MAX_GRID_POINTS };
 
 export interface GridSamplerState extends SamplerStateBase {
   kind: 'grid';
@@ -17,25 +17,14 @@ export interface GridSamplerState extends SamplerStateBase {
   next: number;
 }
 
-/** The values a parameter takes on the grid, in ascending / declaration order. */
+/**
+ * The values a parameter takes on the grid, in ascending / declaration order. Campaign inputs
+ * are refused with the same rule (contracts/hpo-space.ts) before a sampler is built.
+ */
 export function gridValues(name: string, p: ParamSpec): ParamValue[] {
-  if (p.type === 'categorical') return [...p.choices];
-  if (p.grid === undefined) {
-    if (p.type === 'float') throw new SearchSpaceError([`${name}.grid is required to grid-search a float parameter`]);
-    const n = (p.high - p.low) / p.step + 1;
-    if (n > MAX_GRID_POINTS) throw new SearchSpaceError([`${name} has ${n} grid values; set ${name}.grid`]);
-    return Array.from({ length: n }, (_, i) => p.low + i * p.step);
-  }
-  const count = p.grid;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const f = i / (count - 1);
-    let v = p.log ? Math.exp(Math.log(p.low) + f * (Math.log(p.high) - Math.log(p.low))) : p.low + f * (p.high - p.low);
-    if (i === count - 1) v = p.high; // no rounding drift at the end point
-    if (p.type === 'int') v = p.low + Math.round((v - p.low) / p.step) * p.step;
-    if (out.length === 0 || out[out.length - 1] !== v) out.push(v); // int rounding may merge points
-  }
-  return out;
+  const c = gridValueCount(p);
+  if ('issue' in c) throw new SearchSpaceError([`${name}.${c.issue.path.join('.')} ${c.issue.message}`]);
+  return contractGridValues(p);
 }
 
 /** Every grid point in sampling order. Pure function of the space, so only an index is stored. */

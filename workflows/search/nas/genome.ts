@@ -7,6 +7,7 @@
  * on random genomes — so a candidate is rejected before any training is scheduled.
  */
 import { z } from 'zod';
+import { architectureCost, architectureIssue, type ArchitectureCost, type CostOptions } from '../../../contracts/architecture.js';
 import { ConvBlockSchema, type ConvBlock } from '../../../contracts/training.js';
 
 export const MIN_GENOME_BLOCKS = 2;
@@ -90,59 +91,16 @@ export function genomeHash(g: GenomeInput): string {
   return fnv1a64(JSON.stringify(canonicalGenome(g)));
 }
 
-export interface CostOptions {
-  /** Samples per window (model input is [inputLength, 1]). */
-  inputLength: number;
-  numClasses: number;
-}
-
-export interface GenomeCost {
-  /** Sequence length entering the head (0 when the sequence collapsed). */
-  outputLength: number;
-  /** model.countParams(), batch-norm moving statistics included (as validateArchitecture). */
-  params: number;
-  /** Length after each block (conv, then pool). */
-  blockLengths: number[];
-  /** Multiply-accumulates of one forward pass (convs, projections, dense): a latency proxy. */
-  macs: number;
-}
+export type { CostOptions } from '../../../contracts/architecture.js';
+export type GenomeCost = ArchitectureCost;
 
 /**
- * Output length and parameter count by arithmetic, equal to `validateArchitecture` of
- * ml/model whenever that accepts the genome. A 'same'-padded conv maps L to ceil(L / stride), a
- * pool of size p (stride p, 'valid') maps it to floor(L / p); once the length reaches 0 it stays
- * 0, which is how a collapse shows here (`checkGenome` turns it into a rejection).
- * Expects a schema-valid genome (canonicalGenome / GenomeSchema output).
+ * Output length and parameter count by arithmetic (contracts/architecture.ts), equal to
+ * `validateArchitecture` of ml/model whenever that accepts the genome. Expects a schema-valid
+ * genome (canonicalGenome / GenomeSchema output).
  */
 export function genomeCost(g: Genome, opts: CostOptions): GenomeCost {
-  let length = opts.inputLength;
-  let channels = 1;
-  let params = 0;
-  let macs = 0;
-  const blockLengths: number[] = [];
-  for (const b of g.blocks) {
-    const convOut = Math.ceil(length / b.stride);
-    params += b.kernelSize * channels * b.filters + b.filters;
-    macs += convOut * b.kernelSize * channels * b.filters;
-    if (b.batchNorm) params += 4 * b.filters;
-    if (b.residual && (channels !== b.filters || convOut !== length)) {
-      params += channels * b.filters + b.filters;
-      macs += convOut * channels * b.filters;
-    }
-    length = convOut;
-    if (b.pool !== 'none') length = Math.floor(length / b.poolSize);
-    channels = b.filters;
-    blockLengths.push(length);
-  }
-  let features = g.head === 'flatten' ? length * channels : channels;
-  if (g.denseUnits > 0) {
-    params += features * g.denseUnits + g.denseUnits;
-    macs += features * g.denseUnits;
-    features = g.denseUnits;
-  }
-  params += features * opts.numClasses + opts.numClasses;
-  macs += features * opts.numClasses;
-  return { outputLength: length, params, blockLengths, macs };
+  return architectureCost(g, opts);
 }
 
 export const GenomeLimitsSchema = z
@@ -168,9 +126,6 @@ function zodReason(error: z.ZodError): string {
   return `${path || 'genome'}: ${issue.message}`;
 }
 
-/** 1234567 -> '1,234,567' without Intl (identical in every runtime, the workflow sandbox included). */
-const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-
 /**
  * Whether a genome may be trained under `limits`. Reasons name the block and field at fault
  * (`blocks[3].poolSize: ...`), in the style of validateArchitecture, so they can be recorded
@@ -180,33 +135,12 @@ export function checkGenome(g: GenomeInput, limits: GenomeLimits): GenomeCheck {
   const parsed = GenomeSchema.safeParse(g);
   if (!parsed.success) return { ok: false, reason: zodReason(parsed.error) };
   const genome = parsed.data;
-  for (const [i, b] of genome.blocks.entries()) {
-    if (b.stride > 1 && b.dilation > 1) {
-      return { ok: false, reason: `blocks[${i}].dilation: dilation ${b.dilation} with stride ${b.stride} is unsupported (one of them must be 1)` };
-    }
+  const issue = architectureIssue(genome, limits);
+  if (issue) {
+    let path = '';
+    for (const k of issue.path) path += typeof k === 'number' ? `[${k}]` : path ? `.${k}` : k;
+    return { ok: false, reason: `${path}: ${issue.message}` };
   }
   const cost = genomeCost(genome, limits);
-  const minLength = limits.minOutputLength ?? 1;
-  let length = limits.inputLength;
-  for (const [i, b] of genome.blocks.entries()) {
-    const after = cost.blockLengths[i];
-    if (after < minLength) {
-      const convOut = Math.ceil(length / b.stride);
-      const field = b.pool !== 'none' && convOut >= minLength ? 'poolSize' : 'stride';
-      const what = field === 'poolSize' ? `pool of ${b.poolSize} on length ${convOut}` : `stride ${b.stride} on length ${length}`;
-      const left = field === 'poolSize' ? after : convOut;
-      return {
-        ok: false,
-        reason: `blocks[${i}].${field}: ${what} leaves length ${left}${left === 0 ? ' (sequence collapsed)' : ` (< minOutputLength ${minLength})`}`,
-      };
-    }
-    length = after;
-  }
-  if (cost.params > limits.maxParams) {
-    return { ok: false, reason: `params: ${fmt(cost.params)} parameters exceed maxParams ${fmt(limits.maxParams)}` };
-  }
-  if (limits.maxMacs !== undefined && cost.macs > limits.maxMacs) {
-    return { ok: false, reason: `macs: ${fmt(cost.macs)} multiply-accumulates exceed maxMacs ${fmt(limits.maxMacs)}` };
-  }
   return { ok: true, params: cost.params, outputLength: cost.outputLength, macs: cost.macs };
 }
