@@ -9,6 +9,9 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
+  comparisonSummary,
+  errorsSummary,
+  rocSummary,
   CompareExperimentsInputSchema,
   EvaluateErrorsInputSchema,
   EvaluateRocInputSchema,
@@ -50,7 +53,7 @@ export function deriveComparisonId(input: Pick<CompareExperimentsInput, 'experim
   return createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 12);
 }
 
-async function start(client: TemporalClientLike, workflowType: string, workflowId: string, entityId: string, input: unknown, attrs: SearchAttributePair[]): Promise<StartedRun> {
+async function start(client: TemporalClientLike, workflowType: string, workflowId: string, entityId: string, input: unknown, staticSummary: string, attrs: SearchAttributePair[]): Promise<StartedRun> {
   try {
     const handle = await client.workflow.start(workflowType, {
       args: [input],
@@ -59,6 +62,8 @@ async function start(client: TemporalClientLike, workflowType: string, workflowI
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes: [...attrs, { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }],
+      // The run's title in the Web UI's list and page, and in `temporal workflow describe`.
+      staticSummary,
     });
     return { workflowId, runId: handle.firstExecutionRunId, entityId, alreadyExisted: false };
   } catch (err) {
@@ -93,7 +98,7 @@ export function prepareComparisonInput(request: StartComparisonRequest): Compare
 export async function startRocEvaluation(client: TemporalClientLike, request: EvaluateRocRequest): Promise<StartedRun> {
   const input = await withDataset(client, prepareRocInput(request));
   const workflowId = workflowIds.evaluateRoc(input.experimentId, input.datasetId, input.split);
-  return start(client, WORKFLOW_KINDS.roc.workflowType, workflowId, workflowId.slice('evaluate-roc-'.length), input, [
+  return start(client, WORKFLOW_KINDS.roc.workflowType, workflowId, workflowId.slice('evaluate-roc-'.length), input, rocSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.roc.searchKind },
     { key: SEARCH_ATTRIBUTES.experimentId, value: input.experimentId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -103,7 +108,7 @@ export async function startRocEvaluation(client: TemporalClientLike, request: Ev
 export async function startErrorsEvaluation(client: TemporalClientLike, request: EvaluateErrorsRequest): Promise<StartedRun> {
   const input = await withDataset(client, prepareErrorsInput(request));
   const workflowId = workflowIds.evaluateErrors(input.experimentId, input.datasetId, input.split);
-  return start(client, WORKFLOW_KINDS.errors.workflowType, workflowId, workflowId.slice('evaluate-errors-'.length), input, [
+  return start(client, WORKFLOW_KINDS.errors.workflowType, workflowId, workflowId.slice('evaluate-errors-'.length), input, errorsSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.errors.searchKind },
     { key: SEARCH_ATTRIBUTES.experimentId, value: input.experimentId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -115,7 +120,7 @@ export async function startComparison(client: TemporalClientLike, request: Start
   const first = parseInput(CompareExperimentsInputSchema.partial({ comparisonId: true }), request, `${WORKFLOW_KINDS.compare.workflowType} input`);
   const datasetId = first.datasetId ?? (await experimentDataset(client, first.experimentIds[0]));
   const input = prepareComparisonInput({ ...request, datasetId });
-  return start(client, WORKFLOW_KINDS.compare.workflowType, workflowIds.compare(input.comparisonId), input.comparisonId, input, [
+  return start(client, WORKFLOW_KINDS.compare.workflowType, workflowIds.compare(input.comparisonId), input.comparisonId, input, comparisonSummary(input), [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.compare.searchKind },
     { key: SEARCH_ATTRIBUTES.datasetId, value: datasetId },
   ]);

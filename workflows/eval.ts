@@ -1,5 +1,7 @@
 import { log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  evaluationDetails,
+  predictActivitySummary,
   CompareExperimentsInputSchema,
   EvaluateErrorsInputSchema,
   EvaluateRocInputSchema,
@@ -16,6 +18,7 @@ import {
   type WorkflowKind,
 } from '../contracts/index.js';
 import { control, evalAnalysis, evalPredict } from './lib/activities.js';
+import { liveDetails } from './lib/details.js';
 import { fanOut } from './lib/fan-out.js';
 import { recordRunEnded } from './lib/failure.js';
 import { validateWorkflowInput } from './lib/validate.js';
@@ -53,9 +56,16 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
   let datasetId = plan.datasetId;
   const reused: string[] = [];
   let running = 0;
+  let predicted = 0;
   setHandler(progressQuery, () =>
     progressOf(phase, completed, total, { evaluationId, kind: plan.kind, experimentIds: plan.experimentIds, datasetId, split: plan.split, predictionsRunning: running, predictionsReused: reused.length }),
   );
+  const live = liveDetails(() => ({
+    phase,
+    completed,
+    total,
+    line: evaluationDetails({ phase, predicted, experiments: n, running, reused: reused.length }),
+  }));
   // Each workflow tags its kind before calling this; here only the status.
   setRunStatus('RUNNING');
   try {
@@ -72,17 +82,23 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
     if (datasetId === undefined) tagRun(plan.searchKind, { datasetId: registered.datasetId });
     datasetId = registered.datasetId;
     phase = 'predicting';
+    live.refresh();
     const settled = await fanOut(
       plan.experimentIds,
-      async (experimentId) => {
+      async (experimentId, index) => {
         running++;
+        live.refresh();
         try {
-          const p = await evalPredict.predictSplit({ experimentId, datasetId: registered.datasetId, split: plan.split });
+          const p = await evalPredict.predictSplit.executeWithOptions({ summary: predictActivitySummary(experimentId, registered.datasetId, plan.split, index, n) }, [
+            { experimentId, datasetId: registered.datasetId, split: plan.split },
+          ]);
           if (!p.computed) reused.push(experimentId);
           completed++;
+          predicted++;
           return p;
         } finally {
           running--;
+          live.refresh();
         }
       },
       { maxInFlight: plan.maxInFlight },
@@ -94,18 +110,22 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
       predictions.push(s.value);
     }
     phase = 'analyzing';
+    live.refresh();
     const result = await plan.analyze(evaluationId, predictions, registered);
     completed++;
     phase = 'finalizing';
+    live.refresh();
     const { headline, numbers } = plan.summary(result);
     await control.finishEvaluation({ evaluationId, summary: { ...numbers, samples: result.samples }, pictureUri: result.pictureUri, resultUri: result.resultUri });
     completed++;
     phase = 'completed';
+    live.refresh();
     setRunStatus('COMPLETED', headline ?? undefined);
     log.info('evaluation completed', { evaluationId, kind: plan.kind, datasetId, samples: result.samples });
     return result;
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markEvaluationEnded({ evaluationId, status, error }))).toLowerCase();
+    live.refresh();
     throw err;
   }
 }

@@ -6,15 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getResult, getTrainingResult, startTraining } from '../../client/api.js';
-import { startComparison, startRocEvaluation } from '../../client/eval.js';
+import { getResult, getTrainingResult, startTraining, startXaiBatch } from '../../client/api.js';
+import { startComparison, startErrorsEvaluation, startRocEvaluation } from '../../client/eval.js';
 import { getImportResult, startMatImport } from '../../client/import.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
 import { runCli } from '../../client/cli/main.js';
 import { temporalSessionOpener } from '../../client/cli/session.js';
 import { FileArtifactStore } from '../../artifacts/file-store.js';
-import type { CompareExperimentsResult, EvaluateErrorsResult, EvaluateRocResult } from '../../contracts/index.js';
-import { evaluationPredictions, evaluations, experiments, notifications } from '../../db/schema.js';
+import type { CompareExperimentsResult, EvaluateErrorsResult, EvaluateRocResult, ExplainSignalsResult } from '../../contracts/index.js';
+import { evaluationPredictions, evaluations, experiments, notifications, xaiExplanations } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { xmlErrors } from '../support/xml.js';
 import { generateDataset, startTestStack, type TestStack } from '../support/stack.js';
@@ -118,6 +118,25 @@ describe('evaluation workflows on a real stack', () => {
     expect(preds[0]).toMatchObject({ datasetId, split: 'test', windows: r.samples });
     expect(xmlErrors(new TextDecoder().decode(await store.get(r.pictureUri)))).toEqual([]);
     await recordHistory(stack, doc.workflowId, 'evaluateErrorsWorkflow');
+  });
+
+  it('the weaker model\'s mistakes link to their XAI explanations once a batch explained those signals for it', async () => {
+    const [pred] = await stack.db.select().from(evaluationPredictions).where(eq(evaluationPredictions.modelId, expA));
+    const index = JSON.parse(new TextDecoder().decode(await store.get(pred.indexUri))) as { signals: { ref: string }[] };
+    const ids = index.signals.map((s) => s.ref);
+    const xai = await startXaiBatch(stack.client, { batchId: 'eval-b-test', modelId: expB, selection: { kind: 'ids', ids }, methods: { 'grad-cam': {} } });
+    expect(await getResult<ExplainSignalsResult>(stack.client, xai.workflowId)).toMatchObject({ completed: ids.length, failed: 0 });
+
+    const started = await startErrorsEvaluation(stack.client, { experimentId: expB });
+    const r = await getResult<EvaluateErrorsResult>(stack.client, started.workflowId);
+    // Two epochs at a low rate: this model does make mistakes on the test split (same seeds, same model every run).
+    expect(r.errors).toBeGreaterThan(0);
+    expect(r.worst.length).toBeGreaterThan(0);
+    const explained = await stack.db.select().from(xaiExplanations).where(eq(xaiExplanations.batchId, 'eval-b-test'));
+    for (const m of r.worst) {
+      const idx = Number(m.signal.split(':')[1]);
+      expect(m.xaiPictureUri, m.signal).toBe(explained.find((e) => e.signalIdx === idx)!.pictureUri);
+    }
   });
 
   it('compares two experiments on the shared test set, window by window; the same set in another order is the same comparison', async () => {
