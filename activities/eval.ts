@@ -27,11 +27,11 @@ import {
 import { decodeFloat32, encodeFloat32, encodeJson, getJson } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { getDataset, listSignals } from '../db/repos/datasets.js';
-import { getPredictions, setEvaluationStatus, upsertEvaluation, upsertPredictions, xaiPicturesFor } from '../db/repos/evaluations.js';
-import { getExperiment } from '../db/repos/experiments.js';
+import { getPredictions, listCompletedEvaluationsOf, setEvaluationStatus, setExperimentReport, upsertEvaluation, upsertPredictions, xaiPicturesFor } from '../db/repos/evaluations.js';
+import { getExperiment, listEpochs } from '../db/repos/experiments.js';
 import { getModel } from '../db/repos/models.js';
 import type { DatasetRow, ExperimentRow } from '../db/schema.js';
-import { compareModels, errorAnalysis, renderComparisonSvg, renderErrorsSvg, renderRocSvg, rocAnalysis, type Scores } from '../ml/eval/index.js';
+import { compareModels, errorAnalysis, renderComparisonSvg, renderErrorsSvg, renderExperimentPage, renderRocSvg, rocAnalysis, type PageEvaluation, type Scores } from '../ml/eval/index.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
 import { createXaiPool } from './xai.js';
 import type { ActivityDeps } from './deps.js';
@@ -95,6 +95,38 @@ export function createEvalActivities(deps: ActivityDeps) {
     const s = await artifacts.put(bytes, { kind, mediaType });
     await registerArtifact(db, { ...s, kind, mediaType });
     return s.uri;
+  }
+
+  /** Rebuild one experiment's page from the rows and stored pictures; returns its URI. */
+  async function refreshPage(experimentId: string): Promise<string | undefined> {
+    const exp = await getExperiment(db, experimentId);
+    if (!exp) return undefined;
+    const [epochs, evals] = await Promise.all([listEpochs(db, experimentId), listCompletedEvaluationsOf(db, experimentId)]);
+    const pictures: PageEvaluation[] = [];
+    for (const e of evals) {
+      let svg: string | null = null;
+      if (e.pictureUri) svg = await artifacts.get(e.pictureUri).then((b) => new TextDecoder().decode(b), () => null);
+      pictures.push({ id: e.id, kind: e.kind, datasetId: e.datasetId, split: e.split, summary: e.summary ?? {}, svg, completedAt: e.completedAt?.toISOString() ?? null });
+    }
+    const html = renderExperimentPage({
+      experimentId,
+      datasetId: exp.datasetId,
+      facts: {
+        status: exp.status,
+        'test accuracy': exp.testAccuracy,
+        'best validation accuracy': exp.bestValAccuracy,
+        epochs: exp.epochsCompleted,
+        parameters: exp.parameterCount,
+        'latency ms/window': exp.inferenceMsPerWindow,
+        backend: exp.backend,
+      },
+      epochs: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy })),
+      evaluations: pictures,
+      generatedAt: new Date().toISOString(),
+    });
+    const uri = await store(html, 'experiment-page', 'text/html');
+    await setExperimentReport(db, experimentId, uri);
+    return uri;
   }
 
   const describe = (ref: PredictionsRef) => `experiment ${ref.experimentId} on ${ref.datasetId} (${ref.split} split)`;
@@ -376,10 +408,16 @@ export function createEvalActivities(deps: ActivityDeps) {
       };
     },
 
-    async finishEvaluation(raw: FinishEvaluationInput): Promise<void> {
+    /** The row COMPLETED, each involved experiment's page rebuilt, then the notification. */
+    async finishEvaluation(raw: FinishEvaluationInput): Promise<{ pageUris: Record<string, string> }> {
       const input = validateActivityInput(FinishEvaluationInputSchema, raw, 'finishEvaluation input');
       const row = await setEvaluationStatus(db, input.evaluationId, 'COMPLETED', { summary: input.summary, pictureUri: input.pictureUri, resultUri: input.resultUri });
       if (!row) throw notFound(`evaluation "${input.evaluationId}" does not exist`);
+      const pageUris: Record<string, string> = {};
+      for (const id of row.experimentIds) {
+        const uri = await refreshPage(id);
+        if (uri) pageUris[id] = uri;
+      }
       await notifier.notify({
         eventType: 'EVALUATION_COMPLETED',
         entityKind: 'evaluation',
@@ -391,6 +429,7 @@ export function createEvalActivities(deps: ActivityDeps) {
           .join(', '),
         details: { ...input.summary, pictureUri: input.pictureUri },
       });
+      return { pageUris };
     },
 
     async markEvaluationEnded(raw: EvaluationEndedInput): Promise<void> {

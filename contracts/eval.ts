@@ -99,6 +99,8 @@ export interface EvaluationResultBase {
   /** SVG picture and the full JSON result in the artifact store. */
   pictureUri: string;
   resultUri: string;
+  /** Each involved experiment's HTML page (training curves and all its evaluations), refreshed by this one. */
+  pageUris?: Record<string, string>;
 }
 
 export interface EvaluateRocResult extends EvaluationResultBase {

@@ -131,6 +131,8 @@ export const experiments = pgTable(
     trainSamplesPerSec: doublePrecision('train_samples_per_sec'),
     /** Median single-window inference latency of the final model, ms (a NAS objective). */
     inferenceMsPerWindow: doublePrecision('inference_ms_per_window'),
+    /** The experiment's HTML page (training curves and every evaluation of it), refreshed by each evaluation. */
+    reportUri: text('report_uri'),
     stoppedEarly: boolean('stopped_early'),
     error: text('error'),
     createdAt: createdAt(),

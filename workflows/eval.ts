@@ -116,13 +116,15 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
     phase = 'finalizing';
     live.refresh();
     const { headline, numbers } = plan.summary(result);
-    await control.finishEvaluation({ evaluationId, summary: { ...numbers, samples: result.samples }, pictureUri: result.pictureUri, resultUri: result.resultUri });
+    const finished = await control.finishEvaluation({ evaluationId, summary: { ...numbers, samples: result.samples }, pictureUri: result.pictureUri, resultUri: result.resultUri });
+    // Runs recorded before the pages existed got nothing back here.
+    const pageUris = finished?.pageUris ?? {};
     completed++;
     phase = 'completed';
     live.refresh();
     setRunStatus('COMPLETED', headline ?? undefined);
     log.info('evaluation completed', { evaluationId, kind: plan.kind, datasetId, samples: result.samples });
-    return result;
+    return { ...result, pageUris };
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markEvaluationEnded({ evaluationId, status, error }))).toLowerCase();
     live.refresh();

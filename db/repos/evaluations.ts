@@ -2,9 +2,9 @@
  * Evaluation rows. Predictions are keyed by (model, dataset, split) and evaluations by their
  * workflow id, so a retried activity or a repeated request writes each row once.
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { RunStatus } from '../../contracts/status.js';
-import { evaluationPredictions, evaluations, xaiBatches, xaiExplanations, type EvaluationPredictionsRow, type EvaluationRow, type NewEvaluationPredictions } from '../schema.js';
+import { evaluationPredictions, evaluations, experiments, xaiBatches, xaiExplanations, type EvaluationPredictionsRow, type EvaluationRow, type NewEvaluationPredictions } from '../schema.js';
 import { isTerminalRunStatus, runStatusesAllowingTransitionTo } from '../status.js';
 import type { Database } from '../types.js';
 import { definedOnly, excluded, storedRow } from './util.js';
@@ -98,4 +98,17 @@ export async function xaiPicturesFor(db: Database, modelId: string, datasetId: s
     .orderBy(desc(xaiExplanations.createdAt));
   for (const r of rows) if (r.uri && !out.has(r.idx)) out.set(r.idx, r.uri);
   return out;
+}
+
+/** Completed evaluations that involve `experimentId` (alone or in a comparison), oldest first. */
+export async function listCompletedEvaluationsOf(db: Database, experimentId: string): Promise<EvaluationRow[]> {
+  return db
+    .select()
+    .from(evaluations)
+    .where(and(eq(evaluations.status, 'COMPLETED'), sql`${evaluations.experimentIds} @> ${JSON.stringify([experimentId])}::jsonb`))
+    .orderBy(asc(evaluations.completedAt), asc(evaluations.id));
+}
+
+export async function setExperimentReport(db: Database, experimentId: string, reportUri: string): Promise<void> {
+  await db.update(experiments).set({ reportUri }).where(eq(experiments.id, experimentId));
 }

@@ -9,3 +9,4 @@ export { rocAnalysis, type ClassRoc, type RocAnalysis, type RocOptions } from '.
 export { errorAnalysis, type ConditionGroup, type ErrorAnalysis, type ErrorOptions, type Misclassified, type SampleInfo } from './errors.js';
 export { compareModels, holmAdjust, paretoFlags, sharedKeys, type ComparedModel, type Comparison, type ComparisonRow, type PairwiseTest } from './compare.js';
 export { renderComparisonSvg, renderErrorsSvg, renderRocSvg, CLASS_COLORS, type ComparisonPictureInput, type ErrorsPictureInput, type RocPictureInput } from './pictures.js';
+export { renderExperimentPage, renderTrainingCurvesSvg, type ExperimentPageInput, type PageEpoch, type PageEvaluation } from './page.js';

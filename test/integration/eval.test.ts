@@ -161,6 +161,17 @@ describe('evaluation workflows on a real stack', () => {
 
     const reversed = await startComparison(stack.client, { experimentIds: [expB, expA], maxInFlight: 2 });
     expect(reversed.workflowId).toBe(started.workflowId);
+
+    // The experiment's page gathers its training curves and every evaluation of it so far.
+    const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, expA));
+    expect(exp.reportUri).toBe(r.pageUris![expA]);
+    const html = new TextDecoder().decode(await store.get(exp.reportUri!));
+    expect(html).toContain(`<title>Experiment ${expA}</title>`);
+    expect(html).toContain('Loss per epoch');
+    for (const id of [`evaluate-roc-${expA}-${datasetId}`, `evaluate-errors-${expA}-${datasetId}`, started.workflowId]) expect(html).toContain(`<h2 id="${id}">`);
+    const svgs = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs.length).toBe(4);
+    for (const svg of svgs) expect(xmlErrors(svg)).toEqual([]);
   });
 
   it('sim-to-real: the simulated-data model evaluated on the imported CWRU recordings (same 4-class scheme); the 10-class import is refused naming both schemes', async () => {

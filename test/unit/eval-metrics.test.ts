@@ -16,7 +16,9 @@ import {
   RankedProblem,
   renderComparisonSvg,
   renderErrorsSvg,
+  renderExperimentPage,
   renderRocSvg,
+  renderTrainingCurvesSvg,
   rocAnalysis,
   rocAuc,
   rocCurve,
@@ -281,6 +283,30 @@ describe('comparison, error analysis and pictures', () => {
     expect(e.byCondition.sourceFile).toEqual([expect.objectContaining({ value: 'a.mat', count: 200 })]);
     const svg = renderErrorsSvg({ title: 'errors', subtitle: 'ten classes', classes: ten.classes, errors: e });
     expect(xmlErrors(svg)).toEqual([]);
+  });
+
+  it('the experiment page inlines its training curves and every evaluation picture, escaped', () => {
+    const a = rocAnalysis(ten, { replicates: 0 });
+    const rocSvg = renderRocSvg({ title: 'ROC', subtitle: 'x', analysis: a });
+    const html = renderExperimentPage({
+      experimentId: 'exp-<1>',
+      datasetId: 'ds',
+      facts: { 'test accuracy': 0.93, backend: 'wasm', parameters: null },
+      epochs: [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.5 + epoch / 10, valLoss: epoch === 2 ? null : 1.1 / epoch, valAccuracy: 0.5 })),
+      evaluations: [
+        { id: 'compare-1', kind: 'compare', datasetId: 'ds', split: 'test', summary: { bestAccuracy: 0.9 }, svg: null, completedAt: '2026-01-02T00:00:00Z' },
+        { id: 'evaluate-roc-exp-1-ds', kind: 'roc', datasetId: 'ds', split: 'test', summary: { aucMacro: 0.97 }, svg: rocSvg, completedAt: '2026-01-03T00:00:00Z' },
+      ],
+      generatedAt: '2026-01-04T00:00:00Z',
+    });
+    expect(html).toContain('<title>Experiment exp-&lt;1&gt;</title>');
+    // ROC before comparison, whatever the completion order.
+    expect(html.indexOf('id="evaluate-roc-exp-1-ds"')).toBeLessThan(html.indexOf('id="compare-1"'));
+    expect(html).toContain('picture not available');
+    const svgs = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs).toHaveLength(2);
+    for (const svg of svgs) expect(xmlErrors(svg)).toEqual([]);
+    expect(xmlErrors(renderTrainingCurvesSvg('e', []))).toEqual([]);
   });
 
   it('the ROC picture is well-formed XML with one curve per class plus the micro average', () => {

@@ -44,6 +44,7 @@ function fakes(books: Books, gate: Gate, opts: { failing?: ReadonlySet<string>; 
       },
       async finishEvaluation(f) {
         books.finished.push(f.summary);
+        return { pageUris: {} };
       },
       async markEvaluationEnded(e) {
         books.ended.push(e.status);
