@@ -43,9 +43,11 @@ export const COMPARE_FIELDS: readonly FieldFlag[] = [
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const ci = (c: { low: number; high: number } | null | undefined): string => (c ? ` [${fmt(c.low)}, ${fmt(c.high)}]` : '');
 
-function pictureLine(session: CliSession | undefined, uri: string): string {
-  const file = session?.artifactPath?.(uri);
-  return `  picture        ${file ?? uri}`;
+function pictureLine(session: CliSession | undefined, uri: string, pages?: Record<string, string>): string {
+  const file = (u: string) => session?.artifactPath?.(u) ?? u;
+  // One page per experiment: its training curves and every evaluation of it.
+  const pageLines = Object.entries(pages ?? {}).map(([id, u]) => `  page of ${id}: ${file(u)}`);
+  return [`  picture        ${file(uri)}`, ...pageLines].join('\n');
 }
 
 export function formatRocResult(r: EvaluateRocResult, session?: CliSession): string {
@@ -56,7 +58,7 @@ export function formatRocResult(r: EvaluateRocResult, session?: CliSession): str
     `  AUC macro      ${fmt(r.aucMacro)}${ci(r.ci.aucMacro)}`,
     `  AUC micro      ${fmt(r.aucMicro)}${ci(r.ci.aucMicro)}`,
     `  AP macro/micro ${fmt(r.apMacro)} / ${fmt(r.apMicro)}`,
-    pictureLine(session, r.pictureUri),
+    pictureLine(session, r.pictureUri, r.pageUris),
     '',
     `  ${'class'.padEnd(width)}  windows      AUC       AP`,
     ...r.perClass.map((c) => `  ${c.class.padEnd(width)}  ${String(c.positives).padStart(7)}  ${fmt(c.auc).padStart(7)}  ${fmt(c.averagePrecision).padStart(7)}`),
@@ -68,7 +70,7 @@ export function formatErrorsResult(r: EvaluateErrorsResult, session?: CliSession
   return [
     `Errors ${r.evaluationId}: ${r.experimentId} on ${r.datasetId} (${r.split} split, ${count(r.samples)} windows)`,
     `  accuracy       ${percent(r.accuracy, 2)}  (${count(r.errors)} errors)  macro F1 ${fmt(r.macroF1)}  ECE ${fmt(r.ece)}`,
-    pictureLine(session, r.pictureUri),
+    pictureLine(session, r.pictureUri, r.pageUris),
     '',
     `  ${'class'.padEnd(width)}  precision  recall     F1  support`,
     ...r.perClass.map((c) => `  ${c.class.padEnd(width)}  ${fmt(c.precision).padStart(9)}  ${fmt(c.recall).padStart(6)}  ${fmt(c.f1).padStart(5)}  ${String(c.support).padStart(7)}`),
@@ -83,7 +85,7 @@ export function formatComparisonResult(r: CompareExperimentsResult, session?: Cl
   const width = Math.max(10, ...r.rows.map((x) => x.experimentId.length));
   return [
     `Comparison ${r.evaluationId}: ${r.rows.length} experiments on ${r.datasetId} (${r.split} split, ${count(r.samples)} paired ${r.pairing}s)`,
-    pictureLine(session, r.pictureUri),
+    pictureLine(session, r.pictureUri, r.pageUris),
     '',
     `  ${'experiment'.padEnd(width)}  accuracy  95 % interval      parameters  latency ms  epochs  Pareto`,
     ...r.rows.map(

@@ -157,6 +157,7 @@ describe('faultline eval', () => {
     const e = formatErrorsResult(errors);
     expect(e).toContain('ds-1:17@2048  ball → outer_race (91.0%)  xai artifact:sha256/');
     expect(e).toContain('load         3 hp (25.0% of 24)');
+    expect(formatRocResult({ ...roc, pageUris: { 'exp-1': URI('d') } })).toContain(`  page of exp-1: ${URI('d')}`);
     const c = formatComparisonResult(compare);
     expect(c).toContain('96 paired windows');
     expect(c).toContain('exp-1 vs exp-2: b 14, c 1, exact p 0.000977, adjusted 0.000977  significant');
