@@ -31,7 +31,8 @@ import { getPredictions, listCompletedEvaluationsOf, setEvaluationStatus, setExp
 import { getExperiment, listEpochs } from '../db/repos/experiments.js';
 import { getModel } from '../db/repos/models.js';
 import type { DatasetRow, ExperimentRow } from '../db/schema.js';
-import { compareModels, errorAnalysis, renderComparisonSvg, renderErrorsSvg, renderExperimentPage, renderRocSvg, rocAnalysis, type PageEvaluation, type Scores } from '../ml/eval/index.js';
+import { compareModels, renderComparisonSvg, renderErrorsSvg, renderExperimentPage, renderRocSvg, type PageEvaluation, type Scores } from '../ml/eval/index.js';
+import type { AnalysisJob, AnalysisOutcome } from '../ml/eval/jobs.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
 import { createXaiPool } from './xai.js';
 import type { ActivityDeps } from './deps.js';
@@ -95,6 +96,25 @@ export function createEvalActivities(deps: ActivityDeps) {
     const s = await artifacts.put(bytes, { kind, mediaType });
     await registerArtifact(db, { ...s, kind, mediaType });
     return s.uri;
+  }
+
+  /**
+   * Run an analysis in a child process (the XAI pool's): a bootstrap over many windows is
+   * seconds of arithmetic that would otherwise hold this event loop and every heartbeat on it.
+   */
+  async function analyzeInChild(job: AnalysisJob): Promise<AnalysisOutcome> {
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat({ analysing: job.kind }), HEARTBEAT_MS);
+    ctx.heartbeat({ analysing: job.kind });
+    try {
+      return await getPool().analyze(job, { signal: ctx.cancellationSignal });
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('analysis cancelled');
+      if (err instanceof Error && err.name === 'EvalInputError') throw invalidInput(err.message);
+      throw err;
+    } finally {
+      clearInterval(beat);
+    }
   }
 
   /** Rebuild one experiment's page from the rows and stored pictures; returns its URI. */
@@ -182,22 +202,6 @@ export function createEvalActivities(deps: ActivityDeps) {
       const input = validateActivityInput(PredictSplitInputSchema, raw, 'predictSplit input');
       const ctx = Context.current();
       const exp = await loadExperiment(input.experimentId);
-      const existing = await getPredictions(db, input.experimentId, input.datasetId, input.split);
-      if (existing && (await artifacts.has(existing.probabilitiesUri)) && (await artifacts.has(existing.indexUri))) {
-        return {
-          experimentId: input.experimentId,
-          datasetId: input.datasetId,
-          split: input.split,
-          probabilitiesUri: existing.probabilitiesUri,
-          indexUri: existing.indexUri,
-          windows: existing.windows,
-          signals: existing.signals,
-          classes: existing.classes,
-          windowLength: existing.windowLength,
-          backend: existing.backend ?? '',
-          computed: false,
-        };
-      }
       const rows = await listSignals(db, input.datasetId);
       let chosen;
       try {
@@ -224,6 +228,24 @@ export function createEvalActivities(deps: ActivityDeps) {
       );
       const k = exp.classes.length;
       const windows = index.labels.length;
+      const existing = await getPredictions(db, input.experimentId, input.datasetId, input.split);
+      // Reused only when they cover exactly this selection (a dataset that gained signals since is scored again).
+      const same = existing && existing.signals === usable.length && existing.windows === windows && existing.windowLength === exp.settings.windowLength;
+      if (existing && same && (await artifacts.has(existing.probabilitiesUri)) && (await artifacts.has(existing.indexUri))) {
+        return {
+          experimentId: input.experimentId,
+          datasetId: input.datasetId,
+          split: input.split,
+          probabilitiesUri: existing.probabilitiesUri,
+          indexUri: existing.indexUri,
+          windows: existing.windows,
+          signals: existing.signals,
+          classes: existing.classes,
+          windowLength: existing.windowLength,
+          backend: existing.backend ?? '',
+          computed: false,
+        };
+      }
       const probabilities = new Float32Array(windows * k);
       const jobs: { from: number; to: number; offset: number }[] = [];
       let offset = 0;
@@ -289,7 +311,9 @@ export function createEvalActivities(deps: ActivityDeps) {
       const input = validateActivityInput(AnalyzeRocInputSchema, raw, 'analyzeRoc input');
       const ref = input.predictions;
       const { scores } = await loadScores(ref);
-      const a = rocAnalysis(scores, { replicates: input.bootstrap.replicates, seed: input.bootstrap.seed });
+      const out = await analyzeInChild({ kind: 'roc', scores, options: { replicates: input.bootstrap.replicates, seed: input.bootstrap.seed } });
+      if (out.kind !== 'roc') throw new Error(`asked for a ROC analysis, got ${out.kind}`);
+      const a = out.analysis;
       const pictureUri = await store(renderRocSvg({ title: `ROC: ${ref.experimentId}`, subtitle: describe(ref), analysis: a }), 'eval-roc', 'image/svg+xml');
       const resultUri = await store(encodeJson({ evaluationId: input.evaluationId, predictions: ref, analysis: a }), 'eval-roc', 'application/json');
       return {
@@ -317,7 +341,9 @@ export function createEvalActivities(deps: ActivityDeps) {
       const ref = input.predictions;
       const { scores, index } = await loadScores(ref);
       const info = index.windowSignal.map((s, w) => ({ signal: index.signals[s].ref, windowStart: index.windowStart[w], conditions: index.signals[s].conditions }));
-      const e = errorAnalysis(scores, info, { bins: input.bins, maxListed: input.maxListed });
+      const out = await analyzeInChild({ kind: 'errors', scores, info, options: { bins: input.bins, maxListed: input.maxListed } });
+      if (out.kind !== 'errors') throw new Error(`asked for an error analysis, got ${out.kind}`);
+      const e = out.analysis;
       const idxOf = new Map(index.signals.map((s) => [s.ref, s.idx]));
       const pictures = await xaiPicturesFor(db, ref.experimentId, ref.datasetId, e.misclassified.map((m) => idxOf.get(m.signal)!));
       const misclassified = e.misclassified.map((m) => ({ ...m, xaiPictureUri: pictures.get(idxOf.get(m.signal)!) ?? null }));
