@@ -16,6 +16,7 @@ import {
   HpoCampaignInputObjectSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  InputValidationError,
   NasCampaignInputObjectSchema,
   hpoSummary,
   NasCampaignInputSchema,
@@ -153,6 +154,12 @@ export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatas
 export function prepareTrainingInput(request: StartTrainingRequest): TrainModelInput {
   const what = `${WORKFLOW_KINDS.train.workflowType} input`;
   const withOptionalId = parseInput(TrainModelInputSchema.partial({ experimentId: true }), request, what);
+  if (withOptionalId.campaign) {
+    // Only a campaign workflow links its own trials; the workflow refuses a link from anyone else.
+    throw new InputValidationError(what, [
+      { path: 'campaign', message: 'is set by HPO/NAS campaigns for their own trials; a run started here is standalone, leave it out', value: withOptionalId.campaign },
+    ]);
+  }
   const experimentId = withOptionalId.experimentId ?? deriveExperimentId(withOptionalId);
   return parseInput(TrainModelInputSchema, { ...withOptionalId, experimentId }, what);
 }
@@ -232,7 +239,6 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
-  if (input.campaign) attributes.push({ key: SEARCH_ATTRIBUTES.campaignId, value: input.campaign.campaignId });
   return startRun(client, 'train', input.experimentId, input, trainingSummary(input), attributes);
 }
 
@@ -542,15 +548,11 @@ export interface FaultlineApi {
   startTraining(request: StartTrainingRequest): Promise<StartedRun>;
   startHpoCampaign(request: StartHpoRequest): Promise<StartedRun>;
   updateCampaign(workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult>;
-  /*
-   * NAS campaigns. Optional only so that hand-written fakes of this interface written before NAS
-   * still type-check; createFaultlineApi always provides them (the CLI asks via nasApiOf).
-   */
-  startNasCampaign?(request: StartNasRequest): Promise<StartedRun>;
-  updateNasCampaign?(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
-  getNasCandidateArchitecture?(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
-  /** Batch XAI; optional for the same reason (the CLI asks via xaiApiOf). Progress, stop, cancel and result are the generic ones. */
-  startXaiBatch?(request: StartXaiRequest): Promise<StartedRun>;
+  startNasCampaign(request: StartNasRequest): Promise<StartedRun>;
+  updateNasCampaign(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
+  getNasCandidateArchitecture(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
+  /** Batch XAI; progress, stop, cancel and result are the generic ones. */
+  startXaiBatch(request: StartXaiRequest): Promise<StartedRun>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
