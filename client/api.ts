@@ -35,6 +35,8 @@ import {
   WORKFLOW_TASK_QUEUE,
   workflowIds,
   xaiSummary,
+  type EvaluateErrorsRequest,
+  type EvaluateRocRequest,
   type ExplainSignalsInput,
   type ExplainSignalsRequest,
   type ExplainSignalsResult,
@@ -59,6 +61,7 @@ import {
 } from '../contracts/index.js';
 import { ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from './errors.js';
 import { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, deriveXaiBatchId } from './ids.js';
+import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
 import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from './workflow-kinds.js';
 
 /**
@@ -553,6 +556,10 @@ export interface FaultlineApi {
   getNasCandidateArchitecture(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
   /** Batch XAI; progress, stop, cancel and result are the generic ones. */
   startXaiBatch(request: StartXaiRequest): Promise<StartedRun>;
+  /** Evaluations (client/eval.ts); results are read with getResult. */
+  startRocEvaluation(request: EvaluateRocRequest): Promise<StartedRun>;
+  startErrorsEvaluation(request: EvaluateErrorsRequest): Promise<StartedRun>;
+  startComparison(request: StartComparisonRequest): Promise<StartedRun>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
@@ -572,6 +579,9 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
     updateNasCampaign: (workflowId, update) => updateNasCampaign(client, workflowId, update),
     getNasCandidateArchitecture: (campaignId, candidate, experimentId) => getNasCandidateArchitecture(client, campaignId, candidate, experimentId),
     startXaiBatch: (request) => startXaiBatch(client, request),
+    startRocEvaluation: (request) => startRocEvaluation(client, request),
+    startErrorsEvaluation: (request) => startErrorsEvaluation(client, request),
+    startComparison: (request) => startComparison(client, request),
     getProgress: (workflowId, options) => getProgress(client, workflowId, options),
     describeRun: (workflowId, options) => describeRun(client, workflowId, options),
     cancelRun: (workflowId) => cancelRun(client, workflowId),

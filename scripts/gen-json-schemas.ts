@@ -12,6 +12,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { WORKFLOW_KINDS, type ClientWorkflowKind } from '../client/workflow-kinds.js';
 import {
+  CompareExperimentsInputSchema,
+  EvaluateErrorsInputSchema,
+  EvaluateRocInputSchema,
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
   ImportMatDatasetInputSchema,
@@ -51,7 +54,16 @@ export const WORKFLOW_INPUTS: Record<SchemaKind, z.ZodType> = {
   hpo: HpoCampaignInputSchema,
   nas: NasCampaignInputSchema,
   xai: ExplainSignalsInputSchema,
+  roc: EvaluateRocInputSchema,
+  errors: EvaluateErrorsInputSchema,
+  compare: CompareExperimentsInputSchema,
   import: ImportMatDatasetInputSchema,
+};
+
+/** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
+const WORKFLOW_ID_TEMPLATES: Partial<Record<SchemaKind, { template: string; pattern: string }>> = {
+  roc: { template: 'evaluate-roc-{experimentId}-{datasetId}', pattern: '^evaluate-roc-[a-z0-9][a-z0-9_-]*$' },
+  errors: { template: 'evaluate-errors-{experimentId}-{datasetId}', pattern: '^evaluate-errors-[a-z0-9][a-z0-9_-]*$' },
 };
 
 const ID_FIELD_NOTE: Record<SchemaKind, string> = {
@@ -60,6 +72,9 @@ const ID_FIELD_NOTE: Record<SchemaKind, string> = {
   hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
   nas: 'Any slug you choose, or derive it like the TypeScript client: "n-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied). The workflow id is then "nas-n-<hex>".',
   xai: 'Any slug you choose, or derive it like the TypeScript client: "x-" + first 12 hex of sha256(canonical JSON of the whole input without batchId, defaults applied). The workflow id is then "xai-x-<hex>".',
+  roc: 'The experiment and the dataset evaluated on (its own when the input leaves datasetId out: pass the one it was trained on), then "-<split>" unless split is "test". The workflow id is also the evaluation\'s row id in Postgres.',
+  errors: 'As for evaluateRocWorkflow: experiment, dataset, then "-<split>" unless split is "test".',
+  compare: 'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
   import: 'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
 };
 
@@ -74,6 +89,9 @@ const WORKFLOW_MESSAGES: Record<SchemaKind, { queries: string[]; signals: string
   hpo: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateCampaignUpdate.name] },
   nas: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateNasCampaignUpdate.name] },
   xai: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
+  roc: { queries: [progressQuery.name], signals: [], updates: [] },
+  errors: { queries: [progressQuery.name], signals: [], updates: [] },
+  compare: { queries: [progressQuery.name], signals: [], updates: [] },
   import: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
 };
 
@@ -105,6 +123,9 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
     FaultlineDatasetId: '{selection.datasetId}',
     FaultlineStatus: 'RUNNING',
   },
+  roc: { FaultlineKind: WORKFLOW_KINDS.roc.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  errors: { FaultlineKind: WORKFLOW_KINDS.errors.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
 };
 
@@ -132,24 +153,23 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     description: 'One candidate architecture of a NAS campaign: a child trainModelWorkflow the campaign starts; FaultlineCampaignId names the campaign.',
   },
   xai: { workflowType: 'explainSignalsWorkflow', startable: true, workflowId: 'xai-{batchId}', description: 'A batch of XAI explanations.' },
-  // Declared by the evaluation contract (contracts/eval.ts); their workflows are not registered yet.
   'evaluate-roc': {
-    workflowType: null,
-    startable: false,
+    workflowType: 'evaluateRocWorkflow',
+    startable: true,
     workflowId: 'evaluate-roc-{experimentId}-{datasetId}[-{split}]',
-    description: 'ROC analysis of one experiment on a dataset. Reserved: no workflow sets it yet.',
+    description: 'ROC analysis (curves, AUC with bootstrap intervals) of one experiment on a dataset.',
   },
   'evaluate-errors': {
-    workflowType: null,
-    startable: false,
+    workflowType: 'evaluateErrorsWorkflow',
+    startable: true,
     workflowId: 'evaluate-errors-{experimentId}-{datasetId}[-{split}]',
-    description: 'Error analysis of one experiment on a dataset. Reserved: no workflow sets it yet.',
+    description: 'Error analysis (confusion, F1, calibration, mistakes by condition) of one experiment on a dataset.',
   },
   compare: {
-    workflowType: null,
-    startable: false,
+    workflowType: 'compareExperimentsWorkflow',
+    startable: true,
     workflowId: 'compare-{comparisonId}',
-    description: 'Comparison of experiments on one shared test set. Reserved: no workflow sets it yet.',
+    description: 'Comparison of experiments on one shared test set (accuracy intervals, McNemar, Pareto front).',
   },
 };
 
@@ -288,8 +308,8 @@ export function generateJsonSchemaFiles(): Record<string, string> {
       input: file,
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: {
-        template: `${prefix}{${entityField}}`,
-        pattern: `^${prefix}${slugPattern}`,
+        template: WORKFLOW_ID_TEMPLATES[kind]?.template ?? `${prefix}{${entityField}}`,
+        pattern: WORKFLOW_ID_TEMPLATES[kind]?.pattern ?? `^${prefix}${slugPattern}`,
         entityField,
         note: ID_FIELD_NOTE[kind],
       },

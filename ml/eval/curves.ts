@@ -19,7 +19,8 @@ export interface PrCurve {
   thresholds: number[];
 }
 
-interface ClfCurve {
+/** Cumulative true / false positives at each distinct score, highest first (scikit-learn's `_binary_clf_curve`). */
+export interface ClfCurve {
   fps: number[];
   tps: number[];
   thresholds: number[];
@@ -33,22 +34,42 @@ export function descendingOrder(score: ArrayLike<number>): Int32Array {
   return idx;
 }
 
-/** Cumulative true / false positives at each distinct score, highest first. */
-function binaryClfCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): ClfCurve {
-  const order = descendingOrder(score);
+/**
+ * Only the counts per distinct score matter, not which sample had it, so positives' and
+ * negatives' scores are sorted apart with the native numeric sort (no comparator) and merged from
+ * the top: several times faster than sorting indices by score.
+ */
+export function clfCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): ClfCurve {
+  let nPos = 0;
+  for (let i = 0; i < positive.length; i++) if (positive[i]) nPos++;
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(score.length - nPos);
+  for (let i = 0, a = 0, b = 0; i < score.length; i++) {
+    if (positive[i]) pos[a++] = score[i];
+    else neg[b++] = score[i];
+  }
+  pos.sort();
+  neg.sort();
   const fps: number[] = [];
   const tps: number[] = [];
   const thresholds: number[] = [];
+  let i = pos.length - 1;
+  let j = neg.length - 1;
   let tp = 0;
-  for (let r = 0; r < order.length; r++) {
-    const i = order[r];
-    if (positive[i]) tp++;
-    const last = r === order.length - 1 || score[order[r + 1]] !== score[i];
-    if (last) {
-      tps.push(tp);
-      fps.push(r + 1 - tp);
-      thresholds.push(score[i]);
+  let fp = 0;
+  while (i >= 0 || j >= 0) {
+    const t = i < 0 ? neg[j] : j < 0 ? pos[i] : Math.max(pos[i], neg[j]);
+    while (i >= 0 && pos[i] === t) {
+      tp++;
+      i--;
     }
+    while (j >= 0 && neg[j] === t) {
+      fp++;
+      j--;
+    }
+    tps.push(tp);
+    fps.push(fp);
+    thresholds.push(t);
   }
   return { fps, tps, thresholds };
 }
@@ -59,7 +80,11 @@ function binaryClfCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<
  * with no positives (or no negatives) has NaN rates, as in scikit-learn.
  */
 export function rocCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>, dropIntermediate = true): RocCurve {
-  let { fps, tps, thresholds } = binaryClfCurve(positive, score);
+  return rocFromClf(clfCurve(positive, score), dropIntermediate);
+}
+
+export function rocFromClf(curve: ClfCurve, dropIntermediate = true): RocCurve {
+  let { fps, tps, thresholds } = curve;
   if (dropIntermediate && fps.length > 2) {
     const keep: number[] = [0];
     for (let i = 1; i < fps.length - 1; i++) {
@@ -90,13 +115,21 @@ export function trapezoid(x: readonly number[], y: readonly number[]): number {
 
 /** Area under the ROC curve; NaN when the problem has no positives or no negatives. */
 export function rocAuc(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): number {
-  const c = rocCurve(positive, score, false);
+  return aucFromClf(clfCurve(positive, score));
+}
+
+export function aucFromClf(curve: ClfCurve): number {
+  const c = rocFromClf(curve, false);
   if (c.fpr.some(Number.isNaN) || c.tpr.some(Number.isNaN)) return NaN;
   return trapezoid(c.fpr, c.tpr);
 }
 
 export function prCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): PrCurve {
-  const { fps, tps, thresholds } = binaryClfCurve(positive, score);
+  return prFromClf(clfCurve(positive, score));
+}
+
+export function prFromClf({ fps, tps, thresholds: desc }: ClfCurve): PrCurve {
+  const thresholds = desc.slice();
   const nPos = tps.length ? tps[tps.length - 1] : 0;
   const precision = tps.map((t, i) => (t + fps[i] > 0 ? t / (t + fps[i]) : 0));
   // No positive at all: scikit-learn sets recall to 1 everywhere (and warns).
@@ -106,10 +139,12 @@ export function prCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<
 
 /** Average precision: Σ (R_n − R_{n−1}) P_n, the step-wise area under the PR curve (no interpolation). */
 export function averagePrecision(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): number {
-  let hasPositive = false;
-  for (let i = 0; i < positive.length; i++) if (positive[i]) hasPositive = true;
-  if (!hasPositive) return NaN;
-  const { precision, recall } = prCurve(positive, score);
+  return apFromClf(clfCurve(positive, score));
+}
+
+export function apFromClf(curve: ClfCurve): number {
+  if (curve.tps.length === 0 || curve.tps[curve.tps.length - 1] === 0) return NaN;
+  const { precision, recall } = prFromClf(curve);
   let s = 0;
   for (let i = 0; i < recall.length - 1; i++) s -= (recall[i + 1] - recall[i]) * precision[i];
   return Math.max(0, s);

@@ -1,6 +1,6 @@
 // Evaluation metrics and pictures: pure, no Temporal, no tfjs, no I/O (DESIGN: ml/ is the engine).
 export { EvalInputError, argmaxRow, predictions, sampleCount, type Scores } from './types.js';
-export { averagePrecision, descendingOrder, prCurve, rocAuc, rocCurve, trapezoid, type PrCurve, type RocCurve } from './curves.js';
+export { apFromClf, aucFromClf, averagePrecision, clfCurve, descendingOrder, prCurve, prFromClf, rocAuc, rocCurve, rocFromClf, trapezoid, type ClfCurve, type PrCurve, type RocCurve } from './curves.js';
 export { classify, confusionMatrix, normalizeRows, type ClassReport, type Classification } from './classification.js';
 export { calibration, type Calibration, type ReliabilityBin } from './calibration.js';
 export { binomialTwoSidedHalf, chiSquareSf, gammaQ, logGamma, mcnemar, mcnemarChi2Statistic, mcnemarExact, mcnemarPaired, wilsonInterval, MCNEMAR_EXACT_BELOW, Z_95, type McNemarResult } from './stats.js';

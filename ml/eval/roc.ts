@@ -1,4 +1,4 @@
-import { averagePrecision, prCurve, rocAuc, rocCurve, type PrCurve, type RocCurve } from './curves.js';
+import { aucFromClf, apFromClf, clfCurve, prFromClf, rocFromClf, type PrCurve, type RocCurve } from './curves.js';
 import { bootstrapRandom, percentileInterval, RankedProblem, resampleCounts, type Interval } from './bootstrap.js';
 import { argmaxRow, sampleCount, type Scores } from './types.js';
 
@@ -81,17 +81,20 @@ export function rocAnalysis(s: Scores, opts: RocOptions = {}): RocAnalysis {
   for (let i = 0; i < n; i++) correct[i] = argmaxRow(s.probabilities, i, k) === s.labels[i] ? 1 : 0;
   const accuracy = n > 0 ? correct.reduce((a, b) => a + b, 0) / n : NaN;
 
-  const perClassAuc = columns.map((col) => orNull(rocAuc(col.positive, col.score)));
-  const aucMicro = orNull(rocAuc(pooledPositive, pooledScore));
-  const aps = columns.map((col) => orNull(averagePrecision(col.positive, col.score)));
+  // Each problem's counts per distinct score, computed once and read by every curve and area.
+  const curves = columns.map((col) => clfCurve(col.positive, col.score));
+  const pooled = clfCurve(pooledPositive, pooledScore);
+  const perClassAuc = curves.map((c) => orNull(aucFromClf(c)));
+  const aucMicro = orNull(aucFromClf(pooled));
+  const aps = curves.map((c) => orNull(apFromClf(c)));
 
   // Bootstrap: one stream of resample counts shared by every statistic, so the intervals
   // describe the same resamples and a given seed always gives the same intervals.
-  const classSamples: Int32Array = Int32Array.from({ length: n }, (_, i) => i);
-  const ranked = columns.map((col) => new RankedProblem(col.positive, col.score, classSamples));
-  const micro = new RankedProblem(pooledPositive, pooledScore, pooledSample);
   const reps = { perClass: columns.map(() => [] as number[]), macro: [] as number[], micro: [] as number[], accuracy: [] as number[] };
   if (replicates > 0 && n > 0) {
+    const classSamples: Int32Array = Int32Array.from({ length: n }, (_, i) => i);
+    const ranked = columns.map((col) => new RankedProblem(col.positive, col.score, classSamples));
+    const micro = new RankedProblem(pooledPositive, pooledScore, pooledSample);
     const random = bootstrapRandom(seed);
     const w = new Float64Array(n);
     for (let r = 0; r < replicates; r++) {
@@ -114,8 +117,8 @@ export function rocAnalysis(s: Scores, opts: RocOptions = {}): RocAnalysis {
       auc: perClassAuc[c],
       aucCi: perClassAuc[c] === null ? null : percentileInterval(reps.perClass[c], level),
       averagePrecision: aps[c],
-      roc: rocCurve(columns[c].positive, columns[c].score),
-      pr: prCurve(columns[c].positive, columns[c].score),
+      roc: rocFromClf(curves[c]),
+      pr: prFromClf(curves[c]),
     }),
   );
   return {
@@ -126,8 +129,8 @@ export function rocAnalysis(s: Scores, opts: RocOptions = {}): RocAnalysis {
     aucMacro: meanDefined(perClassAuc),
     aucMicro,
     apMacro: meanDefined(aps),
-    apMicro: orNull(averagePrecision(pooledPositive, pooledScore)),
-    microRoc: rocCurve(pooledPositive, pooledScore),
+    apMicro: orNull(apFromClf(pooled)),
+    microRoc: rocFromClf(pooled),
     ci: { aucMacro: percentileInterval(reps.macro, level), aucMicro: percentileInterval(reps.micro, level), accuracy: percentileInterval(reps.accuracy, level) },
     bootstrap: { replicates, seed, level },
   };

@@ -71,6 +71,9 @@ describe('contracts/json-schema', () => {
     const index = read('index.json');
     const workflows = index.workflows as Record<string, Json>;
     expect(Object.keys(workflows).sort()).toEqual([
+      'compareExperimentsWorkflow',
+      'evaluateErrorsWorkflow',
+      'evaluateRocWorkflow',
       'explainSignalsWorkflow',
       'generateDatasetWorkflow',
       'hpoCampaignWorkflow',
@@ -78,6 +81,8 @@ describe('contracts/json-schema', () => {
       'nasCampaignWorkflow',
       'trainModelWorkflow',
     ]);
+    expect(new RegExp((workflows.evaluateRocWorkflow.workflowId as Json).pattern as string).test('evaluate-roc-exp-0123456789ab-ds-1')).toBe(true);
+    expect((workflows.compareExperimentsWorkflow.workflowId as Json).template).toBe('compare-{comparisonId}');
     for (const [type, entry] of Object.entries(workflows)) {
       expect(entry.input).toBe(`${type}.input.json`);
       expect(entry.taskQueue).toBe(WORKFLOW_TASK_QUEUE);
