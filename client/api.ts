@@ -143,7 +143,8 @@ export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatas
   const what = `${WORKFLOW_KINDS.dataset.workflowType} input`;
   // The workflow's contract requires `config` (other-language callers send one); here a missing
   // one means "all defaults", so `faultline dataset start` with no flags simulates the default set.
-  const withConfig = { ...request, config: request.config ?? {} };
+  // Only an absent config: null is no config at all, and is refused naming the field.
+  const withConfig = { ...request, config: request.config === undefined ? {} : request.config };
   const withOptionalId = parseInput(GenerateDatasetInputSchema.partial({ datasetId: true }), withConfig, what);
   const datasetId = withOptionalId.datasetId ?? deriveDatasetId(withOptionalId.config);
   return parseInput(GenerateDatasetInputSchema, { ...withOptionalId, datasetId }, what);

@@ -65,6 +65,35 @@ function percent(done: number, total: number): string {
 
 const join = (parts: (string | undefined | null | false)[]): string => parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join(SEP);
 
+/**
+ * Temporal keeps a static or activity summary to 200 bytes (its JSON payload, quotes included):
+ * longer text is cut at a character boundary with an ellipsis, never refused.
+ */
+export const MAX_SUMMARY_BYTES = 190;
+
+function utf8Bytes(codePoint: number): number {
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
+
+/** `text` cut to at most `maxBytes` of UTF-8 (no TextEncoder: this runs in the workflow sandbox too). */
+export function fitSummary(text: string, maxBytes = MAX_SUMMARY_BYTES): string {
+  let bytes = 0;
+  for (const ch of text) bytes += utf8Bytes(ch.codePointAt(0) as number);
+  if (bytes <= maxBytes) return text;
+  const room = maxBytes - 3; // '…'
+  let out = '';
+  bytes = 0;
+  for (const ch of text) {
+    const b = utf8Bytes(ch.codePointAt(0) as number);
+    if (bytes + b > room) break;
+    out += ch;
+    bytes += b;
+  }
+  return `${out}…`;
+}
+
+const summaryLine = (parts: (string | undefined | null | false)[]): string => fitSummary(join(parts));
+
 // ------------------------------------------------------------------------------------------
 // Current details, one per workflow
 
@@ -165,7 +194,7 @@ export function importDetails(s: { phase: string; done: number; total: number; r
 
 export function datasetSummary(input: Pick<GenerateDatasetInput, 'datasetId' | 'config'>): string {
   const c = input.config;
-  return join([
+  return summaryLine([
     `dataset ${input.datasetId}`,
     `${c.classes.length} classes × ${grouped(c.signalsPerClass)} signals`,
     `${grouped(c.signalLength)} samples @ ${compact(c.samplingRateHz / 1000)} kHz`,
@@ -190,21 +219,21 @@ export function hyperparameterText(h: Pick<TrainHyperparameters, 'learningRate' 
 }
 
 export function trainingSummary(input: { experimentId: string; datasetId: string; hyperparameters: TrainHyperparameters }): string {
-  return join([`train ${input.experimentId} on ${input.datasetId}`, hyperparameterText(input.hyperparameters)]);
+  return summaryLine([`train ${input.experimentId} on ${input.datasetId}`, hyperparameterText(input.hyperparameters)]);
 }
 
 /** A campaign's child: "trial 12 · rung 1 · lr 3e-4 · batch 64 · adam · window 2048 · 3 epochs". */
 export function hpoTrialSummary(trial: number, rung: number, h: TrainHyperparameters, attempt = 1): string {
-  return join([`trial ${trial}`, rung > 0 && `rung ${rung}`, attempt > 1 && `attempt ${attempt}`, hyperparameterText(h)]);
+  return summaryLine([`trial ${trial}`, rung > 0 && `rung ${rung}`, attempt > 1 && `attempt ${attempt}`, hyperparameterText(h)]);
 }
 
 export function nasCandidateSummary(candidate: number, h: TrainHyperparameters, attempt = 1): string {
-  return join([`candidate ${candidate}`, attempt > 1 && `attempt ${attempt}`, hyperparameterText(h)]);
+  return summaryLine([`candidate ${candidate}`, attempt > 1 && `attempt ${attempt}`, hyperparameterText(h)]);
 }
 
 export function hpoSummary(input: HpoCampaignInput): string {
   const objective = `${input.objective.direction ?? (input.objective.metric === 'valLoss' ? 'minimize' : 'maximize')} ${input.objective.metric}`;
-  return join([
+  return summaryLine([
     `HPO ${input.campaignId} on ${input.datasetId}`,
     input.evaluator.kind === 'synthetic' ? `synthetic ${input.evaluator.function}` : undefined,
     `${input.sampler.kind} + ${input.pruner.kind}`,
@@ -215,7 +244,7 @@ export function hpoSummary(input: HpoCampaignInput): string {
 
 export function nasSummary(input: NasCampaignInput): string {
   const s = input.strategy;
-  return join([
+  return summaryLine([
     `NAS ${input.campaignId} on ${input.datasetId}`,
     s.kind === 'aging-evolution' ? `aging evolution P=${s.populationSize} S=${s.sampleSize}` : 'random search',
     `${grouped(input.maxCandidates)} candidates, ${input.maxConcurrentCandidates} at once`,
@@ -230,33 +259,33 @@ export function xaiSummary(input: ExplainSignalsInput): string {
     sel.kind === 'ids'
       ? `${grouped(sel.ids.length)} signal${sel.ids.length === 1 ? '' : 's'}`
       : join([`dataset ${sel.datasetId}`, sel.labels && sel.labels.join(','), sel.limit !== undefined && `≤ ${grouped(sel.limit)} signals`]);
-  return join([`XAI ${input.batchId}`, `model ${input.modelId}`, what, Object.keys(input.methods).join(', ')]);
+  return summaryLine([`XAI ${input.batchId}`, `model ${input.modelId}`, what, Object.keys(input.methods).join(', ')]);
 }
 
 export function importSummary(input: ImportMatDatasetInput): string {
   const files = input.files ? `${grouped(input.files.length)} file${input.files.length === 1 ? '' : 's'}` : `files ${input.glob ?? ''}`;
-  return join([`import ${input.datasetId}`, `${input.root}: ${files}`, input.scheme, `${grouped(input.signalLength)} samples @ ${compact(input.samplingRateHz / 1000)} kHz`]);
+  return summaryLine([`import ${input.datasetId}`, `${input.root}: ${files}`, input.scheme, `${grouped(input.signalLength)} samples @ ${compact(input.samplingRateHz / 1000)} kHz`]);
 }
 
 // ------------------------------------------------------------------------------------------
 // Activity summaries
 
 export function chunkSummary(index: number, chunks: number, start: number, count: number): string {
-  return join([`chunk ${index + 1}/${chunks}`, count === 1 ? `signal ${start}` : `signals ${start}–${start + count - 1}`]);
+  return summaryLine([`chunk ${index + 1}/${chunks}`, count === 1 ? `signal ${start}` : `signals ${start}–${start + count - 1}`]);
 }
 
 export function trainActivitySummary(experimentId: string, fromEpoch: number, toEpoch: number): string {
-  return join([fromEpoch + 1 >= toEpoch ? `epoch ${toEpoch}` : `epochs ${fromEpoch + 1}–${toEpoch}`, experimentId]);
+  return summaryLine([fromEpoch + 1 >= toEpoch ? `epoch ${toEpoch}` : `epochs ${fromEpoch + 1}–${toEpoch}`, experimentId]);
 }
 
 export function explainActivitySummary(signal: string, methods: readonly string[]): string {
-  return join([`signal ${signal}`, methods.join(', ')]);
+  return summaryLine([`signal ${signal}`, methods.join(', ')]);
 }
 
 export function importFileSummary(name: string, index: number, files: number): string {
-  return join([`file ${name}`, `${index + 1}/${files}`]);
+  return summaryLine([`file ${name}`, `${index + 1}/${files}`]);
 }
 
 export function syntheticTrialSummary(trial: number, fn: string, epochs: number): string {
-  return join([`trial ${trial}`, fn, `${epochs} epoch${epochs === 1 ? '' : 's'}`]);
+  return summaryLine([`trial ${trial}`, fn, `${epochs} epoch${epochs === 1 ? '' : 's'}`]);
 }

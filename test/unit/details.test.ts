@@ -7,7 +7,9 @@ import {
   compact,
   datasetDetails,
   datasetSummary,
+  MAX_SUMMARY_BYTES,
   explainActivitySummary,
+  fitSummary,
   grouped,
   hpoDetails,
   hpoSummary,
@@ -105,6 +107,33 @@ describe('static summaries', () => {
     expect(hpoTrialSummary(12, 0, h)).toBe('trial 12 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
     expect(hpoTrialSummary(12, 2, h, 2)).toBe('trial 12 · rung 2 · attempt 2 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
     expect(nasCandidateSummary(7, h)).toBe('candidate 7 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
+  });
+});
+
+describe('summaries fit Temporal\'s 200-byte limit', () => {
+  const bytes = (t: string) => Buffer.byteLength(t, 'utf8');
+
+  it('long text is cut at a character boundary with an ellipsis; short text is untouched', () => {
+    expect(fitSummary('short · line')).toBe('short · line');
+    const long = Array.from({ length: 100 }, (_, i) => `part${i}`).join(' · ');
+    const cut = fitSummary(long);
+    expect(bytes(cut)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(long.startsWith(cut.slice(0, -1))).toBe(true);
+    // Multi-byte characters are never split.
+    const wide = fitSummary('×'.repeat(200));
+    expect(bytes(wide)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(wide).toMatch(/^×+…$/);
+  });
+
+  it('a 12-block candidate and a hostile-length id still give a valid summary', () => {
+    const blocks = Array.from({ length: 12 }, () => ({ filters: 128, kernelSize: 3, pool: 'none' as const }));
+    const h = TrainHyperparametersSchema.parse({ architecture: { blocks } });
+    const summary = nasCandidateSummary(123_456, h, 3);
+    expect(bytes(summary)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(summary.startsWith('candidate 123456 · attempt 3 · lr ')).toBe(true);
+    const ids = Array.from({ length: 40 }, (_, i) => `a-very-long-dataset-identifier-${i}:${i}`);
+    expect(bytes(xaiSummary(prepareXaiInput({ batchId: 'x'.repeat(60), modelId: 'm'.repeat(60), selection: { kind: 'ids', ids }, methods: { occlusion: {} } })))).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
   });
 });
 
