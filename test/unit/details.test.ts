@@ -147,3 +147,22 @@ describe('activity summaries', () => {
     expect(importFileSummary('97.mat', 0, 10)).toBe('file 97.mat · 1/10');
   });
 });
+
+describe('faultline progress shows the summary, and the stored progress when no worker answers', () => {
+  it('falls back to the memo, saying it is stored', async () => {
+    const { formatRun } = await import('../../client/cli/output.js');
+    const run = {
+      workflowId: 'dataset-ds-1',
+      runId: 'r',
+      type: 'generateDatasetWorkflow',
+      status: 'RUNNING' as const,
+      startTime: new Date('2026-01-01T00:00:00Z'),
+      summary: 'dataset ds-1 · 4 classes × 20 signals · 102,400 samples @ 12 kHz · seed 42',
+      progressMemo: { phase: 'generating', completed: 40, total: 80, fraction: 0.5, details: 'generating · 40/80 signals (50%) · 8/16 chunks' },
+    };
+    const text = formatRun(run, undefined);
+    expect(text).toContain('  summary    dataset ds-1 · 4 classes × 20 signals');
+    expect(text).toContain('  progress   generating · 40/80 signals (50%) · 8/16 chunks  (stored; no worker answered the progress query)');
+    expect(formatRun({ ...run, progressMemo: undefined }, undefined)).toContain('(no worker answered the progress query)');
+  });
+});
