@@ -12,6 +12,7 @@ import {
   fitSummary,
   grouped,
   hpoDetails,
+  hpoStaticDetails,
   hpoSummary,
   hpoTrialSummary,
   importDetails,
@@ -19,6 +20,7 @@ import {
   importSummary,
   nasCandidateSummary,
   nasDetails,
+  nasStaticDetails,
   nasSummary,
   trainActivitySummary,
   trainingDetails,
@@ -107,6 +109,41 @@ describe('static summaries', () => {
     expect(hpoTrialSummary(12, 0, h)).toBe('trial 12 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
     expect(hpoTrialSummary(12, 2, h, 2)).toBe('trial 12 · rung 2 · attempt 2 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
     expect(nasCandidateSummary(7, h)).toBe('candidate 7 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
+  });
+});
+
+describe('static details of campaigns', () => {
+  it('list the search space and the budgets as markdown', () => {
+    const input = prepareHpoInput({
+      campaignId: 'c-1',
+      datasetId: 'ds-1',
+      space: {
+        learningRate: { type: 'float', low: 1e-4, high: 0.1, log: true },
+        optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
+        dropout: { type: 'float', low: 0.1, high: 0.5, when: { param: 'optimizer', in: ['sgd'] } },
+        windowLength: { type: 'int', low: 1024, high: 4096, step: 1024 },
+      },
+      pruner: { kind: 'asha', minEpochs: 1, maxEpochs: 27, reductionFactor: 3 },
+      maxTrials: 30,
+      maxConcurrentTrials: 4,
+    });
+    expect(hpoStaticDetails(input)).toBe(
+      [
+        '**search space** (4 parameters)',
+        '- `learningRate`: float 1e-4…0.1 (log)',
+        '- `optimizer`: adam, sgd',
+        '- `dropout`: float 0.1…0.5 — only when optimizer ∈ {sgd}',
+        '- `windowLength`: int 1024…4096 step 1024',
+        '',
+        '**sampler** tpe, seed 0',
+        '**pruner** asha, epochs 1…27, η 3',
+        '**budget** 30 trials, 4 at once, fail past 3 failed, 2 attempts per trial',
+      ].join('\n'),
+    );
+    expect(hpoStaticDetails(prepareHpoInput({ campaignId: 'c-2', datasetId: 'ds-1' }))).toMatch(/^\*\*search space\*\*: the default 1D-CNN space\n/);
+    expect(nasStaticDetails(prepareNasInput({ campaignId: 'n-1', datasetId: 'ds-1' }))).toMatch(
+      /^\*\*strategy\*\* aging-evolution, population 10, sample 3, seed 0\n\*\*limits\*\* ≤ 200,000 params, output length ≥ 1\n\*\*budget\*\* \d+ candidates/,
+    );
   });
 });
 
