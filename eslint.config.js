@@ -48,9 +48,19 @@ function layerPatterns(folder, except = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'dist/**', 'db/migrations/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'dist/**', 'db/migrations/**', 'coverage/**', 'test/support/lint-fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Type-aware rules: a promise nobody awaits (a lost activity result, an unhandled
+    // rejection in a worker) or one passed where a callback's return is ignored is an error.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

@@ -37,6 +37,8 @@ export function createHpoActivities(deps: ActivityDeps) {
         if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
         if (dataset.status !== 'READY') throw invalidState(`dataset "${input.datasetId}" is ${dataset.status}, not READY`);
         numClasses = Object.keys(dataset.classCounts).length;
+        // Every trial or candidate would fail on it (and NAS cannot size a head): refuse the campaign once.
+        if (numClasses < 2) throw invalidState(`dataset "${input.datasetId}" has ${numClasses} class(es); training needs at least 2`);
       }
       const row = await upsertCampaign(
         db,

@@ -5,6 +5,7 @@ import { connect } from '../db/connect.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
+import { createEvalActivities, type EvalActivities } from './eval.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
 import { createImportActivities, type ImportActivities } from './import.js';
 import { createNasActivities, type NasActivities } from './nas.js';
@@ -19,8 +20,11 @@ type XaiCpu = Pick<XaiActivities, 'explainSignal'>;
 type XaiControl = Omit<XaiActivities, 'explainSignal'>;
 type ImportCpu = Pick<ImportActivities, 'importMatFile'>;
 type ImportControl = Omit<ImportActivities, 'importMatFile'>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu;
+type EvalCpuName = 'predictSplit' | 'analyzeRoc' | 'analyzeErrors' | 'analyzeComparison';
+type EvalCpu = Pick<EvalActivities, EvalCpuName>;
+type EvalControl = Omit<EvalActivities, EvalCpuName>;
+export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl & EvalControl;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -34,9 +38,10 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { evaluateSyntheticObjective, ...hpoControl } = createHpoActivities(deps);
   const { explainSignal, ...xaiControl } = createXaiActivities(deps);
   const { importMatFile, ...importControl } = createImportActivities(deps);
+  const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl },
-    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective, explainSignal, importMatFile },
+    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl, ...evalControl },
+    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective, explainSignal, importMatFile, predictSplit, analyzeRoc, analyzeErrors, analyzeComparison },
     train: createTrainingActivities(deps),
   };
 }

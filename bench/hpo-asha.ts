@@ -1,5 +1,5 @@
 /**
- * ASHA vs no pruning on a real small campaign (issue 3, benchmark c): the same dataset, the same
+ * ASHA vs no pruning on a real small campaign: the same dataset, the same
  * random sampler and seed (so both campaigns draw the same configurations in the same order), the
  * same trial budget and concurrency, real training (a child trainModelWorkflow per trial and rung,
  * tfjs on this machine); one campaign prunes with ASHA, the other trains every trial to the full

@@ -1,5 +1,5 @@
 /**
- * Orchestration overhead of an HPO campaign (issue 3, benchmark a): a campaign whose trials are an
+ * Orchestration overhead of an HPO campaign: a campaign whose trials are an
  * instant synthetic objective (Branin, the `evaluateSyntheticObjective` activity), random
  * sampler, no pruning, so what is measured is everything around the evaluation — workflow tasks,
  * activity dispatch on the dev server, the trial rows written to the database, the sampler. The

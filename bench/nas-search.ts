@@ -1,5 +1,5 @@
 /**
- * NAS: aging evolution vs random search at equal candidate budgets (issue 4, item 8), with the
+ * NAS: aging evolution vs random search at equal candidate budgets, with the
  * hand-designed reference CNN as a baseline. One synthetic dataset; per seed, two real NAS
  * campaigns (`nasCampaignWorkflow`, every candidate a child trainModelWorkflow trained for the same
  * short budget) that differ only in the strategy, and the reference CNN (`REFERENCE_ARCHITECTURE`)

@@ -213,7 +213,31 @@ interface XaiFigures {
   workflow: { signals: number; cpuSlots: number; xaiProcesses: number; runs: { methods: string; maxInFlight: number; wallSec: number; signalsPerSec: number; poolBusy: number | null }[] };
 }
 
-type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures | NasFigures | XaiFigures | MatFigures;
+type Figures = TrainingFigures | SimulatorFigures | HpoFigures | OrchestrationFigures | AshaFigures | NasFigures | XaiFigures | MatFigures | EvalFigures;
+
+const AnalysisCost = z.object({ rocSec: z.number(), errorsSec: z.number(), bootstrapSec: z.number() });
+const EvalReport = z.object({
+  backend: z.string(),
+  windows: z.number(),
+  classes: z.number(),
+  windowsPerSec: z.object({ inProcess: z.number(), pool1: z.number(), pool2: z.number() }),
+  analyses: z.object({
+    samples: z.number(),
+    classes: z.number(),
+    replicates: z.number(),
+    ours: AnalysisCost,
+    peer: z.union([
+      AnalysisCost.extend({ status: z.literal('ok'), sklearn: z.string() }),
+      z.object({ status: z.literal('skipped'), reason: z.string(), hint: z.string() }),
+    ]),
+  }),
+});
+interface EvalFigures extends z.infer<typeof EvalReport> {
+  kind: 'eval';
+}
+function evalFigures(json: unknown): EvalFigures {
+  return { kind: 'eval', ...EvalReport.parse(json) };
+}
 
 const MatRate = z.object({ mbPerSec: z.number(), seconds: z.number() });
 const MatReport = z.object({
@@ -386,6 +410,7 @@ const BENCHES: readonly BenchDef[] = [
   { name: 'nas-search', file: 'bench/nas-search.ts', timeoutMs: { full: 20 * 60_000, quick: 6 * 60_000 }, figures: nasFigures },
   { name: 'xai', file: 'bench/xai.ts', timeoutMs: { full: 20 * 60_000, quick: 5 * 60_000 }, figures: xaiFigures },
   { name: 'mat-reader', file: 'bench/mat-reader.ts', timeoutMs: { full: 5 * 60_000, quick: 2 * 60_000 }, figures: matFigures },
+  { name: 'eval', file: 'bench/eval.ts', timeoutMs: { full: 10 * 60_000, quick: 4 * 60_000 }, figures: evalFigures },
 ];
 
 interface BenchResult {
@@ -595,6 +620,21 @@ function matTable(f: MatFigures): string[] {
 }
 const fmt0 = (x: number) => x.toFixed(0);
 
+function evalTable(f: EvalFigures): string[] {
+  const a = f.analyses;
+  const peer = a.peer.status === 'ok' ? a.peer : undefined;
+  const row = (name: string, key: 'rocSec' | 'errorsSec' | 'bootstrapSec') =>
+    `  ${name.padEnd(22)} ${a.ours[key].toFixed(3).padStart(9)} ${(peer ? peer[key].toFixed(3) : '—').padStart(12)}`;
+  return [
+    `  predictions, ${f.windows} test windows of the ${f.classes}-class CWRU split (${f.backend}): in process ${fmt0(f.windowsPerSec.inProcess)}/s, pool×1 ${fmt0(f.windowsPerSec.pool1)}/s, pool×2 ${fmt0(f.windowsPerSec.pool2)}/s`,
+    `  analyses of ${a.samples} × ${a.classes} probabilities, seconds (best of runs): ${'ours'.padStart(9)} ${'scikit-learn'.padStart(12)}`,
+    row('ROC + PR curves, AUC/AP', 'rocSec'),
+    row('confusion, F1, calibr.', 'errorsSec'),
+    row(`bootstrap ×${a.replicates}`, 'bootstrapSec'),
+    ...(a.peer.status === 'skipped' ? [`  peer skipped: ${a.peer.reason} (${a.peer.hint})`] : []),
+  ];
+}
+
 function xaiTable(f: XaiFigures): string[] {
   const out = [
     `  reference CNN (held-out accuracy ${fmt(f.heldOutAccuracy, 2)}), one 2048-sample window per signal, ${f.backend}; explain = method + deletion-curve faithfulness + summary`,
@@ -637,6 +677,7 @@ function summaryTable(machine: Machine, results: BenchResult[]): string {
     else if (r.figures?.kind === 'nas-search') lines.push(...nasTable(r.figures));
     else if (r.figures?.kind === 'xai') lines.push(...xaiTable(r.figures));
     else if (r.figures?.kind === 'mat-reader') lines.push(...matTable(r.figures));
+    else if (r.figures?.kind === 'eval') lines.push(...evalTable(r.figures));
   }
   return lines.join('\n');
 }

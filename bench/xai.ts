@@ -1,5 +1,5 @@
 /**
- * Batch XAI throughput (issue 5): what one signal's explanation costs per method, whether the
+ * Batch XAI throughput: what one signal's explanation costs per method, whether the
  * pool of XAI child processes uses both cores, and what `explainSignalsWorkflow`'s in-flight
  * window (maxInFlight) does to the wall time of a batch.
  *

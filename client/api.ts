@@ -16,6 +16,7 @@ import {
   HpoCampaignInputObjectSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
+  InputValidationError,
   NasCampaignInputObjectSchema,
   hpoStaticDetails,
   hpoSummary,
@@ -36,6 +37,8 @@ import {
   WORKFLOW_TASK_QUEUE,
   workflowIds,
   xaiSummary,
+  type EvaluateErrorsRequest,
+  type EvaluateRocRequest,
   type ExplainSignalsInput,
   type ExplainSignalsRequest,
   type ExplainSignalsResult,
@@ -60,6 +63,7 @@ import {
 } from '../contracts/index.js';
 import { ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from './errors.js';
 import { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, deriveXaiBatchId } from './ids.js';
+import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
 import { WORKFLOW_KINDS, workflowIdCandidates, type ClientWorkflowKind } from './workflow-kinds.js';
 
 /**
@@ -144,7 +148,8 @@ export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatas
   const what = `${WORKFLOW_KINDS.dataset.workflowType} input`;
   // The workflow's contract requires `config` (other-language callers send one); here a missing
   // one means "all defaults", so `faultline dataset start` with no flags simulates the default set.
-  const withConfig = { ...request, config: request.config ?? {} };
+  // Only an absent config: null is no config at all, and is refused naming the field.
+  const withConfig = { ...request, config: request.config === undefined ? {} : request.config };
   const withOptionalId = parseInput(GenerateDatasetInputSchema.partial({ datasetId: true }), withConfig, what);
   const datasetId = withOptionalId.datasetId ?? deriveDatasetId(withOptionalId.config);
   return parseInput(GenerateDatasetInputSchema, { ...withOptionalId, datasetId }, what);
@@ -154,6 +159,12 @@ export function prepareDatasetInput(request: StartDatasetRequest): GenerateDatas
 export function prepareTrainingInput(request: StartTrainingRequest): TrainModelInput {
   const what = `${WORKFLOW_KINDS.train.workflowType} input`;
   const withOptionalId = parseInput(TrainModelInputSchema.partial({ experimentId: true }), request, what);
+  if (withOptionalId.campaign) {
+    // Only a campaign workflow links its own trials; the workflow refuses a link from anyone else.
+    throw new InputValidationError(what, [
+      { path: 'campaign', message: 'is set by HPO/NAS campaigns for their own trials; a run started here is standalone, leave it out', value: withOptionalId.campaign },
+    ]);
+  }
   const experimentId = withOptionalId.experimentId ?? deriveExperimentId(withOptionalId);
   return parseInput(TrainModelInputSchema, { ...withOptionalId, experimentId }, what);
 }
@@ -233,7 +244,6 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
-  if (input.campaign) attributes.push({ key: SEARCH_ATTRIBUTES.campaignId, value: input.campaign.campaignId });
   return startRun(client, 'train', input.experimentId, input, { staticSummary: trainingSummary(input) }, attributes);
 }
 
@@ -544,15 +554,15 @@ export interface FaultlineApi {
   startTraining(request: StartTrainingRequest): Promise<StartedRun>;
   startHpoCampaign(request: StartHpoRequest): Promise<StartedRun>;
   updateCampaign(workflowId: string, update: HpoCampaignUpdate): Promise<HpoCampaignUpdateResult>;
-  /*
-   * NAS campaigns. Optional only so that hand-written fakes of this interface written before NAS
-   * still type-check; createFaultlineApi always provides them (the CLI asks via nasApiOf).
-   */
-  startNasCampaign?(request: StartNasRequest): Promise<StartedRun>;
-  updateNasCampaign?(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
-  getNasCandidateArchitecture?(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
-  /** Batch XAI; optional for the same reason (the CLI asks via xaiApiOf). Progress, stop, cancel and result are the generic ones. */
-  startXaiBatch?(request: StartXaiRequest): Promise<StartedRun>;
+  startNasCampaign(request: StartNasRequest): Promise<StartedRun>;
+  updateNasCampaign(workflowId: string, update: NasCampaignUpdate): Promise<NasCampaignUpdateResult>;
+  getNasCandidateArchitecture(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
+  /** Batch XAI; progress, stop, cancel and result are the generic ones. */
+  startXaiBatch(request: StartXaiRequest): Promise<StartedRun>;
+  /** Evaluations (client/eval.ts); results are read with getResult. */
+  startRocEvaluation(request: EvaluateRocRequest): Promise<StartedRun>;
+  startErrorsEvaluation(request: EvaluateErrorsRequest): Promise<StartedRun>;
+  startComparison(request: StartComparisonRequest): Promise<StartedRun>;
   getProgress(workflowId: string, options?: { timeoutMs?: number }): Promise<Progress>;
   describeRun(workflowId: string, options?: DescribeOptions): Promise<RunDescription>;
   cancelRun(workflowId: string): Promise<void>;
@@ -572,6 +582,9 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
     updateNasCampaign: (workflowId, update) => updateNasCampaign(client, workflowId, update),
     getNasCandidateArchitecture: (campaignId, candidate, experimentId) => getNasCandidateArchitecture(client, campaignId, candidate, experimentId),
     startXaiBatch: (request) => startXaiBatch(client, request),
+    startRocEvaluation: (request) => startRocEvaluation(client, request),
+    startErrorsEvaluation: (request) => startErrorsEvaluation(client, request),
+    startComparison: (request) => startComparison(client, request),
     getProgress: (workflowId, options) => getProgress(client, workflowId, options),
     describeRun: (workflowId, options) => describeRun(client, workflowId, options),
     cancelRun: (workflowId) => cancelRun(client, workflowId),

@@ -25,7 +25,8 @@ import {
 export type StartImportRequest = Omit<ImportMatDatasetRequest, 'datasetId'> & { datasetId?: string };
 
 export function prepareImportInput(request: StartImportRequest): ImportMatDatasetInput {
-  const datasetId = request.datasetId ?? `mat-${createHash('sha256').update(canonicalJson({ ...request, datasetId: undefined })).digest('hex').slice(0, 12)}`;
+  // Derived only when absent: a null or other non-string id is refused by the schema below, naming it.
+  const datasetId = request.datasetId === undefined ? `mat-${createHash('sha256').update(canonicalJson({ ...request, datasetId: undefined })).digest('hex').slice(0, 12)}` : request.datasetId;
   return parseInput(ImportMatDatasetInputSchema, { ...request, datasetId }, 'import request');
 }
 

@@ -47,6 +47,18 @@ export {
   type TemporalClientLike,
   type WatchOptions,
 } from './api.js';
+export {
+  DatasetNotResolvedError,
+  deriveComparisonId,
+  experimentDataset,
+  prepareComparisonInput,
+  prepareErrorsInput,
+  prepareRocInput,
+  startComparison,
+  startErrorsEvaluation,
+  startRocEvaluation,
+  type StartComparisonRequest,
+} from './eval.js';
 export { deriveCampaignId, deriveDatasetId, deriveExperimentId, deriveNasCampaignId, deriveXaiBatchId, type ExperimentIdentity } from './ids.js';
 export { artifactFilePath } from './artifact-path.js';
 export {
@@ -61,6 +73,13 @@ export { CLIENT_WORKFLOW_KINDS, resolveWorkflowId, WORKFLOW_KINDS, workflowIdCan
 // The contract types a caller needs to build requests and read results, from one import.
 export { InputValidationError, WORKFLOW_TASK_QUEUE, XAI_METHODS } from '../contracts/index.js';
 export type {
+  CompareExperimentsRequest,
+  CompareExperimentsResult,
+  EvaluateErrorsRequest,
+  EvaluateErrorsResult,
+  EvaluateRocRequest,
+  EvaluateRocResult,
+  EvaluationResult,
   ExplainSignalsInput,
   ExplainSignalsRequest,
   ExplainSignalsResult,

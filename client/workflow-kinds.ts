@@ -37,6 +37,26 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.xai,
     entityField: 'batchId',
   },
+  // Evaluations: the entity id is `<experimentId>-<datasetId>` (client/eval.ts builds it), or a
+  // comparison's hash; the workflow id is also the evaluation's row id.
+  roc: {
+    workflowType: 'evaluateRocWorkflow',
+    searchKind: 'evaluate-roc',
+    workflowId: (id: string) => `evaluate-roc-${id}`,
+    entityField: 'experimentId',
+  },
+  errors: {
+    workflowType: 'evaluateErrorsWorkflow',
+    searchKind: 'evaluate-errors',
+    workflowId: (id: string) => `evaluate-errors-${id}`,
+    entityField: 'experimentId',
+  },
+  compare: {
+    workflowType: 'compareExperimentsWorkflow',
+    searchKind: 'compare',
+    workflowId: workflowIds.compare,
+    entityField: 'comparisonId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

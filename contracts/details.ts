@@ -14,6 +14,7 @@
  * the sandbox and the same input always gives the same bytes.
  */
 import type { GenerateDatasetInput } from './dataset.js';
+import type { CompareExperimentsInput, EvaluateErrorsInput, EvaluateRocInput } from './eval.js';
 import type { HpoCampaignInput } from './hpo.js';
 import type { ImportMatDatasetInput } from './import.js';
 import type { NasCampaignInput } from './nas.js';
@@ -190,6 +191,17 @@ export function importDetails(s: { phase: string; done: number; total: number; r
   ]);
 }
 
+export function evaluationDetails(s: { phase: string; predicted: number; experiments: number; running: number; reused: number }): string {
+  return join([
+    s.phase,
+    `${grouped(s.predicted)}/${grouped(s.experiments)} predictions`,
+    ...counted([
+      [s.running, 'running'],
+      [s.reused, 'reused'],
+    ]),
+  ]);
+}
+
 // ------------------------------------------------------------------------------------------
 // Static summaries (set at start)
 
@@ -268,6 +280,20 @@ export function importSummary(input: ImportMatDatasetInput): string {
   return summaryLine([`import ${input.datasetId}`, `${input.root}: ${files}`, input.scheme, `${grouped(input.signalLength)} samples @ ${compact(input.samplingRateHz / 1000)} kHz`]);
 }
 
+const onDataset = (datasetId: string | undefined, split: string) => `on ${datasetId ?? 'its own dataset'}${split === 'test' ? '' : ` (${split})`}`;
+
+export function rocSummary(input: Pick<EvaluateRocInput, 'experimentId' | 'datasetId' | 'split' | 'bootstrap'>): string {
+  return summaryLine([`ROC ${input.experimentId}`, onDataset(input.datasetId, input.split), input.bootstrap.replicates > 0 && `${grouped(input.bootstrap.replicates)} bootstrap resamples`]);
+}
+
+export function errorsSummary(input: Pick<EvaluateErrorsInput, 'experimentId' | 'datasetId' | 'split'>): string {
+  return summaryLine([`errors ${input.experimentId}`, onDataset(input.datasetId, input.split)]);
+}
+
+export function comparisonSummary(input: Pick<CompareExperimentsInput, 'experimentIds' | 'datasetId' | 'split'>): string {
+  return summaryLine([`compare ${grouped(input.experimentIds.length)} experiments`, onDataset(input.datasetId, input.split), input.experimentIds.join(', ')]);
+}
+
 // ------------------------------------------------------------------------------------------
 // Static details (set at start; the Web UI's "Details" panel, markdown, up to 20 KB)
 
@@ -322,6 +348,10 @@ export function trainActivitySummary(experimentId: string, fromEpoch: number, to
 
 export function explainActivitySummary(signal: string, methods: readonly string[]): string {
   return summaryLine([`signal ${signal}`, methods.join(', ')]);
+}
+
+export function predictActivitySummary(experimentId: string, datasetId: string, split: string, index: number, experiments: number): string {
+  return summaryLine([`predict ${experimentId}`, `${datasetId} ${split}`, experiments > 1 && `${index + 1}/${experiments}`]);
 }
 
 export function importFileSummary(name: string, index: number, files: number): string {

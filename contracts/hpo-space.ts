@@ -14,17 +14,26 @@
  * Pure: safe in workflows.
  */
 import { z } from 'zod';
-import { REFERENCE_ARCHITECTURE } from './architecture.js';
+import { architectureIssue, MIN_CLASSES, REFERENCE_ARCHITECTURE } from './architecture.js';
 import { TRAINING_DEFAULTS } from './constants.js';
 import { SearchSpaceSchema, type ParamSpec, type ParamValue, type Params, type SearchSpace, type SearchSpaceInput } from './search-space.js';
 import { SYNTHETIC_OBJECTIVES, type SyntheticObjectiveName } from './testing/synthetic-objectives.js';
-import { addArchitectureIssue, TRAIN_SETTING_SCHEMAS, type Architecture, type TrainSettings } from './training.js';
+import { addArchitectureIssue, TRAIN_SETTING_SCHEMAS, type Architecture, type ConvBlock, type TrainSettings } from './training.js';
 
 /** A grid larger than this is a mistake (a campaign would never finish it). */
 export const MAX_GRID_POINTS = 100_000;
 
 /** Conv blocks a flat space can describe (`filters<i>` + `kernelSize<i>`), as ArchitectureSchema allows. */
 export const MAX_SPACE_BLOCKS = 12;
+
+/**
+ * Block `i` (1-based) of an architecture sampled from a flat space: the first is the wide,
+ * strided "WDCNN" layer of the reference model, later ones 3-tap-style with batch norm; each
+ * max-pools by 2. Filters and kernel size come from the point.
+ */
+export function spaceBlock(i: number, filters: number, kernelSize: number): ConvBlock {
+  return { filters, kernelSize, stride: i === 1 ? 16 : 1, dilation: 1, pool: 'max', poolSize: 2, batchNorm: i > 1, residual: false };
+}
 
 /**
  * The default HPO space for the 1D CNN. Field names follow TrainHyperparametersSchema /
@@ -287,7 +296,12 @@ export interface HpoSpaceContext {
  */
 export function hpoSpaceIssues(c: HpoSpaceContext, ctx: z.RefinementCtx): void {
   const add = (prefix: string, issues: Issue[]) => issues.forEach((i) => ctx.addIssue({ code: 'custom', path: [prefix, ...i.path], message: i.message }));
-  if (c.sampler === 'grid') add(c.given ? 'space' : 'sampler', gridIssues(c.space).map((i) => (c.given ? i : { path: ['kind'], message: `the default space: ${i.path.join('.')} ${i.message}` })));
+  if (c.sampler === 'grid') {
+    const issues = gridIssues(c.space);
+    if (c.given) add('space', issues);
+    // The default space is not in the input: what made it a problem is the sampler chosen.
+    else add('sampler', issues.map((i) => ({ path: ['kind'], message: `the default space: ${i.path.join('.')} ${i.message}` })));
+  }
   if (!c.given) return;
   if (c.evaluator.kind === 'synthetic') {
     add('space', syntheticSpaceIssues(c.space, c.evaluator.function));
@@ -295,7 +309,19 @@ export function hpoSpaceIssues(c: HpoSpaceContext, ctx: z.RefinementCtx): void {
   }
   add('space', trainingSpaceIssues(c.space));
   const definesBlocks = 'filters1' in c.space;
-  if (!definesBlocks) {
+  if (definesBlocks) {
+    // Blocks without a condition are in every trial; strides and pools alone decide a collapse,
+    // and one at the longest window the space samples is a collapse in every trial.
+    let always = 0;
+    while (always < MAX_SPACE_BLOCKS && [`filters${always + 1}`, `kernelSize${always + 1}`].every((n) => c.space[n] && !c.space[n].when)) always++;
+    const { max } = windowLengthRange(c.space, c.base);
+    const arch: Architecture = { blocks: Array.from({ length: always }, (_, i) => spaceBlock(i + 1, 1, 1)), head: 'global-avg', denseUnits: 0, dropout: 0 };
+    const issue = always > 0 ? architectureIssue(arch, { inputLength: max, numClasses: MIN_CLASSES }) : undefined;
+    if (issue && issue.path[0] === 'blocks') {
+      const k = Number(issue.path[1]) + 1;
+      ctx.addIssue({ code: 'custom', path: ['space', `filters${k}`], message: `block ${k} of every trial: ${issue.message} (windowLength ${max}; each block pools by 2, the first has stride 16)` });
+    }
+  } else {
     // The architecture is fixed for every trial: it must work at every window length the space samples.
     const arch: Architecture = c.base.architecture ?? REFERENCE_ARCHITECTURE;
     const { min, max } = windowLengthRange(c.space, c.base);

@@ -19,6 +19,11 @@ export const workflowIds = {
   nasCandidate: (campaignId: string, n: number, attempt = 1) => `nas-${campaignId}-cand-${n}${attempt > 1 ? `-attempt-${attempt}` : ''}`,
   xai: (batchId: string) => `xai-${batchId}`,
   import: (datasetId: string) => `import-${datasetId}`,
+  /** Also the evaluation's row id; a split other than `test` is part of the id. */
+  evaluateRoc: (experimentId: string, datasetId: string, split = 'test') => `evaluate-roc-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
+  evaluateErrors: (experimentId: string, datasetId: string, split = 'test') => `evaluate-errors-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
+  /** `comparisonId` is the hash of the sorted experiment ids, dataset and split (client/ids.ts). */
+  compare: (comparisonId: string) => `compare-${comparisonId}`,
 } as const;
 
 /** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */

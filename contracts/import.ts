@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArtifactUriSchema } from './artifact-uri.js';
 import { DEFAULT_SAMPLING_RATE_HZ } from './constants.js';
 import { CLASS_SCHEMES, FaultTypeSchema } from './classes.js';
 import { SlugSchema } from './ids.js';
@@ -27,7 +28,7 @@ export const ImportFileNameSchema = z
 /** A file under the import root (relative to `root`), or one already in the artifact store. */
 export const ImportFileSchema = z.union([
   ImportFileNameSchema,
-  z.object({ artifactUri: z.string().regex(/^artifact:sha256\/[0-9a-f]{64}$/, 'must be artifact:sha256/<64 hex>'), name: ImportFileNameSchema }).strict(),
+  z.object({ artifactUri: ArtifactUriSchema, name: ImportFileNameSchema }).strict(),
 ]);
 export type ImportFile = z.output<typeof ImportFileSchema>;
 

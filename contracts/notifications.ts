@@ -20,10 +20,13 @@ export const EVENT_TYPES = [
   'XAI_COMPLETED',
   'XAI_FAILED',
   'XAI_CANCELLED',
+  'EVALUATION_COMPLETED',
+  'EVALUATION_FAILED',
+  'EVALUATION_CANCELLED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch';
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation';
 
 export interface NotificationInput {
   eventType: EventType;
@@ -41,4 +44,5 @@ export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
   experiment: (id) => `/experiments/${encodeURIComponent(id)}/results`,
   campaign: (id) => `/campaigns/${encodeURIComponent(id)}`,
   'xai-batch': (id) => `/xai/${encodeURIComponent(id)}`,
+  evaluation: (id) => `/evaluations/${encodeURIComponent(id)}`,
 };

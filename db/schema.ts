@@ -31,12 +31,13 @@ import {
 import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
 import { EVENT_TYPES } from '../contracts/notifications.js';
 import type { ClassBalance } from '../contracts/training.js';
+import { EVALUATION_KINDS, EVAL_SPLITS } from '../contracts/eval.js';
 
 export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
 export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
 export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
-export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch'] as const;
+export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation'] as const;
 
 /** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
 function oneOf(column: string, values: readonly string[]) {
@@ -389,6 +390,62 @@ export const datasetFiles = pgTable(
   ],
 );
 
+/**
+ * Class probabilities of one model over one dataset's split, computed once and reused by every
+ * analysis (ROC, errors, comparisons). Keyed by (model, dataset, split): a retried or repeated
+ * prediction lands on the same row, and the arrays are content-addressed artifacts.
+ */
+export const evaluationPredictions = pgTable(
+  'evaluation_predictions',
+  {
+    modelId: text('model_id').notNull(),
+    datasetId: text('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    split: text('split', { enum: EVAL_SPLITS }).notNull(),
+    /** float32, windows × classes, row-major. */
+    probabilitiesUri: text('probabilities_uri').notNull(),
+    /** JSON: per window its signal ref, start and true label; per signal its conditions. */
+    indexUri: text('index_uri').notNull(),
+    windows: integer('windows').notNull(),
+    signals: integer('signals').notNull(),
+    classes: jsonb('classes').$type<string[]>().notNull(),
+    windowLength: integer('window_length').notNull(),
+    backend: text('backend'),
+    windowsPerSec: doublePrecision('windows_per_sec'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.datasetId, t.split] }), check('evaluation_predictions_split_check', oneOf('split', EVAL_SPLITS))],
+);
+
+/** One evaluation (ROC, errors, comparison): its request, status, headline numbers and pictures. Keyed by its workflow id. */
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: EVALUATION_KINDS }).notNull(),
+    experimentIds: jsonb('experiment_ids').$type<string[]>().notNull(),
+    datasetId: text('dataset_id'),
+    split: text('split', { enum: EVAL_SPLITS }).notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    /** The headline numbers (AUCs, accuracy, ECE, pairwise p-values): small; the full result is `result_uri`. */
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+    resultUri: text('result_uri'),
+    pictureUri: text('picture_uri'),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  () => [
+    check('evaluations_status_check', oneOf('status', RUN_STATUSES)),
+    check('evaluations_kind_check', oneOf('kind', EVALUATION_KINDS)),
+    check('evaluations_split_check', oneOf('split', EVAL_SPLITS)),
+  ],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
@@ -412,3 +469,7 @@ export type XaiBatchRow = typeof xaiBatches.$inferSelect;
 export type NewXaiBatch = typeof xaiBatches.$inferInsert;
 export type XaiExplanationRow = typeof xaiExplanations.$inferSelect;
 export type NewXaiExplanation = typeof xaiExplanations.$inferInsert;
+export type EvaluationPredictionsRow = typeof evaluationPredictions.$inferSelect;
+export type NewEvaluationPredictions = typeof evaluationPredictions.$inferInsert;
+export type EvaluationRow = typeof evaluations.$inferSelect;
+export type NewEvaluation = typeof evaluations.$inferInsert;

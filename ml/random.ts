@@ -12,6 +12,8 @@
  *   per-epoch shuffles, where 32 bits of state are plenty.
  */
 
+import { Prng } from '../contracts/prng.js';
+
 /** A uniform source in [0, 1), as `shuffled` and `permutation` take it. */
 export type RandomSource = () => number;
 
@@ -136,14 +138,9 @@ function rotl(x: number, k: number): number {
 
 /** Mulberry32: 32-bit state, good enough for shuffling, identical on every platform. */
 export function mulberry32(seed: number): RandomSource {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The stream of contracts/prng.ts started at state `seed` (no scrambling: callers mix seeds).
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 // ---------------------------------------------------------------------------------------------

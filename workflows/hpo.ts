@@ -1,42 +1,19 @@
-import {
-  ApplicationFailure,
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  executeChild,
-  isCancellation,
-  log,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
-  SEARCH_ATTRIBUTES,
   SYNTHETIC_OBJECTIVES,
-  WORKFLOW_TASK_QUEUE,
   hpoDetails,
-  hpoTrialExperimentId,
-  hpoTrialSummary,
   objectiveDirection,
-  parseInput,
   progressOf,
   progressQuery,
-  syntheticTrialSummary,
+  stopSignal,
   updateCampaignUpdate,
   workflowIds,
-  type HpoBest,
   type HpoCampaignInput,
   type HpoCampaignResult,
   type HpoCarriedState,
-  type HpoCounts,
-  type HpoTrialSummary,
-  type TrainHyperparameters,
 } from '../contracts/index.js';
 import {
   AshaPruner,
@@ -50,21 +27,16 @@ import {
   parseSearchSpace,
   restorePruner,
   restoreSampler,
-  toTrainHyperparameters,
-  type Params,
   type Pruner,
   type Sampler,
   type SearchSpace,
 } from './search/index.js';
-import { control, cpu } from './lib/activities.js';
-import { CampaignScheduler } from './lib/campaign.js';
+import { HpoTrials } from './hpo-trials.js';
+import { control } from './lib/activities.js';
+import { CampaignScheduler, limitsUpdate } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
-import { failureMessage, recordRunEnded } from './lib/failure.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
-import { trainModelWorkflow } from './train.js';
-
-type Counts = HpoCounts;
 
 function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sampler; pruner: Pruner } {
   const direction = objectiveDirection(input.objective);
@@ -114,197 +86,53 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
   const input = validateWorkflowInput(HpoCampaignInputSchema, raw, 'hpoCampaignWorkflow input');
   const { campaignId, datasetId } = input;
   requireWorkflowId('hpoCampaignWorkflow input', workflowIds.hpo(campaignId), 'campaignId', campaignId);
-  const space = resolveSpace(input);
   const direction = objectiveDirection(input.objective);
-  const fresh = buildSearch(input, space);
+  const fresh = buildSearch(input, resolveSpace(input));
   const sampler = carried ? restoreSampler(carried.sampler) : fresh.sampler;
   const pruner = carried ? restorePruner(carried.pruner) : fresh.pruner;
-  const rungs = pruner.rungs();
   const startedAtMs = carried?.startedAtMs ?? Date.now();
-  const limits = carried?.limits ?? { maxTrials: input.maxTrials, maxConcurrentTrials: input.maxConcurrentTrials };
-  const counts: Counts = carried?.counts ?? { completed: 0, pruned: 0, failed: 0, stopped: 0 };
-  let best: HpoBest | null = carried?.best ?? null;
   const deadlineMs = input.maxDurationMinutes ? startedAtMs + input.maxDurationMinutes * 60_000 : Infinity;
-
-  const running = new Map<number, HpoTrialSummary>();
-  /** Trials interrupted by a cancellation: their rows are marked when the campaign's are. */
-  const interrupted: number[] = [];
-  const scheduler = new CampaignScheduler(input.continueAsNewEveryTrials);
+  const limits = carried?.limits ?? { maxTrials: input.maxTrials, maxConcurrentTrials: input.maxConcurrentTrials };
+  const scheduler = new CampaignScheduler(input.testing?.continueAsNewEvery);
   let phase = carried ? 'searching' : 'registering';
-
+  const trials = new HpoTrials(input, sampler, pruner, scheduler, () => live.refresh(), carried);
   const started = () => sampler.trials().length;
-  const finished = () => counts.completed + counts.pruned + counts.failed + counts.stopped;
-  const tooManyFailures = () => counts.failed > input.maxFailedTrials;
   const mayStartMore = () =>
-    !scheduler.stopRequested && !tooManyFailures() && started() < limits.maxTrials && Date.now() < deadlineMs && !sampler.isExhausted();
+    !scheduler.stopRequested && !trials.tooManyFailures() && started() < limits.maxTrials && Date.now() < deadlineMs && !sampler.isExhausted();
 
+  // What callers see: the progress query, live details in the Web UI; what they may send:
+  // stop (running trials finish, none starts) and a validated change of the limits.
   setHandler(progressQuery, () =>
-    progressOf(phase, finished(), limits.maxTrials, {
+    progressOf(phase, trials.finished(), limits.maxTrials, {
       campaignId,
-      running: running.size,
-      failed: counts.failed,
-      pruned: counts.pruned,
-      best,
+      running: trials.running.size,
+      failed: trials.counts.failed,
+      pruned: trials.counts.pruned,
+      best: trials.best,
       trialsPerRung: pruner.trialsPerRung(),
-      rungs,
+      rungs: pruner.rungs(),
       maxConcurrentTrials: limits.maxConcurrentTrials,
     }),
   );
   const live = liveDetails(() => ({
     phase,
-    completed: finished(),
+    completed: trials.finished(),
     total: limits.maxTrials,
-    line: hpoDetails({
-      phase,
-      finished: finished(),
-      maxTrials: limits.maxTrials,
-      running: running.size,
-      pruned: counts.pruned,
-      failed: counts.failed,
-      metric: input.objective.metric,
-      best,
-    }),
+    line: hpoDetails({ phase, finished: trials.finished(), maxTrials: limits.maxTrials, running: trials.running.size, pruned: trials.counts.pruned, failed: trials.counts.failed, metric: input.objective.metric, best: trials.best }),
   }));
-  setHandler(
-    updateCampaignUpdate,
-    (update) => {
-      if (update.maxTrials !== undefined) limits.maxTrials = update.maxTrials;
-      if (update.maxConcurrentTrials !== undefined) limits.maxConcurrentTrials = update.maxConcurrentTrials;
-      scheduler.wake();
-      live.refresh();
-      return { ...limits };
-    },
-    {
-      // Rejected updates never reach history: the caller gets the message, the campaign is untouched.
-      validator: (update) => {
-        const u = parseInput(HpoCampaignUpdateSchema, update, 'updateCampaign');
-        if (u.maxTrials !== undefined && u.maxTrials < started()) {
-          throw new Error(`maxTrials ${u.maxTrials} is below the ${started()} trials already started`);
-        }
-      },
-    },
-  );
-
+  setHandler(stopSignal, scheduler.onStop);
+  const update = limitsUpdate({
+    name: 'updateCampaign',
+    schema: HpoCampaignUpdateSchema,
+    limits,
+    budget: 'maxTrials',
+    started,
+    startedLabel: 'trials already started',
+    changed: () => (scheduler.wake(), live.refresh()),
+  });
+  setHandler(updateCampaignUpdate, update.handler, update.options);
   tagRun('hpo', { campaignId, datasetId });
-  setRunStatus('RUNNING', best?.value);
-
-  /** Evaluate one rung of one trial; a failure after all attempts rejects. */
-  async function evaluate(n: number, rung: number, params: Params, resumeFrom?: { checkpointUri: string; epoch: number }) {
-    const epochs = rungs[rung];
-    if (input.evaluator.kind === 'synthetic') {
-      const value = await cpu.evaluateSyntheticObjective.executeWithOptions({ summary: syntheticTrialSummary(n, input.evaluator.function, epochs) }, [
-        { function: input.evaluator.function, params, epochs },
-      ]);
-      return { value };
-    }
-    let hyperparameters: TrainHyperparameters;
-    try {
-      hyperparameters = { ...toTrainHyperparameters(params, input.base), epochs };
-    } catch (err) {
-      throw ApplicationFailure.nonRetryable(`trial ${n}: the sampled point is not valid training input: ${failureMessage(err)}`, ERROR_TYPES.invalidInput);
-    }
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= input.trialAttempts; attempt++) {
-      const experimentId = hpoTrialExperimentId(campaignId, n, rung, attempt);
-      try {
-        const result = await executeChild(trainModelWorkflow, {
-          workflowId: workflowIds.hpoTrial(campaignId, n, rung, attempt),
-          taskQueue: WORKFLOW_TASK_QUEUE,
-          args: [
-            {
-              experimentId,
-              datasetId,
-              hyperparameters,
-              resumeFrom,
-              campaign: { campaignId, kind: 'hpo', index: n },
-              maxTrainingMinutes: input.trialTimeoutMinutes,
-            },
-          ],
-          // What this trial is, on its row in the Web UI and in `temporal workflow describe`.
-          staticSummary: hpoTrialSummary(n, rung, hyperparameters, attempt),
-          // A re-run campaign with the same id finds its finished trainings and reuses them.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-        });
-        const value = input.objective.metric === 'valLoss' ? result.bestValLoss : result.bestValAccuracy;
-        return { value, experimentId, checkpoint: { checkpointUri: result.checkpointUri, epoch: result.epochsCompleted } };
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        lastError = err;
-        log.warn('trial attempt failed', { campaignId, trial: n, rung, attempt, error: failureMessage(err) });
-      }
-    }
-    throw lastError;
-  }
-
-  function noteBest(n: number, value: number, params: Params, experimentId?: string) {
-    const better = best === null || (direction === 'maximize' ? value > best.value : value < best.value);
-    if (!better) return;
-    best = { trial: n, value, params: params as HpoBest['params'], ...(experimentId ? { experimentId } : {}) };
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.bestScore, value }]);
-  }
-
-  async function runTrial(n: number, params: Params): Promise<void> {
-    const trial: HpoTrialSummary = { number: n, params: params as HpoTrialSummary['params'], status: 'RUNNING', rung: 0, experimentIds: [] };
-    running.set(n, trial);
-    live.refresh();
-    const intermediate: Record<string, number> = {};
-    try {
-      await control.recordTrial({ campaignId, number: n, params: trial.params, status: 'RUNNING', rung: 0, intermediate });
-      let rung = 0;
-      let resumeFrom: { checkpointUri: string; epoch: number } | undefined;
-      for (;;) {
-        const out = await evaluate(n, rung, params, resumeFrom);
-        if (!Number.isFinite(out.value)) throw ApplicationFailure.nonRetryable(`trial ${n}: objective is not finite (${out.value})`, ERROR_TYPES.trainingDiverged);
-        if ('experimentId' in out && out.experimentId) trial.experimentIds.push(out.experimentId);
-        trial.value = out.value;
-        trial.rung = rung;
-        intermediate[String(rungs[rung])] = out.value;
-        const decision = pruner.report(n, rung, out.value);
-        const promote = decision === 'promote' && !scheduler.stopRequested;
-        trial.status = promote ? 'RUNNING' : decision === 'stop' ? 'PRUNED' : decision === 'complete' ? 'COMPLETED' : 'STOPPED';
-        await control.recordTrial({
-          campaignId,
-          number: n,
-          params: trial.params,
-          status: trial.status,
-          rung,
-          value: out.value,
-          intermediate,
-          experimentId: trial.experimentIds.at(-1),
-        });
-        if (!promote) break;
-        rung++;
-        resumeFrom = 'checkpoint' in out ? out.checkpoint : undefined;
-      }
-      if (trial.status === 'COMPLETED') {
-        counts.completed++;
-        sampler.tell(n, { status: 'complete', value: trial.value as number });
-        noteBest(n, trial.value as number, params, trial.experimentIds.at(-1));
-      } else {
-        // Pruned, or stopped before its last rung: its value is from a smaller budget.
-        if (trial.status === 'PRUNED') counts.pruned++;
-        else counts.stopped++;
-        sampler.tell(n, { status: 'pruned', value: trial.value });
-      }
-    } catch (err) {
-      if (isCancellation(err)) {
-        trial.status = 'CANCELLED';
-        interrupted.push(n);
-        throw err;
-      }
-      trial.status = 'FAILED';
-      trial.error = failureMessage(err);
-      counts.failed++;
-      sampler.tell(n, { status: 'failed' });
-      await control.recordTrial({ campaignId, number: n, params: trial.params, status: 'FAILED', rung: trial.rung, intermediate, error: trial.error });
-    } finally {
-      running.delete(n);
-      scheduler.finished();
-      live.refresh();
-    }
-  }
+  setRunStatus('RUNNING', trials.best?.value);
 
   try {
     if (!carried) {
@@ -321,61 +149,34 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     phase = 'searching';
     live.refresh();
     await scheduler.run({
-      running: () => running.size,
+      running: () => trials.running.size,
       maxConcurrent: () => limits.maxConcurrentTrials,
       mayStart: mayStartMore,
       startNext: async () => {
         const { trialId, params } = sampler.ask();
-        return { done: runTrial(trialId, params) };
+        return { done: trials.run(trialId, params) };
       },
     });
 
     if (scheduler.continueAsNewDue() && mayStartMore()) {
-      // Drained: nothing is running, so the carried state is complete.
-      await condition(allHandlersFinished);
-      const next: HpoCarriedState = {
-        sampler: sampler.state(),
-        pruner: pruner.state(),
-        counts,
-        best,
-        startedAtMs,
-        limits,
-        runs: (carried?.runs ?? 1) + 1,
-      };
-      log.info('continuing as new', { campaignId, finished: finished(), runs: next.runs });
+      const next: HpoCarriedState = { sampler: sampler.state(), pruner: pruner.state(), counts: trials.counts, best: trials.best, startedAtMs, limits, runs: (carried?.runs ?? 1) + 1 };
+      await scheduler.drained({ campaignId, finished: trials.finished(), runs: next.runs });
       return await continueAsNew<typeof hpoCampaignWorkflow>(input, next);
     }
-
-    if (tooManyFailures()) {
-      throw ApplicationFailure.nonRetryable(
-        `${counts.failed} trials failed, more than maxFailedTrials (${input.maxFailedTrials})`,
-        'TooManyFailedTrials',
-      );
+    if (trials.tooManyFailures()) {
+      throw ApplicationFailure.nonRetryable(`${trials.counts.failed} trials failed, more than maxFailedTrials (${input.maxFailedTrials})`, 'TooManyFailedTrials');
     }
     phase = 'reporting';
     live.refresh();
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
+    const { best, counts } = trials;
     const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
     live.refresh();
     setRunStatus(status, best?.value);
-    return {
-      campaignId,
-      status,
-      direction,
-      metric: input.objective.metric,
-      trials: { total: finished(), ...counts },
-      best,
-      reportUri,
-    };
+    return { campaignId, status, direction, metric: input.objective.metric, trials: { total: trials.finished(), ...counts }, best, reportUri };
   } catch (err) {
-    // Let cancelled children finish cancelling before the rows are marked.
-    await scheduler.settle();
-    phase = (
-      await recordRunEnded(err, (status, error) =>
-        control.markCampaignEnded({ campaignId, status, error, runningTrials: [...new Set([...interrupted, ...running.keys()])].sort((a, b) => a - b) }),
-      )
-    ).toLowerCase();
+    phase = await scheduler.ended(err, (status, error) => control.markCampaignEnded({ campaignId, status, error, runningTrials: trials.unfinished() }));
     live.refresh();
     throw err;
   }

@@ -2,6 +2,7 @@
 // Each is registered through guardRun: an unexpected error fails the run instead of retrying
 // its workflow task forever, and the status search attribute is final on every exit path.
 import { generateDatasetWorkflow as generateDataset } from './dataset.js';
+import { compareExperimentsWorkflow as compareExperiments, evaluateErrorsWorkflow as evaluateErrors, evaluateRocWorkflow as evaluateRoc } from './eval.js';
 import { explainSignalsWorkflow as explainSignals } from './xai.js';
 import { hpoCampaignWorkflow as hpoCampaign } from './hpo.js';
 import { importMatDatasetWorkflow as importMatDataset } from './import.js';
@@ -15,3 +16,6 @@ export const hpoCampaignWorkflow = guardRun(hpoCampaign);
 export const nasCampaignWorkflow = guardRun(nasCampaign);
 export const explainSignalsWorkflow = guardRun(explainSignals);
 export const importMatDatasetWorkflow = guardRun(importMatDataset);
+export const evaluateRocWorkflow = guardRun(evaluateRoc);
+export const evaluateErrorsWorkflow = guardRun(evaluateErrors);
+export const compareExperimentsWorkflow = guardRun(compareExperiments);

@@ -1,14 +1,8 @@
 import {
   ApplicationFailure,
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  allHandlersFinished,
-  condition,
   continueAsNew,
   executeChild,
   isCancellation,
-  log,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -20,13 +14,12 @@ import {
   SEARCH_ATTRIBUTES,
   TRAINING_DEFAULTS,
   TrainHyperparametersSchema,
-  WORKFLOW_TASK_QUEUE,
   nasCandidateExperimentId,
   nasCandidateSummary,
   nasDetails,
-  parseInput,
   progressOf,
   progressQuery,
+  stopSignal,
   updateNasCampaignUpdate,
   workflowIds,
   type NasCampaignInput,
@@ -46,9 +39,10 @@ import {
   type NasSuggestion,
 } from './search/index.js';
 import { control } from './lib/activities.js';
-import { CampaignScheduler } from './lib/campaign.js';
+import { CampaignScheduler, limitsUpdate } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
-import { failureMessage, recordRunEnded } from './lib/failure.js';
+import { CAMPAIGN_CHILD_OPTIONS, withAttempts } from './lib/child-run.js';
+import { failureMessage } from './lib/failure.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 import { trainModelWorkflow } from './train.js';
@@ -95,7 +89,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
   let numClasses = carried?.numClasses ?? 0;
   const running = new Set<number>();
   const interrupted: number[] = [];
-  const scheduler = new CampaignScheduler(input.continueAsNewEveryCandidates);
+  const scheduler = new CampaignScheduler(input.testing?.continueAsNewEvery);
   let phase = carried ? 'searching' : 'registering';
 
   const asked = () => strategy?.candidates().length ?? 0;
@@ -133,62 +127,41 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       best: best(),
     }),
   }));
-  setHandler(
-    updateNasCampaignUpdate,
-    (update) => {
-      if (update.maxCandidates !== undefined) limits.maxCandidates = update.maxCandidates;
-      if (update.maxConcurrentCandidates !== undefined) limits.maxConcurrentCandidates = update.maxConcurrentCandidates;
-      scheduler.wake();
-      live.refresh();
-      return { ...limits };
-    },
-    {
-      validator: (update) => {
-        const u = parseInput(NasCampaignUpdateSchema, update, 'updateNasCampaign');
-        if (u.maxCandidates !== undefined && u.maxCandidates < asked()) {
-          throw new Error(`maxCandidates ${u.maxCandidates} is below the ${asked()} candidates already proposed`);
-        }
-      },
-    },
-  );
+  setHandler(stopSignal, scheduler.onStop);
+  const update = limitsUpdate({
+    name: 'updateNasCampaign',
+    schema: NasCampaignUpdateSchema,
+    limits,
+    budget: 'maxCandidates',
+    started: asked,
+    startedLabel: 'candidates already proposed',
+    changed: () => (scheduler.wake(), live.refresh()),
+  });
+  setHandler(updateNasCampaignUpdate, update.handler, update.options);
   tagRun('nas', { campaignId, datasetId });
   setRunStatus('RUNNING');
 
   const record = (n: number, genome: Genome, status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED', extra: { value?: number; metrics?: Record<string, number>; experimentId?: string; error?: string } = {}) =>
     control.recordTrial({ campaignId, number: n, params: genome as unknown as Record<string, unknown>, status, rung: 0, intermediate: {}, ...extra });
 
-  async function train(n: number, genome: Genome) {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= input.candidateAttempts; attempt++) {
-      const experimentId = nasCandidateExperimentId(campaignId, n, attempt);
-      try {
+  /** One candidate's training, a child run per attempt. */
+  const train = (n: number, genome: Genome) =>
+    withAttempts(
+      input.candidateAttempts,
+      async (attempt) => {
+        const experimentId = nasCandidateExperimentId(campaignId, n, attempt);
+        const hyperparameters = { ...training, architecture: genome };
         const result = await executeChild(trainModelWorkflow, {
+          ...CAMPAIGN_CHILD_OPTIONS,
           workflowId: workflowIds.nasCandidate(campaignId, n, attempt),
-          taskQueue: WORKFLOW_TASK_QUEUE,
-          args: [
-            {
-              experimentId,
-              datasetId,
-              hyperparameters: { ...training, architecture: genome },
-              campaign: { campaignId, kind: 'nas', index: n },
-              maxTrainingMinutes: input.trialTimeoutMinutes,
-            },
-          ],
+          args: [{ experimentId, datasetId, hyperparameters, campaign: { campaignId, kind: 'nas', index: n }, maxTrainingMinutes: input.trialTimeoutMinutes }],
           // What this candidate is, on its row in the Web UI and in `temporal workflow describe`.
-          staticSummary: nasCandidateSummary(n, { ...training, architecture: genome }, attempt),
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          staticSummary: nasCandidateSummary(n, hyperparameters, attempt),
         });
         return { result, experimentId };
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        lastError = err;
-        log.warn('candidate attempt failed', { campaignId, candidate: n, attempt, error: failureMessage(err) });
-      }
-    }
-    throw lastError;
-  }
+      },
+      { campaignId, candidate: n },
+    );
 
   async function runCandidate(s: NasSuggestion & { genome: Genome }): Promise<void> {
     const n = s.candidateId;
@@ -276,9 +249,8 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
     });
 
     if (scheduler.continueAsNewDue() && mayStartMore()) {
-      await condition(allHandlersFinished);
       const next: NasCarriedState = { strategy: strategy.state(), points, counts, startedAtMs, limits, numClasses, runs: (carried?.runs ?? 1) + 1 };
-      log.info('continuing as new', { campaignId, finished: finished(), runs: next.runs });
+      await scheduler.drained({ campaignId, finished: finished(), runs: next.runs });
       return await continueAsNew<typeof nasCampaignWorkflow>(input, next);
     }
     if (tooManyFailures()) {
@@ -295,12 +267,8 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
     const frontPoints = front().map(({ id: _id, accuracy: _a, ...p }) => p);
     return { campaignId, status, candidates: { total: finished(), ...counts }, best: winner, front: frontPoints, reportUri };
   } catch (err) {
-    await scheduler.settle();
-    phase = (
-      await recordRunEnded(err, (status, error) =>
-        control.markCampaignEnded({ campaignId, kind: 'nas', status, error, runningTrials: [...new Set([...interrupted, ...running])].sort((a, b) => a - b) }),
-      )
-    ).toLowerCase();
+    const runningTrials = [...new Set([...interrupted, ...running])].sort((a, b) => a - b);
+    phase = await scheduler.ended(err, (status, error) => control.markCampaignEnded({ campaignId, kind: 'nas', status, error, runningTrials }));
     live.refresh();
     throw err;
   }

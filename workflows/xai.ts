@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ExplainSignalsInputSchema,
   explainActivitySummary,
@@ -6,6 +6,7 @@ import {
   parseSignalRef,
   progressOf,
   progressQuery,
+  stopSignal,
   requestedMethods,
   xaiDetails,
   type ExplainSignalsResult,
@@ -19,7 +20,7 @@ import {
 import { control, xaiCpu } from './lib/activities.js';
 import { CampaignScheduler } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
-import { failureMessage, recordRunEnded } from './lib/failure.js';
+import { failureMessage } from './lib/failure.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
@@ -55,7 +56,8 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
   let listed = carried?.listed ?? 0;
   let exhausted = carried?.exhausted ?? false;
   const running = new Set<SignalRef>();
-  const scheduler = new CampaignScheduler(input.continueAsNewEverySignals);
+  const scheduler = new CampaignScheduler(input.testing?.continueAsNewEvery);
+  setHandler(stopSignal, scheduler.onStop);
   let phase = carried ? 'explaining' : 'registering';
 
   const total = () => registered?.total ?? (selection.kind === 'ids' ? selection.ids.length : 0);
@@ -173,9 +175,8 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     });
 
     if (scheduler.continueAsNewDue() && mayStartMore()) {
-      await condition(allHandlersFinished);
       const next: XaiCarriedState = { registered: reg, cursor, listed, exhausted, pending, counts, failures, runs: (carried?.runs ?? 1) + 1 };
-      log.info('continuing as new', { batchId, done: counts.completed + counts.failed, runs: next.runs });
+      await scheduler.drained({ batchId, done: counts.completed + counts.failed, runs: next.runs });
       return await continueAsNew<typeof explainSignalsWorkflow>(input, next);
     }
     if (tooManyFailures()) {
@@ -196,8 +197,7 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
     setRunStatus(status);
     return { batchId, status, total: reg.total, completed: counts.completed, failed: counts.failed, failures, ...summary };
   } catch (err) {
-    await scheduler.settle();
-    phase = (await recordRunEnded(err, (status, error) => control.markXaiBatchEnded({ batchId, status, error }))).toLowerCase();
+    phase = await scheduler.ended(err, (status, error) => control.markXaiBatchEnded({ batchId, status, error }));
     live.refresh();
     throw err;
   }

@@ -7,6 +7,7 @@ import { InputValidationError, type FieldIssue } from '../../contracts/index.js'
 import { isUnreachableError, ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from '../errors.js';
 import { CliInputError, InterruptedError, type CliDeps, type CommandGroup } from './context.js';
 import { datasetCommands } from './dataset.js';
+import { evalCommands } from './eval.js';
 import { hpoCommands } from './hpo.js';
 import { nasCommands } from './nas.js';
 import { ReplayFailedError, replayCommands } from './replay.js';
@@ -15,7 +16,7 @@ import { trainCommands } from './train.js';
 import { xaiCommands } from './xai.js';
 
 /** The command groups. A new group (hpo, nas, xai) is one module plus one entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands, xaiCommands, replayCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [datasetCommands, trainCommands, hpoCommands, nasCommands, xaiCommands, evalCommands, replayCommands];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;
 

@@ -122,20 +122,13 @@ export async function bestArchitectureOf(r: NasCampaignResult, api: FaultlineApi
   const inline = extra.genome ?? extra.architecture;
   if (inline !== undefined) return inline;
   try {
-    return await api.getNasCandidateArchitecture?.(r.campaignId, r.best.candidate, r.best.experimentId);
+    return await api.getNasCandidateArchitecture(r.campaignId, r.best.candidate, r.best.experimentId);
   } catch {
     return undefined;
   }
 }
 
 // --------------------------------------------------------------------------------------------
-
-/** The NAS methods of the API (always there on createFaultlineApi's; see FaultlineApi). */
-function nasApiOf(api: FaultlineApi): Required<Pick<FaultlineApi, 'startNasCampaign' | 'updateNasCampaign'>> {
-  const { startNasCampaign, updateNasCampaign } = api;
-  if (!startNasCampaign || !updateNasCampaign) throw new Error('this client API has no NAS campaign support');
-  return { startNasCampaign, updateNasCampaign };
-}
 
 /**
  * The summary needs the best architecture, which may take one more call; `summarize` is sync,
@@ -184,7 +177,7 @@ export const nasCommands: CommandGroup = {
       waitDescription: 'show live progress (candidates, best, front size) and print the result',
       fields: NAS_FIELDS,
       prepare: (request: StartNasRequest) => prepareNasInput(request),
-      start: (api, input) => nasApiOf(api).startNasCampaign(input),
+      start: (api, input) => api.startNasCampaign(input),
     });
     addRunCommands(group, deps, NAS_KIND);
     addStopCommand(group, deps, { ...NAS_KIND, entityLabel: 'campaign', finishing: 'candidates in training' });
@@ -203,7 +196,7 @@ function addUpdateCommand(group: Command, deps: CliDeps): void {
     const checked = prepareOrExplain(() => prepareNasCampaignUpdate(request), flagsByPath(NAS_UPDATE_FIELDS));
     await withSession(cmd, deps, async (session) => {
       const workflowId = await session.api.locateWorkflowId('nas', id);
-      const limits = await nasApiOf(session.api).updateNasCampaign(workflowId, checked);
+      const limits = await session.api.updateNasCampaign(workflowId, checked);
       out.result(
         { workflowId, ...limits },
         () => `${workflowId} now runs with maxCandidates ${limits.maxCandidates}, maxConcurrentCandidates ${limits.maxConcurrentCandidates}.`,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import { InputValidationError, XAI_METHODS, type ExplainSignalsResult, type FieldIssue, type Progress, type XaiMethod } from '../../contracts/index.js';
-import { prepareXaiInput, type FaultlineApi, type RunDescription, type StartXaiRequest } from '../api.js';
+import { prepareXaiInput, type RunDescription, type StartXaiRequest } from '../api.js';
 import { WORKFLOW_KINDS } from '../workflow-kinds.js';
 import { CliInputError, outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
 import { addFieldFlags, flagsByPath, integer, jsonObject, list, requestFromFlags, type FieldFlag } from './fields.js';
@@ -247,13 +247,6 @@ export function formatXaiResult(r: ExplainSignalsResult, webUiUrl: string | unde
 
 // --------------------------------------------------------------------------------------------
 
-/** The XAI start of the API (always there on createFaultlineApi's; see FaultlineApi). */
-function xaiApiOf(api: FaultlineApi): Required<Pick<FaultlineApi, 'startXaiBatch'>> {
-  const { startXaiBatch } = api;
-  if (!startXaiBatch) throw new Error('this client API has no batch XAI support');
-  return { startXaiBatch };
-}
-
 const XAI_KIND: RunKind<ExplainSignalsResult> = {
   kind: 'xai',
   idLabel: 'batch id',
@@ -293,7 +286,7 @@ function addStartCommand(group: Command, deps: CliDeps): void {
     const request = xaiRequestFromOptions(opts);
     const input = prepareOrExplain(() => prepareXaiInput(request), XAI_FLAGS_BY_PATH);
     await withSession(cmd, deps, async (session) => {
-      const started = await xaiApiOf(session.api).startXaiBatch(input);
+      const started = await session.api.startXaiBatch(input);
       const webUiUrl = session.webUiUrl(started.workflowId);
       const doc = { kind: 'xai', ...started, webUiUrl };
       const followCommand = `faultline xai progress ${started.entityId} --follow`;

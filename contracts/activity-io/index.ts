@@ -3,3 +3,4 @@ export * from './dataset.js';
 export * from './training.js';
 export * from './campaign.js';
 export * from './xai.js';
+export * from './eval.js';

@@ -6,3 +6,4 @@ export * from './campaigns.js';
 export * from './notifications.js';
 export * from './xai.js';
 export * from './imports.js';
+export * from './evaluations.js';

@@ -1,5 +1,5 @@
 /**
- * The HPO campaign report (issue 3, item 7): one self-contained SVG with four panels, and an HTML
+ * The HPO campaign report: one self-contained SVG with four panels, and an HTML
  * page that wraps it with a summary and the trial table.
  *
  * Pure: no I/O, no clock, no randomness, no Node built-ins. The activity that calls it stores the

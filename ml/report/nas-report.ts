@@ -1,5 +1,5 @@
 /**
- * The NAS campaign report (issue 4, item 5): one self-contained SVG and an HTML page that wraps
+ * The NAS campaign report: one self-contained SVG and an HTML page that wraps
  * it with a summary, the best architecture and the candidate table.
  *
  * Pure: no I/O, no clock, no randomness, no Node built-ins (same rules as hpo-report.ts), so a

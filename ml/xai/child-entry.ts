@@ -3,6 +3,8 @@ import { deserializeModel, disposeModel } from '../model/index.js';
 import { initBackend } from '../tf/index.js';
 import { serializeError } from '../train/messages.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { decodeFloat32 } from '../../artifacts/codecs.js';
+import { predictWindows } from '../eval/predict.js';
 import { explainSignal } from './explain.js';
 import type { XaiChildMessage, XaiParentMessage } from './messages.js';
 
@@ -21,6 +23,7 @@ process.on('disconnect', () => process.exit(130));
 const MODEL_CACHE_SIZE = 3;
 const models = new Map<string, Promise<tfl.LayersModel>>();
 let store: FileArtifactStore | undefined;
+let backend = '';
 
 function send(message: XaiChildMessage): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,6 +61,7 @@ process.on('message', (message: XaiParentMessage) => {
       try {
         store = new FileArtifactStore(message.artifactDir);
         const info = await initBackend(message.backend);
+        backend = info.name;
         await send({ type: 'ready', backend: info.name });
       } catch (e) {
         await send({ type: 'fatal', error: serializeError(e) }).catch(() => undefined);
@@ -68,6 +72,12 @@ process.on('message', (message: XaiParentMessage) => {
     const { id } = message;
     try {
       const model = await loadModel(message.modelUri);
+      if (message.type === 'predict') {
+        const samples = await Promise.all(message.job.signals.map(async (s) => decodeFloat32(await store!.get(s.uri), s.uri)));
+        const probabilities = predictWindows(model, samples, message.job);
+        await send({ type: 'predictions', id, probabilities, backend });
+        return;
+      }
       const explanation = explainSignal(model, message.job, (method) => void send({ type: 'method', id, method }).catch(() => undefined));
       await send({ type: 'result', id, explanation });
     } catch (e) {

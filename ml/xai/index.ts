@@ -1,4 +1,4 @@
-// Explanation methods for the 1D-CNN models (issue 5). Pure tfjs: no Temporal, no I/O.
+// Explanation methods for the 1D-CNN models. Pure tfjs: no Temporal, no I/O.
 export {
   XaiInputError,
   checkClass,

@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import type { XaiMethod } from '../../contracts/xai.js';
 import { reviveChildError, stderrTailNote } from '../train/messages.js';
+import type { PredictJob } from '../eval/predict.js';
 import type { ExplainJob, SignalExplanation } from './explain.js';
 import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from './messages.js';
 
@@ -12,7 +13,9 @@ import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from '
  * (DESIGN: CPU-heavy work must not starve heartbeats) and on every core. Jobs beyond the pool's
  * size wait in a FIFO queue. Aborting a running job kills its process (a tfjs kernel cannot be
  * interrupted) and a fresh one is started for the next job; a child that dies fails only the job
- * it was running, with the tail of its stderr.
+ * it was running, with the tail of its stderr. The same children also run batched predictions
+ * for the evaluation activity (`predict`): one loaded model serves both, and both stay off the
+ * worker's event loop.
  */
 
 export interface XaiPoolOptions {
@@ -38,12 +41,21 @@ const CHILD_ENTRY = fileURLToPath(new URL('./child-entry.ts', import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const STDERR_TAIL_BYTES = 4 * 1024;
 
+export interface Predictions {
+  /** windows × classes, row-major. */
+  probabilities: Float32Array;
+  /** The tfjs backend the child process ran on. */
+  backend: string;
+}
+
+type Work = { type: 'explain'; job: ExplainJob } | { type: 'predict'; job: PredictJob };
+
 interface Task {
   id: number;
   modelUri: string;
-  job: ExplainJob;
+  work: Work;
   opts: RunOptions;
-  resolve(e: SignalExplanation): void;
+  resolve(e: unknown): void;
   reject(e: Error): void;
   onAbort?: () => void;
 }
@@ -87,10 +99,19 @@ export class XaiProcessPool {
   }
 
   run(modelUri: string, job: ExplainJob, opts: RunOptions = {}): Promise<SignalExplanation> {
+    return this.submit<SignalExplanation>(modelUri, { type: 'explain', job }, opts);
+  }
+
+  /** Class probabilities of the job's windows, computed in a child process. */
+  predict(modelUri: string, job: PredictJob, opts: Pick<RunOptions, 'signal'> = {}): Promise<Predictions> {
+    return this.submit<Predictions>(modelUri, { type: 'predict', job }, opts);
+  }
+
+  private submit<T>(modelUri: string, work: Work, opts: RunOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the XAI process pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(new XaiAbortedError('explanation aborted before it started'));
-    return new Promise<SignalExplanation>((resolve, reject) => {
-      const task: Task = { id: this.nextId++, modelUri, job, opts, resolve, reject };
+    return new Promise<T>((resolve, reject) => {
+      const task: Task = { id: this.nextId++, modelUri, work, opts, resolve: resolve as (v: unknown) => void, reject };
       if (opts.signal) {
         task.onAbort = () => this.abort(task);
         opts.signal.addEventListener('abort', task.onAbort, { once: true });
@@ -143,7 +164,8 @@ export class XaiProcessPool {
       }
       const task = this.queue.shift()!;
       slot.task = task;
-      const msg: XaiParentMessage = { type: 'explain', id: task.id, modelUri: task.modelUri, job: task.job };
+      const msg: XaiParentMessage =
+        task.work.type === 'explain' ? { type: 'explain', id: task.id, modelUri: task.modelUri, job: task.work.job } : { type: 'predict', id: task.id, modelUri: task.modelUri, job: task.work.job };
       slot.child.send(msg, (err) => {
         if (err && slot.task === task) {
           // The child died between jobs and its exit has not been seen yet: the job never
@@ -182,7 +204,7 @@ export class XaiProcessPool {
     child.on('close', (code, signal) => {
       if (slot.task) {
         const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
-        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while explaining${stderrTailNote(slot.stderrTail, 6)}`));
+        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while ${slot.task.work.type === 'predict' ? 'predicting' : 'explaining'}${stderrTailNote(slot.stderrTail, 6)}`));
       }
       if (!this.closed) this.dispatch();
     });
@@ -207,11 +229,13 @@ export class XaiProcessPool {
         if (slot.task?.id === m.id) slot.task.opts.onMethod?.(m.method);
         return;
       case 'result':
+      case 'predictions':
       case 'error': {
         const task = slot.task;
         if (!task || task.id !== m.id) return;
         slot.task = undefined;
         if (m.type === 'result') this.finish(task, undefined, m.explanation);
+        else if (m.type === 'predictions') this.finish(task, undefined, { probabilities: m.probabilities, backend: m.backend } satisfies Predictions);
         else this.finish(task, reviveChildError(m.error, 'XAI child process'));
         this.dispatch();
         return;
@@ -243,10 +267,10 @@ export class XaiProcessPool {
     });
   }
 
-  private finish(task: Task, error?: Error, result?: SignalExplanation): void {
+  private finish(task: Task, error?: Error, result?: unknown): void {
     if (task.onAbort) task.opts.signal?.removeEventListener('abort', task.onAbort);
     queueMicrotask(() => this.updateRefs());
     if (error) task.reject(error);
-    else task.resolve(result!);
+    else task.resolve(result);
   }
 }

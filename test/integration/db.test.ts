@@ -163,6 +163,8 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
       'dataset_files',
       'datasets',
       'epoch_metrics',
+      'evaluation_predictions',
+      'evaluations',
       'experiments',
       'models',
       'notifications',

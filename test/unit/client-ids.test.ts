@@ -38,7 +38,7 @@ describe('deriveExperimentId', () => {
     const base = deriveExperimentId({ datasetId: 'ds-1' });
     expect(deriveExperimentId({ datasetId: 'ds-2' })).not.toBe(base);
     expect(deriveExperimentId({ datasetId: 'ds-1', hyperparameters: { epochs: 3 } })).not.toBe(base);
-    expect(deriveExperimentId({ datasetId: 'ds-1', resumeFrom: { checkpointUri: 'file:///c', epoch: 2 } })).not.toBe(base);
+    expect(deriveExperimentId({ datasetId: 'ds-1', resumeFrom: { checkpointUri: `artifact:sha256/${'c'.repeat(64)}`, epoch: 2 } })).not.toBe(base);
   });
 
   it('ignores the time budget (it does not change what is trained)', () => {

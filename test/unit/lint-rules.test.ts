@@ -5,9 +5,23 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * The project's eslint.config.js without its type-aware part: the import rules need no types,
+ * and probe files exist in no TypeScript project.
+ */
+const importRulesOnly = (): ESLint =>
+  new ESLint({
+    cwd: ROOT,
+    overrideConfig: {
+      files: ['**/*.ts'],
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+    },
+  });
+
 /** Lint source text as if it were a file at `relPath`, with the project's eslint.config.js. */
 async function lint(relPath: string, code: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: ROOT });
+  const eslint = importRulesOnly();
   const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, relPath) });
   return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
@@ -40,6 +54,12 @@ describe('workflow import rules', () => {
     expect(temporal.join('\n')).toMatch(/Temporal-free/);
     const fs = await lint('workflows/search/lint-probe.ts', "import fs from 'fs';\nexport const f = fs;\n");
     expect(fs.join('\n')).toMatch(/built-ins/);
+  });
+
+  it('refuses a floating promise (type-aware rules are on for every .ts file)', async () => {
+    const eslint = new ESLint({ cwd: ROOT, ignore: false });
+    const [result] = await eslint.lintFiles([path.join(ROOT, 'test/support/lint-fixtures/floating-promise.ts')]);
+    expect(result.messages.map((m) => m.ruleId)).toEqual(['@typescript-eslint/no-floating-promises']);
   });
 
   it('does not restrict the same imports outside workflows/', async () => {
@@ -98,7 +118,7 @@ describe('folder layering rules', () => {
   });
 
   it('finds no back-edge anywhere in the tree', async () => {
-    const eslint = new ESLint({ cwd: ROOT });
+    const eslint = importRulesOnly();
     const folders = ['contracts', 'config', 'artifacts', 'db', 'notifications', 'ml', 'activities', 'workflows', 'temporal-config', 'workers', 'client'];
     const results = await eslint.lintFiles(folders.map((f) => path.join(ROOT, f)));
     const offences = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.message}`));

@@ -61,7 +61,23 @@ export const XAI_OPTIONS: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
+/**
+ * One model over one dataset's split: the activity heartbeats from the worker's event loop while
+ * child processes predict, so a dead worker is noticed within the heartbeat timeout; waits for
+ * the children to be killed on cancellation.
+ */
+export const PREDICT_OPTIONS: ActivityOptions = { ...XAI_OPTIONS, startToCloseTimeout: '60 minutes' };
+
+/** Analyses of stored probabilities: seconds of arithmetic, no heartbeat needed within the deadline. */
+export const ANALYSIS_OPTIONS: ActivityOptions = {
+  taskQueue: TASK_QUEUES.cpu,
+  startToCloseTimeout: '10 minutes',
+  retry: retry(5, '30 seconds'),
+};
+
 export const control = proxyActivities<ControlActivities>(CONTROL_OPTIONS);
+export const evalPredict = proxyActivities<Pick<CpuActivities, 'predictSplit'>>(PREDICT_OPTIONS);
+export const evalAnalysis = proxyActivities<Pick<CpuActivities, 'analyzeRoc' | 'analyzeErrors' | 'analyzeComparison'>>(ANALYSIS_OPTIONS);
 export const cpu = proxyActivities<CpuActivities>(CPU_OPTIONS);
 export const xaiCpu = proxyActivities<Pick<CpuActivities, 'explainSignal'>>(XAI_OPTIONS);
 export const trainActivities = (maxTrainingMinutes: number) => proxyActivities<TrainActivities>(trainOptions(maxTrainingMinutes));

@@ -1,11 +1,15 @@
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import { stopSignal } from '../../contracts/index.js';
+import { allHandlersFinished, condition, log, workflowInfo } from '@temporalio/workflow';
+import type { ZodType } from 'zod';
+import { parseInput } from '../../contracts/index.js';
+import { recordRunEnded, type EndedStatus } from './failure.js';
 
 /**
- * What HPO and NAS campaigns share: a window of running units (trials, candidates) that an
- * update may resize while it runs, a `stop` signal that lets running units finish and starts
- * none, and the rule for when to continue-as-new. The campaign keeps its own search state; this
- * keeps only the scheduling, so both campaigns schedule identically (and replay identically).
+ * The campaign skeleton HPO, NAS and batch XAI share (and the workflows to come): a window of
+ * running units (trials, candidates, signals) that an update may resize while it runs, a `stop`
+ * that lets running units finish and starts none, the rule for when to continue-as-new, and the
+ * end-of-run bookkeeping. Each workflow keeps its own search state and registers its handlers
+ * itself, visibly (`setHandler(stopSignal, scheduler.onStop)`); this keeps only the scheduling,
+ * so every campaign schedules identically (and replays identically).
  */
 export class CampaignScheduler {
   private changed = false;
@@ -15,12 +19,13 @@ export class CampaignScheduler {
   /** Every unit started in this run; awaited before the campaign ends or is cleaned up. */
   readonly inFlight: Promise<void>[] = [];
 
-  constructor(private readonly continueAsNewEvery: number | undefined) {
-    setHandler(stopSignal, (arg) => {
-      this.stop = { reason: arg?.reason };
-      this.wake();
-    });
-  }
+  constructor(private readonly continueAsNewEvery: number | undefined) {}
+
+  /** The `stop` signal's handler: running units finish, none starts. */
+  readonly onStop = (arg?: { reason?: string }): void => {
+    this.stop = { reason: arg?.reason };
+    this.wake();
+  };
 
   get stopRequested(): boolean {
     return this.stop !== undefined;
@@ -75,4 +80,59 @@ export class CampaignScheduler {
   async settle(): Promise<void> {
     await Promise.allSettled(this.inFlight);
   }
+
+  /**
+   * The run is over by `err` (failure or cancellation): wait for the cancelled units, then mark
+   * the rows through `mark`; returns the phase to show (`failed` / `cancelled`).
+   */
+  async ended(err: unknown, mark: (status: EndedStatus, error: string) => Promise<void>): Promise<string> {
+    await this.settle();
+    return (await recordRunEnded(err, mark)).toLowerCase();
+  }
+
+  /**
+   * Drained for continue-as-new: nothing runs, so the state to carry is complete once every
+   * handler (an update in progress) has finished.
+   */
+  async drained(what: Record<string, unknown>): Promise<void> {
+    await condition(allHandlersFinished);
+    log.info('continuing as new', what);
+  }
+}
+
+/**
+ * The handler and validator of a campaign's limits update (`updateCampaign`,
+ * `updateNasCampaign`): the validator parses the update and refuses a budget below what was
+ * already started, so a rejected update never reaches history; the handler applies it.
+ * Register it in the workflow: `setHandler(update, u.handler, u.options)`.
+ */
+export function limitsUpdate<L extends Record<string, number>>(opts: {
+  name: string;
+  schema: ZodType<Partial<L>>;
+  limits: L;
+  /** The budget field (maxTrials, maxCandidates) and how many units are already started. */
+  budget: keyof L & string;
+  started: () => number;
+  /** "trials already started", "candidates already proposed". */
+  startedLabel: string;
+  changed: () => void;
+}): { handler: (update: Partial<L>) => L; options: { validator: (update: Partial<L>) => void } } {
+  return {
+    handler: (update) => {
+      for (const [key, value] of Object.entries(update) as [keyof L, L[keyof L] | undefined][]) {
+        if (value !== undefined) opts.limits[key] = value;
+      }
+      opts.changed();
+      return { ...opts.limits };
+    },
+    options: {
+      validator: (update) => {
+        const u = parseInput(opts.schema, update, opts.name);
+        const budget = u[opts.budget];
+        if (budget !== undefined && budget < opts.started()) {
+          throw new Error(`${opts.budget} ${budget} is below the ${opts.started()} ${opts.startedLabel}`);
+        }
+      },
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
-import { ERROR_TYPES, workflowIds, type FieldIssue } from '../../contracts/index.js';
+import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ERROR_TYPES, SEARCH_ATTRIBUTES, workflowIds, type FieldIssue } from '../../contracts/index.js';
 
 /**
  * Workflows validate their input at the top: callers in other languages start workflows by type
@@ -38,13 +38,19 @@ export function requireWorkflowId(what: string, expected: string | undefined, fi
  * a run (and its search attributes) appear under a campaign they do not own.
  */
 export function requireCampaignParent(what: string, campaign: { campaignId: string; kind: 'hpo' | 'nas' } | undefined): void {
-  if (!campaign || !patched(IDENTITY_PATCH)) return;
-  const expected = workflowIds[campaign.kind](campaign.campaignId);
-  const parent = workflowInfo().parent?.workflowId;
-  if (parent === expected) return;
+  const info = workflowInfo();
+  const tagged = info.typedSearchAttributes.get(SEARCH_ATTRIBUTES.campaignId);
+  const expected = campaign && workflowIds[campaign.kind](campaign.campaignId);
+  const linked = campaign && info.parent?.workflowId === expected ? campaign.campaignId : undefined;
+  if ((tagged === undefined || tagged === linked) && (!campaign || linked)) return;
+  if (!patched(IDENTITY_PATCH)) return;
+  // A starter may also have set the campaign's search attribute itself: the Web UI must not list this run there.
+  if (tagged !== undefined && tagged !== linked) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.campaignId, value: null }]);
+  if (!campaign || linked) return;
+  const parent = info.parent?.workflowId;
   refuse(what, {
     path: 'campaign',
-    message: `a run of ${campaign.kind} campaign "${campaign.campaignId}" must be started by its workflow "${expected}" (this one was started ${parent ? `by "${parent}"` : 'directly'}); leave campaign out for a standalone run`,
+    message: `a run of ${campaign.kind} campaign "${campaign.campaignId}" must be started by its workflow "${expected ?? ''}" (this one was started ${parent ? `by "${parent}"` : 'directly'}); leave campaign out for a standalone run`,
     value: campaign,
   });
 }

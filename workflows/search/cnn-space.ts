@@ -3,14 +3,11 @@
  * TrainHyperparametersSchema / ArchitectureSchema so a point reads like the hyperparameters it
  * becomes; which names a campaign may use is checked at its start (contracts/hpo-space.ts).
  */
-import { DEFAULT_CNN_SPACE, MAX_SPACE_BLOCKS, NUMERIC_SPACE_SETTINGS } from '../../contracts/hpo-space.js';
+import { DEFAULT_CNN_SPACE, MAX_SPACE_BLOCKS, NUMERIC_SPACE_SETTINGS, spaceBlock } from '../../contracts/hpo-space.js';
 import { TrainHyperparametersSchema, type ConvBlock, type TrainHyperparameters } from '../../contracts/training.js';
 import type { Params, ParamValue } from './space.js';
 
 export { DEFAULT_CNN_SPACE };
-
-/** Stride of the first block (as in the reference architecture); later blocks use 1. */
-const FIRST_STRIDE = 16;
 
 function num(params: Params, name: string): number | undefined {
   const v: ParamValue | undefined = params[name];
@@ -28,16 +25,7 @@ export function toTrainHyperparameters(params: Params, base: Partial<TrainHyperp
     const filters = num(params, `filters${i}`);
     const kernelSize = num(params, `kernelSize${i}`);
     if (filters === undefined || kernelSize === undefined) break;
-    blocks.push({
-      filters,
-      kernelSize,
-      stride: i === 1 ? FIRST_STRIDE : 1,
-      dilation: 1,
-      pool: 'max',
-      poolSize: 2,
-      batchNorm: i > 1,
-      residual: false,
-    });
+    blocks.push(spaceBlock(i, filters, kernelSize));
   }
   const windowLength = num(params, 'windowLength');
   const optimizer = params.optimizer;

@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { zNormalizeInto } from '../data/windows.js';
+
+/**
+ * Class probabilities of a model over many windows, in batches (the one module of ml/eval that
+ * needs tfjs: the XAI child processes run it for the prediction activity, and the benchmark
+ * calls it directly). Windows are z-normalised exactly as in training.
+ */
+export interface PredictJob {
+  windowLength: number;
+  /** Each signal's artifact and the start offsets of its windows (in window order). */
+  signals: { uri: string; starts: number[] }[];
+  batchSize: number;
+}
+
+export class PredictInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PredictInputError';
+  }
+}
+
+/** Probabilities of every window of `signals` (already read), windows × classes, row-major. */
+export function predictWindows(model: tfl.LayersModel, samples: readonly Float32Array[], job: PredictJob): Float32Array {
+  const L = job.windowLength;
+  const shape = model.inputs[0].shape;
+  if (shape[1] !== L) throw new PredictInputError(`the model takes windows of ${shape[1]} samples, not ${L}`);
+  const k = (model.outputs[0].shape as number[])[1];
+  const flat: { s: number; start: number }[] = [];
+  job.signals.forEach((sig, s) => {
+    for (const start of sig.starts) {
+      if (start < 0 || start + L > samples[s].length) throw new PredictInputError(`signal ${sig.uri}: window at ${start} runs past its ${samples[s].length} samples`);
+      flat.push({ s, start });
+    }
+  });
+  const out = new Float32Array(flat.length * k);
+  const batch = Math.max(1, job.batchSize);
+  const x = new Float32Array(batch * L);
+  for (let b = 0; b < flat.length; b += batch) {
+    const n = Math.min(batch, flat.length - b);
+    for (let i = 0; i < n; i++) zNormalizeInto(samples[flat[b + i].s], flat[b + i].start, L, x, i * L);
+    const probs = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(0, n * L), [n, L, 1])) as tf.Tensor);
+    try {
+      out.set(probs.dataSync() as Float32Array, b * k);
+    } finally {
+      probs.dispose();
+    }
+  }
+  return out;
+}
