@@ -4,6 +4,8 @@ import { PROGRESS_MEMO_KEY, progressOf, type ProgressMemo } from '../../contract
 /** Histories recorded before the progress memo existed replay without its upserts. */
 export const PROGRESS_MEMO_PATCH = 'progress-memo';
 
+export const PROGRESS_MEMO_MINUTE_PATCH = 'progress-memo-minute';
+
 /** Within a tenth of the work, the memo still catches up this often (workflow time) if the line changed. */
 export const PROGRESS_MEMO_MIN_INTERVAL_MS = 60_000;
 
@@ -51,7 +53,9 @@ export function liveDetails(snapshot: () => DetailsSnapshot): LiveDetails {
     const bucket = `${s.phase}|${s.total}|${Math.floor(fraction * 10)}`;
     // Date.now() is the workflow clock here (the time of the current task): replay-safe.
     const now = Date.now();
-    const due = bucket !== memoBucket || (s.line !== memoLine && now - memoAtMs >= PROGRESS_MEMO_MIN_INTERVAL_MS);
+    // The once-a-minute catch-up came after the first recorded histories with the memo: its own patch.
+    const due =
+      bucket !== memoBucket || (s.line !== memoLine && now - memoAtMs >= PROGRESS_MEMO_MIN_INTERVAL_MS && patched(PROGRESS_MEMO_MINUTE_PATCH));
     if (!due) return;
     memoBucket = bucket;
     memoLine = s.line;
