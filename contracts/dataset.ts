@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATASET_DEFAULTS, DEFAULT_SAMPLING_RATE_HZ, FAULT_CLASSES, FAULT_SEVERITIES_IN, SIGNAL_LENGTH } from './constants.js';
 import { SlugSchema } from './ids.js';
+import { TestingKnobsSchema } from './testing/knobs.js';
 
 export const FaultClassSchema = z.enum(FAULT_CLASSES);
 
@@ -55,8 +56,7 @@ export const GenerateDatasetInputSchema = z
     config: SimulatorConfigSchema,
     chunkSize: z.number().int().min(1).max(256).default(DATASET_DEFAULTS.chunkSize),
     maxInFlight: z.number().int().min(1).max(256).default(DATASET_DEFAULTS.maxInFlight),
-    /** Testing: continue as new after this many chunks (otherwise when Temporal suggests it). */
-    continueAsNewEveryChunks: z.number().int().min(1).max(1_000_000).optional(),
+    testing: TestingKnobsSchema.optional(),
   })
   .strict();
 export type GenerateDatasetInput = z.output<typeof GenerateDatasetInputSchema>;

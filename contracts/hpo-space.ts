@@ -296,7 +296,12 @@ export interface HpoSpaceContext {
  */
 export function hpoSpaceIssues(c: HpoSpaceContext, ctx: z.RefinementCtx): void {
   const add = (prefix: string, issues: Issue[]) => issues.forEach((i) => ctx.addIssue({ code: 'custom', path: [prefix, ...i.path], message: i.message }));
-  if (c.sampler === 'grid') add(c.given ? 'space' : 'sampler', gridIssues(c.space).map((i) => (c.given ? i : { path: ['kind'], message: `the default space: ${i.path.join('.')} ${i.message}` })));
+  if (c.sampler === 'grid') {
+    const issues = gridIssues(c.space);
+    if (c.given) add('space', issues);
+    // The default space is not in the input: what made it a problem is the sampler chosen.
+    else add('sampler', issues.map((i) => ({ path: ['kind'], message: `the default space: ${i.path.join('.')} ${i.message}` })));
+  }
   if (!c.given) return;
   if (c.evaluator.kind === 'synthetic') {
     add('space', syntheticSpaceIssues(c.space, c.evaluator.function));

@@ -4,6 +4,7 @@ import { SearchSpaceSchema } from './search-space.js';
 import { DEFAULT_CNN_SPACE, hpoSpaceIssues } from './hpo-space.js';
 import { SYNTHETIC_OBJECTIVE_NAMES, SYNTHETIC_OBJECTIVES } from './testing/synthetic-objectives.js';
 import { isValid, TrainSettingsSchema } from './training.js';
+import { TestingKnobsSchema } from './testing/knobs.js';
 
 /**
  * HPO campaign contract (seed tasks run_hpo_campaign / stop_hpo_campaign).
@@ -68,8 +69,7 @@ export const HpoCampaignInputObjectSchema = z
         z.object({ kind: z.literal('synthetic'), function: z.enum(SYNTHETIC_OBJECTIVE_NAMES) }).strict(),
       ])
       .default({ kind: 'training' }),
-    /** Continue-as-new after this many finished trials in one run (tests); otherwise when Temporal suggests it. */
-    continueAsNewEveryTrials: z.number().int().min(1).max(100_000).optional(),
+    testing: TestingKnobsSchema.optional(),
   })
   .strict();
 

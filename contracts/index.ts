@@ -20,6 +20,7 @@ export * from './eval.js';
 export * from './search-space.js';
 export * from './activity-io/index.js';
 export * from './testing/synthetic-objectives.js';
+export * from './testing/knobs.js';
 export * from './continue-as-new.js';
 export * from './architecture.js';
 export * from './artifact-uri.js';

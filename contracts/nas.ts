@@ -3,6 +3,7 @@ import { architectureCost, formatCount, MIN_CLASSES, MODEL_CAPS } from './archit
 import { TRAINING_DEFAULTS } from './constants.js';
 import { SlugSchema } from './ids.js';
 import { isValid, TrainSettingsSchema, type Architecture } from './training.js';
+import { TestingKnobsSchema } from './testing/knobs.js';
 
 /**
  * NAS campaign contract (seed task run_nas_campaign, whose "training" was random.uniform). Every
@@ -61,7 +62,7 @@ export const NasCampaignInputObjectSchema = z
     maxDurationMinutes: z.number().positive().max(30 * 24 * 60).optional(),
     candidateAttempts: z.number().int().min(1).max(10).default(1),
     trialTimeoutMinutes: z.number().positive().max(7 * 24 * 60).default(60),
-    continueAsNewEveryCandidates: z.number().int().min(1).max(100_000).optional(),
+    testing: TestingKnobsSchema.optional(),
   })
   .strict();
 

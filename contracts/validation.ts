@@ -2,11 +2,23 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { ERROR_TYPES, type FieldIssue } from './errors.js';
 
+/**
+ * A refusal is a payload too, and its size is the caller's to choose (a space of 10,000 unknown
+ * parameters, 20 huge strings): a workflow whose failure exceeds Temporal's 2 MB limit cannot
+ * even fail, and retries its workflow task forever. So a refusal names at most this many issues
+ * (the total is always stated), each message and value cut short.
+ */
+export const MAX_REPORTED_ISSUES = 20;
+const MAX_ISSUE_MESSAGE_CHARS = 500;
+const MAX_ISSUE_VALUE_CHARS = 200;
+
 /** Thrown by `parseInput` when a value does not satisfy its schema. Pure: safe in workflows. */
 export class InputValidationError extends Error {
   readonly issues: FieldIssue[];
   constructor(what: string, issues: FieldIssue[]) {
-    super(`invalid ${what}: ${issues.map(formatIssue).join('; ')}`);
+    const shown = issues.slice(0, MAX_REPORTED_ISSUES).map(formatIssue).join('; ');
+    const more = issues.length > MAX_REPORTED_ISSUES ? `; … and ${issues.length - MAX_REPORTED_ISSUES} more issues (${issues.length} in all)` : '';
+    super(`invalid ${what}: ${shown}${more}`);
     this.name = 'InputValidationError';
     this.issues = issues;
   }
@@ -14,7 +26,23 @@ export class InputValidationError extends Error {
 
 function formatIssue(i: FieldIssue): string {
   const got = i.value === undefined ? '' : ` (got ${safeJson(i.value)})`;
-  return `${i.path || '(root)'}: ${i.message}${got}`;
+  return `${cut(i.path, MAX_ISSUE_VALUE_CHARS) || '(root)'}: ${cut(i.message, MAX_ISSUE_MESSAGE_CHARS)}${got}`;
+}
+
+function cut(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+/** An issue small enough for a failure's details: long strings cut, big structures as short JSON text. */
+function compactIssue(i: FieldIssue): FieldIssue {
+  const v = i.value;
+  let value: unknown = v;
+  if (typeof v === 'string') value = cut(v, MAX_ISSUE_VALUE_CHARS);
+  else if (v !== null && typeof v === 'object') {
+    const text = safeJson(v);
+    value = text.endsWith('...') ? text : v;
+  }
+  return { ...i, path: cut(i.path, MAX_ISSUE_VALUE_CHARS), message: cut(i.message, MAX_ISSUE_MESSAGE_CHARS), value };
 }
 
 function safeJson(v: unknown): string {
@@ -77,7 +105,9 @@ export function parseInputOrFail<S extends z.ZodType>(schema: S, input: unknown,
     return parseInput(schema, input, what);
   } catch (err) {
     if (err instanceof InputValidationError) {
-      throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.invalidInput, { issues: err.issues });
+      const omitted = err.issues.length - MAX_REPORTED_ISSUES;
+      const issues = err.issues.slice(0, MAX_REPORTED_ISSUES).map(compactIssue);
+      throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.invalidInput, omitted > 0 ? { issues, omittedIssues: omitted } : { issues });
     }
     throw err;
   }

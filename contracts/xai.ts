@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FAULT_CLASSES } from './constants.js';
 import { SlugSchema } from './ids.js';
+import { TestingKnobsSchema } from './testing/knobs.js';
 
 /**
  * Batch XAI contract (seed tasks generate_explanation and generate_batch_explanations, which ran
@@ -156,8 +157,7 @@ export const ExplainSignalsInputSchema = z
      * (at least 1), so a bad signal is reported and a broken model stops the batch early.
      */
     maxFailedSignals: z.number().int().min(0).max(1_000_000).optional(),
-    /** Continue-as-new after this many signals (testing; otherwise when Temporal suggests it). */
-    continueAsNewEverySignals: z.number().int().min(1).max(1_000_000).optional(),
+    testing: TestingKnobsSchema.optional(),
   })
   .strict();
 export type ExplainSignalsInput = z.output<typeof ExplainSignalsInputSchema>;

@@ -15,7 +15,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createActivities, createActivityDeps } from '../activities/index.js';
 import {
   getDatasetResult,
   getTrainingResult,
@@ -34,9 +33,9 @@ import { formatDatasetResult, formatTrainingResult } from '../client/cli/output.
 import { createProgressView } from '../client/cli/progress-bar.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { startEmbeddedTemporal } from '../temporal-config/embedded.js';
-import { connectClient, connectWorkerConnection } from '../temporal-config/connection.js';
+import { connectClient } from '../temporal-config/connection.js';
 import type { DevServer } from '../temporal-config/dev-server.js';
-import { createWorkers, runWorkers } from '../workers/create-workers.js';
+import { hostWorkers } from '../workers/host.js';
 import { installRuntime } from '../workers/runtime.js';
 import { defaultSlots } from '../workers/slots.js';
 
@@ -107,19 +106,9 @@ async function main(): Promise<number> {
     uiBase ? `${uiBase}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
 
   const temporal = await connectClient(config);
-  const connection = await connectWorkerConnection(config);
   say(config.database.kind === 'pg' ? 'Database: Postgres (DATABASE_URL).' : `Database: embedded PGlite in ${config.database.dir}.`);
-  const { deps, close } = await createActivityDeps(config, { client: temporal.client });
   say('Starting the worker (queues: control, cpu, train) ...');
-  const workers = await createWorkers({
-    connection,
-    namespace: temporal.namespace,
-    queues: ['control', 'cpu', 'train'],
-    activities: createActivities(deps),
-    slots: defaultSlots(config.worker),
-  });
-  const stopWorkers = new AbortController();
-  const running = runWorkers(workers, stopWorkers.signal);
+  const hosted = await hostWorkers(config, { client: temporal.client, namespace: temporal.namespace, queues: ['control', 'cpu', 'train'], slots: defaultSlots(config.worker) });
 
   let exitCode = 0;
   try {
@@ -188,10 +177,7 @@ async function main(): Promise<number> {
     console.error(`\nfailed: ${err instanceof Error ? err.message : String(err)}\n(see ${logFile})`);
     exitCode = 1;
   } finally {
-    stopWorkers.abort();
-    await running.catch(() => undefined);
-    await close();
-    await connection.close();
+    await hosted.stop();
     await temporal.close();
     await server?.stop();
   }

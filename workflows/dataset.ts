@@ -44,7 +44,7 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
   let chunksDone = carried?.chunksDone ?? 0;
   let chunksThisRun = 0;
   const continueAsNewDue = () =>
-    workflowInfo().continueAsNewSuggested || (input.continueAsNewEveryChunks !== undefined && chunksThisRun >= input.continueAsNewEveryChunks);
+    workflowInfo().continueAsNewSuggested || (input.testing?.continueAsNewEvery !== undefined && chunksThisRun >= input.testing.continueAsNewEvery);
   setHandler(progressQuery, () =>
     progressOf(phase, signalsDone, total, { datasetId, chunksCompleted: chunksDone, chunksTotal: chunks.length }),
   );

@@ -93,7 +93,7 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
   const startedAtMs = carried?.startedAtMs ?? Date.now();
   const deadlineMs = input.maxDurationMinutes ? startedAtMs + input.maxDurationMinutes * 60_000 : Infinity;
   const limits = carried?.limits ?? { maxTrials: input.maxTrials, maxConcurrentTrials: input.maxConcurrentTrials };
-  const scheduler = new CampaignScheduler(input.continueAsNewEveryTrials);
+  const scheduler = new CampaignScheduler(input.testing?.continueAsNewEvery);
   let phase = carried ? 'searching' : 'registering';
   const trials = new HpoTrials(input, sampler, pruner, scheduler, () => live.refresh(), carried);
   const started = () => sampler.trials().length;

@@ -89,7 +89,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
   let numClasses = carried?.numClasses ?? 0;
   const running = new Set<number>();
   const interrupted: number[] = [];
-  const scheduler = new CampaignScheduler(input.continueAsNewEveryCandidates);
+  const scheduler = new CampaignScheduler(input.testing?.continueAsNewEvery);
   let phase = carried ? 'searching' : 'registering';
 
   const asked = () => strategy?.candidates().length ?? 0;

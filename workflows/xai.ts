@@ -56,7 +56,7 @@ export async function explainSignalsWorkflow(raw: unknown, carried?: XaiCarriedS
   let listed = carried?.listed ?? 0;
   let exhausted = carried?.exhausted ?? false;
   const running = new Set<SignalRef>();
-  const scheduler = new CampaignScheduler(input.continueAsNewEverySignals);
+  const scheduler = new CampaignScheduler(input.testing?.continueAsNewEvery);
   setHandler(stopSignal, scheduler.onStop);
   let phase = carried ? 'explaining' : 'registering';
 

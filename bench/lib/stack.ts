@@ -12,16 +12,15 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
-import { createActivities, createActivityDeps } from '../../activities/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import type { Database } from '../../db/connect.js';
-import { connectClient, connectWorkerConnection } from '../../temporal-config/connection.js';
+import { connectClient } from '../../temporal-config/connection.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { getDatasetResult, startDatasetGeneration } from '../../client/api.js';
 import type { GenerateDatasetResult } from '../../contracts/index.js';
 import { startDevServer } from '../../temporal-config/dev-server.js';
 import { bundleWorkflows } from '../../workers/bundle.js';
-import { createWorkers, runWorkers } from '../../workers/create-workers.js';
+import { hostWorkers } from '../../workers/host.js';
 import { installRuntime } from '../../workers/runtime.js';
 import { defaultSlots, type SlotCounts } from '../../workers/slots.js';
 
@@ -71,27 +70,16 @@ export async function startBenchStack(opts: { logLevel?: Config['logLevel'] } = 
     const config = loadConfig(env);
     const temporal = await connectClient(config);
     cleanup.push(() => temporal.close());
-    const connection = await connectWorkerConnection(config);
-    cleanup.push(() => connection.close());
-    const { deps, close } = await createActivityDeps(config, { client: temporal.client });
-    cleanup.push(close);
     const slots = defaultSlots(config.worker);
-    const workers = await createWorkers({
-      connection,
+    const hosted = await hostWorkers(config, {
+      client: temporal.client,
       namespace: temporal.namespace,
       queues: ['control', 'cpu', 'train'],
-      activities: createActivities(deps),
       workflowBundle: await bundleWorkflows(),
       slots,
       identity: `bench-${process.pid}`,
     });
-    const abort = new AbortController();
-    const running = runWorkers(workers, abort.signal);
-    // Registered last, so it runs first: workers drain before their connection and DB close.
-    cleanup.push(async () => {
-      abort.abort();
-      await running.catch(() => undefined);
-    });
+    cleanup.push(hosted.stop);
     const logTail = (lines = 20): string => {
       try {
         return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -101,7 +89,7 @@ export async function startBenchStack(opts: { logLevel?: Config['logLevel'] } = 
     };
     return {
       client: temporal.client,
-      db: deps.db,
+      db: hosted.deps.db,
       config,
       database: config.database.kind === 'pg' ? 'postgres' : 'pglite',
       slots,

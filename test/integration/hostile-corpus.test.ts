@@ -261,10 +261,15 @@ async function throughRawStart(stack: TestStack, c: HostileCase, index: number):
   }
   if (failures.length > 0) return record('raw', c, false, `workflow task failed ${failures.length}×: ${failures[0]}`);
   if (closed.completed) return record('raw', c, false, 'accepted: the run COMPLETED');
-  const cause = closed.error instanceof WorkflowFailedError ? closed.error.cause : closed.error;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== ERROR_TYPES.invalidInput || !cause.nonRetryable) {
-    const type = cause instanceof ApplicationFailure ? cause.type : (cause as Error)?.name;
-    return record('raw', c, false, `failed, but not with a non-retryable InvalidInput: ${type}: ${(cause as Error)?.message?.slice(0, 200)}`);
+  // The refusal may come from the workflow itself or from a step that checks what only a worker
+  // can (free space: an ActivityFailure caused by the InvalidInput): read down the chain.
+  const chain: unknown[] = [];
+  for (let e: unknown = closed.error; e instanceof Error && chain.length < 8; e = e.cause) chain.push(e);
+  const cause = chain.find((e): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === ERROR_TYPES.invalidInput);
+  if (!(closed.error instanceof WorkflowFailedError) || !cause?.nonRetryable) {
+    const root = chain.at(-1) as Error | undefined;
+    const type = root instanceof ApplicationFailure ? root.type : root?.name;
+    return record('raw', c, false, `failed, but not with a non-retryable InvalidInput: ${type}: ${root?.message?.slice(0, 200)}`);
   }
   const described = await handle.describe();
   if (described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status) !== 'FAILED') {

@@ -56,7 +56,7 @@ describe('HPO campaign orchestration', () => {
 
   it('continues as new and ends exactly where an uninterrupted run with the same seed ends', async () => {
     const plain = await (await start(stack.client, synthetic('can-plain'))).result();
-    const handle = await start(stack.client, synthetic('can-split', { continueAsNewEveryTrials: 7 }));
+    const handle = await start(stack.client, synthetic('can-split', { testing: { continueAsNewEvery: 7 } }));
     const split = (await handle.result()) as HpoCampaignResult;
     expect(split.trials).toEqual(plain.trials);
     expect(split.best).toEqual(plain.best);

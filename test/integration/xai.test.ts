@@ -265,7 +265,7 @@ describe('batch XAI on a real stack', () => {
       selection: { kind: 'dataset', datasetId: XAI_DATASET.datasetId, labels: ['ball', 'outer_race'], limit: 12 },
       methods: { occlusion: { window: 512, stride: 256 } },
       maxInFlight: 3,
-      continueAsNewEverySignals: 5,
+      testing: { continueAsNewEvery: 5 },
     };
     const handle = await start(stack.client, request);
     const result = (await handle.result()) as ExplainSignalsResult;
@@ -280,7 +280,7 @@ describe('batch XAI on a real stack', () => {
 
     // The same request again (a new run under the same workflow id, the first having closed): every row is reused, none added.
     const again = await stack.client.workflow.start('explainSignalsWorkflow', {
-      args: [{ ...request, continueAsNewEverySignals: undefined }],
+      args: [{ ...request, testing: undefined }],
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: workflowIds.xai(batchId),
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',

@@ -157,6 +157,8 @@ interface KindFields {
   strict: string[];
   /** Fields without a default (the entity id first). */
   required: string[];
+  /** Required fields the TypeScript client fills in when absent (the workflow still requires them). */
+  clientFills?: string[];
 }
 
 const FIELDS: Record<CorpusKind, KindFields> = {
@@ -185,6 +187,8 @@ const FIELDS: Record<CorpusKind, KindFields> = {
     ],
     strict: ['', 'config'],
     required: ['datasetId', 'config'],
+    // `faultline dataset start` with no flags simulates the default set.
+    clientFills: ['config'],
   },
   train: {
     numbers: [
@@ -368,7 +372,7 @@ function casesOfKind(kind: CorpusKind): HostileCase[] {
   add('extra-field', 'constructor', 'constructor-key', withValue(b, 'constructor', { prototype: { polluted: true } }), { field: 'constructor' });
 
   for (const path of fields.required) {
-    add('missing-field', path, 'absent', withValue(b, path, DELETE), { rawOnly: path === ENTITY_FIELD[kind] });
+    add('missing-field', path, 'absent', withValue(b, path, DELETE), { rawOnly: path === ENTITY_FIELD[kind] || fields.clientFills?.includes(path) });
     add('missing-field', path, 'null', withValue(b, path, null));
   }
   add('wrong-type', '(root)', 'array-input', [b] as unknown as Json, { field: '(root)' });

@@ -4,15 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, createActivityDeps } from '../../activities/index.js';
 import { getDatasetResult, startDatasetGeneration, type StartDatasetRequest } from '../../client/api.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { connect, type DbHandle } from '../../db/connect.js';
-import { connectClient, connectWorkerConnection } from '../../temporal-config/connection.js';
+import { connectClient } from '../../temporal-config/connection.js';
 import { freePort } from '../../temporal-config/dev-server.js';
 import { bundleWorkflows } from '../../workers/bundle.js';
-import { createWorkers, runWorkers } from '../../workers/create-workers.js';
+import { hostWorkers } from '../../workers/host.js';
 import type { QueueRole } from '../../contracts/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { startTestTemporal, type TestTemporal } from './temporal.js';
@@ -66,29 +64,16 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   const processes: WorkerProcess[] = [];
 
   async function startInProcessWorkers(queues: QueueRole[]) {
-    const connection: NativeConnection = await connectWorkerConnection(config);
-    const { deps, close } = await createActivityDeps(config, { client: connected.client });
-    const workers: Worker[] = await createWorkers({
-      connection,
+    const hosted = await hostWorkers(config, {
+      client: connected.client,
       namespace: config.temporal.namespace,
       queues,
-      activities: createActivities(deps),
       workflowBundle: bundle,
       slots: { control: 20, cpu: 2, train: 1 },
       identity: `test-${process.pid}`,
     });
-    const abort = new AbortController();
-    const running = runWorkers(workers, abort.signal);
-    let stopped: Promise<void> | undefined;
-    const stop = () =>
-      (stopped ??= (async () => {
-        abort.abort();
-        await running.catch(() => undefined);
-        await close();
-        await connection.close();
-      })());
-    stoppers.push(stop);
-    return { stop };
+    stoppers.push(hosted.stop);
+    return { stop: hosted.stop };
   }
 
   async function spawnWorkerProcess(queues: QueueRole[], extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {

@@ -9,6 +9,7 @@ import {
   FAULT_SEVERITIES_IN,
   GenerateDatasetInputSchema,
   InputValidationError,
+  MAX_REPORTED_ISSUES,
   parseInput,
   SIGNAL_LENGTH,
   SimulatorConfigSchema,
@@ -98,6 +99,25 @@ describe('validateWorkflowInput', () => {
     expect(failure.message).toContain('hyperparameters.epochs');
     expect(failure.message).toContain('(got 0)');
     expect(failure.details).toEqual([{ issues: [expect.objectContaining({ path: 'hyperparameters.epochs', value: 0 })] }]);
+  });
+
+  it('keeps the failure small whatever the input: at most MAX_REPORTED_ISSUES issues, values cut, the total stated', () => {
+    // 10,000 bad fields, each value a 10,000-char string: uncapped, the failure's details alone
+    // were ~100 MB, past Temporal's 2 MB limit, so the workflow task could not even fail the run.
+    const schema = z.record(z.string(), z.number());
+    const input = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, 'x'.repeat(10_000)]));
+    const failure = thrownBy(() => validateWorkflowInput(schema, input, 'huge input'), ApplicationFailure);
+    expect(failure.type).toBe(ERROR_TYPES.invalidInput);
+    const [details] = failure.details as [{ issues: { path: string; value: unknown }[]; omittedIssues: number }];
+    expect(details.issues).toHaveLength(MAX_REPORTED_ISSUES);
+    expect(details.omittedIssues).toBe(10_000 - MAX_REPORTED_ISSUES);
+    expect(details.issues[0]).toMatchObject({ path: 'p0' });
+    expect((details.issues[0].value as string).length).toBeLessThanOrEqual(200);
+    expect(failure.message).toContain('p0:');
+    expect(failure.message).toContain('10000 in all');
+    expect(JSON.stringify(failure.details).length + failure.message.length).toBeLessThan(64 * 1024);
+    // The client-side error keeps every issue for the caller to inspect.
+    expect(invalid(schema, input).issues).toHaveLength(10_000);
   });
 
   it('returns the parsed value with defaults', () => {

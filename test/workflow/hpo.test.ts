@@ -89,7 +89,7 @@ describe('hpoCampaignWorkflow orchestration (fast, fake activities)', () => {
     gate.open();
     const workers = await w.startWorkers({ control: fakeControl(books, 'can-12'), cpu: fakeObjective(gate) });
     try {
-      const { workflowId } = await start(request('can-12', { maxTrials: 12, maxConcurrentTrials: 2, continueAsNewEveryTrials: 4 }));
+      const { workflowId } = await start(request('can-12', { maxTrials: 12, maxConcurrentTrials: 2, testing: { continueAsNewEvery: 4 } }));
       const firstRunId = (await w.client.workflow.getHandle(workflowId).describe()).runId;
       const result = await getHpoResult(w.client, workflowId);
       expect(result.status).toBe('COMPLETED');

@@ -113,7 +113,7 @@ describe('nasCampaignWorkflow orchestration (fast, fake activities)', () => {
     gate.open();
     const workers = await w.startWorkers(fakes(books, 'nas-can', gate));
     try {
-      const { workflowId } = await start(request('nas-can', { maxCandidates: 10, maxConcurrentCandidates: 2, continueAsNewEveryCandidates: 4 }));
+      const { workflowId } = await start(request('nas-can', { maxCandidates: 10, maxConcurrentCandidates: 2, testing: { continueAsNewEvery: 4 } }));
       const firstRunId = (await w.client.workflow.getHandle(workflowId).describe()).runId;
       const result = await getNasResult(w.client, workflowId);
       expect(result.status).toBe('COMPLETED');

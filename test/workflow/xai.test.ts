@@ -91,7 +91,7 @@ describe('explainSignalsWorkflow orchestration (fast, fake activities)', () => {
     gate.open();
     const workers = await w.startWorkers(fakes(books, 'can-10', gate));
     try {
-      const { workflowId } = await start(request('can-10', refs(10), { maxInFlight: 2, continueAsNewEverySignals: 3 }));
+      const { workflowId } = await start(request('can-10', refs(10), { maxInFlight: 2, testing: { continueAsNewEvery: 3 } }));
       const firstRunId = (await w.client.workflow.getHandle(workflowId).describe()).runId;
       const result = await getXaiResult(w.client, workflowId);
       expect(result).toMatchObject({ status: 'COMPLETED', total: 10, completed: 10, failed: 0 });
