@@ -53,9 +53,18 @@ function curvePanel(box: Box, title: string, label: string, series: { name: stri
   for (const s of series) {
     const pts = s.pts.filter(([, v]) => Number.isFinite(v));
     if (pts.length === 1) parts.push(tag('circle', { cx: x(pts[0][0]), cy: y(pts[0][1]), r: 3, fill: s.color }));
-    if (pts.length > 1) parts.push(tag('polyline', { points: points(pts.map(([e, v]) => [x(e), y(v)])), fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': s.dash }));
+    if (pts.length > 1)
+      parts.push(
+        tag('polyline', { points: points(pts.map(([e, v]) => [x(e), y(v)])), fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': s.dash }),
+      );
   }
-  parts.push(legend(plot.left + 8, box.y + 44, series.map((s) => [lineSwatch(s.color, s.dash), s.name] as [(x: number, y: number) => string, string])));
+  parts.push(
+    legend(
+      plot.left + 8,
+      box.y + 44,
+      series.map((s) => [lineSwatch(s.color, s.dash), s.name] as [(x: number, y: number) => string, string]),
+    ),
+  );
   return parts.join('');
 }
 
@@ -84,15 +93,28 @@ const row = (k: string, v: unknown): string => `<tr><th>${escapeXml(k)}</th><td>
 const inline = (svg: string): string => (svg.endsWith('\n') ? svg : `${svg}\n`);
 
 export function renderExperimentPage(input: ExperimentPageInput): string {
-  const facts = summaryTable([row('experiment', input.experimentId), row('trained on', input.datasetId), ...Object.entries(input.facts).map(([k, v]) => row(k, v)), row('generated', input.generatedAt)].join('\n'));
+  const facts = summaryTable(
+    [
+      row('experiment', input.experimentId),
+      row('trained on', input.datasetId),
+      ...Object.entries(input.facts).map(([k, v]) => row(k, v)),
+      row('generated', input.generatedAt),
+    ].join('\n'),
+  );
   const sections: string[] = [facts, '<h2>Training</h2>\n', figure(renderTrainingCurvesSvg(input.experimentId, input.epochs))];
   const order: PageEvaluation['kind'][] = ['roc', 'errors', 'compare'];
-  const evaluations = [...input.evaluations].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.completedAt ?? '').localeCompare(b.completedAt ?? '') || a.id.localeCompare(b.id));
+  const evaluations = [...input.evaluations].sort(
+    (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.completedAt ?? '').localeCompare(b.completedAt ?? '') || a.id.localeCompare(b.id),
+  );
   if (evaluations.length === 0) sections.push('<p>No evaluation yet: <code>faultline eval roc ' + escapeXml(input.experimentId) + '</code>.</p>\n');
   for (const e of evaluations) {
     sections.push(`<h2 id="${escapeXml(e.id)}">${escapeXml(`${KIND_TITLE[e.kind]} on ${e.datasetId ?? '?'} (${e.split} split)`)}</h2>\n`);
     sections.push(summaryTable([row('evaluation', e.id), ...Object.entries(e.summary).map(([k, v]) => row(k, v)), row('completed', e.completedAt)].join('\n')));
     sections.push(e.svg ? figure(inline(e.svg)) : '<p><em>picture not available</em></p>\n');
   }
-  return htmlPage({ title: `Experiment ${input.experimentId}`, css: ['table.summary th { background: #f6f6f6; }', `h2 { color: ${INK}; margin-top: 32px; }`], body: sections.join('') });
+  return htmlPage({
+    title: `Experiment ${input.experimentId}`,
+    css: ['table.summary th { background: #f6f6f6; }', `h2 { color: ${INK}; margin-top: 32px; }`],
+    body: sections.join(''),
+  });
 }

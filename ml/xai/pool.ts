@@ -215,7 +215,12 @@ export class XaiProcessPool {
     child.on('close', (code, signal) => {
       if (slot.task) {
         const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
-        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while ${({ explain: 'explaining', predict: 'predicting', analyze: 'analysing' } as const)[slot.task.work.type]}${stderrTailNote(slot.stderrTail, 6)}`));
+        this.finish(
+          slot.task,
+          new Error(
+            `XAI child process (pid ${child.pid}) ${how} while ${({ explain: 'explaining', predict: 'predicting', analyze: 'analysing' } as const)[slot.task.work.type]}${stderrTailNote(slot.stderrTail, 6)}`,
+          ),
+        );
       }
       if (!this.closed) this.dispatch();
     });

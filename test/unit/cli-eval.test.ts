@@ -3,7 +3,13 @@ import { fakeClient } from '../support/fake-client.js';
 import { fakeCli as fakeWorkflowCli, type FakeWorkflow } from '../support/fake-cli.js';
 import { deriveComparisonId, prepareComparisonInput, prepareRocInput, startComparison, startRocEvaluation } from '../../client/eval.js';
 import { evaluationKindOf, formatComparisonResult, formatErrorsResult, formatRocResult } from '../../client/cli/eval.js';
-import { InputValidationError, type CompareExperimentsResult, type EvaluateErrorsResult, type EvaluateRocResult, type Progress } from '../../contracts/index.js';
+import {
+  InputValidationError,
+  type CompareExperimentsResult,
+  type EvaluateErrorsResult,
+  type EvaluateRocResult,
+  type Progress,
+} from '../../contracts/index.js';
 
 const URI = (c: string) => `artifact:sha256/${c.repeat(64)}`;
 const roc: EvaluateRocResult = {
@@ -110,8 +116,7 @@ describe('evaluation client', () => {
 });
 
 describe('faultline eval', () => {
-  const fakeCli = () =>
-    fakeWorkflowCli(ROC_WORKFLOW, {}, (uri) => (uri === URI('a') ? '/data/artifacts/roc.svg' : undefined));
+  const fakeCli = () => fakeWorkflowCli(ROC_WORKFLOW, {}, (uri) => (uri === URI('a') ? '/data/artifacts/roc.svg' : undefined));
 
   it('eval roc <id> --dataset --replicates starts with those fields and prints how to follow', async () => {
     const cli = fakeCli();
@@ -164,4 +169,3 @@ describe('faultline eval', () => {
     expect(c).toMatch(/exp-1\s+0\.938\s+\[0\.870, 0\.970\]\s+12,000\s+1\.20\s+8\s+yes/);
   });
 });
-

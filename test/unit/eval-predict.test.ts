@@ -54,7 +54,14 @@ afterAll(async () => {
 describe('batched predictions', () => {
   it('normalise each window as training does and agree with one-window predictions, across batch boundaries', () => {
     const s = [signal(1000, 1), signal(700, 2)];
-    const job: PredictJob = { windowLength: L, batchSize: 3, signals: [{ uri: 'a', starts: [0, 100, 744] }, { uri: 'b', starts: [0, 444] }] };
+    const job: PredictJob = {
+      windowLength: L,
+      batchSize: 3,
+      signals: [
+        { uri: 'a', starts: [0, 100, 744] },
+        { uri: 'b', starts: [0, 444] },
+      ],
+    };
     const all = predictWindows(model, s, job);
     expect(all).toHaveLength(5 * 3);
     const flat = job.signals.flatMap((sig, k) => sig.starts.map((start) => [k, start] as const));
@@ -68,8 +75,12 @@ describe('batched predictions', () => {
   });
 
   it('refuse a window past the end of its signal or of another length than the model takes', () => {
-    expect(() => predictWindows(model, [signal(300, 1)], { windowLength: L, batchSize: 8, signals: [{ uri: 'short', starts: [100] }] })).toThrow(PredictInputError);
-    expect(() => predictWindows(model, [signal(300, 1)], { windowLength: 128, batchSize: 8, signals: [{ uri: 's', starts: [0] }] })).toThrow(/windows of 256 samples, not 128/);
+    expect(() => predictWindows(model, [signal(300, 1)], { windowLength: L, batchSize: 8, signals: [{ uri: 'short', starts: [100] }] })).toThrow(
+      PredictInputError,
+    );
+    expect(() => predictWindows(model, [signal(300, 1)], { windowLength: 128, batchSize: 8, signals: [{ uri: 's', starts: [0] }] })).toThrow(
+      /windows of 256 samples, not 128/,
+    );
   });
 
   it('in a child process: read the signals from the artifact store and give the in-process numbers', async () => {
@@ -84,7 +95,9 @@ describe('batched predictions', () => {
   });
 
   it('the analyses in a child process equal the in-process ones exactly', async () => {
-    const cases = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/eval/cases.json'), 'utf8')) as { cases: { classes: string[]; labels: number[]; probabilities: number[][] }[] };
+    const cases = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/eval/cases.json'), 'utf8')) as {
+      cases: { classes: string[]; labels: number[]; probabilities: number[][] }[];
+    };
     const c = cases.cases[4];
     const scores: Scores = { probabilities: Float32Array.from(c.probabilities.flat()), labels: c.labels, classes: c.classes };
     const roc = await pool.analyze({ kind: 'roc', scores, options: { replicates: 50, seed: 9 } });
