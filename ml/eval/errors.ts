@@ -50,9 +50,10 @@ export interface ErrorOptions {
   maxListed?: number;
 }
 
+/** Numerically by a leading number ("2 hp" before "10 hp", "0–2 dB" before "2–4 dB"), else as text. */
 const byValue = (a: ConditionGroup, b: ConditionGroup): number => {
-  const x = Number(a.value);
-  const y = Number(b.value);
+  const x = Number.parseFloat(a.value);
+  const y = Number.parseFloat(b.value);
   if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 };

@@ -25,15 +25,31 @@ function svgDocument(width: number, height: number, title: string, body: string)
 }
 
 function header(title: string, subtitle: string, width: number): string {
-  return text(20, 32, truncate(title, 110), { 'font-size': 20, 'font-weight': 'bold', fill: INK }) + text(20, 54, truncate(subtitle, Math.floor(width / 7)), { 'font-size': 13, fill: MUTED });
+  return (
+    text(20, 32, truncate(title, 110), { 'font-size': 20, 'font-weight': 'bold', fill: INK }) +
+    text(20, 54, truncate(subtitle, Math.floor(width / 7)), { 'font-size': 13, fill: MUTED })
+  );
 }
 
-const plotOf = (box: Box, left = 64, bottom = 56, top = 56, right = 16): Plot => ({ left: box.x + left, right: box.x + box.w - right, top: box.y + top, bottom: box.y + box.h - bottom });
+const plotOf = (box: Box, left = 64, bottom = 56, top = 56, right = 16): Plot => ({
+  left: box.x + left,
+  right: box.x + box.w - right,
+  top: box.y + top,
+  bottom: box.y + box.h - bottom,
+});
 const fmt3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
 const ciText = (ci: { low: number; high: number } | null): string => (ci ? ` [${ci.low.toFixed(3)}, ${ci.high.toFixed(3)}]` : '');
 
 /** Unit-square panel (ROC or PR) with the curves drawn as polylines. */
-function unitPanel(box: Box, title: string, subtitle: string, xLabel: string, yLabel: string, series: { color: string; dash?: string; pts: [number, number][]; width?: number }[], diagonal: boolean): string {
+function unitPanel(
+  box: Box,
+  title: string,
+  subtitle: string,
+  xLabel: string,
+  yLabel: string,
+  series: { color: string; dash?: string; pts: [number, number][]; width?: number }[],
+  diagonal: boolean,
+): string {
   const plot = plotOf(box);
   const x = linearScale([0, 1], [plot.left, plot.right]);
   const y = linearScale([0, 1], [plot.bottom, plot.top]);
@@ -42,17 +58,33 @@ function unitPanel(box: Box, title: string, subtitle: string, xLabel: string, yL
   for (const s of series) {
     const finite = s.pts.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
     if (finite.length < 2) continue;
-    parts.push(tag('polyline', { points: points(finite.map(([a, b]) => [x(a), y(b)])), fill: 'none', stroke: s.color, 'stroke-width': s.width ?? 1.8, 'stroke-dasharray': s.dash, 'stroke-linejoin': 'round' }));
+    parts.push(
+      tag('polyline', {
+        points: points(finite.map(([a, b]) => [x(a), y(b)])),
+        fill: 'none',
+        stroke: s.color,
+        'stroke-width': s.width ?? 1.8,
+        'stroke-dasharray': s.dash,
+        'stroke-linejoin': 'round',
+      }),
+    );
   }
   return parts.join('');
 }
 
-/** Legend as a column of lines (class name and figure), right of or below a panel. */
+/** Legend lines (class name and its figures) below the panels, in two columns. */
 function columnLegend(x: number, y: number, items: { color: string; dash?: string; label: string }[]): string {
+  const perColumn = Math.ceil(items.length / 2);
   return tag(
     'g',
     { class: 'legend' },
-    items.map((it, i) => lineSwatch(it.color, it.dash)(x + 8, y + i * 17 - 4) + text(x + 22, y + i * 17, truncate(it.label, 44), { 'font-size': 11.5, fill: INK })).join(''),
+    items
+      .map((it, i) => {
+        const cx = x + (i >= perColumn ? 588 : 0);
+        const cy = y + (i % perColumn) * 17;
+        return lineSwatch(it.color, it.dash)(cx + 8, cy - 4) + text(cx + 22, cy, truncate(it.label, 86), { 'font-size': 11.5, fill: INK });
+      })
+      .join(''),
   );
 }
 
@@ -64,7 +96,7 @@ export interface RocPictureInput {
 
 export function renderRocSvg({ title, subtitle, analysis: a }: RocPictureInput): string {
   const W = 1200;
-  const legendRows = a.perClass.length + 2;
+  const legendRows = Math.ceil((a.perClass.length + 2) / 2);
   const H = 96 + 470 + legendRows * 17 + 20;
   const roc = a.perClass.map((c, i) => ({ color: colorOf(i), pts: c.roc.fpr.map((f, j) => [f, c.roc.tpr[j]] as [number, number]) }));
   roc.push({ color: INK, pts: a.microRoc.fpr.map((f, j) => [f, a.microRoc.tpr[j]] as [number, number]), dash: '6 3', width: 2.2 } as (typeof roc)[number]);
@@ -72,12 +104,19 @@ export function renderRocSvg({ title, subtitle, analysis: a }: RocPictureInput):
   const rocBox = { x: 12, y: 76, w: 582, h: 470 };
   const prBox = { x: 606, y: 76, w: 582, h: 470 };
   const items = [
-    ...a.perClass.map((c, i) => ({ color: colorOf(i), label: `${c.class} (n=${c.positives}): AUC ${fmt3(c.auc)}${ciText(c.aucCi)}, AP ${fmt3(c.averagePrecision)}` })),
+    ...a.perClass.map((c, i) => ({
+      color: colorOf(i),
+      label: `${c.class} (n=${c.positives}): AUC ${fmt3(c.auc)}${ciText(c.aucCi)}, AP ${fmt3(c.averagePrecision)}`,
+    })),
     { color: INK, dash: '6 3', label: `micro average: AUC ${fmt3(a.aucMicro)}${ciText(a.ci.aucMicro)}, AP ${fmt3(a.apMicro)}` },
-    { color: '#fff', label: `macro average: AUC ${fmt3(a.aucMacro)}${ciText(a.ci.aucMacro)}, AP ${fmt3(a.apMacro)}` },
+    { color: 'none', label: `macro average: AUC ${fmt3(a.aucMacro)}${ciText(a.ci.aucMacro)}, AP ${fmt3(a.apMacro)}` },
   ];
   const body = [
-    header(title, `${subtitle} · ${a.count} samples · accuracy ${fmt3(a.accuracy)}${ciText(a.ci.accuracy)} · ${a.bootstrap.replicates} bootstrap replicates (seed ${a.bootstrap.seed})`, W),
+    header(
+      title,
+      `${subtitle} · ${a.count} samples · accuracy ${fmt3(a.accuracy)}${ciText(a.ci.accuracy)} · ${a.bootstrap.replicates} bootstrap replicates (seed ${a.bootstrap.seed})`,
+      W,
+    ),
     unitPanel(rocBox, 'ROC, one vs rest', 'true positive rate against false positive rate', 'false positive rate', 'true positive rate', roc, true),
     unitPanel(prBox, 'Precision–recall, one vs rest', 'precision against recall', 'recall', 'precision', pr, false),
     columnLegend(24, 96 + 470 + 4, items),
@@ -105,7 +144,13 @@ function confusionPanel(box: Box, classes: readonly string[], e: ErrorAnalysis):
   const top = 70;
   const size = Math.min(box.w - left - 20, box.h - top - 60);
   const cell = size / k;
-  const parts = [frame(box, 'Confusion matrix (rows: true class, normalised)', `accuracy ${fmt3(e.classification.accuracy)} · macro F1 ${fmt3(e.classification.macroF1)} · ${e.errors} errors of ${e.classification.count}`)];
+  const parts = [
+    frame(
+      box,
+      'Confusion matrix (rows: true class; cells: % of the row)',
+      `accuracy ${fmt3(e.classification.accuracy)} · macro F1 ${fmt3(e.classification.macroF1)} · ${e.errors} errors of ${e.classification.count}`,
+    ),
+  ];
   const x0 = box.x + left;
   const y0 = box.y + top;
   for (let r = 0; r < k; r++) {
@@ -113,8 +158,21 @@ function confusionPanel(box: Box, classes: readonly string[], e: ErrorAnalysis):
     for (let c = 0; c < k; c++) {
       const v = e.classification.confusionNormalized[r][c];
       const n = e.classification.confusion[r][c];
-      parts.push(tag('rect', { x: x0 + c * cell, y: y0 + r * cell, width: cell, height: cell, fill: heat(v), stroke: '#fff' }, tag('title', {}, escapeXml(`${classes[r]} → ${classes[c]}: ${n} (${(v * 100).toFixed(1)} %)`))));
-      if (cell >= 26) parts.push(text(x0 + c * cell + cell / 2, y0 + r * cell + cell / 2 + 4, n === 0 ? '' : (v * 100).toFixed(v >= 0.995 || v < 0.1 ? 0 : 1), { 'font-size': Math.min(12, cell / 3), fill: v > 0.5 ? '#fff' : INK, 'text-anchor': 'middle' }));
+      parts.push(
+        tag(
+          'rect',
+          { x: x0 + c * cell, y: y0 + r * cell, width: cell, height: cell, fill: heat(v), stroke: '#fff' },
+          tag('title', {}, escapeXml(`${classes[r]} → ${classes[c]}: ${n} (${(v * 100).toFixed(1)} %)`)),
+        ),
+      );
+      if (cell >= 26)
+        parts.push(
+          text(x0 + c * cell + cell / 2, y0 + r * cell + cell / 2 + 4, n === 0 ? '' : (v * 100).toFixed(v >= 0.995 || v < 0.1 ? 0 : 1), {
+            'font-size': Math.min(12, cell / 3),
+            fill: v > 0.5 ? '#fff' : INK,
+            'text-anchor': 'middle',
+          }),
+        );
     }
   }
   for (let c = 0; c < k; c++) {
@@ -126,27 +184,53 @@ function confusionPanel(box: Box, classes: readonly string[], e: ErrorAnalysis):
 }
 
 function reliabilityPanel(box: Box, e: ErrorAnalysis): string {
-  const plot = plotOf(box);
+  const plot = plotOf(box, 64, 56, 76);
   const x = linearScale([0, 1], [plot.left, plot.right]);
   const y = linearScale([0, 1], [plot.bottom, plot.top]);
   const c = e.calibration;
-  const parts = [frame(box, 'Reliability diagram', `ECE ${fmt3(c.ece)} · MCE ${fmt3(c.mce)} · mean confidence ${fmt3(c.meanConfidence)}`), yAxis(y, plot, 'accuracy'), xAxis(x, x.ticks(5), plot, 'confidence (winning probability)', true)];
+  const parts = [
+    frame(box, 'Reliability diagram', `ECE ${fmt3(c.ece)} · MCE ${fmt3(c.mce)} · mean confidence ${fmt3(c.meanConfidence)}`),
+    yAxis(y, plot, 'accuracy'),
+    xAxis(x, x.ticks(5), plot, 'confidence (winning probability)', true),
+  ];
   parts.push(tag('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(1), stroke: '#bbb', 'stroke-dasharray': '4 4' }));
   const maxCount = Math.max(1, ...c.bins.map((b) => b.count));
   for (const b of c.bins) {
     const w = x(b.high) - x(b.low);
-    // Bin population as a faint bar from the bottom, scaled to a quarter of the plot.
-    const hBar = (b.count / maxCount) * (plot.bottom - plot.top) * 0.25;
-    parts.push(tag('rect', { x: x(b.low) + 1, y: plot.bottom - hBar, width: w - 2, height: hBar, fill: '#e0e0e0' }));
     if (b.accuracy === null) continue;
-    parts.push(tag('rect', { x: x(b.low) + 3, y: y(b.accuracy), width: w - 6, height: plot.bottom - y(b.accuracy), fill: '#1f77b4', 'fill-opacity': 0.75 }, tag('title', {}, escapeXml(`(${b.low.toFixed(1)}, ${b.high.toFixed(1)}]: ${b.count} samples, accuracy ${fmt3(b.accuracy)}, confidence ${fmt3(b.confidence)}`))));
+    parts.push(
+      tag(
+        'rect',
+        { x: x(b.low) + 3, y: y(b.accuracy), width: w - 6, height: plot.bottom - y(b.accuracy), fill: '#1f77b4', 'fill-opacity': 0.75 },
+        tag(
+          'title',
+          {},
+          escapeXml(`(${b.low.toFixed(1)}, ${b.high.toFixed(1)}]: ${b.count} samples, accuracy ${fmt3(b.accuracy)}, confidence ${fmt3(b.confidence)}`),
+        ),
+      ),
+    );
     parts.push(tag('circle', { cx: x(b.confidence ?? 0), cy: y(b.accuracy), r: 3, fill: '#d62728' }));
   }
-  parts.push(legend(plot.left + 8, plot.top - 8, [
-    [(px, py) => tag('rect', { x: px - 6, y: py - 5, width: 12, height: 10, fill: '#1f77b4', 'fill-opacity': 0.75 }), 'accuracy per bin'],
-    [(px, py) => tag('circle', { cx: px, cy: py, r: 3, fill: '#d62728' }), 'mean confidence'],
-    [(px, py) => tag('rect', { x: px - 6, y: py - 5, width: 12, height: 10, fill: '#e0e0e0' }), 'samples'],
-  ]));
+  // Bin populations on top, as narrow dark bars scaled to a quarter of the plot, so they show over the accuracy bars.
+  for (const b of c.bins) {
+    if (b.count === 0) continue;
+    const hBar = (b.count / maxCount) * (plot.bottom - plot.top) * 0.25;
+    const mid = (x(b.low) + x(b.high)) / 2;
+    parts.push(
+      tag(
+        'rect',
+        { x: mid - 3, y: plot.bottom - hBar, width: 6, height: hBar, fill: '#333', 'fill-opacity': 0.55 },
+        tag('title', {}, escapeXml(`${b.count} samples`)),
+      ),
+    );
+  }
+  parts.push(
+    legend(plot.left + 8, plot.top - 8, [
+      [(px, py) => tag('rect', { x: px - 6, y: py - 5, width: 12, height: 10, fill: '#1f77b4', 'fill-opacity': 0.75 }), 'accuracy per bin'],
+      [(px, py) => tag('circle', { cx: px, cy: py, r: 3, fill: '#d62728' }), 'mean confidence'],
+      [(px, py) => tag('rect', { x: px - 3, y: py - 5, width: 6, height: 10, fill: '#333', 'fill-opacity': 0.55 }), 'samples per bin (relative)'],
+    ]),
+  );
   return parts.join('');
 }
 
@@ -168,7 +252,16 @@ function conditionsPanel(box: Box, e: ErrorAnalysis): string {
     }
     parts.push(text(barX - 8, yy, `${truncate(r.g.value, 28)} (${r.g.count})`, { 'font-size': 11, fill: INK, 'text-anchor': 'end' }));
     const w = (r.g.errorRate / maxRate) * barW;
-    parts.push(tag('rect', { x: barX, y: yy - pitch * 0.6, width: Math.max(0.5, w), height: pitch * 0.7, fill: r.g.errors > 0 ? '#d62728' : '#2ca02c', 'fill-opacity': 0.8 }));
+    parts.push(
+      tag('rect', {
+        x: barX,
+        y: yy - pitch * 0.6,
+        width: Math.max(0.5, w),
+        height: pitch * 0.7,
+        fill: r.g.errors > 0 ? '#d62728' : '#2ca02c',
+        'fill-opacity': 0.8,
+      }),
+    );
     parts.push(text(barX + w + 6, yy, `${(r.g.errorRate * 100).toFixed(1)} %`, { 'font-size': 11, fill: MUTED }));
   });
   return parts.join('');
@@ -205,9 +298,17 @@ function accuracyPanel(box: Box, c: Comparison): string {
   const pitch = (plot.bottom - plot.top) / c.rows.length;
   c.rows.forEach((r, i) => {
     const yy = plot.top + pitch * (i + 0.5);
-    parts.push(text(plot.left - 8, yy + 4, truncate(r.id, 26), { 'font-size': 11.5, fill: INK, 'text-anchor': 'end', 'font-weight': r.pareto ? 'bold' : undefined }));
+    parts.push(
+      text(plot.left - 8, yy + 4, truncate(r.id, 26), { 'font-size': 11.5, fill: INK, 'text-anchor': 'end', 'font-weight': r.pareto ? 'bold' : undefined }),
+    );
     parts.push(tag('line', { x1: x(r.ci.low), x2: x(r.ci.high), y1: yy, y2: yy, stroke: colorOf(i), 'stroke-width': 2 }));
-    parts.push(tag('circle', { cx: x(r.accuracy), cy: yy, r: 4.5, fill: colorOf(i) }, tag('title', {}, escapeXml(`${r.id}: ${fmt3(r.accuracy)} [${fmt3(r.ci.low)}, ${fmt3(r.ci.high)}]`))));
+    parts.push(
+      tag(
+        'circle',
+        { cx: x(r.accuracy), cy: yy, r: 4.5, fill: colorOf(i) },
+        tag('title', {}, escapeXml(`${r.id}: ${fmt3(r.accuracy)} [${fmt3(r.ci.low)}, ${fmt3(r.ci.high)}]`)),
+      ),
+    );
   });
   return parts.join('');
 }
@@ -221,11 +322,29 @@ function paretoPanel(box: Box, c: Comparison): string {
   const x = logScale([pLo / 1.5, pHi * 1.5], [plot.left, plot.right]);
   const [aLo, aHi] = extent(pts.map(({ r }) => r.accuracy)) ?? [0, 1];
   const y = linearScale([Math.max(0, aLo - 0.05), Math.min(1, aHi + 0.02)], [plot.bottom, plot.top]);
-  parts.push(yAxis(y, plot, 'accuracy'), xAxis(x, x.ticks(), plot, 'parameters', true, (v) => formatNumber(v, 3)));
+  parts.push(
+    yAxis(y, plot, 'accuracy'),
+    xAxis(x, x.ticks(), plot, 'parameters', true, (v) => formatNumber(v, 3)),
+  );
   const front = pts.filter(({ r }) => r.pareto).sort((a, b) => a.r.parameters! - b.r.parameters!);
-  if (front.length > 1) parts.push(tag('polyline', { points: points(front.map(({ r }) => [x(r.parameters!), y(r.accuracy)])), fill: 'none', stroke: '#d95f02', 'stroke-width': 1.5, 'stroke-dasharray': '5 3' }));
+  if (front.length > 1)
+    parts.push(
+      tag('polyline', {
+        points: points(front.map(({ r }) => [x(r.parameters!), y(r.accuracy)])),
+        fill: 'none',
+        stroke: '#d95f02',
+        'stroke-width': 1.5,
+        'stroke-dasharray': '5 3',
+      }),
+    );
   for (const { r, i } of pts) {
-    parts.push(tag('circle', { cx: x(r.parameters!), cy: y(r.accuracy), r: 5, fill: colorOf(i), stroke: r.pareto ? '#d95f02' : '#fff', 'stroke-width': r.pareto ? 2.5 : 1 }, tag('title', {}, escapeXml(`${r.id}: ${fmt3(r.accuracy)}, ${r.parameters} parameters`))));
+    parts.push(
+      tag(
+        'circle',
+        { cx: x(r.parameters!), cy: y(r.accuracy), r: 5, fill: colorOf(i), stroke: r.pareto ? '#d95f02' : '#fff', 'stroke-width': r.pareto ? 2.5 : 1 },
+        tag('title', {}, escapeXml(`${r.id}: ${fmt3(r.accuracy)}, ${r.parameters} parameters`)),
+      ),
+    );
     parts.push(text(x(r.parameters!) + 8, y(r.accuracy) - 6, truncate(r.id, 22), { 'font-size': 10.5, fill: MUTED }));
   }
   return parts.join('');
@@ -240,16 +359,33 @@ function pValuePanel(box: Box, c: Comparison): string {
   const cell = Math.min(70, (box.w - left - 20) / ids.length, (box.h - top - 20) / ids.length);
   const idx = new Map(ids.map((id, i) => [id, i]));
   ids.forEach((id, i) => {
-    parts.push(text(box.x + left - 8, box.y + top + i * cell + cell / 2 + 4, truncate(id, 24), { 'font-size': 11, fill: INK, 'text-anchor': 'end' }));
+    parts.push(
+      text(box.x + left - 8, box.y + top + i * cell + cell / 2 + 4, `${truncate(id, 22)}  ${i + 1}`, { 'font-size': 11, fill: INK, 'text-anchor': 'end' }),
+    );
     parts.push(text(box.x + left + i * cell + cell / 2, box.y + top - 6, String(i + 1), { 'font-size': 11, fill: MUTED, 'text-anchor': 'middle' }));
   });
   for (const p of c.pairs) {
     const i = idx.get(p.first)!;
     const j = idx.get(p.second)!;
-    for (const [r, col] of [[i, j], [j, i]] as const) {
+    for (const [r, col] of [
+      [i, j],
+      [j, i],
+    ] as const) {
       const xx = box.x + left + col * cell;
       const yy = box.y + top + r * cell;
-      parts.push(tag('rect', { x: xx, y: yy, width: cell, height: cell, fill: p.significant ? '#fdd0a2' : '#f4f4f4', stroke: '#fff' }, tag('title', {}, escapeXml(`${p.first} vs ${p.second}: only first right ${p.b}, only second right ${p.c}, ${p.method} p = ${formatNumber(p.pValue)}, adjusted ${formatNumber(p.adjustedP)}`))));
+      parts.push(
+        tag(
+          'rect',
+          { x: xx, y: yy, width: cell, height: cell, fill: p.significant ? '#fdd0a2' : '#f4f4f4', stroke: '#fff' },
+          tag(
+            'title',
+            {},
+            escapeXml(
+              `${p.first} vs ${p.second}: only first right ${p.b}, only second right ${p.c}, ${p.method} p = ${formatNumber(p.pValue)}, adjusted ${formatNumber(p.adjustedP)}`,
+            ),
+          ),
+        ),
+      );
       parts.push(text(xx + cell / 2, yy + cell / 2 + 4, formatNumber(p.adjustedP, 2), { 'font-size': 10.5, fill: INK, 'text-anchor': 'middle' }));
     }
   }
