@@ -7,6 +7,7 @@ import {
   ERROR_TYPES,
   EvaluationEndedInputSchema,
   FinishEvaluationInputSchema,
+  PredictHeartbeatSchema,
   PredictSplitInputSchema,
   RegisterEvaluationInputSchema,
   TrainHyperparametersSchema,
@@ -19,6 +20,7 @@ import {
   type EvaluateRocResult,
   type EvaluationEndedInput,
   type FinishEvaluationInput,
+  type PredictHeartbeat,
   type PredictionsRef,
   type PredictSplitInput,
   type RegisteredEvaluation,
@@ -48,9 +50,20 @@ import { buildIndex, PredictionIndexSchema, selectSplit, type PredictionIndex, t
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
 
 const HEARTBEAT_MS = 2_000;
-/** Signals per child-process job: big enough to amortise IPC, small enough to heartbeat progress. */
+/**
+ * Signals per child-process job: big enough to amortise IPC, small enough to heartbeat progress;
+ * and at most MAX_PARTS jobs, since each finished job is one artifact URI in the heartbeat.
+ */
 const SIGNALS_PER_JOB = 16;
+const MAX_PARTS = 200;
 const PREDICT_BATCH = 256;
+
+/** The finished jobs a previous attempt recorded, if its heartbeat describes this same selection and job size. */
+function resumableParts(details: unknown, indexUri: string, jobSize: number, jobs: number): PredictHeartbeat['parts'] {
+  const hb = PredictHeartbeatSchema.safeParse(details);
+  if (!hb.success || hb.data.indexUri !== indexUri || hb.data.jobSize !== jobSize) return [];
+  return hb.data.parts.filter((p) => p.job < jobs);
+}
 
 const invalidInput = (message: string) => ApplicationFailure.nonRetryable(message, ERROR_TYPES.invalidInput);
 const schemeOf = (d: DatasetRow): string => (d.config as { scheme?: string }).scheme ?? 'fault-type';
@@ -279,25 +292,46 @@ export function createEvalActivities(deps: ActivityDeps) {
         };
       }
       const probabilities = new Float32Array(windows * k);
-      const jobs: { from: number; to: number; offset: number }[] = [];
+      const jobSize = Math.max(SIGNALS_PER_JOB, Math.ceil(usable.length / MAX_PARTS));
+      const jobs: { from: number; to: number; offset: number; windows: number }[] = [];
       let offset = 0;
-      for (let from = 0; from < usable.length; from += SIGNALS_PER_JOB) {
-        const to = Math.min(usable.length, from + SIGNALS_PER_JOB);
-        jobs.push({ from, to, offset });
-        for (let s = from; s < to; s++) offset += starts[s].length;
+      for (let from = 0; from < usable.length; from += jobSize) {
+        const to = Math.min(usable.length, from + jobSize);
+        let n = 0;
+        for (let s = from; s < to; s++) n += starts[s].length;
+        jobs.push({ from, to, offset, windows: n });
+        offset += n;
       }
+      // The index first: its content-addressed URI names this exact selection in the heartbeat.
+      const indexUri = await store(encodeJson(index), 'eval-index', 'application/json');
+      const parts: PredictHeartbeat['parts'] = [];
       let done = 0;
+      const resumed = resumableParts(ctx.info.heartbeatDetails, indexUri, jobSize, jobs.length);
+      for (const part of resumed) {
+        const job = jobs[part.job];
+        const chunk = decodeFloat32(await artifacts.get(part.uri), part.uri);
+        if (chunk.length !== job.windows * k) continue;
+        probabilities.set(chunk, job.offset * k);
+        parts.push(part);
+        done += job.to - job.from;
+      }
+      if (parts.length > 0) ctx.log.info('resuming predictions from the last heartbeat', { jobsDone: parts.length, jobs: jobs.length, signalsDone: done });
+      const finished = new Set(parts.map((p) => p.job));
+      const todo = jobs.map((_, j) => j).filter((j) => !finished.has(j));
       let backend = '';
-      const beat = setInterval(() => ctx.heartbeat({ signalsDone: done, signals: usable.length }), HEARTBEAT_MS);
-      ctx.heartbeat({ signalsDone: 0, signals: usable.length });
+      let predictedWindows = 0;
+      const heartbeat = (): PredictHeartbeat => ({ signals: usable.length, signalsDone: done, indexUri, jobSize, parts });
+      const beat = setInterval(() => ctx.heartbeat(heartbeat()), HEARTBEAT_MS);
+      ctx.heartbeat(heartbeat());
       const t0 = performance.now();
       try {
         const p = getPool();
         let next = 0;
         // As many jobs in flight as the pool has processes: every core predicts.
         const lane = async () => {
-          while (next < jobs.length) {
-            const job = jobs[next++];
+          while (next < todo.length) {
+            const jobIndex = todo[next++];
+            const job = jobs[jobIndex];
             const out = await p.predict(
               exp.modelUri,
               {
@@ -309,10 +343,14 @@ export function createEvalActivities(deps: ActivityDeps) {
             );
             probabilities.set(out.probabilities, job.offset * k);
             backend = out.backend;
+            // Content-addressed: a job predicted again writes the same part, never a second one.
+            const part = await artifacts.put(encodeFloat32(out.probabilities), { kind: 'eval-probabilities-part', mediaType: 'application/x-float32le' });
+            parts.push({ job: jobIndex, uri: part.uri });
             done += job.to - job.from;
+            predictedWindows += job.windows;
           }
         };
-        await Promise.all(Array.from({ length: Math.min(p.size, jobs.length) }, lane));
+        await Promise.all(Array.from({ length: Math.min(p.size, todo.length) }, lane));
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('prediction cancelled');
         const e = err as Error & { code?: string };
@@ -326,7 +364,6 @@ export function createEvalActivities(deps: ActivityDeps) {
       }
       const seconds = (performance.now() - t0) / 1000;
       const probabilitiesUri = await store(encodeFloat32(probabilities), 'eval-probabilities', 'application/x-float32le');
-      const indexUri = await store(encodeJson(index), 'eval-index', 'application/json');
       await upsertPredictions(db, {
         modelId: input.experimentId,
         datasetId: input.datasetId,
@@ -338,14 +375,15 @@ export function createEvalActivities(deps: ActivityDeps) {
         classes: exp.classes,
         windowLength: exp.settings.windowLength,
         backend,
-        windowsPerSec: seconds > 0 ? windows / seconds : null,
+        windowsPerSec: seconds > 0 && predictedWindows > 0 ? predictedWindows / seconds : null,
       });
       ctx.log.info('predictions stored', {
         experimentId: input.experimentId,
         datasetId: input.datasetId,
         split: input.split,
         windows,
-        windowsPerSec: Math.round(windows / seconds),
+        predicted: predictedWindows,
+        windowsPerSec: Math.round(predictedWindows / Math.max(seconds, 1e-9)),
         backend,
       });
       return {

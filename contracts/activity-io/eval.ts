@@ -96,3 +96,17 @@ export const EvaluationEndedInputSchema = z
   .object({ evaluationId: z.string().min(1).max(300), status: z.enum(['FAILED', 'CANCELLED']), error: z.string().max(4000).optional() })
   .strict();
 export type EvaluationEndedInput = z.input<typeof EvaluationEndedInputSchema>;
+
+/**
+ * Heartbeat details of predictSplit: the probabilities of every finished job are already an
+ * artifact, so a retry after a crash loads them and predicts only the rest. Valid only for the
+ * same selection (the window index's content-addressed URI) and the same job size.
+ */
+export const PredictHeartbeatSchema = z.object({
+  signals: z.number().int().min(0),
+  signalsDone: z.number().int().min(0),
+  indexUri: ArtifactUriSchema,
+  jobSize: z.number().int().min(1),
+  parts: z.array(z.object({ job: z.number().int().min(0), uri: ArtifactUriSchema })),
+});
+export type PredictHeartbeat = z.infer<typeof PredictHeartbeatSchema>;
