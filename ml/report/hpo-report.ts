@@ -29,6 +29,7 @@ import {
   truncate,
   wantsLog,
 } from './svg.js';
+import { historyChart } from './history.js';
 import { statusPalette } from './status.js';
 import type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
 
@@ -156,62 +157,21 @@ function historyPanel(ctx: Context, box: Box): string {
   const finished = trials.filter((t) => t.status !== 'RUNNING');
   const parts = [frame(box, PANEL_TITLES.history)];
   if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished trials yet'));
-
-  const withValue = finished.filter((t) => t.value !== undefined);
-  const noValue = finished.filter((t) => t.value === undefined);
-  const plot: Plot = { left: box.x + 66, right: box.x + box.w - 18, top: box.y + 62, bottom: box.y + box.h - 48 };
-  const valueBottom = noValue.length > 0 ? plot.bottom - 24 : plot.bottom;
-  const r = finished.length > 300 ? 2 : finished.length > 100 ? 2.8 : 4;
-
-  const [n0, n1] = extent(finished.map((t) => t.number)) as [number, number];
-  const xs = linearScale([n0 - 0.5, n1 + 0.5], [plot.left + 6, plot.right - 6]);
-  const xTicks = xs.ticks(8).filter((t) => Number.isInteger(t));
-  const vRange = extent(withValue.map((t) => t.value as number));
-  const ys = vRange ? linearScale(padded(vRange), [valueBottom, plot.top]) : undefined;
-
-  if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, input.metric));
-  parts.push(xAxis(xs, xTicks, plot, 'trial number', false));
-  if (noValue.length > 0) {
-    const ry = plot.bottom - 11;
-    parts.push(tag('rect', { x: plot.left, y: ry - 9, width: plot.right - plot.left, height: 18, fill: '#f6f6f6' }));
-    parts.push(text(plot.left - 6, ry + 4, 'no value', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'end' }));
-  }
-
-  const pts: string[] = [];
-  for (const t of finished) {
-    const x = xs(t.number);
-    const y = t.value !== undefined && ys ? ys(t.value) : plot.bottom - 11;
-    const tip = `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}`;
-    pts.push(tag('g', { class: 'hist-pt', 'data-trial': t.number, 'data-status': t.status }, tag('title', {}, escapeXml(tip)) + marker(t.status, x, y, r)));
-  }
-
-  // Best so far: a step that only moves in the direction of improvement.
-  let hasBestLine = false;
-  if (!ys) parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, 'no trial has an objective value yet', { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
-  if (ys) {
-    const steps: [number, number][] = [];
-    let bestValue: number | undefined;
-    for (const t of finished) {
-      if (t.status !== 'COMPLETED' || t.value === undefined) continue;
-      if (bestValue === undefined) {
-        bestValue = t.value;
-        steps.push([xs(t.number), ys(t.value)]);
-      } else if (better(input.direction, t.value, bestValue)) {
-        steps.push([xs(t.number), ys(bestValue)], [xs(t.number), ys(t.value)]);
-        bestValue = t.value;
-      }
-    }
-    if (bestValue !== undefined) {
-      steps.push([xs(n1), ys(bestValue)]);
-      hasBestLine = true;
-      parts.push(tag('polyline', { class: 'best-so-far', points: points(steps), fill: 'none', stroke: INK, 'stroke-width': 2, 'stroke-linejoin': 'round' }));
-    }
-  }
-  parts.push(tag('g', { class: 'history-points' }, pts.join('')));
+  const chart = historyChart(box, finished, {
+    value: (t) => t.value,
+    xLabel: 'trial number',
+    yLabel: input.metric,
+    noValueMessage: 'no trial has an objective value yet',
+    improves: (a, b) => better(input.direction, a, b),
+    pad: padded,
+    marker,
+    point: (t) => ({ attrs: { 'data-trial': t.number, 'data-status': t.status }, tip: `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}` }),
+  });
+  parts.push(chart.markup);
 
   const present = new Set(finished.map((t) => t.status));
   const items = STATUS.legendItems(present, 4);
-  if (hasBestLine) items.push([lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]);
+  if (chart.hasBestLine) items.push([lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]);
   parts.push(legend(box.x + 14, box.y + 46, items));
   return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
 }

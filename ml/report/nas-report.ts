@@ -14,6 +14,7 @@ import { ArchitectureSchema, type Architecture } from '../../contracts/training.
 import { architectureLines, compactNumber as compact, formatNumber } from '../../contracts/text.js';
 import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type Plot } from './chart.js';
 import { campaignCss, figure, htmlPage, summaryRow, summaryTable, titledTable } from './html.js';
+import { historyChart } from './history.js';
 import { statusPalette } from './status.js';
 import { escapeXml, extent, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
 
@@ -225,57 +226,25 @@ function historyPanel(ctx: Context, box: Box): string {
   const finished = candidates.filter((c) => c.status !== 'RUNNING');
   const parts = [frame(box, NAS_PANEL_TITLES.history)];
   if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished candidates yet'));
-
-  const withValue = finished.filter((c) => c.accuracy !== undefined);
-  const noValue = finished.filter((c) => c.accuracy === undefined);
-  const plot: Plot = { left: box.x + 66, right: box.x + box.w - 18, top: box.y + 62, bottom: box.y + box.h - 48 };
-  const valueBottom = noValue.length > 0 ? plot.bottom - 24 : plot.bottom;
-  const r = finished.length > 300 ? 2 : finished.length > 100 ? 2.8 : 4;
-  const [n0, n1] = extent(finished.map((c) => c.number)) as [number, number];
-  const xs = linearScale([n0 - 0.5, n1 + 0.5], [plot.left + 6, plot.right - 6]);
-  const xTicks = xs.ticks(8).filter((t) => Number.isInteger(t));
-  const vRange = extent(withValue.map((c) => c.accuracy as number));
-  const ys = vRange ? linearScale(padded(vRange), [valueBottom, plot.top]) : undefined;
-
-  if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, 'validation accuracy'));
-  else parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, 'no candidate has been trained yet', { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
-  parts.push(xAxis(xs, xTicks, plot, 'candidate number', false));
-  if (noValue.length > 0) {
-    const ry = plot.bottom - 11;
-    parts.push(tag('rect', { x: plot.left, y: ry - 9, width: plot.right - plot.left, height: 18, fill: '#f6f6f6' }));
-    parts.push(text(plot.left - 6, ry + 4, 'no value', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'end' }));
-  }
-
-  // Best so far (accuracy): a step that only goes up, over trained candidates in number order.
-  if (ys) {
-    const steps: [number, number][] = [];
-    let top: number | undefined;
-    for (const c of finished) {
-      if (c.status !== 'COMPLETED' || c.accuracy === undefined) continue;
-      if (top === undefined) steps.push([xs(c.number), ys(c.accuracy)]);
-      else if (c.accuracy > top) steps.push([xs(c.number), ys(top)], [xs(c.number), ys(c.accuracy)]);
-      else continue;
-      top = c.accuracy;
-    }
-    if (top !== undefined) {
-      steps.push([xs(n1), ys(top)]);
-      parts.push(tag('polyline', { class: 'best-so-far', points: points(steps), fill: 'none', stroke: INK, 'stroke-width': 2, 'stroke-linejoin': 'round' }));
-    }
-  }
-
-  const pts: string[] = [];
-  for (const c of finished) {
-    const x = xs(c.number);
-    const y = c.accuracy !== undefined && ys ? ys(c.accuracy) : plot.bottom - 11;
-    const tip = `candidate #${c.number} · ${styleOf(c.status).label}${c.accuracy !== undefined ? ` · ${formatNumber(c.accuracy)}` : ''}${c.error ? ` · ${c.error}` : ''}`;
-    const ring = c === best && c.accuracy !== undefined ? tag('circle', { cx: x, cy: y, r: r + 4, fill: 'none', stroke: FRONT, 'stroke-width': 2 }) : '';
-    pts.push(tag('g', { class: 'hist-pt', 'data-candidate': c.number, 'data-status': c.status }, tag('title', {}, escapeXml(tip)) + marker(c.status, x, y, r) + ring));
-  }
-  parts.push(tag('g', { class: 'history-points' }, pts.join('')));
+  const chart = historyChart(box, finished, {
+    value: (c) => c.accuracy,
+    xLabel: 'candidate number',
+    yLabel: 'validation accuracy',
+    noValueMessage: 'no candidate has been trained yet',
+    improves: (a, b) => a > b,
+    pad: padded,
+    marker,
+    point: (c, x, y, r) => ({
+      attrs: { 'data-candidate': c.number, 'data-status': c.status },
+      tip: `candidate #${c.number} · ${styleOf(c.status).label}${c.accuracy !== undefined ? ` · ${formatNumber(c.accuracy)}` : ''}${c.error ? ` · ${c.error}` : ''}`,
+      overlay: c === best && c.accuracy !== undefined ? tag('circle', { cx: x, cy: y, r: r + 4, fill: 'none', stroke: FRONT, 'stroke-width': 2 }) : '',
+    }),
+  });
+  parts.push(chart.markup);
 
   const present = new Set(finished.map((c) => c.status));
   const items = STATUS.legendItems(present, 4);
-  if (ys && withValue.some((c) => c.status === 'COMPLETED')) items.push([lineSwatch(INK), 'best accuracy so far']);
+  if (chart.hasBestLine) items.push([lineSwatch(INK), 'best accuracy so far']);
   if (best && best.accuracy !== undefined) items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: FRONT, 'stroke-width': 2 }), 'best (scalarised)']);
   parts.push(legend(box.x + 14, box.y + 46, items));
   return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
