@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'net', 'http', 'https', 'stream', 'url', 'util', 'events', 'zlib', 'process', 'timers'];
 
@@ -115,4 +116,6 @@ export default tseslint.config(
       }],
     },
   },
+  // Formatting is prettier's (npm run format); eslint's stylistic rules that would disagree are off.
+  prettier,
 );

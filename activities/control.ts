@@ -73,7 +73,7 @@ export function createControlActivities(deps: ActivityDeps) {
    * make it fit, so the refusal is non-retryable and names the numbers.
    */
   async function checkDatasetSize(config: RegisterDatasetInput['config']): Promise<void> {
-    const c = SimulatorConfigSchema.parse(config);
+    const c = validateActivityInput(SimulatorConfigSchema, config, 'registerDataset config');
     const bytes = estimateDatasetBytes(c);
     const what = `${c.classes.length} classes × ${c.signalsPerClass} signals × ${c.signalLength} samples × 4 bytes = ${formatBytes(bytes)} (${bytes} bytes)`;
     const cap = deps.config.datasets.maxBytes;

@@ -18,9 +18,11 @@ import {
   HpoCampaignUpdateSchema,
   InputValidationError,
   NasCampaignInputObjectSchema,
+  hpoStaticDetails,
   hpoSummary,
   NasCampaignInputSchema,
   NasCampaignUpdateSchema,
+  nasStaticDetails,
   nasSummary,
   parseInput,
   PROGRESS_MEMO_KEY,
@@ -226,7 +228,7 @@ export function prepareXaiInput(request: StartXaiRequest): ExplainSignalsInput {
 /** Start (or find) the dataset generation for `request`. The same request twice runs once. */
 export async function startDatasetGeneration(client: TemporalClientLike, request: StartDatasetRequest): Promise<StartedRun> {
   const input = prepareDatasetInput(request);
-  return startRun(client, 'dataset', input.datasetId, input, datasetSummary(input), [
+  return startRun(client, 'dataset', input.datasetId, input, { staticSummary: datasetSummary(input) }, [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.dataset.searchKind },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
@@ -242,7 +244,7 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
     { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
-  return startRun(client, 'train', input.experimentId, input, trainingSummary(input), attributes);
+  return startRun(client, 'train', input.experimentId, input, { staticSummary: trainingSummary(input) }, attributes);
 }
 
 /**
@@ -252,7 +254,7 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
  */
 export async function startHpoCampaign(client: TemporalClientLike, request: StartHpoRequest): Promise<StartedRun> {
   const input = prepareHpoInput(request);
-  return startRun(client, 'hpo', input.campaignId, input, hpoSummary(input), [
+  return startRun(client, 'hpo', input.campaignId, input, { staticSummary: hpoSummary(input), staticDetails: hpoStaticDetails(input) }, [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.hpo.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -267,7 +269,7 @@ export async function startHpoCampaign(client: TemporalClientLike, request: Star
  */
 export async function startNasCampaign(client: TemporalClientLike, request: StartNasRequest): Promise<StartedRun> {
   const input = prepareNasInput(request);
-  return startRun(client, 'nas', input.campaignId, input, nasSummary(input), [
+  return startRun(client, 'nas', input.campaignId, input, { staticSummary: nasSummary(input), staticDetails: nasStaticDetails(input) }, [
     { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.nas.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
@@ -289,7 +291,7 @@ export async function startXaiBatch(client: TemporalClientLike, request: StartXa
   ];
   if (input.selection.kind === 'dataset') attributes.push({ key: SEARCH_ATTRIBUTES.datasetId, value: input.selection.datasetId });
   attributes.push({ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' });
-  return startRun(client, 'xai', input.batchId, input, xaiSummary(input), attributes);
+  return startRun(client, 'xai', input.batchId, input, { staticSummary: xaiSummary(input) }, attributes);
 }
 
 /**
@@ -308,7 +310,7 @@ async function startRun(
   kind: ClientWorkflowKind,
   entityId: string,
   input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput | ExplainSignalsInput,
-  staticSummary: string,
+  metadata: { staticSummary: string; staticDetails?: string },
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
@@ -322,8 +324,9 @@ async function startRun(
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes,
-      // The run's title in the Web UI's list and page, and in `temporal workflow describe`.
-      staticSummary,
+      // The run's title in the Web UI's list and page, and in `temporal workflow describe`;
+      // campaigns add their space and budgets as static details (the Web UI's "Details").
+      ...metadata,
     });
     return { workflowId, runId: handle.firstExecutionRunId, entityId, alreadyExisted: handle.firstExecutionRunId === runningBefore };
   } catch (err) {

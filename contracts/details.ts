@@ -18,6 +18,7 @@ import type { CompareExperimentsInput, EvaluateErrorsInput, EvaluateRocInput } f
 import type { HpoCampaignInput } from './hpo.js';
 import type { ImportMatDatasetInput } from './import.js';
 import type { NasCampaignInput } from './nas.js';
+import type { ParamSpec } from './search-space.js';
 import type { Architecture, EpochMetrics, TrainHyperparameters } from './training.js';
 import type { ExplainSignalsInput } from './xai.js';
 
@@ -291,6 +292,47 @@ export function errorsSummary(input: Pick<EvaluateErrorsInput, 'experimentId' | 
 
 export function comparisonSummary(input: Pick<CompareExperimentsInput, 'experimentIds' | 'datasetId' | 'split'>): string {
   return summaryLine([`compare ${grouped(input.experimentIds.length)} experiments`, onDataset(input.datasetId, input.split), input.experimentIds.join(', ')]);
+}
+
+// ------------------------------------------------------------------------------------------
+// Static details (set at start; the Web UI's "Details" panel, markdown, up to 20 KB)
+
+/** Temporal keeps static details to 20 KB; a huge space is listed in part. */
+const MAX_DETAILS_PARAMS = 60;
+
+function paramText(name: string, p: ParamSpec): string {
+  const range =
+    p.type === 'categorical'
+      ? p.choices.map((c) => String(c)).join(', ')
+      : `${p.type} ${compact(p.low)}…${compact(p.high)}${p.log ? ' (log)' : ''}${p.type === 'int' && p.step > 1 ? ` step ${p.step}` : ''}`;
+  const when = p.when ? ` — only when ${p.when.param} ∈ {${p.when.in.map((v) => String(v)).join(', ')}}` : '';
+  return `- \`${name}\`: ${range}${when}`;
+}
+
+/** The campaign's search space and budgets, one markdown line each. */
+export function hpoStaticDetails(input: HpoCampaignInput): string {
+  const p = input.pruner;
+  const names = input.space ? Object.keys(input.space) : [];
+  const lines = [
+    input.space ? `**search space** (${names.length} parameter${names.length === 1 ? '' : 's'})` : '**search space**: the default 1D-CNN space',
+    ...names.slice(0, MAX_DETAILS_PARAMS).map((n) => paramText(n, (input.space as Record<string, ParamSpec>)[n])),
+    ...(names.length > MAX_DETAILS_PARAMS ? [`- … and ${names.length - MAX_DETAILS_PARAMS} more`] : []),
+    '',
+    `**sampler** ${input.sampler.kind}, seed ${input.sampler.seed}${input.sampler.startupTrials ? `, ${input.sampler.startupTrials} startup trials` : ''}`,
+    `**pruner** ${p.kind}${p.kind === 'none' ? `, ${p.maxEpochs} epochs` : `, epochs ${p.minEpochs}…${p.maxEpochs}${p.kind === 'asha' ? `, η ${p.reductionFactor}` : ''}`}`,
+    `**budget** ${grouped(input.maxTrials)} trials, ${input.maxConcurrentTrials} at once, fail past ${input.maxFailedTrials} failed, ${input.trialAttempts} attempts per trial${input.maxDurationMinutes ? `, ${compact(input.maxDurationMinutes)} min` : ''}`,
+  ];
+  return lines.join('\n');
+}
+
+export function nasStaticDetails(input: NasCampaignInput): string {
+  const s = input.strategy;
+  const l = input.limits;
+  return [
+    `**strategy** ${s.kind}${s.kind === 'aging-evolution' ? `, population ${s.populationSize}, sample ${s.sampleSize}` : ''}, seed ${s.seed}`,
+    `**limits** ≤ ${grouped(l.maxParams)} params${l.maxMacs !== undefined ? `, ≤ ${grouped(l.maxMacs)} MACs` : ''}, output length ≥ ${l.minOutputLength}`,
+    `**budget** ${grouped(input.maxCandidates)} candidates, ${input.maxConcurrentCandidates} at once, ${input.epochs} epochs each, fail past ${input.maxFailedCandidates} failed${input.maxDurationMinutes ? `, ${compact(input.maxDurationMinutes)} min` : ''}`,
+  ].join('\n');
 }
 
 // ------------------------------------------------------------------------------------------

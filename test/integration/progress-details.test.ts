@@ -13,6 +13,7 @@ import {
   datasetDetails,
   datasetSummary,
   hpoDetails,
+  hpoStaticDetails,
   hpoSummary,
   workflowIds,
   type HpoBest,
@@ -149,6 +150,9 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
     });
     expect(mid.line).toMatch(/^searching · [12]\/3 trials · best valAccuracy [\d.]+ \(trial \d\) · 1 running$/);
     expect((await describeRun(stack.client, started.workflowId, { progress: false })).summary).toBe(hpoSummary(input));
+    const staticDetails = await (await handle.describe()).staticDetails();
+    expect(staticDetails).toBe(hpoStaticDetails(input));
+    expect(staticDetails).toContain('- `learningRate`: float 1e-3…0.01 (log)');
 
     const result: HpoCampaignResult = await getHpoResult(stack.client, started.workflowId);
     expect(result.status).toBe('COMPLETED');

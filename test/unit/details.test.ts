@@ -12,6 +12,7 @@ import {
   fitSummary,
   grouped,
   hpoDetails,
+  hpoStaticDetails,
   hpoSummary,
   hpoTrialSummary,
   importDetails,
@@ -19,6 +20,7 @@ import {
   importSummary,
   nasCandidateSummary,
   nasDetails,
+  nasStaticDetails,
   nasSummary,
   trainActivitySummary,
   trainingDetails,
@@ -110,6 +112,41 @@ describe('static summaries', () => {
   });
 });
 
+describe('static details of campaigns', () => {
+  it('list the search space and the budgets as markdown', () => {
+    const input = prepareHpoInput({
+      campaignId: 'c-1',
+      datasetId: 'ds-1',
+      space: {
+        learningRate: { type: 'float', low: 1e-4, high: 0.1, log: true },
+        optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
+        dropout: { type: 'float', low: 0.1, high: 0.5, when: { param: 'optimizer', in: ['sgd'] } },
+        windowLength: { type: 'int', low: 1024, high: 4096, step: 1024 },
+      },
+      pruner: { kind: 'asha', minEpochs: 1, maxEpochs: 27, reductionFactor: 3 },
+      maxTrials: 30,
+      maxConcurrentTrials: 4,
+    });
+    expect(hpoStaticDetails(input)).toBe(
+      [
+        '**search space** (4 parameters)',
+        '- `learningRate`: float 1e-4…0.1 (log)',
+        '- `optimizer`: adam, sgd',
+        '- `dropout`: float 0.1…0.5 — only when optimizer ∈ {sgd}',
+        '- `windowLength`: int 1024…4096 step 1024',
+        '',
+        '**sampler** tpe, seed 0',
+        '**pruner** asha, epochs 1…27, η 3',
+        '**budget** 30 trials, 4 at once, fail past 3 failed, 2 attempts per trial',
+      ].join('\n'),
+    );
+    expect(hpoStaticDetails(prepareHpoInput({ campaignId: 'c-2', datasetId: 'ds-1' }))).toMatch(/^\*\*search space\*\*: the default 1D-CNN space\n/);
+    expect(nasStaticDetails(prepareNasInput({ campaignId: 'n-1', datasetId: 'ds-1' }))).toMatch(
+      /^\*\*strategy\*\* aging-evolution, population 10, sample 3, seed 0\n\*\*limits\*\* ≤ 200,000 params, output length ≥ 1\n\*\*budget\*\* \d+ candidates/,
+    );
+  });
+});
+
 describe('summaries fit Temporal\'s 200-byte limit', () => {
   const bytes = (t: string) => Buffer.byteLength(t, 'utf8');
 
@@ -145,5 +182,24 @@ describe('activity summaries', () => {
     expect(trainActivitySummary('exp-1', 2, 3)).toBe('epoch 3 · exp-1');
     expect(explainActivitySummary('ds-1:17', ['integrated-gradients', 'occlusion'])).toBe('signal ds-1:17 · integrated-gradients, occlusion');
     expect(importFileSummary('97.mat', 0, 10)).toBe('file 97.mat · 1/10');
+  });
+});
+
+describe('faultline progress shows the summary, and the stored progress when no worker answers', () => {
+  it('falls back to the memo, saying it is stored', async () => {
+    const { formatRun } = await import('../../client/cli/output.js');
+    const run = {
+      workflowId: 'dataset-ds-1',
+      runId: 'r',
+      type: 'generateDatasetWorkflow',
+      status: 'RUNNING' as const,
+      startTime: new Date('2026-01-01T00:00:00Z'),
+      summary: 'dataset ds-1 · 4 classes × 20 signals · 102,400 samples @ 12 kHz · seed 42',
+      progressMemo: { phase: 'generating', completed: 40, total: 80, fraction: 0.5, details: 'generating · 40/80 signals (50%) · 8/16 chunks' },
+    };
+    const text = formatRun(run, undefined);
+    expect(text).toContain('  summary    dataset ds-1 · 4 classes × 20 signals');
+    expect(text).toContain('  progress   generating · 40/80 signals (50%) · 8/16 chunks  (stored; no worker answered the progress query)');
+    expect(formatRun({ ...run, progressMemo: undefined }, undefined)).toContain('(no worker answered the progress query)');
   });
 });
