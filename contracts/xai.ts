@@ -219,3 +219,36 @@ export interface ExplainSignalsResult {
   /** Mean faithfulness per method over the completed signals. */
   faithfulnessByMethod: Partial<Record<XaiMethod, number>>;
 }
+
+/** One method's mean over the completed signals of one class. */
+export interface XaiMethodProfile {
+  method: XaiMethod;
+  signals: number;
+  /** Mean share of |attribution| per time segment of the window (sums ≈ 1). */
+  segmentProfile: number[];
+  /** Mean share of the attribution-weighted spectrum per frequency band (sums ≈ 1). */
+  bandProfile: number[];
+  meanFaithfulness: number;
+}
+
+export interface XaiClassProfile {
+  label: string;
+  /** Signals of this class explained by every method. */
+  signals: number;
+  failed: number;
+  methods: XaiMethodProfile[];
+}
+
+/** The per-class summary data of a batch, stored as JSON at `summaryJsonUri`. */
+export interface XaiClassSummary {
+  batchId: string;
+  modelId: string;
+  /** Samples. */
+  windowLength: number;
+  samplingRateHz: number;
+  bands: { lowHz: number; highHz: number }[];
+  classes: XaiClassProfile[];
+  faithfulnessByMethod: Partial<Record<XaiMethod, number>>;
+  /** `<datasetId>:<index>: <reason>` per failed signal. */
+  failures: string[];
+}

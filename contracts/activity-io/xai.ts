@@ -1,7 +1,7 @@
 /** Inputs and outputs of the batch-XAI activities (registration, paging, one signal, closing). */
 import { z } from 'zod';
 import { SlugSchema } from '../ids.js';
-import { SignalRefSchema, SignalSelectionSchema, XaiMethodSchema, XaiMethodsSchema } from '../xai.js';
+import { SignalRefSchema, SignalSelectionSchema, XaiMethodSchema, XaiMethodsSchema, type ExplainSignalsResult } from '../xai.js';
 
 export const RegisterXaiBatchInputSchema = z
   .object({
@@ -64,6 +64,8 @@ export const FinalizeXaiBatchInputSchema = z
   .object({ batchId: SlugSchema, status: z.enum(['COMPLETED', 'STOPPED']), reason: z.string().max(2000).optional() })
   .strict();
 export type FinalizeXaiBatchInput = z.input<typeof FinalizeXaiBatchInputSchema>;
+/** What closing a batch stores for its result: the summary's picture and data, and the mean faithfulness. */
+export type FinalizedXaiBatch = Pick<ExplainSignalsResult, 'summaryUri' | 'summaryJsonUri' | 'faithfulnessByMethod'>;
 
 export const XaiBatchEndedInputSchema = z
   .object({ batchId: SlugSchema, status: z.enum(['FAILED', 'CANCELLED']), error: z.string().max(4000).optional() })

@@ -2,7 +2,7 @@
  * Chart primitives the campaign reports share: panel frames, axes, legends and the house style.
  * Pure string building (no DOM, no I/O), like the reports themselves.
  */
-import { formatNumber, num, tag, text, type Scale } from './svg.js';
+import { escapeXml, formatNumber, num, tag, text, truncate, type Scale } from './svg.js';
 
 export const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 export const INK = '#222';
@@ -82,3 +82,22 @@ export const lineSwatch =
   (color: string, dash?: string, width = 2) =>
   (x: number, y: number): string =>
     tag('line', { x1: x - 7, x2: x + 7, y1: y, y2: y, stroke: color, 'stroke-width': width, 'stroke-dasharray': dash });
+
+/** The report's header: `<kind> <id>` in bold and `generated …` on the first line, a summary line under them. */
+export function reportHeader(width: number, kind: string, id: string, generatedAt: string, line: string): string {
+  return [
+    text(20, 34, `${kind} ${truncate(id, 70)}`, { 'font-size': 22, 'font-weight': 'bold', fill: INK }),
+    text(width - 20, 34, `generated ${truncate(generatedAt, 40)}`, { 'font-size': 12, fill: MUTED, 'text-anchor': 'end' }),
+    text(20, 60, line, { 'font-size': 14, fill: INK }),
+  ].join('');
+}
+
+/** A standalone SVG document in the house font on a white background; `body` is its markup. */
+export function svgDocument(width: number, height: number, title: string, body: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="${FONT}">\n` +
+    `${tag('title', {}, escapeXml(title))}\n` +
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>\n` +
+    `${body}\n</svg>\n`
+  );
+}

@@ -13,8 +13,8 @@
  * History and intermediate values are both x–y line charts, so they share the top row; the
  * parallel-coordinates plot gets the widest cell because it needs one axis per parameter.
  */
-import { emptyMessage, FONT, frame, INK, legend, lineSwatch, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
-import { campaignCss, figure, htmlPage, summaryTable, titledTable } from './html.js';
+import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { campaignCss, figure, htmlPage, summaryRow, summaryTable, titledTable } from './html.js';
 import { parameterImportance, type ParameterImportance } from './importance.js';
 import {
   escapeXml,
@@ -22,7 +22,6 @@ import {
   formatNumber,
   linearScale,
   logScale,
-  num,
   points,
   rampColor,
   tag,
@@ -30,6 +29,8 @@ import {
   truncate,
   wantsLog,
 } from './svg.js';
+import { historyChart } from './history.js';
+import { statusPalette } from './status.js';
 import type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
 
 export const PANEL_TITLES = {
@@ -42,20 +43,19 @@ export const PANEL_TITLES = {
 const WIDTH = 1200;
 const HEIGHT = 960;
 
-interface StatusStyle {
-  color: string;
-  label: string;
-}
 /** Known statuses in display order; unknown ones are drawn like STOPPED. */
-const STATUS: Record<string, StatusStyle> = {
-  COMPLETED: { color: '#1f77b4', label: 'completed' },
-  PRUNED: { color: '#ff7f0e', label: 'pruned' },
-  FAILED: { color: '#d62728', label: 'failed' },
-  STOPPED: { color: '#7f7f7f', label: 'stopped' },
-  CANCELLED: { color: '#7f7f7f', label: 'cancelled' },
-  RUNNING: { color: '#9467bd', label: 'running' },
-};
-const styleOf = (status: string): StatusStyle => STATUS[status] ?? { color: '#7f7f7f', label: status.toLowerCase() };
+const STATUS = statusPalette(
+  {
+    COMPLETED: { color: '#1f77b4', label: 'completed', marker: 'dot' },
+    PRUNED: { color: '#ff7f0e', label: 'pruned', marker: 'ring' },
+    FAILED: { color: '#d62728', label: 'failed', marker: 'cross' },
+    STOPPED: { color: '#7f7f7f', label: 'stopped', marker: 'square' },
+    CANCELLED: { color: '#7f7f7f', label: 'cancelled', marker: 'square' },
+    RUNNING: { color: '#9467bd', label: 'running', marker: 'square' },
+  },
+  { dotOpacity: 0.85 },
+);
+const { styleOf, marker } = STATUS;
 
 /** A trial with its data cleaned: non-finite values dropped, intermediate values as sorted (epoch, value) pairs. */
 interface Trial {
@@ -113,17 +113,6 @@ function bestTrial(trials: readonly Trial[], direction: 'maximize' | 'minimize')
   return best;
 }
 
-function countByStatus(trials: readonly Trial[]): [string, number][] {
-  const counts = new Map<string, number>();
-  for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-  const order = Object.keys(STATUS);
-  return [...counts].sort(([a], [b]) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || (a < b ? -1 : 1);
-  });
-}
-
 function formatParam(v: ParamValue): string {
   return typeof v === 'number' ? formatNumber(v) : String(v);
 }
@@ -133,20 +122,15 @@ function formatParam(v: ParamValue): string {
 
 function renderSvg(ctx: Context): string {
   const { input, trials, best } = ctx;
-  const counts = countByStatus(trials)
-    .map(([s, n]) => `${n} ${styleOf(s).label}`)
-    .join(', ');
+  const counts = STATUS.countsText(trials.map((t) => t.status));
   const bestText = best ? `best: trial #${best.number} = ${formatNumber(best.value as number)}` : 'no completed trial yet';
-  const header = [
-    text(20, 34, `HPO campaign ${truncate(input.campaignId, 70)}`, { 'font-size': 22, 'font-weight': 'bold', fill: INK }),
-    text(WIDTH - 20, 34, `generated ${truncate(input.generatedAt, 40)}`, { 'font-size': 12, fill: MUTED, 'text-anchor': 'end' }),
-    text(
-      20,
-      60,
-      `dataset ${truncate(input.datasetId, 40)} · objective ${truncate(input.metric, 30)} (${input.direction}) · ${trials.length} trials${counts ? `: ${counts}` : ''} · ${bestText}`,
-      { 'font-size': 14, fill: INK },
-    ),
-  ].join('');
+  const header = reportHeader(
+    WIDTH,
+    'HPO campaign',
+    input.campaignId,
+    input.generatedAt,
+    `dataset ${truncate(input.datasetId, 40)} · objective ${truncate(input.metric, 30)} (${input.direction}) · ${trials.length} trials${counts ? `: ${counts}` : ''} · ${bestText}`,
+  );
 
   const body = [
     header,
@@ -156,34 +140,8 @@ function renderSvg(ctx: Context): string {
     parallelPanel(ctx, { x: 384, y: 490, w: 804, h: 458 }),
   ].join('\n');
 
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="${FONT}">\n` +
-    `${tag('title', {}, escapeXml(`HPO campaign ${input.campaignId}`))}\n` +
-    `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>\n` +
-    `${body}\n</svg>\n`
-  );
+  return svgDocument(WIDTH, HEIGHT, `HPO campaign ${input.campaignId}`, body);
 }
-
-
-
-
-
-
-/** A status marker: filled circle (completed), hollow circle (pruned), cross (failed), hollow square (other). */
-function marker(status: string, x: number, y: number, r: number): string {
-  const { color } = styleOf(status);
-  switch (status) {
-    case 'COMPLETED':
-      return tag('circle', { cx: x, cy: y, r, fill: color, 'fill-opacity': 0.85 });
-    case 'PRUNED':
-      return tag('circle', { cx: x, cy: y, r, fill: '#fff', stroke: color, 'stroke-width': 1.6 });
-    case 'FAILED':
-      return tag('path', { d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`, stroke: color, 'stroke-width': 1.8 });
-    default:
-      return tag('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
-  }
-}
-
 
 
 // (a) Optimisation history ----------------------------------------------------------------------
@@ -199,64 +157,21 @@ function historyPanel(ctx: Context, box: Box): string {
   const finished = trials.filter((t) => t.status !== 'RUNNING');
   const parts = [frame(box, PANEL_TITLES.history)];
   if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished trials yet'));
-
-  const withValue = finished.filter((t) => t.value !== undefined);
-  const noValue = finished.filter((t) => t.value === undefined);
-  const plot: Plot = { left: box.x + 66, right: box.x + box.w - 18, top: box.y + 62, bottom: box.y + box.h - 48 };
-  const valueBottom = noValue.length > 0 ? plot.bottom - 24 : plot.bottom;
-  const r = finished.length > 300 ? 2 : finished.length > 100 ? 2.8 : 4;
-
-  const [n0, n1] = extent(finished.map((t) => t.number)) as [number, number];
-  const xs = linearScale([n0 - 0.5, n1 + 0.5], [plot.left + 6, plot.right - 6]);
-  const xTicks = xs.ticks(8).filter((t) => Number.isInteger(t));
-  const vRange = extent(withValue.map((t) => t.value as number));
-  const ys = vRange ? linearScale(padded(vRange), [valueBottom, plot.top]) : undefined;
-
-  if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, input.metric));
-  parts.push(xAxis(xs, xTicks, plot, 'trial number', false));
-  if (noValue.length > 0) {
-    const ry = plot.bottom - 11;
-    parts.push(tag('rect', { x: plot.left, y: ry - 9, width: plot.right - plot.left, height: 18, fill: '#f6f6f6' }));
-    parts.push(text(plot.left - 6, ry + 4, 'no value', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'end' }));
-  }
-
-  const pts: string[] = [];
-  for (const t of finished) {
-    const x = xs(t.number);
-    const y = t.value !== undefined && ys ? ys(t.value) : plot.bottom - 11;
-    const tip = `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}`;
-    pts.push(tag('g', { class: 'hist-pt', 'data-trial': t.number, 'data-status': t.status }, tag('title', {}, escapeXml(tip)) + marker(t.status, x, y, r)));
-  }
-
-  // Best so far: a step that only moves in the direction of improvement.
-  let hasBestLine = false;
-  if (!ys) parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, 'no trial has an objective value yet', { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
-  if (ys) {
-    const steps: [number, number][] = [];
-    let bestValue: number | undefined;
-    for (const t of finished) {
-      if (t.status !== 'COMPLETED' || t.value === undefined) continue;
-      if (bestValue === undefined) {
-        bestValue = t.value;
-        steps.push([xs(t.number), ys(t.value)]);
-      } else if (better(input.direction, t.value, bestValue)) {
-        steps.push([xs(t.number), ys(bestValue)], [xs(t.number), ys(t.value)]);
-        bestValue = t.value;
-      }
-    }
-    if (bestValue !== undefined) {
-      steps.push([xs(n1), ys(bestValue)]);
-      hasBestLine = true;
-      parts.push(tag('polyline', { class: 'best-so-far', points: points(steps), fill: 'none', stroke: INK, 'stroke-width': 2, 'stroke-linejoin': 'round' }));
-    }
-  }
-  parts.push(tag('g', { class: 'history-points' }, pts.join('')));
+  const chart = historyChart(box, finished, {
+    value: (t) => t.value,
+    xLabel: 'trial number',
+    yLabel: input.metric,
+    noValueMessage: 'no trial has an objective value yet',
+    improves: (a, b) => better(input.direction, a, b),
+    pad: padded,
+    marker,
+    point: (t) => ({ attrs: { 'data-trial': t.number, 'data-status': t.status }, tip: `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}` }),
+  });
+  parts.push(chart.markup);
 
   const present = new Set(finished.map((t) => t.status));
-  const items: [(x: number, y: number) => string, string][] = [];
-  for (const s of Object.keys(STATUS)) if (present.has(s)) items.push([(x, y) => marker(s, x, y, 4), styleOf(s).label]);
-  for (const s of present) if (!(s in STATUS)) items.push([(x, y) => marker(s, x, y, 4), styleOf(s).label]);
-  if (hasBestLine) items.push([lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]);
+  const items = STATUS.legendItems(present, 4);
+  if (chart.hasBestLine) items.push([lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]);
   parts.push(legend(box.x + 14, box.y + 46, items));
   return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
 }
@@ -494,16 +409,15 @@ function paramAxis(name: string, x: number, trials: readonly Trial[], plot: Plot
 function renderHtml(ctx: Context, svg: string): string {
   const { input, trials, best, importance } = ctx;
   const e = escapeXml;
-  const counts = countByStatus(trials);
   const paramNames = [...new Set([...importance.map((i) => i.param), ...trials.flatMap((t) => Object.keys(t.params)).sort()])];
-  const row = (k: string, v: string): string => `<tr><th>${e(k)}</th><td>${v}</td></tr>`;
+  const row = summaryRow;
   const summary = [
     row('campaign', e(input.campaignId)),
     row('dataset', e(input.datasetId)),
     row('objective', `${e(input.metric)} (${e(input.direction)})`),
     row('rungs (epochs)', e(input.rungs.join(', ') || '—')),
     row('trials', String(trials.length)),
-    ...counts.map(([s, n]) => row(`  ${styleOf(s).label}`, String(n))),
+    ...STATUS.countRows(trials.map((t) => t.status)),
     row('best trial', best ? `#${best.number}` : 'none completed'),
     row('best value', best ? e(formatNumber(best.value as number, 6)) : '—'),
     row('best parameters', best ? Object.entries(best.params).map(([k, v]) => `<code>${e(k)} = ${e(formatParam(v))}</code>`).join('<br>') : '—'),

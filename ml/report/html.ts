@@ -57,3 +57,6 @@ export const figure = (svg: string): string => `<figure>\n${svg}</figure>\n`;
 export function titledTable(heading: string, cls: string, head: string, rows: string): string {
   return `<h2>${escapeXml(heading)}</h2>\n<table class="${escapeXml(cls)}">\n<thead>${head}</thead>\n<tbody>\n${rows}\n</tbody>\n</table>\n`;
 }
+
+/** One row of the key–value summary table; `value` is markup (escape it first), the key is escaped here. */
+export const summaryRow = (key: string, value: string): string => `<tr><th>${escapeXml(key)}</th><td>${value}</td></tr>`;

@@ -11,10 +11,11 @@
  *   (b) Pareto front: accuracy vs parameters  | (c) Pareto front: accuracy vs latency
  */
 import { ArchitectureSchema, type Architecture } from '../../contracts/training.js';
-import { architectureLines, compactNumber as compact } from '../../contracts/text.js';
-import { formatNumber } from '../../contracts/text.js';
-import { emptyMessage, FONT, frame, INK, legend, lineSwatch, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
-import { campaignCss, figure, htmlPage, summaryTable, titledTable } from './html.js';
+import { architectureLines, compactNumber as compact, formatNumber } from '../../contracts/text.js';
+import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { campaignCss, figure, htmlPage, summaryRow, summaryTable, titledTable } from './html.js';
+import { historyChart } from './history.js';
+import { statusPalette } from './status.js';
 import { escapeXml, extent, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
 
 export const NAS_PANEL_TITLES = {
@@ -53,20 +54,19 @@ const HEIGHT = 910;
 const MONO = 'DejaVu Sans Mono, Menlo, Consolas, monospace';
 const FRONT = '#d95f02';
 
-interface StatusStyle {
-  color: string;
-  label: string;
-}
-const STATUS: Record<string, StatusStyle> = {
-  COMPLETED: { color: '#1f77b4', label: 'trained' },
-  DUPLICATE: { color: '#17becf', label: 'duplicate' },
-  FAILED: { color: '#d62728', label: 'failed' },
-  REJECTED: { color: '#8c564b', label: 'rejected' },
-  STOPPED: { color: '#7f7f7f', label: 'stopped' },
-  CANCELLED: { color: '#7f7f7f', label: 'cancelled' },
-  RUNNING: { color: '#9467bd', label: 'running' },
-};
-const styleOf = (status: string): StatusStyle => STATUS[status] ?? { color: '#7f7f7f', label: status.toLowerCase() };
+const STATUS = statusPalette(
+  {
+    COMPLETED: { color: '#1f77b4', label: 'trained', marker: 'dot' },
+    DUPLICATE: { color: '#17becf', label: 'duplicate', marker: 'ring' },
+    FAILED: { color: '#d62728', label: 'failed', marker: 'cross' },
+    REJECTED: { color: '#8c564b', label: 'rejected', marker: 'triangle' },
+    STOPPED: { color: '#7f7f7f', label: 'stopped', marker: 'square' },
+    CANCELLED: { color: '#7f7f7f', label: 'cancelled', marker: 'square' },
+    RUNNING: { color: '#9467bd', label: 'running', marker: 'square' },
+  },
+  { dotOpacity: 0.8 },
+);
+const { styleOf, marker } = STATUS;
 
 /** A candidate with its data cleaned: non-finite numbers dropped, status normalised. */
 interface Candidate {
@@ -87,7 +87,6 @@ interface Point extends Candidate {
   params: number;
   latencyMs: number;
 }
-
 
 
 interface Context {
@@ -169,14 +168,6 @@ export function paretoFront2<T extends { accuracy: number; params: number; laten
 // ---------------------------------------------------------------------------------------------
 // SVG
 
-function countByStatus(candidates: readonly Candidate[]): [string, number][] {
-  const counts = new Map<string, number>();
-  for (const c of candidates) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
-  const order = Object.keys(STATUS);
-  const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length);
-  return [...counts].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1));
-}
-
 function bestSummary(best: Candidate | undefined): string {
   if (!best || best.accuracy === undefined) return 'no trained candidate yet';
   const parts = [`best: #${best.number}`, `accuracy ${formatNumber(best.accuracy)}`];
@@ -188,14 +179,8 @@ function bestSummary(best: Candidate | undefined): string {
 
 function renderSvg(ctx: Context): string {
   const { input, candidates, best } = ctx;
-  const counts = countByStatus(candidates)
-    .map(([s, n]) => `${n} ${styleOf(s).label}`)
-    .join(', ');
-  const header = [
-    text(20, 34, `NAS campaign ${truncate(input.campaignId, 70)}`, { 'font-size': 22, 'font-weight': 'bold', fill: INK }),
-    text(WIDTH - 20, 34, `generated ${truncate(input.generatedAt, 40)}`, { 'font-size': 12, fill: MUTED, 'text-anchor': 'end' }),
-    text(20, 60, `dataset ${truncate(input.datasetId, 40)} · ${candidates.length} candidates${counts ? `: ${counts}` : ''} · ${bestSummary(best)}`, { 'font-size': 14, fill: INK }),
-  ].join('');
+  const counts = STATUS.countsText(candidates.map((c) => c.status));
+  const header = reportHeader(WIDTH, 'NAS campaign', input.campaignId, input.generatedAt, `dataset ${truncate(input.datasetId, 40)} · ${candidates.length} candidates${counts ? `: ${counts}` : ''} · ${bestSummary(best)}`);
   const body = [
     header,
     historyPanel(ctx, { x: 12, y: 78, w: 716, h: 390 }),
@@ -203,15 +188,8 @@ function renderSvg(ctx: Context): string {
     frontPanel(ctx, { x: 12, y: 480, w: 588, h: 418 }, 'params'),
     frontPanel(ctx, { x: 612, y: 480, w: 576, h: 418 }, 'latencyMs'),
   ].join('\n');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="${FONT}">\n` +
-    `${tag('title', {}, escapeXml(`NAS campaign ${input.campaignId}`))}\n` +
-    `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>\n` +
-    `${body}\n</svg>\n`
-  );
+  return svgDocument(WIDTH, HEIGHT, `NAS campaign ${input.campaignId}`, body);
 }
-
-
 
 
 /** 1-2-5 ticks per decade when the axis spans at most three decades, else powers of ten only. */
@@ -226,26 +204,6 @@ function denseLogTicks(lo: number, hi: number): number[] {
   }
   return out;
 }
-
-
-
-/** Filled circle (trained), hollow circle (duplicate), cross (failed), triangle (rejected), hollow square (other). */
-function marker(status: string, x: number, y: number, r: number): string {
-  const { color } = styleOf(status);
-  switch (status) {
-    case 'COMPLETED':
-      return tag('circle', { cx: x, cy: y, r, fill: color, 'fill-opacity': 0.8 });
-    case 'DUPLICATE':
-      return tag('circle', { cx: x, cy: y, r, fill: '#fff', stroke: color, 'stroke-width': 1.6 });
-    case 'FAILED':
-      return tag('path', { d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`, stroke: color, 'stroke-width': 1.8 });
-    case 'REJECTED':
-      return tag('path', { d: `M${num(x)},${num(y - r)}L${num(x + r)},${num(y + r)}L${num(x - r)},${num(y + r)}Z`, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
-    default:
-      return tag('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
-  }
-}
-
 
 
 /** Pads a range by 5 % each side so markers at the extremes are not cut by the frame. */
@@ -268,60 +226,25 @@ function historyPanel(ctx: Context, box: Box): string {
   const finished = candidates.filter((c) => c.status !== 'RUNNING');
   const parts = [frame(box, NAS_PANEL_TITLES.history)];
   if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished candidates yet'));
-
-  const withValue = finished.filter((c) => c.accuracy !== undefined);
-  const noValue = finished.filter((c) => c.accuracy === undefined);
-  const plot: Plot = { left: box.x + 66, right: box.x + box.w - 18, top: box.y + 62, bottom: box.y + box.h - 48 };
-  const valueBottom = noValue.length > 0 ? plot.bottom - 24 : plot.bottom;
-  const r = finished.length > 300 ? 2 : finished.length > 100 ? 2.8 : 4;
-  const [n0, n1] = extent(finished.map((c) => c.number)) as [number, number];
-  const xs = linearScale([n0 - 0.5, n1 + 0.5], [plot.left + 6, plot.right - 6]);
-  const xTicks = xs.ticks(8).filter((t) => Number.isInteger(t));
-  const vRange = extent(withValue.map((c) => c.accuracy as number));
-  const ys = vRange ? linearScale(padded(vRange), [valueBottom, plot.top]) : undefined;
-
-  if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, 'validation accuracy'));
-  else parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, 'no candidate has been trained yet', { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
-  parts.push(xAxis(xs, xTicks, plot, 'candidate number', false));
-  if (noValue.length > 0) {
-    const ry = plot.bottom - 11;
-    parts.push(tag('rect', { x: plot.left, y: ry - 9, width: plot.right - plot.left, height: 18, fill: '#f6f6f6' }));
-    parts.push(text(plot.left - 6, ry + 4, 'no value', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'end' }));
-  }
-
-  // Best so far (accuracy): a step that only goes up, over trained candidates in number order.
-  if (ys) {
-    const steps: [number, number][] = [];
-    let top: number | undefined;
-    for (const c of finished) {
-      if (c.status !== 'COMPLETED' || c.accuracy === undefined) continue;
-      if (top === undefined) steps.push([xs(c.number), ys(c.accuracy)]);
-      else if (c.accuracy > top) steps.push([xs(c.number), ys(top)], [xs(c.number), ys(c.accuracy)]);
-      else continue;
-      top = c.accuracy;
-    }
-    if (top !== undefined) {
-      steps.push([xs(n1), ys(top)]);
-      parts.push(tag('polyline', { class: 'best-so-far', points: points(steps), fill: 'none', stroke: INK, 'stroke-width': 2, 'stroke-linejoin': 'round' }));
-    }
-  }
-
-  const pts: string[] = [];
-  for (const c of finished) {
-    const x = xs(c.number);
-    const y = c.accuracy !== undefined && ys ? ys(c.accuracy) : plot.bottom - 11;
-    const tip = `candidate #${c.number} · ${styleOf(c.status).label}${c.accuracy !== undefined ? ` · ${formatNumber(c.accuracy)}` : ''}${c.error ? ` · ${c.error}` : ''}`;
-    const ring = c === best && c.accuracy !== undefined ? tag('circle', { cx: x, cy: y, r: r + 4, fill: 'none', stroke: FRONT, 'stroke-width': 2 }) : '';
-    pts.push(tag('g', { class: 'hist-pt', 'data-candidate': c.number, 'data-status': c.status }, tag('title', {}, escapeXml(tip)) + marker(c.status, x, y, r) + ring));
-  }
-  parts.push(tag('g', { class: 'history-points' }, pts.join('')));
+  const chart = historyChart(box, finished, {
+    value: (c) => c.accuracy,
+    xLabel: 'candidate number',
+    yLabel: 'validation accuracy',
+    noValueMessage: 'no candidate has been trained yet',
+    improves: (a, b) => a > b,
+    pad: padded,
+    marker,
+    point: (c, x, y, r) => ({
+      attrs: { 'data-candidate': c.number, 'data-status': c.status },
+      tip: `candidate #${c.number} · ${styleOf(c.status).label}${c.accuracy !== undefined ? ` · ${formatNumber(c.accuracy)}` : ''}${c.error ? ` · ${c.error}` : ''}`,
+      overlay: c === best && c.accuracy !== undefined ? tag('circle', { cx: x, cy: y, r: r + 4, fill: 'none', stroke: FRONT, 'stroke-width': 2 }) : '',
+    }),
+  });
+  parts.push(chart.markup);
 
   const present = new Set(finished.map((c) => c.status));
-  const items: [(x: number, y: number) => string, string][] = [];
-  for (const s of [...Object.keys(STATUS), ...[...present].filter((p) => !(p in STATUS)).sort()]) {
-    if (present.has(s)) items.push([(x, y) => marker(s, x, y, 4), styleOf(s).label]);
-  }
-  if (ys && withValue.some((c) => c.status === 'COMPLETED')) items.push([lineSwatch(INK), 'best accuracy so far']);
+  const items = STATUS.legendItems(present, 4);
+  if (chart.hasBestLine) items.push([lineSwatch(INK), 'best accuracy so far']);
   if (best && best.accuracy !== undefined) items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: FRONT, 'stroke-width': 2 }), 'best (scalarised)']);
   parts.push(legend(box.x + 14, box.y + 46, items));
   return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
@@ -426,13 +349,13 @@ function renderHtml(ctx: Context, svg: string): string {
   const { input, candidates, best, frontParams, frontLatency } = ctx;
   const e = escapeXml;
   const fmt = (v: number | undefined, digits = 4): string => (v === undefined ? '' : e(formatNumber(v, digits)));
-  const row = (k: string, v: string): string => `<tr><th>${e(k)}</th><td>${v}</td></tr>`;
+  const row = summaryRow;
   const layers = best?.genome ? architectureLines(best.genome) : undefined;
   const summary = [
     row('campaign', e(input.campaignId)),
     row('dataset', e(input.datasetId)),
     row('candidates', String(candidates.length)),
-    ...countByStatus(candidates).map(([s, n]) => row(`  ${styleOf(s).label}`, String(n))),
+    ...STATUS.countRows(candidates.map((c) => c.status)),
     row('best candidate', best ? `#${best.number}` : 'none trained'),
     row('best accuracy', fmt(best?.accuracy, 6) || '—'),
     row('best parameters', fmt(best?.params, 6) || '—'),

@@ -12,7 +12,7 @@
  * levels per sign, and each colour level is one `<path>` holding the merged runs of columns at
  * that level (≈ 8 bytes per run instead of ≈ 50 for a `<rect>`).
  */
-import { emptyMessage, FONT, frame, INK, MUTED, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { emptyMessage, frame, INK, MUTED, svgDocument, xAxis, yAxis, type Box, type Plot } from './chart.js';
 import { figure, htmlPage, summaryTable, titledTable } from './html.js';
 import { escapeXml, formatNumber, linearScale, num, points, rampColor, tag, text, truncate } from './svg.js';
 
@@ -208,14 +208,6 @@ function colourKey(x: number, y: number, signed: boolean, w = 9, h = 10): string
   return parts.join('');
 }
 
-function svgDocument(width: number, height: number, title: string, body: string): string {
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="${FONT}">\n` +
-    `${tag('title', {}, escapeXml(title))}\n` +
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>\n` +
-    `${body}\n</svg>\n`
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Per-signal picture
