@@ -2,7 +2,8 @@
  * `npm start [-- --keep] [--signals-per-class N] [--epochs N]`: the main job, end to end on the
  * embedded default. Boots the Temporal dev server (Web UI on, SQLite under .data/temporal), the
  * embedded PGlite database and one worker process serving all three queues, then generates a
- * simulated CWRU-style dataset, trains the reference 1D CNN on it and explains the trained model
+ * simulated CWRU-style dataset, trains the reference 1D CNN on it, evaluates it (ROC analysis of
+ * the held-out signals) and explains the trained model
  * on a few signals of every class (all four XAI methods) through the real workflows, and prints
  * the results. `--keep` leaves the stack up (Ctrl-C stops it) so the Web UI and the
  * `faultline` CLI can be explored.
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import {
   getDatasetResult,
+  getResult,
   getTrainingResult,
   getXaiResult,
   startDatasetGeneration,
@@ -28,7 +30,10 @@ import {
   type StartXaiRequest,
 } from '../client/api.js';
 import { artifactFilePath } from '../client/artifact-path.js';
+import type { EvaluateRocResult } from '../contracts/index.js';
+import { formatRocResult } from '../client/cli/eval.js';
 import { formatXaiResult } from '../client/cli/xai.js';
+import { startRocEvaluation } from '../client/eval.js';
 import { formatDatasetResult, formatTrainingResult } from '../client/cli/output.js';
 import { createProgressView } from '../client/cli/progress-bar.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
@@ -108,7 +113,12 @@ async function main(): Promise<number> {
   const temporal = await connectClient(config);
   say(config.database.kind === 'pg' ? 'Database: Postgres (DATABASE_URL).' : `Database: embedded PGlite in ${config.database.dir}.`);
   say('Starting the worker (queues: control, cpu, train) ...');
-  const hosted = await hostWorkers(config, { client: temporal.client, namespace: temporal.namespace, queues: ['control', 'cpu', 'train'], slots: defaultSlots(config.worker) });
+  const hosted = await hostWorkers(config, {
+    client: temporal.client,
+    namespace: temporal.namespace,
+    queues: ['control', 'cpu', 'train'],
+    slots: defaultSlots(config.worker),
+  });
 
   let exitCode = 0;
   try {
@@ -132,6 +142,17 @@ async function main(): Promise<number> {
     const result = await getTrainingResult(temporal.client, tr.workflowId);
     say(formatTrainingResult(result, webUi(tr.workflowId)));
     say(`\nExperiment ${result.experimentId}: test accuracy ${(result.testAccuracy * 100).toFixed(1)} % on held-out signals (backend ${result.backend}).`);
+    const local = (uri: string | null) => (uri ? artifactFilePath(config.artifactDir, uri) : undefined);
+
+    // How sure the model is on those held-out signals: ROC and PR curves, AUCs with intervals.
+    const ev = await startRocEvaluation(temporal.client, {
+      experimentId: result.experimentId,
+      datasetId: ds.entityId,
+      bootstrap: { replicates: 500, seed: flags.seed },
+    });
+    say(`\nEvaluating ${ev.workflowId}${ev.alreadyExisted ? ' (already evaluated: reused)' : ''}`);
+    await follow(temporal.client, ev.workflowId);
+    say(formatRocResult(await getResult<EvaluateRocResult>(temporal.client, ev.workflowId), { artifactPath: (uri) => local(uri) }));
 
     // Explain the model on 6 signals per class (indices interleave the classes): which parts of
     // a window and which frequency bands drive each class, with every method.
@@ -150,7 +171,6 @@ async function main(): Promise<number> {
     say(`\nExplaining ${xb.entityId}${xb.alreadyExisted ? ' (already explained: reused)' : ''}`);
     await follow(temporal.client, xb.workflowId);
     const explained = await getXaiResult(temporal.client, xb.workflowId);
-    const local = (uri: string | null) => (uri ? artifactFilePath(config.artifactDir, uri) : undefined);
     say(
       formatXaiResult(explained, webUi(xb.workflowId), {
         summaryUri: explained.summaryUri ?? undefined,

@@ -44,17 +44,20 @@ export const COMPARE_FIELDS: readonly FieldFlag[] = [
   { flags: '--alpha <p>', description: 'family-wise significance level (Holm)', path: ['alpha'], parse: decimal },
 ];
 
+/** Where this machine keeps an artifact, when it does (a CLI session, or `npm start` with its own store). */
+export type ArtifactFiles = Pick<CliSession, 'artifactPath'>;
+
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const ci = (c: { low: number; high: number } | null | undefined): string => (c ? ` [${fmt(c.low)}, ${fmt(c.high)}]` : '');
 
-function pictureLine(session: CliSession | undefined, uri: string, pages?: Record<string, string>): string {
+function pictureLine(session: ArtifactFiles | undefined, uri: string, pages?: Record<string, string>): string {
   const file = (u: string) => session?.artifactPath?.(u) ?? u;
   // One page per experiment: its training curves and every evaluation of it.
   const pageLines = Object.entries(pages ?? {}).map(([id, u]) => `  page of ${id}: ${file(u)}`);
   return [`  picture        ${file(uri)}`, ...pageLines].join('\n');
 }
 
-export function formatRocResult(r: EvaluateRocResult, session?: CliSession): string {
+export function formatRocResult(r: EvaluateRocResult, session?: ArtifactFiles): string {
   const width = Math.max(5, ...r.perClass.map((c) => c.class.length));
   return [
     `ROC ${r.evaluationId}: ${r.experimentId} on ${r.datasetId} (${r.split} split, ${count(r.samples)} windows)`,
@@ -71,7 +74,7 @@ export function formatRocResult(r: EvaluateRocResult, session?: CliSession): str
   ].join('\n');
 }
 
-export function formatErrorsResult(r: EvaluateErrorsResult, session?: CliSession): string {
+export function formatErrorsResult(r: EvaluateErrorsResult, session?: ArtifactFiles): string {
   const width = Math.max(5, ...r.perClass.map((c) => c.class.length));
   return [
     `Errors ${r.evaluationId}: ${r.experimentId} on ${r.datasetId} (${r.split} split, ${count(r.samples)} windows)`,
@@ -95,7 +98,7 @@ export function formatErrorsResult(r: EvaluateErrorsResult, session?: CliSession
   ].join('\n');
 }
 
-export function formatComparisonResult(r: CompareExperimentsResult, session?: CliSession): string {
+export function formatComparisonResult(r: CompareExperimentsResult, session?: ArtifactFiles): string {
   const width = Math.max(10, ...r.rows.map((x) => x.experimentId.length));
   return [
     `Comparison ${r.evaluationId}: ${r.rows.length} experiments on ${r.datasetId} (${r.split} split, ${count(r.samples)} paired ${r.pairing}s)`,
@@ -115,7 +118,7 @@ export function formatComparisonResult(r: CompareExperimentsResult, session?: Cl
   ].join('\n');
 }
 
-export function formatEvaluationResult(r: EvaluationResult, session?: CliSession): string {
+export function formatEvaluationResult(r: EvaluationResult, session?: ArtifactFiles): string {
   if (r.kind === 'roc') return formatRocResult(r, session);
   if (r.kind === 'errors') return formatErrorsResult(r, session);
   return formatComparisonResult(r, session);
