@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // service at all). Integration tests share one Temporal dev server and one Postgres per file;
 // files run in separate forks so a crashed worker in one file cannot take another down.
 const shared = { pool: 'forks', testTimeout: 120_000, hookTimeout: 180_000 } as const;
+// Integration tests wait on conditions with their own deadlines; the per-test limit is only a
+// backstop, generous enough for a CI machine at load 10+ (a killed-worker NAS test needed
+// more than 120 s there).
+const slow = { pool: 'forks', testTimeout: 600_000, hookTimeout: 600_000 } as const;
 
 export default defineConfig({
   test: {
@@ -16,7 +20,7 @@ export default defineConfig({
       // recorded histories: no database.
       { test: { ...shared, name: 'workflow', include: ['test/workflow/**/*.test.ts', 'test/replay/**/*.test.ts'] } },
       // Real dev server + real Postgres.
-      { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['./test/support/global-setup.ts'] } },
+      { test: { ...slow, name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['./test/support/global-setup.ts'] } },
     ],
   },
 });

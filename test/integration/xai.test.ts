@@ -211,7 +211,7 @@ describe('batch XAI on a real stack', () => {
     const { scheduled, max } = await maxInFlightOf(handle);
     expect(scheduled).toBe(24);
     expect(max).toBeLessThanOrEqual(4);
-  }, 240_000);
+  }, 600_000);
 
   it('stop finishes the running signals and starts none; the batch is STOPPED', async () => {
     const batchId = 'stopped';
