@@ -43,7 +43,15 @@ export function historyChart<R extends HistoryRun>(box: Box, finished: readonly 
   const ys = vRange ? linearScale(chart.pad(vRange), [valueBottom, plot.top]) : undefined;
 
   if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, chart.yLabel));
-  else parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, chart.noValueMessage, { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
+  else
+    parts.push(
+      text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, chart.noValueMessage, {
+        'font-size': 13,
+        fill: MUTED,
+        'text-anchor': 'middle',
+        'font-style': 'italic',
+      }),
+    );
   parts.push(xAxis(xs, xTicks, plot, chart.xLabel, false));
   if (noValue) {
     const ry = plot.bottom - 11;

@@ -67,9 +67,18 @@ function drawMarker({ color, marker }: StatusStyle, x: number, y: number, r: num
     case 'ring':
       return tag('circle', { cx: x, cy: y, r, fill: '#fff', stroke: color, 'stroke-width': 1.6 });
     case 'cross':
-      return tag('path', { d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`, stroke: color, 'stroke-width': 1.8 });
+      return tag('path', {
+        d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`,
+        stroke: color,
+        'stroke-width': 1.8,
+      });
     case 'triangle':
-      return tag('path', { d: `M${num(x)},${num(y - r)}L${num(x + r)},${num(y + r)}L${num(x - r)},${num(y + r)}Z`, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
+      return tag('path', {
+        d: `M${num(x)},${num(y - r)}L${num(x + r)},${num(y + r)}L${num(x - r)},${num(y + r)}Z`,
+        fill: '#fff',
+        stroke: color,
+        'stroke-width': 1.4,
+      });
     case 'square':
       return tag('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
   }
