@@ -26,42 +26,10 @@ import { startDatasetGeneration, startHpoCampaign, startNasCampaign, startTraini
 import type { StartedRun, TemporalClientLike } from './types.js';
 import type { ClientWorkflowKind } from './workflow-kinds.js';
 
-export type { StartedRun, TemporalClientLike } from './types.js';
-export {
-  prepareCampaignUpdate,
-  prepareDatasetInput,
-  prepareHpoInput,
-  prepareNasCampaignUpdate,
-  prepareNasInput,
-  prepareTrainingInput,
-  prepareXaiInput,
-  type StartDatasetRequest,
-  type StartHpoRequest,
-  type StartNasRequest,
-  type StartTrainingRequest,
-  type StartXaiRequest,
-} from './prepare.js';
-export { startDatasetGeneration, startHpoCampaign, startNasCampaign, startTraining, startXaiBatch } from './start.js';
-export {
-  cancelRun,
-  describeRun,
-  getDatasetResult,
-  getHpoResult,
-  getNasCandidateArchitecture,
-  getNasResult,
-  getProgress,
-  getResult,
-  getTrainingResult,
-  getXaiResult,
-  locateWorkflowId,
-  stopRun,
-  updateCampaign,
-  updateNasCampaign,
-  watchProgress,
-  type DescribeOptions,
-  type RunDescription,
-  type WatchOptions,
-} from './runs.js';
+export * from './types.js';
+export * from './prepare.js';
+export * from './start.js';
+export * from './runs.js';
 
 /** The same API bound to one client, for callers that prefer an object (and for the CLI). */
 export interface FaultlineApi {
