@@ -5,7 +5,15 @@
  * client first, so the caller owns the connection (one per process).
  */
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
-import type { EvaluateErrorsRequest, EvaluateRocRequest, HpoCampaignUpdate, HpoCampaignUpdateResult, NasCampaignUpdate, NasCampaignUpdateResult, Progress } from '../contracts/index.js';
+import type {
+  EvaluateErrorsRequest,
+  EvaluateRocRequest,
+  HpoCampaignUpdate,
+  HpoCampaignUpdateResult,
+  NasCampaignUpdate,
+  NasCampaignUpdateResult,
+  Progress,
+} from '../contracts/index.js';
 import type { StartDatasetRequest, StartHpoRequest, StartNasRequest, StartTrainingRequest, StartXaiRequest } from './prepare.js';
 import {
   cancelRun,
