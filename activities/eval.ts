@@ -33,7 +33,7 @@ import { getModel } from '../db/repos/models.js';
 import type { DatasetRow, ExperimentRow } from '../db/schema.js';
 import { compareModels, errorAnalysis, renderComparisonSvg, renderErrorsSvg, renderRocSvg, rocAnalysis, type Scores } from '../ml/eval/index.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
-import { createXaiPool } from './xai.js';
+import { createXaiPool } from './xai/pool.js';
 import type { ActivityDeps } from './deps.js';
 import { buildIndex, PredictionIndexSchema, selectSplit, type PredictionIndex, type SplitSettings } from './lib/eval-data.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
