@@ -3,6 +3,7 @@
  * known status, the display order, and the markers, legend entries and counts drawn from them.
  * Each report declares its own statuses; how they are ordered and drawn is the same everywhere.
  */
+import type { LegendItem } from './chart.js';
 import { summaryRow } from './html.js';
 import { num, tag } from './svg.js';
 
@@ -28,7 +29,7 @@ export interface StatusPalette {
   /** The status's marker centred at (x, y), `r` its half-width. */
   marker(status: string, x: number, y: number, r: number): string;
   /** One legend entry (marker, label) per status present, in display order. */
-  legendItems(statuses: Iterable<string>, r: number): [(x: number, y: number) => string, string][];
+  legendItems(statuses: Iterable<string>, r: number): LegendItem[];
 }
 
 export interface PaletteOptions {
