@@ -27,11 +27,20 @@ import {
 import { decodeFloat32, encodeFloat32, encodeJson, getJson } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { getDataset, listSignals } from '../db/repos/datasets.js';
-import { getPredictions, setEvaluationStatus, upsertEvaluation, upsertPredictions, xaiPicturesFor } from '../db/repos/evaluations.js';
-import { getExperiment } from '../db/repos/experiments.js';
+import {
+  getPredictions,
+  listCompletedEvaluationsOf,
+  setEvaluationStatus,
+  setExperimentReport,
+  upsertEvaluation,
+  upsertPredictions,
+  xaiPicturesFor,
+} from '../db/repos/evaluations.js';
+import { getExperiment, listEpochs } from '../db/repos/experiments.js';
 import { getModel } from '../db/repos/models.js';
 import type { DatasetRow, ExperimentRow } from '../db/schema.js';
-import { compareModels, errorAnalysis, renderComparisonSvg, renderErrorsSvg, renderRocSvg, rocAnalysis, type Scores } from '../ml/eval/index.js';
+import { compareModels, renderComparisonSvg, renderErrorsSvg, renderExperimentPage, renderRocSvg, type PageEvaluation, type Scores } from '../ml/eval/index.js';
+import type { AnalysisJob, AnalysisOutcome } from '../ml/eval/jobs.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
 import { createXaiPool } from './xai/pool.js';
 import type { ActivityDeps } from './deps.js';
@@ -44,7 +53,7 @@ const SIGNALS_PER_JOB = 16;
 const PREDICT_BATCH = 256;
 
 const invalidInput = (message: string) => ApplicationFailure.nonRetryable(message, ERROR_TYPES.invalidInput);
-const schemeOf = (d: DatasetRow): string => ((d.config as { scheme?: string }).scheme ?? 'fault-type');
+const schemeOf = (d: DatasetRow): string => (d.config as { scheme?: string }).scheme ?? 'fault-type';
 
 interface LoadedExperiment {
   row: ExperimentRow;
@@ -86,7 +95,10 @@ export function createEvalActivities(deps: ActivityDeps) {
   }
 
   async function loadScores(ref: PredictionsRef): Promise<{ scores: Scores; index: PredictionIndex }> {
-    const [probabilities, index] = await Promise.all([artifacts.get(ref.probabilitiesUri).then((b) => decodeFloat32(b, ref.probabilitiesUri)), readIndex(ref.indexUri)]);
+    const [probabilities, index] = await Promise.all([
+      artifacts.get(ref.probabilitiesUri).then((b) => decodeFloat32(b, ref.probabilitiesUri)),
+      readIndex(ref.indexUri),
+    ]);
     return { scores: { probabilities, labels: index.labels, classes: index.classes }, index };
   }
 
@@ -95,6 +107,69 @@ export function createEvalActivities(deps: ActivityDeps) {
     const s = await artifacts.put(bytes, { kind, mediaType });
     await registerArtifact(db, { ...s, kind, mediaType });
     return s.uri;
+  }
+
+  /**
+   * Run an analysis in a child process (the XAI pool's): a bootstrap over many windows is
+   * seconds of arithmetic that would otherwise hold this event loop and every heartbeat on it.
+   */
+  async function analyzeInChild(job: AnalysisJob): Promise<AnalysisOutcome> {
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat({ analysing: job.kind }), HEARTBEAT_MS);
+    ctx.heartbeat({ analysing: job.kind });
+    try {
+      return await getPool().analyze(job, { signal: ctx.cancellationSignal });
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('analysis cancelled');
+      if (err instanceof Error && err.name === 'EvalInputError') throw invalidInput(err.message);
+      throw err;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /** Rebuild one experiment's page from the rows and stored pictures; returns its URI. */
+  async function refreshPage(experimentId: string): Promise<string | undefined> {
+    const exp = await getExperiment(db, experimentId);
+    if (!exp) return undefined;
+    const [epochs, evals] = await Promise.all([listEpochs(db, experimentId), listCompletedEvaluationsOf(db, experimentId)]);
+    const pictures: PageEvaluation[] = [];
+    for (const e of evals) {
+      let svg: string | null = null;
+      if (e.pictureUri)
+        svg = await artifacts.get(e.pictureUri).then(
+          (b) => new TextDecoder().decode(b),
+          () => null,
+        );
+      pictures.push({
+        id: e.id,
+        kind: e.kind,
+        datasetId: e.datasetId,
+        split: e.split,
+        summary: e.summary ?? {},
+        svg,
+        completedAt: e.completedAt?.toISOString() ?? null,
+      });
+    }
+    const html = renderExperimentPage({
+      experimentId,
+      datasetId: exp.datasetId,
+      facts: {
+        status: exp.status,
+        'test accuracy': exp.testAccuracy,
+        'best validation accuracy': exp.bestValAccuracy,
+        epochs: exp.epochsCompleted,
+        parameters: exp.parameterCount,
+        'latency ms/window': exp.inferenceMsPerWindow,
+        backend: exp.backend,
+      },
+      epochs: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy })),
+      evaluations: pictures,
+      generatedAt: new Date().toISOString(),
+    });
+    const uri = await store(html, 'experiment-page', 'text/html');
+    await setExperimentReport(db, experimentId, uri);
+    return uri;
   }
 
   const describe = (ref: PredictionsRef) => `experiment ${ref.experimentId} on ${ref.datasetId} (${ref.split} split)`;
@@ -122,12 +197,19 @@ export function createEvalActivities(deps: ActivityDeps) {
       for (const e of loaded) {
         const trained = schemeOf(e.trainedOn);
         if (trained !== scheme) {
-          throw invalidInput(`datasetId: experiment "${e.row.id}" was trained on dataset "${e.trainedOn.id}" (class scheme ${trained}); dataset "${datasetId}" has class scheme ${scheme}`);
+          throw invalidInput(
+            `datasetId: experiment "${e.row.id}" was trained on dataset "${e.trainedOn.id}" (class scheme ${trained}); dataset "${datasetId}" has class scheme ${scheme}`,
+          );
         }
         const unknown = labels.filter((l) => !e.classes.includes(l));
-        if (unknown.length > 0) throw invalidInput(`datasetId: dataset "${datasetId}" has labels ${unknown.join(', ')} that experiment "${e.row.id}" does not predict (${e.classes.join(', ')})`);
+        if (unknown.length > 0)
+          throw invalidInput(
+            `datasetId: dataset "${datasetId}" has labels ${unknown.join(', ')} that experiment "${e.row.id}" does not predict (${e.classes.join(', ')})`,
+          );
         if (e.trainedOn.samplingRateHz && dataset.samplingRateHz && e.trainedOn.samplingRateHz !== dataset.samplingRateHz) {
-          throw invalidInput(`datasetId: experiment "${e.row.id}" was trained at ${e.trainedOn.samplingRateHz} Hz; dataset "${datasetId}" is sampled at ${dataset.samplingRateHz} Hz`);
+          throw invalidInput(
+            `datasetId: experiment "${e.row.id}" was trained at ${e.trainedOn.samplingRateHz} Hz; dataset "${datasetId}" is sampled at ${dataset.samplingRateHz} Hz`,
+          );
         }
         if (input.split === 'all' && e.row.datasetId === datasetId) {
           throw invalidInput(`split: "all" on dataset "${datasetId}" would score experiment "${e.row.id}" on its own training data; use "test"`);
@@ -150,22 +232,6 @@ export function createEvalActivities(deps: ActivityDeps) {
       const input = validateActivityInput(PredictSplitInputSchema, raw, 'predictSplit input');
       const ctx = Context.current();
       const exp = await loadExperiment(input.experimentId);
-      const existing = await getPredictions(db, input.experimentId, input.datasetId, input.split);
-      if (existing && (await artifacts.has(existing.probabilitiesUri)) && (await artifacts.has(existing.indexUri))) {
-        return {
-          experimentId: input.experimentId,
-          datasetId: input.datasetId,
-          split: input.split,
-          probabilitiesUri: existing.probabilitiesUri,
-          indexUri: existing.indexUri,
-          windows: existing.windows,
-          signals: existing.signals,
-          classes: existing.classes,
-          windowLength: existing.windowLength,
-          backend: existing.backend ?? '',
-          computed: false,
-        };
-      }
       const rows = await listSignals(db, input.datasetId);
       let chosen;
       try {
@@ -175,9 +241,11 @@ export function createEvalActivities(deps: ActivityDeps) {
         throw err;
       }
       const usable = chosen.filter((r) => r.length >= exp.settings.windowLength);
-      if (usable.length === 0) throw invalidInput(`dataset "${input.datasetId}": no ${input.split} signal is at least one window (${exp.settings.windowLength} samples) long`);
+      if (usable.length === 0)
+        throw invalidInput(`dataset "${input.datasetId}": no ${input.split} signal is at least one window (${exp.settings.windowLength} samples) long`);
       const unknown = usable.find((r) => !exp.classes.includes(r.label));
-      if (unknown) throw invalidInput(`signal ${input.datasetId}:${unknown.idx} has label "${unknown.label}", not a class of experiment "${input.experimentId}"`);
+      if (unknown)
+        throw invalidInput(`signal ${input.datasetId}:${unknown.idx} has label "${unknown.label}", not a class of experiment "${input.experimentId}"`);
       const { index, starts } = buildIndex(
         {
           experimentId: input.experimentId,
@@ -192,6 +260,24 @@ export function createEvalActivities(deps: ActivityDeps) {
       );
       const k = exp.classes.length;
       const windows = index.labels.length;
+      const existing = await getPredictions(db, input.experimentId, input.datasetId, input.split);
+      // Reused only when they cover exactly this selection (a dataset that gained signals since is scored again).
+      const same = existing && existing.signals === usable.length && existing.windows === windows && existing.windowLength === exp.settings.windowLength;
+      if (existing && same && (await artifacts.has(existing.probabilitiesUri)) && (await artifacts.has(existing.indexUri))) {
+        return {
+          experimentId: input.experimentId,
+          datasetId: input.datasetId,
+          split: input.split,
+          probabilitiesUri: existing.probabilitiesUri,
+          indexUri: existing.indexUri,
+          windows: existing.windows,
+          signals: existing.signals,
+          classes: existing.classes,
+          windowLength: existing.windowLength,
+          backend: existing.backend ?? '',
+          computed: false,
+        };
+      }
       const probabilities = new Float32Array(windows * k);
       const jobs: { from: number; to: number; offset: number }[] = [];
       let offset = 0;
@@ -214,7 +300,11 @@ export function createEvalActivities(deps: ActivityDeps) {
             const job = jobs[next++];
             const out = await p.predict(
               exp.modelUri,
-              { windowLength: exp.settings.windowLength, batchSize: PREDICT_BATCH, signals: usable.slice(job.from, job.to).map((r, i) => ({ uri: r.artifactUri, starts: starts[job.from + i] })) },
+              {
+                windowLength: exp.settings.windowLength,
+                batchSize: PREDICT_BATCH,
+                signals: usable.slice(job.from, job.to).map((r, i) => ({ uri: r.artifactUri, starts: starts[job.from + i] })),
+              },
               { signal: ctx.cancellationSignal },
             );
             probabilities.set(out.probabilities, job.offset * k);
@@ -228,7 +318,8 @@ export function createEvalActivities(deps: ActivityDeps) {
         const e = err as Error & { code?: string };
         if (e.name === 'PredictInputError') throw invalidInput(`${input.experimentId} on ${input.datasetId}: ${e.message}`);
         if (e.code === 'ARTIFACT_NOT_FOUND') throw notFound(`${input.experimentId} on ${input.datasetId}: ${e.message}`);
-        if (e.code === 'ARTIFACT_CORRUPT') throw ApplicationFailure.nonRetryable(`${input.experimentId} on ${input.datasetId}: ${e.message}`, ERROR_TYPES.corruptArtifact);
+        if (e.code === 'ARTIFACT_CORRUPT')
+          throw ApplicationFailure.nonRetryable(`${input.experimentId} on ${input.datasetId}: ${e.message}`, ERROR_TYPES.corruptArtifact);
         throw err;
       } finally {
         clearInterval(beat);
@@ -249,15 +340,36 @@ export function createEvalActivities(deps: ActivityDeps) {
         backend,
         windowsPerSec: seconds > 0 ? windows / seconds : null,
       });
-      ctx.log.info('predictions stored', { experimentId: input.experimentId, datasetId: input.datasetId, split: input.split, windows, windowsPerSec: Math.round(windows / seconds), backend });
-      return { experimentId: input.experimentId, datasetId: input.datasetId, split: input.split, probabilitiesUri, indexUri, windows, signals: usable.length, classes: exp.classes, windowLength: exp.settings.windowLength, backend, computed: true };
+      ctx.log.info('predictions stored', {
+        experimentId: input.experimentId,
+        datasetId: input.datasetId,
+        split: input.split,
+        windows,
+        windowsPerSec: Math.round(windows / seconds),
+        backend,
+      });
+      return {
+        experimentId: input.experimentId,
+        datasetId: input.datasetId,
+        split: input.split,
+        probabilitiesUri,
+        indexUri,
+        windows,
+        signals: usable.length,
+        classes: exp.classes,
+        windowLength: exp.settings.windowLength,
+        backend,
+        computed: true,
+      };
     },
 
     async analyzeRoc(raw: AnalyzeRocInput): Promise<EvaluateRocResult> {
       const input = validateActivityInput(AnalyzeRocInputSchema, raw, 'analyzeRoc input');
       const ref = input.predictions;
       const { scores } = await loadScores(ref);
-      const a = rocAnalysis(scores, { replicates: input.bootstrap.replicates, seed: input.bootstrap.seed });
+      const out = await analyzeInChild({ kind: 'roc', scores, options: { replicates: input.bootstrap.replicates, seed: input.bootstrap.seed } });
+      if (out.kind !== 'roc') throw new Error(`asked for a ROC analysis, got ${out.kind}`);
+      const a = out.analysis;
       const pictureUri = await store(renderRocSvg({ title: `ROC: ${ref.experimentId}`, subtitle: describe(ref), analysis: a }), 'eval-roc', 'image/svg+xml');
       const resultUri = await store(encodeJson({ evaluationId: input.evaluationId, predictions: ref, analysis: a }), 'eval-roc', 'application/json');
       return {
@@ -284,13 +396,32 @@ export function createEvalActivities(deps: ActivityDeps) {
       const input = validateActivityInput(AnalyzeErrorsInputSchema, raw, 'analyzeErrors input');
       const ref = input.predictions;
       const { scores, index } = await loadScores(ref);
-      const info = index.windowSignal.map((s, w) => ({ signal: index.signals[s].ref, windowStart: index.windowStart[w], conditions: index.signals[s].conditions }));
-      const e = errorAnalysis(scores, info, { bins: input.bins, maxListed: input.maxListed });
+      const info = index.windowSignal.map((s, w) => ({
+        signal: index.signals[s].ref,
+        windowStart: index.windowStart[w],
+        conditions: index.signals[s].conditions,
+      }));
+      const out = await analyzeInChild({ kind: 'errors', scores, info, options: { bins: input.bins, maxListed: input.maxListed } });
+      if (out.kind !== 'errors') throw new Error(`asked for an error analysis, got ${out.kind}`);
+      const e = out.analysis;
       const idxOf = new Map(index.signals.map((s) => [s.ref, s.idx]));
-      const pictures = await xaiPicturesFor(db, ref.experimentId, ref.datasetId, e.misclassified.map((m) => idxOf.get(m.signal)!));
+      const pictures = await xaiPicturesFor(
+        db,
+        ref.experimentId,
+        ref.datasetId,
+        e.misclassified.map((m) => idxOf.get(m.signal)!),
+      );
       const misclassified = e.misclassified.map((m) => ({ ...m, xaiPictureUri: pictures.get(idxOf.get(m.signal)!) ?? null }));
-      const pictureUri = await store(renderErrorsSvg({ title: `Errors: ${ref.experimentId}`, subtitle: describe(ref), classes: index.classes, errors: e }), 'eval-errors', 'image/svg+xml');
-      const resultUri = await store(encodeJson({ evaluationId: input.evaluationId, predictions: ref, analysis: { ...e, misclassified } }), 'eval-errors', 'application/json');
+      const pictureUri = await store(
+        renderErrorsSvg({ title: `Errors: ${ref.experimentId}`, subtitle: describe(ref), classes: index.classes, errors: e }),
+        'eval-errors',
+        'image/svg+xml',
+      );
+      const resultUri = await store(
+        encodeJson({ evaluationId: input.evaluationId, predictions: ref, analysis: { ...e, misclassified } }),
+        'eval-errors',
+        'application/json',
+      );
       const worstByCondition: EvaluateErrorsResult['worstByCondition'] = {};
       for (const [name, groups] of Object.entries(e.byCondition)) {
         const worst = [...groups].sort((a, b) => b.errorRate - a.errorRate || b.count - a.count)[0];
@@ -311,7 +442,14 @@ export function createEvalActivities(deps: ActivityDeps) {
         ece: e.calibration.ece,
         errors: e.errors,
         perClass: e.classification.perClass.map((c) => ({ class: c.class, precision: c.precision, recall: c.recall, f1: c.f1, support: c.support })),
-        worst: misclassified.slice(0, 20).map((m) => ({ signal: m.signal, windowStart: m.windowStart, trueClass: m.trueClass, predictedClass: m.predictedClass, confidence: m.confidence, xaiPictureUri: m.xaiPictureUri })),
+        worst: misclassified.slice(0, 20).map((m) => ({
+          signal: m.signal,
+          windowStart: m.windowStart,
+          trueClass: m.trueClass,
+          predictedClass: m.predictedClass,
+          confidence: m.confidence,
+          xaiPictureUri: m.xaiPictureUri,
+        })),
         worstByCondition,
       };
     },
@@ -351,15 +489,36 @@ export function createEvalActivities(deps: ActivityDeps) {
         }
         const exp = await getExperiment(db, ref.experimentId);
         const seconds = exp?.startedAt && exp.completedAt ? (exp.completedAt.getTime() - exp.startedAt.getTime()) / 1000 : null;
-        models.push({ id: ref.experimentId, outcomes, parameters: exp?.parameterCount ?? null, latencyMs: exp?.inferenceMsPerWindow ?? null, trainingSeconds: seconds, epochs: exp?.epochsCompleted ?? null });
+        models.push({
+          id: ref.experimentId,
+          outcomes,
+          parameters: exp?.parameterCount ?? null,
+          latencyMs: exp?.inferenceMsPerWindow ?? null,
+          trainingSeconds: seconds,
+          epochs: exp?.epochsCompleted ?? null,
+        });
       }
       const c = compareModels(models, { alpha: input.alpha });
       if (c.samples === 0) {
-        throw invalidInput(`experimentIds: no ${pairing} is in the ${loaded[0].ref.split} split of every experiment (${loaded.map((l) => `${l.ref.experimentId}: ${l.index.signals.length} signals`).join(', ')}); their splits do not overlap`);
+        throw invalidInput(
+          `experimentIds: no ${pairing} is in the ${loaded[0].ref.split} split of every experiment (${loaded.map((l) => `${l.ref.experimentId}: ${l.index.signals.length} signals`).join(', ')}); their splits do not overlap`,
+        );
       }
       const first = loaded[0].ref;
-      const pictureUri = await store(renderComparisonSvg({ title: `Comparison ${input.evaluationId}`, subtitle: `${models.length} experiments on ${first.datasetId} (${first.split} split), paired by ${pairing}`, comparison: c }), 'eval-compare', 'image/svg+xml');
-      const resultUri = await store(encodeJson({ evaluationId: input.evaluationId, pairing, predictions: input.predictions, comparison: c }), 'eval-compare', 'application/json');
+      const pictureUri = await store(
+        renderComparisonSvg({
+          title: `Comparison ${input.evaluationId}`,
+          subtitle: `${models.length} experiments on ${first.datasetId} (${first.split} split), paired by ${pairing}`,
+          comparison: c,
+        }),
+        'eval-compare',
+        'image/svg+xml',
+      );
+      const resultUri = await store(
+        encodeJson({ evaluationId: input.evaluationId, pairing, predictions: input.predictions, comparison: c }),
+        'eval-compare',
+        'application/json',
+      );
       return {
         evaluationId: input.evaluationId,
         kind: 'compare',
@@ -371,15 +530,43 @@ export function createEvalActivities(deps: ActivityDeps) {
         pictureUri,
         resultUri,
         pairing,
-        rows: c.rows.map((r) => ({ experimentId: r.id, accuracy: r.accuracy, ci: r.ci, parameters: r.parameters, latencyMs: r.latencyMs, trainingSeconds: r.trainingSeconds, epochs: r.epochs, pareto: r.pareto })),
-        pairs: c.pairs.map((p) => ({ first: p.first, second: p.second, b: p.b, c: p.c, method: p.method, pValue: p.pValue, adjustedP: p.adjustedP, significant: p.significant })),
+        rows: c.rows.map((r) => ({
+          experimentId: r.id,
+          accuracy: r.accuracy,
+          ci: r.ci,
+          parameters: r.parameters,
+          latencyMs: r.latencyMs,
+          trainingSeconds: r.trainingSeconds,
+          epochs: r.epochs,
+          pareto: r.pareto,
+        })),
+        pairs: c.pairs.map((p) => ({
+          first: p.first,
+          second: p.second,
+          b: p.b,
+          c: p.c,
+          method: p.method,
+          pValue: p.pValue,
+          adjustedP: p.adjustedP,
+          significant: p.significant,
+        })),
       };
     },
 
-    async finishEvaluation(raw: FinishEvaluationInput): Promise<void> {
+    /** The row COMPLETED, each involved experiment's page rebuilt, then the notification. */
+    async finishEvaluation(raw: FinishEvaluationInput): Promise<{ pageUris: Record<string, string> }> {
       const input = validateActivityInput(FinishEvaluationInputSchema, raw, 'finishEvaluation input');
-      const row = await setEvaluationStatus(db, input.evaluationId, 'COMPLETED', { summary: input.summary, pictureUri: input.pictureUri, resultUri: input.resultUri });
+      const row = await setEvaluationStatus(db, input.evaluationId, 'COMPLETED', {
+        summary: input.summary,
+        pictureUri: input.pictureUri,
+        resultUri: input.resultUri,
+      });
       if (!row) throw notFound(`evaluation "${input.evaluationId}" does not exist`);
+      const pageUris: Record<string, string> = {};
+      for (const id of row.experimentIds) {
+        const uri = await refreshPage(id);
+        if (uri) pageUris[id] = uri;
+      }
       await notifier.notify({
         eventType: 'EVALUATION_COMPLETED',
         entityKind: 'evaluation',
@@ -391,6 +578,7 @@ export function createEvalActivities(deps: ActivityDeps) {
           .join(', '),
         details: { ...input.summary, pictureUri: input.pictureUri },
       });
+      return { pageUris };
     },
 
     async markEvaluationEnded(raw: EvaluationEndedInput): Promise<void> {

@@ -25,7 +25,12 @@ export const BootstrapSchema = z
   .object({
     /** Resamples for the 95 % intervals; 0 skips them. */
     replicates: z.number().int().min(0).max(20_000).default(1000),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
   })
   .strict();
 
@@ -99,6 +104,8 @@ export interface EvaluationResultBase {
   /** SVG picture and the full JSON result in the artifact store. */
   pictureUri: string;
   resultUri: string;
+  /** Each involved experiment's HTML page (training curves and all its evaluations), refreshed by this one. */
+  pageUris?: Record<string, string>;
 }
 
 export interface EvaluateRocResult extends EvaluationResultBase {
@@ -132,7 +139,16 @@ export interface CompareExperimentsResult extends EvaluationResultBase {
   experimentIds: string[];
   /** `window` when every model cuts the same windows, else `signal` (mean probability per signal). */
   pairing: 'window' | 'signal';
-  rows: { experimentId: string; accuracy: number; ci: IntervalOut; parameters: number | null; latencyMs: number | null; trainingSeconds: number | null; epochs: number | null; pareto: boolean }[];
+  rows: {
+    experimentId: string;
+    accuracy: number;
+    ci: IntervalOut;
+    parameters: number | null;
+    latencyMs: number | null;
+    trainingSeconds: number | null;
+    epochs: number | null;
+    pareto: boolean;
+  }[];
   pairs: { first: string; second: string; b: number; c: number; method: 'exact' | 'chi2'; pValue: number; adjustedP: number; significant: boolean }[];
 }
 

@@ -14,20 +14,7 @@
  * - Timestamps are `timestamptz`, set by the database (`now()`), so clocks of workers don't matter.
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
 import { EVENT_TYPES } from '../contracts/notifications.js';
 import type { ClassBalance } from '../contracts/training.js';
@@ -66,10 +53,7 @@ export const datasets = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: tz('completed_at'),
   },
-  () => [
-    check('datasets_status_check', oneOf('status', DATASET_STATUSES)),
-    check('datasets_source_check', oneOf('source', DATASET_SOURCES)),
-  ],
+  () => [check('datasets_status_check', oneOf('status', DATASET_STATUSES)), check('datasets_source_check', oneOf('source', DATASET_SOURCES))],
 );
 
 export const signals = pgTable(
@@ -131,6 +115,8 @@ export const experiments = pgTable(
     trainSamplesPerSec: doublePrecision('train_samples_per_sec'),
     /** Median single-window inference latency of the final model, ms (a NAS objective). */
     inferenceMsPerWindow: doublePrecision('inference_ms_per_window'),
+    /** The experiment's HTML page (training curves and every evaluation of it), refreshed by each evaluation. */
+    reportUri: text('report_uri'),
     stoppedEarly: boolean('stopped_early'),
     error: text('error'),
     createdAt: createdAt(),
@@ -386,7 +372,9 @@ export const datasetFiles = pgTable(
   (t) => [
     primaryKey({ columns: [t.datasetId, t.fileName] }),
     check('dataset_files_status_check', oneOf('status', DATASET_FILE_OUTCOMES)),
-    uniqueIndex('dataset_files_content_idx').on(t.datasetId, t.contentHash).where(sql`"status" IN ('IMPORTING', 'IMPORTED')`),
+    uniqueIndex('dataset_files_content_idx')
+      .on(t.datasetId, t.contentHash)
+      .where(sql`"status" IN ('IMPORTING', 'IMPORTED')`),
   ],
 );
 

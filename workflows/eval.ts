@@ -58,7 +58,15 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
   let running = 0;
   let predicted = 0;
   setHandler(progressQuery, () =>
-    progressOf(phase, completed, total, { evaluationId, kind: plan.kind, experimentIds: plan.experimentIds, datasetId, split: plan.split, predictionsRunning: running, predictionsReused: reused.length }),
+    progressOf(phase, completed, total, {
+      evaluationId,
+      kind: plan.kind,
+      experimentIds: plan.experimentIds,
+      datasetId,
+      split: plan.split,
+      predictionsRunning: running,
+      predictionsReused: reused.length,
+    }),
   );
   const live = liveDetails(() => ({
     phase,
@@ -89,9 +97,10 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
         running++;
         live.refresh();
         try {
-          const p = await evalPredict.predictSplit.executeWithOptions({ summary: predictActivitySummary(experimentId, registered.datasetId, plan.split, index, n) }, [
-            { experimentId, datasetId: registered.datasetId, split: plan.split },
-          ]);
+          const p = await evalPredict.predictSplit.executeWithOptions(
+            { summary: predictActivitySummary(experimentId, registered.datasetId, plan.split, index, n) },
+            [{ experimentId, datasetId: registered.datasetId, split: plan.split }],
+          );
           if (!p.computed) reused.push(experimentId);
           completed++;
           predicted++;
@@ -116,13 +125,20 @@ async function runEvaluation<R extends EvaluationResult>(plan: Plan<R>): Promise
     phase = 'finalizing';
     live.refresh();
     const { headline, numbers } = plan.summary(result);
-    await control.finishEvaluation({ evaluationId, summary: { ...numbers, samples: result.samples }, pictureUri: result.pictureUri, resultUri: result.resultUri });
+    const finished = await control.finishEvaluation({
+      evaluationId,
+      summary: { ...numbers, samples: result.samples },
+      pictureUri: result.pictureUri,
+      resultUri: result.resultUri,
+    });
+    // Runs recorded before the pages existed got nothing back here.
+    const pageUris = finished?.pageUris ?? {};
     completed++;
     phase = 'completed';
     live.refresh();
     setRunStatus('COMPLETED', headline ?? undefined);
     log.info('evaluation completed', { evaluationId, kind: plan.kind, datasetId, samples: result.samples });
-    return result;
+    return { ...result, pageUris };
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markEvaluationEnded({ evaluationId, status, error }))).toLowerCase();
     live.refresh();
@@ -183,7 +199,15 @@ export async function compareExperimentsWorkflow(raw: unknown): Promise<CompareE
     analyze: (evaluationId, predictions) => evalAnalysis.analyzeComparison({ evaluationId, predictions, alpha: input.alpha }),
     summary: (r) => {
       const best = [...r.rows].sort((a, b) => b.accuracy - a.accuracy)[0];
-      return { headline: best?.accuracy ?? null, numbers: { best: best?.experimentId ?? null, bestAccuracy: best?.accuracy ?? null, significantPairs: r.pairs.filter((p) => p.significant).length, pairing: r.pairing } };
+      return {
+        headline: best?.accuracy ?? null,
+        numbers: {
+          best: best?.experimentId ?? null,
+          bestAccuracy: best?.accuracy ?? null,
+          significantPairs: r.pairs.filter((p) => p.significant).length,
+          pairing: r.pairing,
+        },
+      };
     },
   });
 }

@@ -16,7 +16,11 @@ import type { CliSession } from './session.js';
  */
 
 const COMMON: readonly FieldFlag[] = [
-  { flags: '--dataset <datasetId>', description: 'evaluate on this dataset (same class scheme; default: the one the experiment was trained on)', path: ['datasetId'] },
+  {
+    flags: '--dataset <datasetId>',
+    description: 'evaluate on this dataset (same class scheme; default: the one the experiment was trained on)',
+    path: ['datasetId'],
+  },
   { flags: '--split <split>', description: 'test | validation | all (all: only on another dataset)', path: ['split'] },
 ];
 
@@ -33,7 +37,7 @@ export const ERRORS_FIELDS: readonly FieldFlag[] = [
 ];
 
 export const COMPARE_FIELDS: readonly FieldFlag[] = [
-  { flags: '--dataset <datasetId>', description: 'the shared test set\'s dataset (default: the first experiment\'s)', path: ['datasetId'] },
+  { flags: '--dataset <datasetId>', description: "the shared test set's dataset (default: the first experiment's)", path: ['datasetId'] },
   { flags: '--split <split>', description: 'test | validation | all', path: ['split'] },
   { flags: '--id <comparisonId>', description: 'comparison id (default: hash of the sorted experiment ids, dataset and split)', path: ['comparisonId'] },
   { flags: '--max-in-flight <n>', description: 'prediction activities at once', path: ['maxInFlight'], parse: integer },
@@ -43,9 +47,11 @@ export const COMPARE_FIELDS: readonly FieldFlag[] = [
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const ci = (c: { low: number; high: number } | null | undefined): string => (c ? ` [${fmt(c.low)}, ${fmt(c.high)}]` : '');
 
-function pictureLine(session: CliSession | undefined, uri: string): string {
-  const file = session?.artifactPath?.(uri);
-  return `  picture        ${file ?? uri}`;
+function pictureLine(session: CliSession | undefined, uri: string, pages?: Record<string, string>): string {
+  const file = (u: string) => session?.artifactPath?.(u) ?? u;
+  // One page per experiment: its training curves and every evaluation of it.
+  const pageLines = Object.entries(pages ?? {}).map(([id, u]) => `  page of ${id}: ${file(u)}`);
+  return [`  picture        ${file(uri)}`, ...pageLines].join('\n');
 }
 
 export function formatRocResult(r: EvaluateRocResult, session?: CliSession): string {
@@ -56,10 +62,12 @@ export function formatRocResult(r: EvaluateRocResult, session?: CliSession): str
     `  AUC macro      ${fmt(r.aucMacro)}${ci(r.ci.aucMacro)}`,
     `  AUC micro      ${fmt(r.aucMicro)}${ci(r.ci.aucMicro)}`,
     `  AP macro/micro ${fmt(r.apMacro)} / ${fmt(r.apMicro)}`,
-    pictureLine(session, r.pictureUri),
+    pictureLine(session, r.pictureUri, r.pageUris),
     '',
     `  ${'class'.padEnd(width)}  windows      AUC       AP`,
-    ...r.perClass.map((c) => `  ${c.class.padEnd(width)}  ${String(c.positives).padStart(7)}  ${fmt(c.auc).padStart(7)}  ${fmt(c.averagePrecision).padStart(7)}`),
+    ...r.perClass.map(
+      (c) => `  ${c.class.padEnd(width)}  ${String(c.positives).padStart(7)}  ${fmt(c.auc).padStart(7)}  ${fmt(c.averagePrecision).padStart(7)}`,
+    ),
   ].join('\n');
 }
 
@@ -68,14 +76,22 @@ export function formatErrorsResult(r: EvaluateErrorsResult, session?: CliSession
   return [
     `Errors ${r.evaluationId}: ${r.experimentId} on ${r.datasetId} (${r.split} split, ${count(r.samples)} windows)`,
     `  accuracy       ${percent(r.accuracy, 2)}  (${count(r.errors)} errors)  macro F1 ${fmt(r.macroF1)}  ECE ${fmt(r.ece)}`,
-    pictureLine(session, r.pictureUri),
+    pictureLine(session, r.pictureUri, r.pageUris),
     '',
     `  ${'class'.padEnd(width)}  precision  recall     F1  support`,
-    ...r.perClass.map((c) => `  ${c.class.padEnd(width)}  ${fmt(c.precision).padStart(9)}  ${fmt(c.recall).padStart(6)}  ${fmt(c.f1).padStart(5)}  ${String(c.support).padStart(7)}`),
+    ...r.perClass.map(
+      (c) =>
+        `  ${c.class.padEnd(width)}  ${fmt(c.precision).padStart(9)}  ${fmt(c.recall).padStart(6)}  ${fmt(c.f1).padStart(5)}  ${String(c.support).padStart(7)}`,
+    ),
     ...(Object.keys(r.worstByCondition).length ? ['', '  worst condition by error rate'] : []),
     ...Object.entries(r.worstByCondition).map(([name, w]) => `    ${name.padEnd(12)} ${w.value} (${percent(w.errorRate)} of ${w.count})`),
     ...(r.worst.length ? ['', '  most confident mistakes'] : []),
-    ...r.worst.slice(0, 10).map((m) => `    ${m.signal}@${m.windowStart}  ${m.trueClass} → ${m.predictedClass} (${percent(m.confidence)})${m.xaiPictureUri ? `  xai ${session?.artifactPath?.(m.xaiPictureUri) ?? m.xaiPictureUri}` : ''}`),
+    ...r.worst
+      .slice(0, 10)
+      .map(
+        (m) =>
+          `    ${m.signal}@${m.windowStart}  ${m.trueClass} → ${m.predictedClass} (${percent(m.confidence)})${m.xaiPictureUri ? `  xai ${session?.artifactPath?.(m.xaiPictureUri) ?? m.xaiPictureUri}` : ''}`,
+      ),
   ].join('\n');
 }
 
@@ -83,7 +99,7 @@ export function formatComparisonResult(r: CompareExperimentsResult, session?: Cl
   const width = Math.max(10, ...r.rows.map((x) => x.experimentId.length));
   return [
     `Comparison ${r.evaluationId}: ${r.rows.length} experiments on ${r.datasetId} (${r.split} split, ${count(r.samples)} paired ${r.pairing}s)`,
-    pictureLine(session, r.pictureUri),
+    pictureLine(session, r.pictureUri, r.pageUris),
     '',
     `  ${'experiment'.padEnd(width)}  accuracy  95 % interval      parameters  latency ms  epochs  Pareto`,
     ...r.rows.map(
@@ -92,7 +108,10 @@ export function formatComparisonResult(r: CompareExperimentsResult, session?: Cl
     ),
     '',
     '  McNemar (b: only first right, c: only second right; p Holm-adjusted)',
-    ...r.pairs.map((p) => `    ${p.first} vs ${p.second}: b ${p.b}, c ${p.c}, ${p.method} p ${p.pValue.toPrecision(3)}, adjusted ${p.adjustedP.toPrecision(3)}${p.significant ? '  significant' : ''}`),
+    ...r.pairs.map(
+      (p) =>
+        `    ${p.first} vs ${p.second}: b ${p.b}, c ${p.c}, ${p.method} p ${p.pValue.toPrecision(3)}, adjusted ${p.adjustedP.toPrecision(3)}${p.significant ? '  significant' : ''}`,
+    ),
   ].join('\n');
 }
 
@@ -146,7 +165,10 @@ function addEvalStart(group: Command, deps: CliDeps, spec: EvalStart): void {
       }
       out.line(formatStarted('evaluation', started, webUiUrl));
       const result = await followToResult<EvaluationResult>(session, out, deps, started.workflowId, follow, evalDetails);
-      out.result({ ...doc, status: 'COMPLETED', result, pictureFile: session.artifactPath?.(result.pictureUri) }, () => `\n${formatEvaluationResult(result, session)}`);
+      out.result(
+        { ...doc, status: 'COMPLETED', result, pictureFile: session.artifactPath?.(result.pictureUri) },
+        () => `\n${formatEvaluationResult(result, session)}`,
+      );
     });
   });
 }
@@ -154,7 +176,9 @@ function addEvalStart(group: Command, deps: CliDeps, spec: EvalStart): void {
 export const evalCommands: CommandGroup = {
   name: 'eval',
   register(program, deps) {
-    const group = program.command('eval').description('evaluate trained models: ROC, errors, comparisons (evaluateRocWorkflow, evaluateErrorsWorkflow, compareExperimentsWorkflow)');
+    const group = program
+      .command('eval')
+      .description('evaluate trained models: ROC, errors, comparisons (evaluateRocWorkflow, evaluateErrorsWorkflow, compareExperimentsWorkflow)');
     addEvalStart(group, deps, {
       name: 'roc',
       description: 'one-vs-rest ROC and PR curves, AUC (micro, macro) with bootstrap 95 % intervals, and a picture',
@@ -193,8 +217,15 @@ export const evalCommands: CommandGroup = {
         await withSession(cmd, deps, async (session) => {
           const { kind, id } = evaluationKindOf(raw);
           const workflowId = await session.api.locateWorkflowId(kind, id);
-          const result = await unlessInterrupted(session.api.getResult<EvaluationResult>(workflowId), deps.interrupt, () => new InterruptedError(workflowId, `faultline eval result ${raw}`));
-          out.result({ workflowId, status: 'COMPLETED', webUiUrl: session.webUiUrl(workflowId), result, pictureFile: session.artifactPath?.(result.pictureUri) }, () => formatEvaluationResult(result, session));
+          const result = await unlessInterrupted(
+            session.api.getResult<EvaluationResult>(workflowId),
+            deps.interrupt,
+            () => new InterruptedError(workflowId, `faultline eval result ${raw}`),
+          );
+          out.result(
+            { workflowId, status: 'COMPLETED', webUiUrl: session.webUiUrl(workflowId), result, pictureFile: session.artifactPath?.(result.pictureUri) },
+            () => formatEvaluationResult(result, session),
+          );
         });
       });
 

@@ -1,5 +1,6 @@
 /** Inputs and outputs of the evaluation activities (registration, predictions, analyses, closing). */
 import { z } from 'zod';
+import { ArtifactUriSchema } from '../artifact-uri.js';
 import { SlugSchema } from '../ids.js';
 import { BootstrapSchema, ComparisonIdSchema, EvalSplitSchema, EVALUATION_KINDS } from '../eval.js';
 
@@ -55,8 +56,8 @@ const PredictionsRefSchema = z
     experimentId: SlugSchema,
     datasetId: SlugSchema,
     split: z.string(),
-    probabilitiesUri: z.string().min(1),
-    indexUri: z.string().min(1),
+    probabilitiesUri: ArtifactUriSchema,
+    indexUri: ArtifactUriSchema,
     windows: z.number().int().min(0),
     signals: z.number().int().min(0),
     classes: z.array(z.string()).min(2),
@@ -66,11 +67,18 @@ const PredictionsRefSchema = z
   })
   .strict();
 
-export const AnalyzeRocInputSchema = z.object({ evaluationId: z.string().min(1).max(300), predictions: PredictionsRefSchema, bootstrap: BootstrapSchema }).strict();
+export const AnalyzeRocInputSchema = z
+  .object({ evaluationId: z.string().min(1).max(300), predictions: PredictionsRefSchema, bootstrap: BootstrapSchema })
+  .strict();
 export type AnalyzeRocInput = z.input<typeof AnalyzeRocInputSchema>;
 
 export const AnalyzeErrorsInputSchema = z
-  .object({ evaluationId: z.string().min(1).max(300), predictions: PredictionsRefSchema, bins: z.number().int().min(2).max(50), maxListed: z.number().int().min(0).max(10_000) })
+  .object({
+    evaluationId: z.string().min(1).max(300),
+    predictions: PredictionsRefSchema,
+    bins: z.number().int().min(2).max(50),
+    maxListed: z.number().int().min(0).max(10_000),
+  })
   .strict();
 export type AnalyzeErrorsInput = z.input<typeof AnalyzeErrorsInputSchema>;
 
@@ -80,7 +88,7 @@ export const AnalyzeComparisonInputSchema = z
 export type AnalyzeComparisonInput = z.input<typeof AnalyzeComparisonInputSchema>;
 
 export const FinishEvaluationInputSchema = z
-  .object({ evaluationId: z.string().min(1).max(300), summary: z.record(z.string(), z.unknown()), pictureUri: z.string().min(1), resultUri: z.string().min(1) })
+  .object({ evaluationId: z.string().min(1).max(300), summary: z.record(z.string(), z.unknown()), pictureUri: ArtifactUriSchema, resultUri: ArtifactUriSchema })
   .strict();
 export type FinishEvaluationInput = z.input<typeof FinishEvaluationInputSchema>;
 

@@ -2,9 +2,18 @@
  * Evaluation rows. Predictions are keyed by (model, dataset, split) and evaluations by their
  * workflow id, so a retried activity or a repeated request writes each row once.
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { RunStatus } from '../../contracts/status.js';
-import { evaluationPredictions, evaluations, xaiBatches, xaiExplanations, type EvaluationPredictionsRow, type EvaluationRow, type NewEvaluationPredictions } from '../schema.js';
+import {
+  evaluationPredictions,
+  evaluations,
+  experiments,
+  xaiBatches,
+  xaiExplanations,
+  type EvaluationPredictionsRow,
+  type EvaluationRow,
+  type NewEvaluationPredictions,
+} from '../schema.js';
 import { isTerminalRunStatus, runStatusesAllowingTransitionTo } from '../status.js';
 import type { Database } from '../types.js';
 import { definedOnly, excluded, storedRow } from './util.js';
@@ -15,7 +24,13 @@ export async function getPredictions(db: Database, modelId: string, datasetId: s
   const [row] = await db
     .select()
     .from(evaluationPredictions)
-    .where(and(eq(evaluationPredictions.modelId, modelId), eq(evaluationPredictions.datasetId, datasetId), eq(evaluationPredictions.split, split as EvaluationPredictionsRow['split'])));
+    .where(
+      and(
+        eq(evaluationPredictions.modelId, modelId),
+        eq(evaluationPredictions.datasetId, datasetId),
+        eq(evaluationPredictions.split, split as EvaluationPredictionsRow['split']),
+      ),
+    );
   return row;
 }
 
@@ -30,7 +45,11 @@ export async function upsertPredictions(db: Database, input: Omit<NewEvaluationP
       set: Object.fromEntries(cols.map((c) => [c, excluded(evaluationPredictions[c])])),
     })
     .returning();
-  return storedRow(row, () => getPredictions(db, input.modelId, input.datasetId, input.split), `predictions ${input.modelId}/${input.datasetId}/${input.split}`);
+  return storedRow(
+    row,
+    () => getPredictions(db, input.modelId, input.datasetId, input.split),
+    `predictions ${input.modelId}/${input.datasetId}/${input.split}`,
+  );
 }
 
 export interface EvaluationInput {
@@ -63,7 +82,12 @@ export interface EvaluationStatusUpdate {
   pictureUri?: string;
 }
 
-export async function setEvaluationStatus(db: Database, id: string, status: RunStatus, update: EvaluationStatusUpdate = {}): Promise<EvaluationRow | undefined> {
+export async function setEvaluationStatus(
+  db: Database,
+  id: string,
+  status: RunStatus,
+  update: EvaluationStatusUpdate = {},
+): Promise<EvaluationRow | undefined> {
   const error = update.error !== undefined ? update.error : status === 'FAILED' ? undefined : null;
   const [row] = await db
     .update(evaluations)
@@ -94,8 +118,28 @@ export async function xaiPicturesFor(db: Database, modelId: string, datasetId: s
     .select({ idx: xaiExplanations.signalIdx, uri: xaiExplanations.pictureUri })
     .from(xaiExplanations)
     .innerJoin(xaiBatches, eq(xaiBatches.id, xaiExplanations.batchId))
-    .where(and(eq(xaiBatches.modelId, modelId), eq(xaiExplanations.datasetId, datasetId), eq(xaiExplanations.status, 'COMPLETED'), inArray(xaiExplanations.signalIdx, [...new Set(signalIdxs)])))
+    .where(
+      and(
+        eq(xaiBatches.modelId, modelId),
+        eq(xaiExplanations.datasetId, datasetId),
+        eq(xaiExplanations.status, 'COMPLETED'),
+        inArray(xaiExplanations.signalIdx, [...new Set(signalIdxs)]),
+      ),
+    )
     .orderBy(desc(xaiExplanations.createdAt));
   for (const r of rows) if (r.uri && !out.has(r.idx)) out.set(r.idx, r.uri);
   return out;
+}
+
+/** Completed evaluations that involve `experimentId` (alone or in a comparison), oldest first. */
+export async function listCompletedEvaluationsOf(db: Database, experimentId: string): Promise<EvaluationRow[]> {
+  return db
+    .select()
+    .from(evaluations)
+    .where(and(eq(evaluations.status, 'COMPLETED'), sql`${evaluations.experimentIds} @> ${JSON.stringify([experimentId])}::jsonb`))
+    .orderBy(asc(evaluations.completedAt), asc(evaluations.id));
+}
+
+export async function setExperimentReport(db: Database, experimentId: string, reportUri: string): Promise<void> {
+  await db.update(experiments).set({ reportUri }).where(eq(experiments.id, experimentId));
 }

@@ -4,6 +4,7 @@ import { initBackend } from '../tf/index.js';
 import { serializeError } from '../train/messages.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeFloat32 } from '../../artifacts/codecs.js';
+import { runAnalysis } from '../eval/jobs.js';
 import { predictWindows } from '../eval/predict.js';
 import { explainSignal } from './explain.js';
 import type { XaiChildMessage, XaiParentMessage } from './messages.js';
@@ -70,6 +71,14 @@ process.on('message', (message: XaiParentMessage) => {
       return;
     }
     const { id } = message;
+    if (message.type === 'analyze') {
+      try {
+        await send({ type: 'analysis', id, outcome: runAnalysis(message.job) });
+      } catch (e) {
+        await send({ type: 'error', id, error: serializeError(e) }).catch(() => undefined);
+      }
+      return;
+    }
     try {
       const model = await loadModel(message.modelUri);
       if (message.type === 'predict') {

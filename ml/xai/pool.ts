@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import type { XaiMethod } from '../../contracts/xai.js';
 import { reviveChildError, stderrTailNote } from '../train/messages.js';
+import type { AnalysisJob, AnalysisOutcome } from '../eval/jobs.js';
 import type { PredictJob } from '../eval/predict.js';
 import type { ExplainJob, SignalExplanation } from './explain.js';
 import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from './messages.js';
@@ -48,7 +49,7 @@ export interface Predictions {
   backend: string;
 }
 
-type Work = { type: 'explain'; job: ExplainJob } | { type: 'predict'; job: PredictJob };
+type Work = { type: 'explain'; job: ExplainJob } | { type: 'predict'; job: PredictJob } | { type: 'analyze'; job: AnalysisJob };
 
 interface Task {
   id: number;
@@ -105,6 +106,11 @@ export class XaiProcessPool {
   /** Class probabilities of the job's windows, computed in a child process. */
   predict(modelUri: string, job: PredictJob, opts: Pick<RunOptions, 'signal'> = {}): Promise<Predictions> {
     return this.submit<Predictions>(modelUri, { type: 'predict', job }, opts);
+  }
+
+  /** An evaluation's metrics (no model), computed in a child process. */
+  analyze(job: AnalysisJob, opts: Pick<RunOptions, 'signal'> = {}): Promise<AnalysisOutcome> {
+    return this.submit<AnalysisOutcome>('', { type: 'analyze', job }, opts);
   }
 
   private submit<T>(modelUri: string, work: Work, opts: RunOptions): Promise<T> {
@@ -164,8 +170,13 @@ export class XaiProcessPool {
       }
       const task = this.queue.shift()!;
       slot.task = task;
+      const work = task.work;
       const msg: XaiParentMessage =
-        task.work.type === 'explain' ? { type: 'explain', id: task.id, modelUri: task.modelUri, job: task.work.job } : { type: 'predict', id: task.id, modelUri: task.modelUri, job: task.work.job };
+        work.type === 'explain'
+          ? { type: 'explain', id: task.id, modelUri: task.modelUri, job: work.job }
+          : work.type === 'predict'
+            ? { type: 'predict', id: task.id, modelUri: task.modelUri, job: work.job }
+            : { type: 'analyze', id: task.id, job: work.job };
       slot.child.send(msg, (err) => {
         if (err && slot.task === task) {
           // The child died between jobs and its exit has not been seen yet: the job never
@@ -204,7 +215,12 @@ export class XaiProcessPool {
     child.on('close', (code, signal) => {
       if (slot.task) {
         const how = signal ? `was killed by signal ${signal}` : `exited with code ${code}`;
-        this.finish(slot.task, new Error(`XAI child process (pid ${child.pid}) ${how} while ${slot.task.work.type === 'predict' ? 'predicting' : 'explaining'}${stderrTailNote(slot.stderrTail, 6)}`));
+        this.finish(
+          slot.task,
+          new Error(
+            `XAI child process (pid ${child.pid}) ${how} while ${({ explain: 'explaining', predict: 'predicting', analyze: 'analysing' } as const)[slot.task.work.type]}${stderrTailNote(slot.stderrTail, 6)}`,
+          ),
+        );
       }
       if (!this.closed) this.dispatch();
     });
@@ -230,12 +246,14 @@ export class XaiProcessPool {
         return;
       case 'result':
       case 'predictions':
+      case 'analysis':
       case 'error': {
         const task = slot.task;
         if (!task || task.id !== m.id) return;
         slot.task = undefined;
         if (m.type === 'result') this.finish(task, undefined, m.explanation);
         else if (m.type === 'predictions') this.finish(task, undefined, { probabilities: m.probabilities, backend: m.backend } satisfies Predictions);
+        else if (m.type === 'analysis') this.finish(task, undefined, m.outcome);
         else this.finish(task, reviveChildError(m.error, 'XAI child process'));
         this.dispatch();
         return;

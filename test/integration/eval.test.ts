@@ -29,7 +29,18 @@ async function recordHistory(stack: TestStack, workflowId: string, name: string)
   // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/eval.test.ts` refreshes them.
   if (!process.env.RECORD_REPLAY_HISTORIES) return;
   const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-  const args = ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace];
+  const args = [
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+    '--address',
+    stack.temporal.address,
+    '--namespace',
+    stack.temporal.namespace,
+  ];
   const { stdout } = await exec(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
   writeFileSync(path.join(REPLAY_DIR, `${name}.json`), stdout);
 }
@@ -63,7 +74,7 @@ describe('evaluation workflows on a real stack', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('ROC on the experiment\'s own test split: the windows and accuracy training reported, AUCs with intervals, picture, row, notification; a second start attaches', async () => {
+  it("ROC on the experiment's own test split: the windows and accuracy training reported, AUCs with intervals, picture, row, notification; a second start attaches", async () => {
     const started = await startRocEvaluation(stack.client, { experimentId: expA, bootstrap: { replicates: 200, seed: 5 } });
     expect(started.workflowId).toBe(`evaluate-roc-${expA}-${datasetId}`);
     const r = await getResult<EvaluateRocResult>(stack.client, started.workflowId);
@@ -82,7 +93,10 @@ describe('evaluation workflows on a real stack', () => {
     const [row] = await stack.db.select().from(evaluations).where(eq(evaluations.id, started.workflowId));
     expect(row).toMatchObject({ kind: 'roc', status: 'COMPLETED', datasetId, pictureUri: r.pictureUri, resultUri: r.resultUri, experimentIds: [expA] });
     expect(row.summary).toMatchObject({ aucMacro: r.aucMacro, samples: testWindows });
-    const notes = await stack.db.select().from(notifications).where(and(eq(notifications.entityKind, 'evaluation'), eq(notifications.entityId, started.workflowId)));
+    const notes = await stack.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.entityKind, 'evaluation'), eq(notifications.entityId, started.workflowId)));
     expect(notes.map((n) => n.eventType)).toEqual(['EVALUATION_COMPLETED']);
     await recordHistory(stack, started.workflowId, 'evaluateRocWorkflow');
 
@@ -120,7 +134,7 @@ describe('evaluation workflows on a real stack', () => {
     await recordHistory(stack, doc.workflowId, 'evaluateErrorsWorkflow');
   });
 
-  it('the weaker model\'s mistakes link to their XAI explanations once a batch explained those signals for it', async () => {
+  it("the weaker model's mistakes link to their XAI explanations once a batch explained those signals for it", async () => {
     const [pred] = await stack.db.select().from(evaluationPredictions).where(eq(evaluationPredictions.modelId, expA));
     const index = JSON.parse(new TextDecoder().decode(await store.get(pred.indexUri))) as { signals: { ref: string }[] };
     const ids = index.signals.map((s) => s.ref);
@@ -161,6 +175,18 @@ describe('evaluation workflows on a real stack', () => {
 
     const reversed = await startComparison(stack.client, { experimentIds: [expB, expA], maxInFlight: 2 });
     expect(reversed.workflowId).toBe(started.workflowId);
+
+    // The experiment's page gathers its training curves and every evaluation of it so far.
+    const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, expA));
+    expect(exp.reportUri).toBe(r.pageUris![expA]);
+    const html = new TextDecoder().decode(await store.get(exp.reportUri!));
+    expect(html).toContain(`<title>Experiment ${expA}</title>`);
+    expect(html).toContain('Loss per epoch');
+    for (const id of [`evaluate-roc-${expA}-${datasetId}`, `evaluate-errors-${expA}-${datasetId}`, started.workflowId])
+      expect(html).toContain(`<h2 id="${id}">`);
+    const svgs = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs.length).toBe(4);
+    for (const svg of svgs) expect(xmlErrors(svg)).toEqual([]);
   });
 
   it('sim-to-real: the simulated-data model evaluated on the imported CWRU recordings (same 4-class scheme); the 10-class import is refused naming both schemes', async () => {
@@ -176,11 +202,15 @@ describe('evaluation workflows on a real stack', () => {
     expect(r.datasetId).toBe('cwru4');
     expect(r.perClass.find((c) => c.class === 'normal')!.positives).toBeGreaterThan(0);
     expect(r.samples).toBe(r.perClass.reduce((a, c) => a + c.positives, 0));
-    console.log(`sim-to-real (train: simulated, test: 10 CWRU recordings, 4 classes): accuracy ${r.accuracy.toFixed(3)}, AUC macro ${r.aucMacro?.toFixed(3)} over ${r.samples} windows`);
+    console.log(
+      `sim-to-real (train: simulated, test: 10 CWRU recordings, 4 classes): accuracy ${r.accuracy.toFixed(3)}, AUC macro ${r.aucMacro?.toFixed(3)} over ${r.samples} windows`,
+    );
 
     const refused = await startRocEvaluation(stack.client, { experimentId: expA, datasetId: 'cwru10', split: 'all' });
     const err = await getResult(stack.client, refused.workflowId).catch((e: unknown) => e);
-    expect(String((err as Error).message) + String((err as { cause?: Error }).cause?.message)).toMatch(/eval-ds.*class scheme fault-type.*cwru10.*class scheme fault-type-size/s);
+    expect(String((err as Error).message) + String((err as { cause?: Error }).cause?.message)).toMatch(
+      /eval-ds.*class scheme fault-type.*cwru10.*class scheme fault-type-size/s,
+    );
     const [row] = await stack.db.select().from(evaluations).where(eq(evaluations.id, refused.workflowId));
     expect(row).toBeUndefined();
 

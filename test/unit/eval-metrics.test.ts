@@ -16,7 +16,9 @@ import {
   RankedProblem,
   renderComparisonSvg,
   renderErrorsSvg,
+  renderExperimentPage,
   renderRocSvg,
+  renderTrainingCurvesSvg,
   rocAnalysis,
   rocAuc,
   rocCurve,
@@ -110,9 +112,18 @@ describe('evaluation metrics against scikit-learn (committed fixtures)', () => {
         const r = classify(scoresOf(c));
         expect(r.confusion).toEqual(c.confusion);
         r.confusionNormalized.forEach((row, i) => close(row, c.confusionNormalized[i]));
-        close(r.perClass.map((p) => p.precision), c.precision);
-        close(r.perClass.map((p) => p.recall), c.recall);
-        close(r.perClass.map((p) => p.f1), c.f1);
+        close(
+          r.perClass.map((p) => p.precision),
+          c.precision,
+        );
+        close(
+          r.perClass.map((p) => p.recall),
+          c.recall,
+        );
+        close(
+          r.perClass.map((p) => p.f1),
+          c.f1,
+        );
         expect(r.perClass.map((p) => p.support)).toEqual(c.support);
       });
 
@@ -120,8 +131,14 @@ describe('evaluation metrics against scikit-learn (committed fixtures)', () => {
         const cal = calibration(scoresOf(c), c.calibration.bins);
         expect(cal.bins.map((b) => b.count)).toEqual(c.calibration.counts);
         const filled = cal.bins.filter((b) => b.count > 0);
-        close(filled.map((b) => b.accuracy!), c.calibration.accuracy);
-        close(filled.map((b) => b.confidence!), c.calibration.confidence);
+        close(
+          filled.map((b) => b.accuracy!),
+          c.calibration.accuracy,
+        );
+        close(
+          filled.map((b) => b.confidence!),
+          c.calibration.confidence,
+        );
         expect(cal.ece).toBeCloseTo(c.calibration.ece, 12);
       });
     });
@@ -137,7 +154,10 @@ describe('evaluation metrics against scikit-learn (committed fixtures)', () => {
 
   it('a class absent from the sample has no AUC, and the macro average skips it', () => {
     const c = cases[0];
-    const keep = c.labels.map((y, i) => [y, i] as const).filter(([y]) => y !== 2).map(([, i]) => i);
+    const keep = c.labels
+      .map((y, i) => [y, i] as const)
+      .filter(([y]) => y !== 2)
+      .map(([, i]) => i);
     const s: Scores = { probabilities: keep.flatMap((i) => c.probabilities[i]), labels: keep.map((i) => c.labels[i]), classes: c.classes };
     const a = rocAnalysis(s, { replicates: 20 });
     expect(a.perClass[2].auc).toBeNull();
@@ -157,7 +177,11 @@ describe('bootstrap intervals', () => {
   it('the weighted AUC with unit weights is the ROC area', () => {
     cases[4].classes.forEach((_, k) => {
       const { positive, score } = column(cases[4], k);
-      const p = new RankedProblem(positive, score, Int32Array.from(positive, (_, i) => i));
+      const p = new RankedProblem(
+        positive,
+        score,
+        Int32Array.from(positive, (_, i) => i),
+      );
       expect(p.auc(new Float64Array(positive.length).fill(1))).toBeCloseTo(rocAuc(positive, score), 12);
     });
   });
@@ -269,7 +293,11 @@ describe('comparison, error analysis and pictures', () => {
 
   it('error analysis lists the most confident mistakes first and breaks errors down by condition', () => {
     const info = ten.labels.length
-      ? Array.from({ length: ten.labels.length }, (_, i) => ({ signal: `ds:${Math.floor(i / 4)}`, windowStart: (i % 4) * 2048, conditions: { load: String(i % 4), sourceFile: i < 200 ? 'a.mat' : null } }))
+      ? Array.from({ length: ten.labels.length }, (_, i) => ({
+          signal: `ds:${Math.floor(i / 4)}`,
+          windowStart: (i % 4) * 2048,
+          conditions: { load: String(i % 4), sourceFile: i < 200 ? 'a.mat' : null },
+        }))
       : [];
     const e = errorAnalysis(ten, info, { maxListed: 10 });
     const r = classify(ten);
@@ -281,6 +309,38 @@ describe('comparison, error analysis and pictures', () => {
     expect(e.byCondition.sourceFile).toEqual([expect.objectContaining({ value: 'a.mat', count: 200 })]);
     const svg = renderErrorsSvg({ title: 'errors', subtitle: 'ten classes', classes: ten.classes, errors: e });
     expect(xmlErrors(svg)).toEqual([]);
+  });
+
+  it('the experiment page inlines its training curves and every evaluation picture, escaped', () => {
+    const a = rocAnalysis(ten, { replicates: 0 });
+    const rocSvg = renderRocSvg({ title: 'ROC', subtitle: 'x', analysis: a });
+    const html = renderExperimentPage({
+      experimentId: 'exp-<1>',
+      datasetId: 'ds',
+      facts: { 'test accuracy': 0.93, backend: 'wasm', parameters: null },
+      epochs: [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 0.5 + epoch / 10, valLoss: epoch === 2 ? null : 1.1 / epoch, valAccuracy: 0.5 })),
+      evaluations: [
+        { id: 'compare-1', kind: 'compare', datasetId: 'ds', split: 'test', summary: { bestAccuracy: 0.9 }, svg: null, completedAt: '2026-01-02T00:00:00Z' },
+        {
+          id: 'evaluate-roc-exp-1-ds',
+          kind: 'roc',
+          datasetId: 'ds',
+          split: 'test',
+          summary: { aucMacro: 0.97 },
+          svg: rocSvg,
+          completedAt: '2026-01-03T00:00:00Z',
+        },
+      ],
+      generatedAt: '2026-01-04T00:00:00Z',
+    });
+    expect(html).toContain('<title>Experiment exp-&lt;1&gt;</title>');
+    // ROC before comparison, whatever the completion order.
+    expect(html.indexOf('id="evaluate-roc-exp-1-ds"')).toBeLessThan(html.indexOf('id="compare-1"'));
+    expect(html).toContain('picture not available');
+    const svgs = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs).toHaveLength(2);
+    for (const svg of svgs) expect(xmlErrors(svg)).toEqual([]);
+    expect(xmlErrors(renderTrainingCurvesSvg('e', []))).toEqual([]);
   });
 
   it('the ROC picture is well-formed XML with one curve per class plus the micro average', () => {

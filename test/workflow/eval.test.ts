@@ -23,7 +23,11 @@ interface Books {
 const emptyBooks = (): Books => ({ predicted: [], maxRunning: 0, running: 0, analyzed: 0, finished: [], ended: [] });
 const URI = (c: string) => `artifact:sha256/${c.repeat(64)}`;
 
-function fakes(books: Books, gate: Gate, opts: { failing?: ReadonlySet<string>; reused?: ReadonlySet<string> } = {}): { control: Partial<ControlActivities>; cpu: Partial<CpuActivities> } {
+function fakes(
+  books: Books,
+  gate: Gate,
+  opts: { failing?: ReadonlySet<string>; reused?: ReadonlySet<string> } = {},
+): { control: Partial<ControlActivities>; cpu: Partial<CpuActivities> } {
   const ref = (experimentId: string, datasetId: string, split: string, computed: boolean): PredictionsRef => ({
     experimentId,
     datasetId,
@@ -44,6 +48,7 @@ function fakes(books: Books, gate: Gate, opts: { failing?: ReadonlySet<string>; 
       },
       async finishEvaluation(f) {
         books.finished.push(f.summary);
+        return { pageUris: {} };
       },
       async markEvaluationEnded(e) {
         books.ended.push(e.status);
@@ -55,7 +60,8 @@ function fakes(books: Books, gate: Gate, opts: { failing?: ReadonlySet<string>; 
         books.maxRunning = Math.max(books.maxRunning, books.running);
         try {
           await gate.pass();
-          if (opts.failing?.has(p.experimentId)) throw ApplicationFailure.nonRetryable(`experiment "${p.experimentId}" has no stored model (injected)`, 'NotFound');
+          if (opts.failing?.has(p.experimentId))
+            throw ApplicationFailure.nonRetryable(`experiment "${p.experimentId}" has no stored model (injected)`, 'NotFound');
           books.predicted.push(p.experimentId);
           return ref(p.experimentId, p.datasetId, p.split, !opts.reused?.has(p.experimentId));
         } finally {
@@ -65,7 +71,24 @@ function fakes(books: Books, gate: Gate, opts: { failing?: ReadonlySet<string>; 
       async analyzeRoc(a) {
         books.analyzed++;
         const p = a.predictions;
-        return { evaluationId: a.evaluationId, kind: 'roc', experimentId: p.experimentId, datasetId: p.datasetId, split: 'test', status: 'COMPLETED', samples: p.windows, pictureUri: URI('3'), resultUri: URI('4'), accuracy: 0.9, aucMacro: 0.95, aucMicro: 0.96, apMacro: 0.9, apMicro: 0.91, ci: { aucMacro: null, aucMicro: null, accuracy: null }, perClass: [] };
+        return {
+          evaluationId: a.evaluationId,
+          kind: 'roc',
+          experimentId: p.experimentId,
+          datasetId: p.datasetId,
+          split: 'test',
+          status: 'COMPLETED',
+          samples: p.windows,
+          pictureUri: URI('3'),
+          resultUri: URI('4'),
+          accuracy: 0.9,
+          aucMacro: 0.95,
+          aucMicro: 0.96,
+          apMacro: 0.9,
+          apMicro: 0.91,
+          ci: { aucMacro: null, aucMicro: null, accuracy: null },
+          perClass: [],
+        };
       },
       async analyzeComparison(a) {
         books.analyzed++;
@@ -81,7 +104,16 @@ function fakes(books: Books, gate: Gate, opts: { failing?: ReadonlySet<string>; 
           pictureUri: URI('3'),
           resultUri: URI('4'),
           pairing: 'window',
-          rows: ids.map((experimentId, i) => ({ experimentId, accuracy: (80 + i) / 100, ci: { low: 0.7, high: 0.9 }, parameters: 1000, latencyMs: 1, trainingSeconds: 10, epochs: 3, pareto: i === ids.length - 1 })),
+          rows: ids.map((experimentId, i) => ({
+            experimentId,
+            accuracy: (80 + i) / 100,
+            ci: { low: 0.7, high: 0.9 },
+            parameters: 1000,
+            latencyMs: 1,
+            trainingSeconds: 10,
+            epochs: 3,
+            pareto: i === ids.length - 1,
+          })),
           pairs: [],
         };
       },

@@ -68,11 +68,16 @@ export const XAI_OPTIONS: ActivityOptions = {
  */
 export const PREDICT_OPTIONS: ActivityOptions = { ...XAI_OPTIONS, startToCloseTimeout: '60 minutes' };
 
-/** Analyses of stored probabilities: seconds of arithmetic, no heartbeat needed within the deadline. */
+/**
+ * Analyses of stored probabilities: seconds of arithmetic in a child process while the activity
+ * heartbeats; the comparison's pairing runs in the activity itself, well within the deadline.
+ */
 export const ANALYSIS_OPTIONS: ActivityOptions = {
   taskQueue: TASK_QUEUES.cpu,
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: retry(5, '30 seconds'),
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
 export const control = proxyActivities<ControlActivities>(CONTROL_OPTIONS);
