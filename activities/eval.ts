@@ -44,7 +44,7 @@ import type { DatasetRow, ExperimentRow } from '../db/schema.js';
 import { compareModels, renderComparisonSvg, renderErrorsSvg, renderExperimentPage, renderRocSvg, type PageEvaluation, type Scores } from '../ml/eval/index.js';
 import type { AnalysisJob, AnalysisOutcome } from '../ml/eval/jobs.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
-import { createXaiPool } from './xai.js';
+import { createXaiPool } from './xai/pool.js';
 import type { ActivityDeps } from './deps.js';
 import { buildIndex, PredictionIndexSchema, selectSplit, type PredictionIndex, type SplitSettings } from './lib/eval-data.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';

@@ -26,8 +26,7 @@ import {
   type EvaluateRocInput,
   type EvaluateRocRequest,
 } from '../contracts/index.js';
-// Types only: api.ts binds these functions into FaultlineApi, so a value import would be a cycle.
-import type { StartedRun, TemporalClientLike } from './api.js';
+import type { StartedRun, TemporalClientLike } from './types.js';
 import { WORKFLOW_KINDS } from './workflow-kinds.js';
 
 export class DatasetNotResolvedError extends Error {

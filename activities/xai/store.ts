@@ -39,7 +39,11 @@ export async function storeSignalExplanation(db: Database, artifacts: ArtifactSt
     windows: windows.map((w, k) => ({
       start: starts[k],
       samples: w,
-      methods: explanation.methods.map((m) => ({ method: m.method, attributions: m.attributions.subarray(k * L, (k + 1) * L), faithfulness: m.faithfulnessPerWindow[k] })),
+      methods: explanation.methods.map((m) => ({
+        method: m.method,
+        attributions: m.attributions.subarray(k * L, (k + 1) * L),
+        faithfulness: m.faithfulnessPerWindow[k],
+      })),
     })),
   });
   const pic = await artifacts.put(new TextEncoder().encode(picture), { kind: 'xai-picture', mediaType: 'image/svg+xml' });

@@ -10,7 +10,11 @@ const AshaCampaign = z.object({
   trials: z.object({ completed: z.number(), pruned: z.number() }),
 });
 const AshaReport = z.object({
-  campaign: z.object({ trials: z.number(), concurrency: z.number(), asha: z.object({ minEpochs: z.number(), maxEpochs: z.number(), reductionFactor: z.number() }) }),
+  campaign: z.object({
+    trials: z.number(),
+    concurrency: z.number(),
+    asha: z.object({ minEpochs: z.number(), maxEpochs: z.number(), reductionFactor: z.number() }),
+  }),
   target: num,
   asha: AshaCampaign,
   none: AshaCampaign,
@@ -24,7 +28,15 @@ interface AshaFigures {
   maxEpochs: number;
   /** Validation accuracy both campaigns reached (the lower best). */
   target: number | null;
-  campaigns: { pruner: 'asha' | 'none'; best: number | null; timeToTargetSec: number | null; wallSec: number; epochs: number; completed: number; pruned: number }[];
+  campaigns: {
+    pruner: 'asha' | 'none';
+    best: number | null;
+    timeToTargetSec: number | null;
+    wallSec: number;
+    epochs: number;
+    completed: number;
+    pruned: number;
+  }[];
   /** none ÷ asha: above 1 means ASHA was faster / trained fewer epochs. */
   speedup: { timeToTarget: number | null; wall: number; epochs: number | null };
 }

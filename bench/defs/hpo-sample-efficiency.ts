@@ -25,14 +25,20 @@ function hpoFigures(r: z.infer<typeof HpoReport>): HpoFigures {
     trials: r.trials,
     seeds: r.seeds,
     functions: Object.fromEntries(
-      Object.entries(r.functions).map(([name, f]) => [name, { ours: f.ours.medianRegret, random: f.random.medianRegret, optuna: f.optuna?.medianRegret ?? null }]),
+      Object.entries(r.functions).map(([name, f]) => [
+        name,
+        { ours: f.ours.medianRegret, random: f.random.medianRegret, optuna: f.optuna?.medianRegret ?? null },
+      ]),
     ),
     optuna: r.optuna,
   };
 }
 
 function hpoTable(f: HpoFigures): string[] {
-  const out = [`  median regret after ${f.trials} trials over ${f.seeds} seeds (lower is better)`, `  ${'function'.padEnd(14)} ${'our TPE'.padStart(10)} ${'Optuna TPE'.padStart(11)} ${'random'.padStart(10)}`];
+  const out = [
+    `  median regret after ${f.trials} trials over ${f.seeds} seeds (lower is better)`,
+    `  ${'function'.padEnd(14)} ${'our TPE'.padStart(10)} ${'Optuna TPE'.padStart(11)} ${'random'.padStart(10)}`,
+  ];
   for (const [name, v] of Object.entries(f.functions)) {
     out.push(`  ${name.padEnd(14)} ${fmt(v.ours, 3).padStart(10)} ${fmt(v.optuna, 3).padStart(11)} ${fmt(v.random, 3).padStart(10)}`);
   }

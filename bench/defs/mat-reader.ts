@@ -23,7 +23,7 @@ function matFigures(r: z.infer<typeof MatReport>): MatFigures {
 function matTable(f: MatFigures): string[] {
   const out = [`  ${'format'.padEnd(14)} ${'ours MB/s'.padStart(10)} ${'scipy/h5py MB/s'.padStart(16)}`];
   for (const [fmt, r] of Object.entries(f.ours)) {
-    const peer = f.peer.status === 'ok' ? f.peer.formats[fmt]?.mbPerSec ?? null : null;
+    const peer = f.peer.status === 'ok' ? (f.peer.formats[fmt]?.mbPerSec ?? null) : null;
     out.push(`  ${fmt.padEnd(14)} ${fmt0(r.mbPerSec).padStart(10)} ${(peer === null ? '—' : fmt0(peer)).padStart(16)}`);
   }
   if (f.peer.status === 'skipped') out.push(`  peer skipped: ${f.peer.reason} (${f.peer.hint})`);

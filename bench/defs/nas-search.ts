@@ -66,7 +66,16 @@ function nasFigures(r: z.infer<typeof NasReport>): NasFigures {
     rows: [
       row('evolution', r.summary.evolution),
       row('random', r.summary.random),
-      { row: 'reference', bestAccuracy: ref.valAccuracy, params: ref.params, testAccuracy: ref.testAccuracy, efficiency: ref.efficiency, wallSec: ref.wallSec, rejected: null, duplicates: null },
+      {
+        row: 'reference',
+        bestAccuracy: ref.valAccuracy,
+        params: ref.params,
+        testAccuracy: ref.testAccuracy,
+        efficiency: ref.efficiency,
+        wallSec: ref.wallSec,
+        rejected: null,
+        duplicates: null,
+      },
     ],
     headToHead: r.headToHead,
   };

@@ -27,9 +27,21 @@ interface XaiFigures {
   /** Accuracy of the briefly trained reference CNN on the held-out signals it explains. */
   heldOutAccuracy: number | null;
   /** Per method, one 2048-sample window per signal: ms/window alone and with faithfulness (explainSignal), signals/s in process and through the pool. */
-  methods: { method: string; msPerWindowMethod: number | null; msPerWindowExplain: number | null; signalsPerSec: number | null; pool1SignalsPerSec: number | null; pool2SignalsPerSec: number | null }[];
+  methods: {
+    method: string;
+    msPerWindowMethod: number | null;
+    msPerWindowExplain: number | null;
+    signalsPerSec: number | null;
+    pool1SignalsPerSec: number | null;
+    pool2SignalsPerSec: number | null;
+  }[];
   /** explainSignalsWorkflow over the same signals per (method set, maxInFlight). */
-  workflow: { signals: number; cpuSlots: number; xaiProcesses: number; runs: { methods: string; maxInFlight: number; wallSec: number; signalsPerSec: number; poolBusy: number | null }[] };
+  workflow: {
+    signals: number;
+    cpuSlots: number;
+    xaiProcesses: number;
+    runs: { methods: string; maxInFlight: number; wallSec: number; signalsPerSec: number; poolBusy: number | null }[];
+  };
 }
 
 function xaiFigures(r: z.infer<typeof XaiReport>): XaiFigures {
@@ -50,7 +62,13 @@ function xaiFigures(r: z.infer<typeof XaiReport>): XaiFigures {
       signals: r.workflow.signals,
       cpuSlots: r.workflow.stack.slots.cpu,
       xaiProcesses: r.workflow.stack.xaiProcesses,
-      runs: r.workflow.runs.map((x) => ({ methods: x.methods, maxInFlight: x.maxInFlight, wallSec: x.wallSec, signalsPerSec: x.signalsPerSec, poolBusy: x.poolBusy })),
+      runs: r.workflow.runs.map((x) => ({
+        methods: x.methods,
+        maxInFlight: x.maxInFlight,
+        wallSec: x.wallSec,
+        signalsPerSec: x.signalsPerSec,
+        poolBusy: x.poolBusy,
+      })),
     },
   };
 }

@@ -54,10 +54,13 @@ function runChild(def: Bench, quick: boolean): Promise<{ exitCode: number | null
       }
     });
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, quick ? def.timeoutMs.quick : def.timeoutMs.full);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      },
+      quick ? def.timeoutMs.quick : def.timeoutMs.full,
+    );
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve({ exitCode: null, lastLine: '', error: err.message });

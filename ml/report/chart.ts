@@ -65,8 +65,11 @@ export function xAxis(scale: Scale, ticks: readonly number[], plot: Plot, label:
   return parts.join('');
 }
 
-/** A one-row legend; `items` are [swatch markup drawn at (x, y), label]. */
-export function legend(x: number, y: number, items: readonly [(x: number, y: number) => string, string][]): string {
+/** A legend entry: [swatch markup drawn at (x, y), label]. */
+export type LegendItem = [swatch: (x: number, y: number) => string, label: string];
+
+/** A one-row legend. */
+export function legend(x: number, y: number, items: readonly LegendItem[]): string {
   let cx = x;
   const parts: string[] = [];
   for (const [swatch, label] of items) {

@@ -3,7 +3,8 @@
  * value (runs without one on a "no value" strip under the plot, so every finished run is
  * visible) and the best-so-far step over COMPLETED runs, in run order, extended to the last run.
  */
-import { MUTED, INK, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { emptyMessage, frame, INK, legend, MUTED, xAxis, yAxis, type Box, type LegendItem, type Plot } from './chart.js';
+import type { StatusPalette } from './status.js';
 import { escapeXml, extent, linearScale, points, tag, text, type AttrValue } from './svg.js';
 
 export interface HistoryRun {
@@ -22,7 +23,8 @@ export interface HistoryChart<R extends HistoryRun> {
   improves(a: number, b: number): boolean;
   /** The value range padded so markers at its ends stay inside the frame. */
   pad(range: [number, number]): [number, number];
-  marker(status: string, x: number, y: number, r: number): string;
+  /** Draws the markers and the status legend entries. */
+  palette: StatusPalette;
   /** A run's point: its data attributes, hover text, and any markup drawn over its marker. */
   point(run: R, x: number, y: number, r: number): { attrs: Record<string, AttrValue>; tip: string; overlay?: string };
 }
@@ -43,7 +45,15 @@ export function historyChart<R extends HistoryRun>(box: Box, finished: readonly 
   const ys = vRange ? linearScale(chart.pad(vRange), [valueBottom, plot.top]) : undefined;
 
   if (ys) parts.push(yAxis(ys, { ...plot, bottom: valueBottom }, chart.yLabel));
-  else parts.push(text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, chart.noValueMessage, { 'font-size': 13, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
+  else
+    parts.push(
+      text((plot.left + plot.right) / 2, (plot.top + valueBottom) / 2, chart.noValueMessage, {
+        'font-size': 13,
+        fill: MUTED,
+        'text-anchor': 'middle',
+        'font-style': 'italic',
+      }),
+    );
   parts.push(xAxis(xs, xTicks, plot, chart.xLabel, false));
   if (noValue) {
     const ry = plot.bottom - 11;
@@ -77,8 +87,29 @@ export function historyChart<R extends HistoryRun>(box: Box, finished: readonly 
     const x = xs(t.number);
     const y = v !== undefined && ys ? ys(v) : plot.bottom - 11;
     const { attrs, tip, overlay = '' } = chart.point(t, x, y, r);
-    pts.push(tag('g', { class: 'hist-pt', ...attrs }, tag('title', {}, escapeXml(tip)) + chart.marker(t.status, x, y, r) + overlay));
+    pts.push(tag('g', { class: 'hist-pt', ...attrs }, tag('title', {}, escapeXml(tip)) + chart.palette.marker(t.status, x, y, r) + overlay));
   });
   parts.push(tag('g', { class: 'history-points' }, pts.join('')));
   return { markup: parts.join(''), hasBestLine };
+}
+
+export interface HistoryPanel<R extends HistoryRun> extends HistoryChart<R> {
+  title: string;
+  /** Shown instead of the chart while no run has finished. */
+  emptyMessage: string;
+  /** Legend entries after the statuses' (the best-so-far line, when drawn, and the like). */
+  legendExtras(hasBestLine: boolean): LegendItem[];
+}
+
+/** The history panel: its frame and title, the chart of the finished (non-RUNNING) runs, and its legend. */
+export function historyPanel<R extends HistoryRun>(box: Box, runs: readonly R[], panel: HistoryPanel<R>): string {
+  const finished = runs.filter((t) => t.status !== 'RUNNING');
+  const parts = [frame(box, panel.title)];
+  if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, panel.emptyMessage));
+  const chart = historyChart(box, finished, panel);
+  parts.push(chart.markup);
+  const items = panel.palette.legendItems(new Set(finished.map((t) => t.status)), 4);
+  items.push(...panel.legendExtras(chart.hasBestLine));
+  parts.push(legend(box.x + 14, box.y + 46, items));
+  return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
 }

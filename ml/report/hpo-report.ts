@@ -13,7 +13,7 @@
  * History and intermediate values are both x–y line charts, so they share the top row; the
  * parallel-coordinates plot gets the widest cell because it needs one axis per parameter.
  */
-import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type LegendItem, type Plot } from './chart.js';
 import { campaignCss, figure, htmlPage, summaryRow, summaryTable, titledTable } from './html.js';
 import { parameterImportance, type ParameterImportance } from './importance.js';
 import {
@@ -29,7 +29,7 @@ import {
   truncate,
   wantsLog,
 } from './svg.js';
-import { historyChart } from './history.js';
+import { historyPanel as historyPanelOf } from './history.js';
 import { statusPalette } from './status.js';
 import type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
 
@@ -55,7 +55,7 @@ const STATUS = statusPalette(
   },
   { dotOpacity: 0.85 },
 );
-const { styleOf, marker } = STATUS;
+const { styleOf } = STATUS;
 
 /** A trial with its data cleaned: non-finite values dropped, intermediate values as sorted (epoch, value) pairs. */
 interface Trial {
@@ -153,27 +153,20 @@ function renderSvg(ctx: Context): string {
  * order, extended to the last trial.
  */
 function historyPanel(ctx: Context, box: Box): string {
-  const { input, trials } = ctx;
-  const finished = trials.filter((t) => t.status !== 'RUNNING');
-  const parts = [frame(box, PANEL_TITLES.history)];
-  if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished trials yet'));
-  const chart = historyChart(box, finished, {
+  const { input } = ctx;
+  return historyPanelOf(box, ctx.trials, {
+    title: PANEL_TITLES.history,
+    emptyMessage: 'no finished trials yet',
     value: (t) => t.value,
     xLabel: 'trial number',
     yLabel: input.metric,
     noValueMessage: 'no trial has an objective value yet',
     improves: (a, b) => better(input.direction, a, b),
     pad: padded,
-    marker,
+    palette: STATUS,
     point: (t) => ({ attrs: { 'data-trial': t.number, 'data-status': t.status }, tip: `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}` }),
+    legendExtras: (hasBestLine) => (hasBestLine ? [[lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]] : []),
   });
-  parts.push(chart.markup);
-
-  const present = new Set(finished.map((t) => t.status));
-  const items = STATUS.legendItems(present, 4);
-  if (chart.hasBestLine) items.push([lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]);
-  parts.push(legend(box.x + 14, box.y + 46, items));
-  return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
 }
 
 /** Pads a value range by 5 % each side so markers at the extremes are not cut by the frame. */
@@ -264,7 +257,7 @@ function intermediatePanel(ctx: Context, box: Box): string {
   parts.push(lines.join(''));
 
   const present = new Set(withSteps.map((t) => t.status));
-  const items: [(x: number, y: number) => string, string][] = [];
+  const items: LegendItem[] = [];
   for (const s of DRAW_ORDER.slice().reverse()) if (present.has(s)) items.push([lineSwatch(styleOf(s).color, s === 'RUNNING' ? '4 3' : undefined), styleOf(s).label]);
   if (best) items.push([lineSwatch(INK, undefined, 2.6), `best trial #${best.number}`]);
   parts.push(legend(box.x + 14, box.y + 46, items));

@@ -12,9 +12,9 @@
  */
 import { ArchitectureSchema, type Architecture } from '../../contracts/training.js';
 import { architectureLines, compactNumber as compact, formatNumber } from '../../contracts/text.js';
-import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type Plot } from './chart.js';
+import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type LegendItem, type Plot } from './chart.js';
 import { campaignCss, figure, htmlPage, summaryRow, summaryTable, titledTable } from './html.js';
-import { historyChart } from './history.js';
+import { historyPanel as historyPanelOf } from './history.js';
 import { statusPalette } from './status.js';
 import { escapeXml, extent, linearScale, logScale, num, points, tag, text, truncate, type Scale } from './svg.js';
 
@@ -66,7 +66,7 @@ const STATUS = statusPalette(
   },
   { dotOpacity: 0.8 },
 );
-const { styleOf, marker } = STATUS;
+const { styleOf } = STATUS;
 
 /** A candidate with its data cleaned: non-finite numbers dropped, status normalised. */
 interface Candidate {
@@ -222,32 +222,30 @@ function costScale(values: readonly number[], range: [number, number]): Scale {
 // (a) Accuracy per candidate ---------------------------------------------------------------------
 
 function historyPanel(ctx: Context, box: Box): string {
-  const { candidates, best } = ctx;
-  const finished = candidates.filter((c) => c.status !== 'RUNNING');
-  const parts = [frame(box, NAS_PANEL_TITLES.history)];
-  if (finished.length === 0) return tag('g', { class: 'panel', id: 'panel-history' }, parts.join('') + emptyMessage(box, 'no finished candidates yet'));
-  const chart = historyChart(box, finished, {
+  const { best } = ctx;
+  const bestRing = (x: number, y: number): string => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: FRONT, 'stroke-width': 2 });
+  return historyPanelOf(box, ctx.candidates, {
+    title: NAS_PANEL_TITLES.history,
+    emptyMessage: 'no finished candidates yet',
     value: (c) => c.accuracy,
     xLabel: 'candidate number',
     yLabel: 'validation accuracy',
     noValueMessage: 'no candidate has been trained yet',
     improves: (a, b) => a > b,
     pad: padded,
-    marker,
+    palette: STATUS,
     point: (c, x, y, r) => ({
       attrs: { 'data-candidate': c.number, 'data-status': c.status },
       tip: `candidate #${c.number} · ${styleOf(c.status).label}${c.accuracy !== undefined ? ` · ${formatNumber(c.accuracy)}` : ''}${c.error ? ` · ${c.error}` : ''}`,
       overlay: c === best && c.accuracy !== undefined ? tag('circle', { cx: x, cy: y, r: r + 4, fill: 'none', stroke: FRONT, 'stroke-width': 2 }) : '',
     }),
+    legendExtras: (hasBestLine) => {
+      const items: LegendItem[] = [];
+      if (hasBestLine) items.push([lineSwatch(INK), 'best accuracy so far']);
+      if (best && best.accuracy !== undefined) items.push([bestRing, 'best (scalarised)']);
+      return items;
+    },
   });
-  parts.push(chart.markup);
-
-  const present = new Set(finished.map((c) => c.status));
-  const items = STATUS.legendItems(present, 4);
-  if (chart.hasBestLine) items.push([lineSwatch(INK), 'best accuracy so far']);
-  if (best && best.accuracy !== undefined) items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: FRONT, 'stroke-width': 2 }), 'best (scalarised)']);
-  parts.push(legend(box.x + 14, box.y + 46, items));
-  return tag('g', { class: 'panel', id: 'panel-history' }, parts.join(''));
 }
 
 // (b), (c) Pareto fronts ------------------------------------------------------------------------
@@ -303,7 +301,7 @@ function frontPanel(ctx: Context, box: Box, cost: 'params' | 'latencyMs'): strin
   const names = front.map((p) => `#${p.number}`).join(' ');
   parts.push(text(box.x + box.w - 14, box.y + 24, truncate(`front: ${names}`, 36), { 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
 
-  const items: [(x: number, y: number) => string, string][] = [
+  const items: LegendItem[] = [
     [(x, y) => tag('circle', { cx: x, cy: y, r: 4, fill: '#1f77b4', 'fill-opacity': 0.45 }), 'dominated'],
     [(x, y) => tag('circle', { cx: x, cy: y, r: 5, fill: FRONT }), `Pareto front (${front.length})`],
   ];

@@ -3,6 +3,7 @@
  * known status, the display order, and the markers, legend entries and counts drawn from them.
  * Each report declares its own statuses; how they are ordered and drawn is the same everywhere.
  */
+import type { LegendItem } from './chart.js';
 import { summaryRow } from './html.js';
 import { num, tag } from './svg.js';
 
@@ -28,7 +29,7 @@ export interface StatusPalette {
   /** The status's marker centred at (x, y), `r` its half-width. */
   marker(status: string, x: number, y: number, r: number): string;
   /** One legend entry (marker, label) per status present, in display order. */
-  legendItems(statuses: Iterable<string>, r: number): [(x: number, y: number) => string, string][];
+  legendItems(statuses: Iterable<string>, r: number): LegendItem[];
 }
 
 export interface PaletteOptions {
@@ -67,9 +68,18 @@ function drawMarker({ color, marker }: StatusStyle, x: number, y: number, r: num
     case 'ring':
       return tag('circle', { cx: x, cy: y, r, fill: '#fff', stroke: color, 'stroke-width': 1.6 });
     case 'cross':
-      return tag('path', { d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`, stroke: color, 'stroke-width': 1.8 });
+      return tag('path', {
+        d: `M${num(x - r)},${num(y - r)}L${num(x + r)},${num(y + r)}M${num(x - r)},${num(y + r)}L${num(x + r)},${num(y - r)}`,
+        stroke: color,
+        'stroke-width': 1.8,
+      });
     case 'triangle':
-      return tag('path', { d: `M${num(x)},${num(y - r)}L${num(x + r)},${num(y + r)}L${num(x - r)},${num(y + r)}Z`, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
+      return tag('path', {
+        d: `M${num(x)},${num(y - r)}L${num(x + r)},${num(y + r)}L${num(x - r)},${num(y + r)}Z`,
+        fill: '#fff',
+        stroke: color,
+        'stroke-width': 1.4,
+      });
     case 'square':
       return tag('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: '#fff', stroke: color, 'stroke-width': 1.4 });
   }

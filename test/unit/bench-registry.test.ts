@@ -55,9 +55,19 @@ describe('npm run bench arguments', () => {
   it('--list prints the selected benches and runs nothing', () => {
     const all = runBench(['--list']);
     expect(all.status).toBe(0);
-    expect(all.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(BENCHES.map((b) => b.name));
+    expect(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(BENCHES.map((b) => b.name));
     const two = runBench(['--list', 'eval', '--only', 'simulator']);
-    expect(two.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['simulator', 'eval']);
+    expect(
+      two.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['simulator', 'eval']);
   });
 
   it('refuses an unknown bench or option with the usage, exit code 2', () => {
