@@ -30,7 +30,8 @@ import {
   type RunDescription,
   type WatchOptions,
 } from './runs.js';
-import { startDatasetGeneration, startHpoCampaign, startNasCampaign, startTraining, startXaiBatch } from './start.js';
+import type { StartImportRequest } from './import.js';
+import { startDatasetGeneration, startHpoCampaign, startImport, startNasCampaign, startTraining, startXaiBatch } from './start.js';
 import type { StartedRun, TemporalClientLike } from './types.js';
 import type { ClientWorkflowKind } from './workflow-kinds.js';
 
@@ -50,6 +51,8 @@ export interface FaultlineApi {
   getNasCandidateArchitecture(campaignId: string, candidate: number, experimentId?: string): Promise<unknown>;
   /** Batch XAI; progress, stop, cancel and result are the generic ones. */
   startXaiBatch(request: StartXaiRequest): Promise<StartedRun>;
+  /** MAT import (`import-<datasetId>`); progress, stop, cancel and result are the generic ones. */
+  startImport(request: StartImportRequest): Promise<StartedRun>;
   /** Evaluations (client/eval.ts); results are read with getResult. */
   startRocEvaluation(request: EvaluateRocRequest): Promise<StartedRun>;
   startErrorsEvaluation(request: EvaluateErrorsRequest): Promise<StartedRun>;
@@ -73,6 +76,7 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
     updateNasCampaign: (workflowId, update) => updateNasCampaign(client, workflowId, update),
     getNasCandidateArchitecture: (campaignId, candidate, experimentId) => getNasCandidateArchitecture(client, campaignId, candidate, experimentId),
     startXaiBatch: (request) => startXaiBatch(client, request),
+    startImport: (request) => startImport(client, request),
     startRocEvaluation: (request) => startRocEvaluation(client, request),
     startErrorsEvaluation: (request) => startErrorsEvaluation(client, request),
     startComparison: (request) => startComparison(client, request),

@@ -30,6 +30,7 @@ export {
   startHpoCampaign,
   startNasCampaign,
   startTraining,
+  startImport,
   startXaiBatch,
   stopRun,
   updateCampaign,

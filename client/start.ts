@@ -5,6 +5,7 @@ import {
   datasetSummary,
   hpoStaticDetails,
   hpoSummary,
+  importSummary,
   nasStaticDetails,
   nasSummary,
   SEARCH_ATTRIBUTES,
@@ -14,6 +15,7 @@ import {
   type ExplainSignalsInput,
   type GenerateDatasetInput,
   type HpoCampaignInput,
+  type ImportMatDatasetInput,
   type NasCampaignInput,
   type TrainModelInput,
 } from '../contracts/index.js';
@@ -30,6 +32,7 @@ import {
   type StartTrainingRequest,
   type StartXaiRequest,
 } from './prepare.js';
+import { prepareImportInput, type StartImportRequest } from './import.js';
 import type { StartedRun, TemporalClientLike } from './types.js';
 
 /** Start (or find) the dataset generation for `request`. The same request twice runs once. */
@@ -101,6 +104,16 @@ export async function startXaiBatch(client: TemporalClientLike, request: StartXa
   return startRun(client, 'xai', input.batchId, input, { staticSummary: xaiSummary(input) }, attributes);
 }
 
+/** Start (or find) the MAT import for `request` (`import-<datasetId>`); the same files twice import once. */
+export async function startImport(client: TemporalClientLike, request: StartImportRequest): Promise<StartedRun> {
+  const input = prepareImportInput(request);
+  return startRun(client, 'import', input.datasetId, input, { staticSummary: importSummary(input) }, [
+    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.import.searchKind },
+    { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
+    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
+  ]);
+}
+
 /**
  * Idempotent start. USE_EXISTING attaches to a run that is still going; ALLOW_DUPLICATE_FAILED_ONLY
  * lets a failed/cancelled/terminated run be retried but makes a completed one final (the server
@@ -116,7 +129,7 @@ async function startRun(
   client: TemporalClientLike,
   kind: ClientWorkflowKind,
   entityId: string,
-  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput | ExplainSignalsInput,
+  input: GenerateDatasetInput | TrainModelInput | HpoCampaignInput | NasCampaignInput | ExplainSignalsInput | ImportMatDatasetInput,
   metadata: { staticSummary: string; staticDetails?: string },
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {

@@ -37,6 +37,12 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.xai,
     entityField: 'batchId',
   },
+  import: {
+    workflowType: 'importMatDatasetWorkflow',
+    searchKind: 'import',
+    workflowId: workflowIds.import,
+    entityField: 'datasetId',
+  },
   // Evaluations: the entity id is `<experimentId>-<datasetId>` (client/eval.ts builds it), or a
   // comparison's hash; the workflow id is also the evaluation's row id.
   roc: {

@@ -13,6 +13,8 @@ export interface CliDeps {
   interrupt?: AbortSignal;
   /** Replays history files (default: workers/replay.ts, loaded on first use). */
   replay?: (files: readonly string[]) => Promise<import('./replay.js').ReplayReport[]>;
+  /** Puts a local MAT-file into the artifact store (`import start --upload`); default: ARTIFACT_DIR's store. */
+  uploadImportFile?: (localPath: string) => Promise<{ artifactUri: string; name: string }>;
 }
 
 /**
@@ -65,7 +67,10 @@ export function prepareOrExplain<T>(prepare: () => T, flagByPath: Readonly<Recor
 
 /** The user stopped waiting (Ctrl-C); the workflow keeps running. */
 export class InterruptedError extends Error {
-  constructor(readonly workflowId: string, followCommand: string) {
+  constructor(
+    readonly workflowId: string,
+    followCommand: string,
+  ) {
     super(`stopped waiting; ${workflowId} is still running. Follow it with: ${followCommand}`);
     this.name = 'InterruptedError';
   }

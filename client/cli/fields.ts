@@ -13,15 +13,16 @@ export interface FieldFlag {
   /** Where the value goes in the request, e.g. ['config', 'seed']. */
   path: readonly string[];
   parse?: (raw: string) => unknown;
+  /** The flag may be given again; its values are collected in order into an array. */
+  repeatable?: boolean;
 }
 
 export function addFieldFlags(cmd: Command, fields: readonly FieldFlag[]): Command {
   for (const f of fields) {
     const option = new Option(f.flags, f.description);
-    if (f.parse) {
-      const parse = f.parse;
-      option.argParser((raw: string) => parse(raw));
-    }
+    const parse = f.parse ?? ((raw: string) => raw);
+    if (f.repeatable) option.argParser((raw: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), parse(raw)]);
+    else if (f.parse) option.argParser((raw: string) => parse(raw));
     cmd.addOption(option);
   }
   return cmd;

@@ -42,6 +42,13 @@ export interface StartKind<Req, I, R> extends RunKind<R> {
   waitDescription: string;
   /** Flags → request fields. Defaults live in the contract. */
   fields: readonly FieldFlag[];
+  /** Contract field → flag for errors, when it is more than the fields' own paths. */
+  flagsByPath?: Readonly<Record<string, string>>;
+  /**
+   * Local work the request needs before it can be validated (e.g. uploading local files, whose
+   * artifact URIs then are part of the request); before any session is opened.
+   */
+  resolve?(request: Req, deps: CliDeps): Promise<Req>;
   /** Validate the request and fill in its id; throws InputValidationError naming the field. */
   prepare(request: Req): I;
   start(api: FaultlineApi, input: I): Promise<StartedRun>;
@@ -55,8 +62,9 @@ export function addStartCommand<Req, I, R>(group: Command, deps: CliDeps, spec: 
     // Validate before connecting: a typo never needs a server to be reported. Required fields
     // are required by the contract, not by commander, so a missing one is reported like every
     // other invalid field (exit 2, flag named), in JSON mode too.
-    const request = requestFromFlags(spec.fields, opts) as Req;
-    const input = prepareOrExplain(() => spec.prepare(request), flagsByPath(spec.fields));
+    const flagged = requestFromFlags(spec.fields, opts) as Req;
+    const request = spec.resolve ? await spec.resolve(flagged, deps) : flagged;
+    const input = prepareOrExplain(() => spec.prepare(request), spec.flagsByPath ?? flagsByPath(spec.fields));
     await withSession(cmd, deps, async (session) => {
       const started = await spec.start(session.api, input);
       const webUiUrl = session.webUiUrl(started.workflowId);
@@ -96,7 +104,10 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
         }
         const result = await followToResult<R>(session, out, deps, workflowId, `faultline ${spec.kind} progress ${id} --follow`, spec.progressDetails);
         const run = await session.api.describeRun(workflowId);
-        out.result({ ...run, webUiUrl, result, ...spec.annotate?.(result, session) }, () => `${showRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl, session)}`);
+        out.result(
+          { ...run, webUiUrl, result, ...spec.annotate?.(result, session) },
+          () => `${showRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl, session)}`,
+        );
       });
     });
 
@@ -129,7 +140,9 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
           deps.interrupt,
           () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
         );
-        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () => spec.summarize(result, webUiUrl, session));
+        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () =>
+          spec.summarize(result, webUiUrl, session),
+        );
       });
     });
 }

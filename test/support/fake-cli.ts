@@ -102,6 +102,7 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
       updateNasCampaign: record('updateNasCampaign', async () => ({ maxCandidates: 1, maxConcurrentCandidates: 1 })),
       getNasCandidateArchitecture: record('getNasCandidateArchitecture', async () => undefined),
       startXaiBatch: record('startXaiBatch', async () => startedRun('xai-x', 'x')),
+      startImport: record('startImport', async () => startedRun('import-x', 'x')),
       startRocEvaluation: record('startRocEvaluation', async () => startedRun('evaluate-roc-x-d', 'x-d')),
       startErrorsEvaluation: record('startErrorsEvaluation', async () => startedRun('evaluate-errors-x-d', 'x-d')),
       startComparison: record('startComparison', async () => startedRun('compare-x', 'x')),
