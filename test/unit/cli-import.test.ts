@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeCli as fakeWorkflowCli, startedRun, type FakeWorkflow } from '../support/fake-cli.js';
-import type { FaultlineApi } from '../../client/api.js';
+import { createFaultlineApi, startImport, type FaultlineApi } from '../../client/api.js';
+import { fakeClient } from '../support/fake-client.js';
 import { artifactFilePath } from '../../client/artifact-path.js';
 import { formatImportResult, importProgressDetails, localUploader, parseRate } from '../../client/cli/import.js';
 import { prepareImportInput, type StartImportRequest } from '../../client/import.js';
-import { ImportMatDatasetInputSchema, type ImportMatDatasetResult, type Progress } from '../../contracts/index.js';
+import { ImportMatDatasetInputSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type ImportMatDatasetResult, type Progress } from '../../contracts/index.js';
 
 const failures = [{ file: '12k_Drive_End_IR007_0_999.mat', reason: 'no variable X999_DE_time (variables: X105_DE_time, X105_FE_time)' }];
 const importProgress = (completed: number, failed = 0): Progress => ({
@@ -316,5 +317,32 @@ describe('import formatting and parsers', () => {
 
   it('progress details are empty without import fields', () => {
     expect(importProgressDetails({ phase: 'registering', completed: 0, total: 0, fraction: 0 })).toBe('');
+  });
+});
+
+describe('startImport (the client function the CLI calls)', () => {
+  it('validates before sending anything', async () => {
+    const { client, calls } = fakeClient();
+    await expect(startImport(client, { files: ['a/b.mat'] })).rejects.toThrow(InputValidationError);
+    expect(calls).toEqual([]);
+  });
+
+  it('starts importMatDatasetWorkflow by type name at import-<datasetId>, idempotently, with kind/dataset/status search attributes', async () => {
+    const { client, starts, calls } = fakeClient();
+    const request = { datasetId: 'cwru10', root: 'cwru', glob: '*.mat', scheme: 'fault-type-size' } as const;
+    const started = await createFaultlineApi(client).startImport(request);
+    expect(started).toEqual({ workflowId: 'import-cwru10', runId: 'run-1', entityId: 'cwru10', alreadyExisted: false });
+    expect(calls).toEqual(['describe import-cwru10', 'start import-cwru10']);
+    const [{ workflowType, options }] = starts;
+    expect(workflowType).toBe('importMatDatasetWorkflow');
+    expect(options).toMatchObject({
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
+    expect(options.args).toEqual([prepareImportInput(request)]);
+    expect(options.staticSummary).toContain('import cwru10');
+    const attributes = Object.fromEntries(options.typedSearchAttributes.map((a) => [a.key.name, a.value]));
+    expect(attributes).toEqual({ FaultlineKind: 'import', FaultlineDatasetId: 'cwru10', FaultlineStatus: 'RUNNING' });
   });
 });
