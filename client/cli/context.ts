@@ -65,7 +65,10 @@ export function prepareOrExplain<T>(prepare: () => T, flagByPath: Readonly<Recor
 
 /** The user stopped waiting (Ctrl-C); the workflow keeps running. */
 export class InterruptedError extends Error {
-  constructor(readonly workflowId: string, followCommand: string) {
+  constructor(
+    readonly workflowId: string,
+    followCommand: string,
+  ) {
     super(`stopped waiting; ${workflowId} is still running. Follow it with: ${followCommand}`);
     this.name = 'InterruptedError';
   }

@@ -59,14 +59,19 @@ export function classifyError(err: unknown): ErrorDoc {
   if (err instanceof ConfigError) return { exitCode: EXIT.invalid, type: 'invalid-configuration', message };
   if (err instanceof WorkflowNotFoundError) return { exitCode: EXIT.invalid, type: 'not-found', message, workflowId: err.workflowId };
   // The workflow refused the change (its validator knows the campaign's state); nothing changed.
-  if (err instanceof UpdateRejectedError) return { exitCode: EXIT.invalid, type: 'update-rejected', message, workflowId: err.workflowId, failureType: err.failureType };
+  if (err instanceof UpdateRejectedError)
+    return { exitCode: EXIT.invalid, type: 'update-rejected', message, workflowId: err.workflowId, failureType: err.failureType };
   if (err instanceof WorkflowRunFailedError) {
     return { exitCode: EXIT.workflowFailed, type: 'workflow-failed', message, workflowId: err.workflowId, status: err.status, failureType: err.failureType };
   }
   if (err instanceof ReplayFailedError) return { exitCode: EXIT.workflowFailed, type: 'replay-failed', message, histories: err.histories };
   if (err instanceof InterruptedError) return { exitCode: EXIT.interrupted, type: 'interrupted', message, workflowId: err.workflowId };
   if (isUnreachableError(err)) {
-    return { exitCode: EXIT.unreachable, type: 'temporal-unreachable', message: `${message}\n(start the dev server with \`npm start\`, or set TEMPORAL_ADDRESS / --address)` };
+    return {
+      exitCode: EXIT.unreachable,
+      type: 'temporal-unreachable',
+      message: `${message}\n(start the dev server with \`npm start\`, or set TEMPORAL_ADDRESS / --address)`,
+    };
   }
   if (err instanceof ProgressUnavailableError) return { exitCode: EXIT.workflowFailed, type: 'progress-unavailable', message, workflowId: err.workflowId };
   return { exitCode: EXIT.workflowFailed, type: 'error', message: err instanceof Error && err.stack && process.env.FAULTLINE_DEBUG ? err.stack : message };

@@ -96,7 +96,10 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
         }
         const result = await followToResult<R>(session, out, deps, workflowId, `faultline ${spec.kind} progress ${id} --follow`, spec.progressDetails);
         const run = await session.api.describeRun(workflowId);
-        out.result({ ...run, webUiUrl, result, ...spec.annotate?.(result, session) }, () => `${showRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl, session)}`);
+        out.result(
+          { ...run, webUiUrl, result, ...spec.annotate?.(result, session) },
+          () => `${showRun(run, webUiUrl)}\n\n${spec.summarize(result, webUiUrl, session)}`,
+        );
       });
     });
 
@@ -129,7 +132,9 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
           deps.interrupt,
           () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
         );
-        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () => spec.summarize(result, webUiUrl, session));
+        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () =>
+          spec.summarize(result, webUiUrl, session),
+        );
       });
     });
 }

@@ -51,7 +51,22 @@ const trainResult: TrainModelResult = {
 describe('faultline dataset start', () => {
   it('turns flags into a validated request with a derived id and defaults from the contract', async () => {
     const cli = fakeCli();
-    const code = await cli.run(['dataset', 'start', '--seed', '7', '--classes', 'normal,ball', '--snr', '0,20', '--signals-per-class', '3', '--loads', '0,2', '--chunk-size', '2']);
+    const code = await cli.run([
+      'dataset',
+      'start',
+      '--seed',
+      '7',
+      '--classes',
+      'normal,ball',
+      '--snr',
+      '0,20',
+      '--signals-per-class',
+      '3',
+      '--loads',
+      '0,2',
+      '--chunk-size',
+      '2',
+    ]);
     expect(code).toBe(0);
     const [input] = cli.argsOf('startDatasetGeneration') as [Record<string, unknown>];
     expect(input).toMatchObject({
@@ -81,7 +96,17 @@ describe('faultline train start', () => {
       experimentId: 'exp-x',
       datasetId: 'ds-1',
       maxTrainingMinutes: 30,
-      hyperparameters: { epochs: 5, batchSize: 16, learningRate: 0.01, optimizer: 'sgd', patience: 0, windowLength: 1024, windowHop: 512, maxWindowsPerSignal: 8, seed: 3 },
+      hyperparameters: {
+        epochs: 5,
+        batchSize: 16,
+        learningRate: 0.01,
+        optimizer: 'sgd',
+        patience: 0,
+        windowLength: 1024,
+        windowHop: 512,
+        maxWindowsPerSignal: 8,
+        seed: 3,
+      },
     });
   });
 
