@@ -3,7 +3,24 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'net', 'http', 'https', 'stream', 'url', 'util', 'events', 'zlib', 'process', 'timers'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'net',
+  'http',
+  'https',
+  'stream',
+  'url',
+  'util',
+  'events',
+  'zlib',
+  'process',
+  'timers',
+];
 
 const workflowPaths = nodeBuiltins.flatMap((m) => [
   { name: m, message: 'Node built-ins are not allowed in workflows.' },
@@ -79,12 +96,12 @@ export default tseslint.config(
   ...['contracts', 'config', 'artifacts', 'db', 'notifications', 'ml', 'activities', 'temporal-config', 'workers', 'client'].map((folder) => ({
     files: [`${folder}/**/*.ts`, `${folder}/**/*.cjs`, `${folder}/**/*.cts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          ...layerPatterns(folder),
-          ...(folder === 'ml' ? [{ group: ['@temporalio/*'], message: 'ml/ is the Temporal-free domain engine.' }] : []),
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [...layerPatterns(folder), ...(folder === 'ml' ? [{ group: ['@temporalio/*'], message: 'ml/ is the Temporal-free domain engine.' }] : [])],
+        },
+      ],
     },
   })),
   {
@@ -92,11 +109,18 @@ export default tseslint.config(
     // workers/ (type import plus a lazy import, so other commands do not load the worker).
     files: ['client/cli/replay.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: layerPatterns('client', ['workers']).concat([
-          { regex: '^(\\.\\.?/)+(.*/)?workers(/|$)', allowTypeImports: true, message: 'client/cli/replay.ts may import workers/ types only (the worker itself is loaded lazily).' },
-        ]),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: layerPatterns('client', ['workers']).concat([
+            {
+              regex: '^(\\.\\.?/)+(.*/)?workers(/|$)',
+              allowTypeImports: true,
+              message: 'client/cli/replay.ts may import workers/ types only (the worker itself is loaded lazily).',
+            },
+          ]),
+        },
+      ],
     },
   },
   {
@@ -110,10 +134,13 @@ export default tseslint.config(
     // Temporal imports at all. (A later block replaces a rule's options, so repeat them.)
     files: ['workflows/search/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: workflowPaths,
-        patterns: [...workflowPatterns, ...layerPatterns('workflows', ['activities']), { group: ['@temporalio/*'], message: 'search/ is Temporal-free.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: workflowPaths,
+          patterns: [...workflowPatterns, ...layerPatterns('workflows', ['activities']), { group: ['@temporalio/*'], message: 'search/ is Temporal-free.' }],
+        },
+      ],
     },
   },
   // Formatting is prettier's (npm run format); eslint's stylistic rules that would disagree are off.

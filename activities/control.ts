@@ -78,7 +78,10 @@ export function createControlActivities(deps: ActivityDeps) {
     const what = `${c.classes.length} classes × ${c.signalsPerClass} signals × ${c.signalLength} samples × 4 bytes = ${formatBytes(bytes)} (${bytes} bytes)`;
     const cap = deps.config.datasets.maxBytes;
     if (bytes > cap) {
-      throw ApplicationFailure.nonRetryable(`config.signalsPerClass: the dataset would take ${what}, more than DATASET_MAX_BYTES ${formatBytes(cap)} (${cap} bytes)`, ERROR_TYPES.invalidInput);
+      throw ApplicationFailure.nonRetryable(
+        `config.signalsPerClass: the dataset would take ${what}, more than DATASET_MAX_BYTES ${formatBytes(cap)} (${cap} bytes)`,
+        ERROR_TYPES.invalidInput,
+      );
     }
     const free = await freeBytes(deps.config.artifactDir);
     if (bytes > free) {
@@ -129,7 +132,9 @@ export function createControlActivities(deps: ActivityDeps) {
         entityKind: 'dataset',
         entityId: input.datasetId,
         title: `Dataset ${dataset.name} generated`,
-        message: `${numSignals} signals (${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')})`,
+        message: `${numSignals} signals (${Object.entries(counts)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')})`,
         details: { numSignals, classCounts: counts },
       });
       return {

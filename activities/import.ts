@@ -68,7 +68,9 @@ const FinalizeSchema = z
   .object({
     datasetId: SlugSchema,
     status: z.enum(['COMPLETED', 'STOPPED']),
-    counts: z.object({ files: z.number().int(), imported: z.number().int(), reused: z.number().int(), duplicates: z.number().int(), failed: z.number().int() }).strict(),
+    counts: z
+      .object({ files: z.number().int(), imported: z.number().int(), reused: z.number().int(), duplicates: z.number().int(), failed: z.number().int() })
+      .strict(),
     failures: z.array(z.object({ file: z.string(), reason: z.string() }).strict()).max(100),
   })
   .strict();
@@ -89,7 +91,10 @@ function badFile(file: string, reason: string, type: string = ERROR_TYPES.invali
 function recordingConditions(name: string, label: RecordingLabel | undefined, sourceRateHz: number | undefined) {
   const cwru = parseCwruName(name);
   if (!label && !cwru) {
-    throw badFile(name, 'the name does not follow the CWRU convention (e.g. 12k_Drive_End_IR014_0_169.mat, normal_0_97.mat); give its labels in a map (--labels map.json)');
+    throw badFile(
+      name,
+      'the name does not follow the CWRU convention (e.g. 12k_Drive_End_IR014_0_169.mat, normal_0_97.mat); give its labels in a map (--labels map.json)',
+    );
   }
   const rate = sourceRateHz ?? label?.samplingRateHz ?? cwru?.samplingRateHz;
   if (rate === undefined) throw badFile(name, 'no sampling rate: the name does not carry one and none was given (--rate or samplingRateHz in the label map)');
@@ -119,7 +124,8 @@ export function createImportActivities(deps: ActivityDeps) {
       try {
         files = await resolveImportFiles({ ...limits, dir: input.root, files: input.files, glob: input.glob });
       } catch (e) {
-        if (e instanceof ImportPathError) throw ApplicationFailure.nonRetryable(`import files refused: ${e.message}`, e.kind === 'missing' ? ERROR_TYPES.notFound : ERROR_TYPES.invalidInput);
+        if (e instanceof ImportPathError)
+          throw ApplicationFailure.nonRetryable(`import files refused: ${e.message}`, e.kind === 'missing' ? ERROR_TYPES.notFound : ERROR_TYPES.invalidInput);
         throw e;
       }
       const existing = await getDataset(db, input.datasetId);
@@ -170,7 +176,10 @@ export function createImportActivities(deps: ActivityDeps) {
       const samples = resample(toFloat64(variable), cond.sourceRateHz, input.samplingRateHz);
       const segments = Math.floor(samples.length / input.signalLength);
       if (segments === 0) {
-        throw badFile(file.name, `${variable.name} has ${samples.length} samples at ${input.samplingRateHz} Hz, fewer than one signal of ${input.signalLength}`);
+        throw badFile(
+          file.name,
+          `${variable.name} has ${samples.length} samples at ${input.samplingRateHz} Hz, fewer than one signal of ${input.signalLength}`,
+        );
       }
       const label = classLabel(input.scheme, cond.faultType, cond.faultSizeIn);
       const facts: FileFacts = {
@@ -192,7 +201,8 @@ export function createImportActivities(deps: ActivityDeps) {
       const base = { file: file.name, contentHash, label };
       if (claim.kind === 'imported') return { ...base, outcome: 'reused', signals: claim.row.segments ?? 0 };
       if (claim.kind === 'duplicate') return { ...base, outcome: 'duplicate', signals: 0, duplicateOf: claim.of };
-      if (claim.kind === 'conflict') throw badFile(file.name, `was imported into ${datasetId} before with other content (sha256 ${claim.row.contentHash})`, ERROR_TYPES.invalidState);
+      if (claim.kind === 'conflict')
+        throw badFile(file.name, `was imported into ${datasetId} before with other content (sha256 ${claim.row.contentHash})`, ERROR_TYPES.invalidState);
       const firstIdx = claim.row.firstIdx!;
       const rows: SignalInput[] = [];
       for (let k = 0; k < segments; k++) {
@@ -230,12 +240,15 @@ export function createImportActivities(deps: ActivityDeps) {
       await recordDatasetFileFailure(db, input.datasetId, input.file, input.reason);
     },
 
-    async finalizeImport(raw: z.input<typeof FinalizeSchema>): Promise<Omit<ImportMatDatasetResult, 'status' | 'files' | 'imported' | 'reused' | 'duplicates' | 'failed' | 'failures'>> {
+    async finalizeImport(
+      raw: z.input<typeof FinalizeSchema>,
+    ): Promise<Omit<ImportMatDatasetResult, 'status' | 'files' | 'imported' | 'reused' | 'duplicates' | 'failed' | 'failures'>> {
       const input = validateActivityInput(FinalizeSchema, raw, 'finalizeImport input');
       const dataset = await getDataset(db, input.datasetId);
       if (!dataset) throw invalidState(`dataset "${input.datasetId}" vanished during its import`);
       const numSignals = await countSignals(db, input.datasetId);
-      if (numSignals === 0) throw invalidState(`import into "${input.datasetId}" produced no signals (${input.counts.failed} of ${input.counts.files} files failed)`);
+      if (numSignals === 0)
+        throw invalidState(`import into "${input.datasetId}" produced no signals (${input.counts.failed} of ${input.counts.files} files failed)`);
       const counts = await classCounts(db, input.datasetId);
       await setDatasetStatus(db, input.datasetId, 'READY', { numSignals, classCounts: counts });
       const scheme = (dataset.config.scheme as (typeof CLASS_SCHEMES)[number] | undefined) ?? 'fault-type';

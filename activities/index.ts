@@ -41,7 +41,16 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
   return {
     control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl, ...evalControl },
-    cpu: { ...createDatasetActivities(deps), evaluateSyntheticObjective, explainSignal, importMatFile, predictSplit, analyzeRoc, analyzeErrors, analyzeComparison },
+    cpu: {
+      ...createDatasetActivities(deps),
+      evaluateSyntheticObjective,
+      explainSignal,
+      importMatFile,
+      predictSplit,
+      analyzeRoc,
+      analyzeErrors,
+      analyzeComparison,
+    },
     train: createTrainingActivities(deps),
   };
 }

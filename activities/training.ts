@@ -70,7 +70,9 @@ export function createTrainingActivities(deps: ActivityDeps) {
       const architecture = input.hyperparameters.architecture ?? REFERENCE_ARCHITECTURE;
       const problem = architectureIssue(architecture, { inputLength: input.hyperparameters.windowLength, numClasses: classes.length });
       if (problem) {
-        const field = input.hyperparameters.architecture ? `hyperparameters.architecture.${problem.path.join('.')}` : `hyperparameters.windowLength (default architecture ${problem.path.join('.')})`;
+        const field = input.hyperparameters.architecture
+          ? `hyperparameters.architecture.${problem.path.join('.')}`
+          : `hyperparameters.windowLength (default architecture ${problem.path.join('.')})`;
         throw ApplicationFailure.nonRetryable(`invalid trainModel input: ${field}: ${problem.message} for ${classes.length} classes`, ERROR_TYPES.invalidInput);
       }
       if (input.resumeFrom && !(await deps.artifacts.has(input.resumeFrom.checkpointUri))) {

@@ -116,26 +116,42 @@ export function createXaiActivities(deps: ActivityDeps) {
 
       const stored = await listXaiExplanations(db, input.batchId, { datasetId, signalIdx: index, status: 'COMPLETED' });
       if (methods.every((m) => stored.some((r) => r.method === m))) {
-        return signalResultFromRows(ref, stored.filter((r) => methods.includes(r.method as XaiMethod)), input.classes);
+        return signalResultFromRows(
+          ref,
+          stored.filter((r) => methods.includes(r.method as XaiMethod)),
+          input.classes,
+        );
       }
 
       const row = await getSignal(db, datasetId, index);
       if (!row) {
         const dataset = await getDataset(db, datasetId);
-        throw notFound(dataset ? `signal ${ref} not found: dataset "${datasetId}" has no signal ${index}` : `signal ${ref} not found: no dataset "${datasetId}"`);
+        throw notFound(
+          dataset ? `signal ${ref} not found: dataset "${datasetId}" has no signal ${index}` : `signal ${ref} not found: no dataset "${datasetId}"`,
+        );
       }
       if (row.length < input.inputLength) {
-        throw ApplicationFailure.nonRetryable(`signal ${ref} has ${row.length} samples, fewer than the model's window of ${input.inputLength}`, ERROR_TYPES.invalidInput);
+        throw ApplicationFailure.nonRetryable(
+          `signal ${ref} has ${row.length} samples, fewer than the model's window of ${input.inputLength}`,
+          ERROR_TYPES.invalidInput,
+        );
       }
       let target: ExplainJob['target'] = 'predicted';
       if (input.target === 'label') {
         target = input.classes.indexOf(row.label);
         if (target < 0) {
-          throw ApplicationFailure.nonRetryable(`signal ${ref}: its label "${row.label}" is not a class of the model (${input.classes.join(', ')})`, ERROR_TYPES.invalidInput);
+          throw ApplicationFailure.nonRetryable(
+            `signal ${ref}: its label "${row.label}" is not a class of the model (${input.classes.join(', ')})`,
+            ERROR_TYPES.invalidInput,
+          );
         }
       }
       const samples = await readSignalSamples(artifacts, ref, row);
-      const starts = windowStarts(samples.length, { windowLength: input.inputLength, windowHop: input.inputLength, maxWindowsPerSignal: input.windowsPerSignal });
+      const starts = windowStarts(samples.length, {
+        windowLength: input.inputLength,
+        windowHop: input.inputLength,
+        maxWindowsPerSignal: input.windowsPerSignal,
+      });
       const windows = starts.map((s) => {
         const w = new Float32Array(input.inputLength);
         zNormalizeInto(samples, s, input.inputLength, w, 0);
@@ -186,7 +202,14 @@ export function createXaiActivities(deps: ActivityDeps) {
       const input = validateActivityInput(RecordXaiFailureInputSchema, raw, 'recordXaiFailure input');
       const { datasetId, index } = parseSignalRef(input.signal);
       const row = await getSignal(db, datasetId, index);
-      await recordXaiFailure(db, { batchId: input.batchId, datasetId, signalIdx: index, methods: input.methods, error: input.reason, label: row?.label ?? null });
+      await recordXaiFailure(db, {
+        batchId: input.batchId,
+        datasetId,
+        signalIdx: index,
+        methods: input.methods,
+        error: input.reason,
+        label: row?.label ?? null,
+      });
     },
 
     async finalizeXaiBatch(raw: FinalizeXaiBatchInput): Promise<FinalizedXaiBatch> {

@@ -65,11 +65,7 @@ export class FileArtifactStore implements ArtifactStore {
     }
     const actual = sha256Hex(data);
     if (actual !== hex) {
-      throw new ArtifactError(
-        'ARTIFACT_CORRUPT',
-        `artifact ${uri} is corrupt: ${file} has sha256 ${actual} (${data.byteLength} bytes)`,
-        uri,
-      );
+      throw new ArtifactError('ARTIFACT_CORRUPT', `artifact ${uri} is corrupt: ${file} has sha256 ${actual} (${data.byteLength} bytes)`, uri);
     }
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }

@@ -61,7 +61,9 @@ async function testSplit(): Promise<{ signals: Float32Array[]; starts: number[][
   const signals: Float32Array[] = [];
   const starts: number[][] = [];
   const labels: string[] = [];
-  for (const file of readdirSync(CWRU).filter((f) => f.endsWith('.mat')).sort()) {
+  for (const file of readdirSync(CWRU)
+    .filter((f) => f.endsWith('.mat'))
+    .sort()) {
     const name = parseCwruName(file)!;
     const mat = await readMat(new Uint8Array(readFileSync(path.join(CWRU, file))));
     const v = channelVariable(mat, 'DE', name.recordingId) as MatNumericVariable;
@@ -160,10 +162,25 @@ async function main(): Promise<void> {
       if (run.status === 0) peer = { status: 'ok', python, ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>) };
       else peer = { status: 'skipped', reason: `peer failed: ${run.stderr.slice(-400)}`, hint: HINT };
     }
-    const report = { backend: backend.name, windows, recordings: signals.length, classes: classes.length, windowsPerSec: prediction, analyses: { samples: n, classes: 10, replicates, ours, peer } };
-    console.log(`predictions: ${windows} test windows, ${backend.name}: in process ${Math.round(prediction.inProcess)}/s, pool×1 ${Math.round(prediction.pool1)}/s, pool×2 ${Math.round(prediction.pool2)}/s`);
-    console.log(`analyses (${n} × 10): ours roc ${ours.rocSec.toFixed(3)} s, errors ${ours.errorsSec.toFixed(3)} s, bootstrap×${replicates} ${ours.bootstrapSec.toFixed(3)} s; peer ${JSON.stringify(peer)}`);
-    if (!quick) writeFileSync(path.join(ROOT, 'bench/results/eval.json'), `${JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg(), ...report }, null, 2)}\n`);
+    const report = {
+      backend: backend.name,
+      windows,
+      recordings: signals.length,
+      classes: classes.length,
+      windowsPerSec: prediction,
+      analyses: { samples: n, classes: 10, replicates, ours, peer },
+    };
+    console.log(
+      `predictions: ${windows} test windows, ${backend.name}: in process ${Math.round(prediction.inProcess)}/s, pool×1 ${Math.round(prediction.pool1)}/s, pool×2 ${Math.round(prediction.pool2)}/s`,
+    );
+    console.log(
+      `analyses (${n} × 10): ours roc ${ours.rocSec.toFixed(3)} s, errors ${ours.errorsSec.toFixed(3)} s, bootstrap×${replicates} ${ours.bootstrapSec.toFixed(3)} s; peer ${JSON.stringify(peer)}`,
+    );
+    if (!quick)
+      writeFileSync(
+        path.join(ROOT, 'bench/results/eval.json'),
+        `${JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg(), ...report }, null, 2)}\n`,
+      );
     console.log(JSON.stringify(report));
   } finally {
     rmSync(dir, { recursive: true, force: true });

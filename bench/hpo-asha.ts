@@ -80,7 +80,14 @@ interface CampaignFigures {
 
 interface Report {
   dataset: { id: string; classes: number; signalsPerClass: number; signalLength: number; generationSec: number };
-  campaign: { trials: number; concurrency: number; sampler: string; space: typeof SPACE; base: typeof BASE; asha: { minEpochs: number; maxEpochs: number; reductionFactor: number } };
+  campaign: {
+    trials: number;
+    concurrency: number;
+    sampler: string;
+    space: typeof SPACE;
+    base: typeof BASE;
+    asha: { minEpochs: number; maxEpochs: number; reductionFactor: number };
+  };
   stack: { database: string; slots: { control: number; cpu: number; train: number } };
   /** The validation accuracy both campaigns reached (the lower best). */
   target: number | null;
@@ -91,7 +98,12 @@ interface Report {
   loadAverage: { start: number[]; end: number[] };
 }
 
-async function runCampaign(stack: BenchStack, campaignId: string, datasetId: string, pruner: PrunerKind): Promise<Omit<CampaignFigures, 'timeToTargetSec'> & { startedAtMs: number }> {
+async function runCampaign(
+  stack: BenchStack,
+  campaignId: string,
+  datasetId: string,
+  pruner: PrunerKind,
+): Promise<Omit<CampaignFigures, 'timeToTargetSec'> & { startedAtMs: number }> {
   const input: HpoCampaignRequest = {
     campaignId,
     datasetId,
@@ -111,7 +123,11 @@ async function runCampaign(stack: BenchStack, campaignId: string, datasetId: str
   };
   const startedAtMs = Date.now();
   const t0 = performance.now();
-  const handle = await stack.client.workflow.start('hpoCampaignWorkflow', { args: [input], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.hpo(campaignId) });
+  const handle = await stack.client.workflow.start('hpoCampaignWorkflow', {
+    args: [input],
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowId: workflowIds.hpo(campaignId),
+  });
   const result = (await handle.result()) as HpoCampaignResult;
   const wallSec = (performance.now() - t0) / 1000;
   const rows = await listTrials(stack.db, campaignId);
@@ -141,7 +157,9 @@ async function runCampaign(stack: BenchStack, campaignId: string, datasetId: str
 
 function timeToTarget(points: TrialPoint[], target: number | null): number | null {
   if (target === null) return null;
-  const hits = points.filter((p) => p.status === 'COMPLETED' && p.value !== null && p.value >= target && p.completedSec !== null).map((p) => p.completedSec as number);
+  const hits = points
+    .filter((p) => p.status === 'COMPLETED' && p.value !== null && p.value >= target && p.completedSec !== null)
+    .map((p) => p.completedSec as number);
   return hits.length > 0 ? Math.min(...hits) : null;
 }
 
@@ -156,7 +174,12 @@ async function main(): Promise<void> {
   const tag = Date.now().toString(36);
   let report: Report;
   try {
-    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench hpo-asha', { seed: 11, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB });
+    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench hpo-asha', {
+      seed: 11,
+      signalsPerClass: SETUP.signalsPerClass,
+      signalLength: SETUP.signalLength,
+      snrDb: SNR_DB,
+    });
 
     const runs: Record<PrunerKind, Awaited<ReturnType<typeof runCampaign>>> = {} as Record<PrunerKind, Awaited<ReturnType<typeof runCampaign>>>;
     for (const pruner of ['asha', 'none'] as const) {
@@ -176,7 +199,13 @@ async function main(): Promise<void> {
     const asha = figures('asha');
     const none = figures('none');
     report = {
-      dataset: { id: dataset.datasetId, classes: Object.keys(dataset.classCounts).length, signalsPerClass: SETUP.signalsPerClass, signalLength: dataset.signalLength, generationSec },
+      dataset: {
+        id: dataset.datasetId,
+        classes: Object.keys(dataset.classCounts).length,
+        signalsPerClass: SETUP.signalsPerClass,
+        signalLength: dataset.signalLength,
+        generationSec,
+      },
       campaign: {
         trials: SETUP.trials,
         concurrency: SETUP.concurrency,
@@ -204,7 +233,9 @@ async function main(): Promise<void> {
   }
 
   console.log(`\ntarget: validation accuracy ${f(report.target, 4)} (the lower of the two campaigns' bests)`);
-  console.log(`${'pruner'.padEnd(8)} ${'best'.padStart(7)} ${'time-to-target s'.padStart(17)} ${'wall s'.padStart(8)} ${'epochs'.padStart(7)} ${'completed/pruned'.padStart(17)}`);
+  console.log(
+    `${'pruner'.padEnd(8)} ${'best'.padStart(7)} ${'time-to-target s'.padStart(17)} ${'wall s'.padStart(8)} ${'epochs'.padStart(7)} ${'completed/pruned'.padStart(17)}`,
+  );
   for (const c of [report.asha, report.none]) {
     console.log(
       `${c.pruner.padEnd(8)} ${f(c.best, 4).padStart(7)} ${f(c.timeToTargetSec, 1).padStart(17)} ${f(c.wallSec, 1).padStart(8)} ${String(c.epochsTrained).padStart(7)} ${`${c.trials.completed}/${c.trials.pruned}`.padStart(17)}`,

@@ -94,7 +94,15 @@ const CeleryOutput = z.object({
 });
 
 type CeleryReport =
-  | { status: 'ok'; python: string; celery: string; redisPy: string; pool: string; workerConcurrency: number; results: (Row & { evalMsMean: number; best: number })[] }
+  | {
+      status: 'ok';
+      python: string;
+      celery: string;
+      redisPy: string;
+      pool: string;
+      workerConcurrency: number;
+      results: (Row & { evalMsMean: number; best: number })[];
+    }
   | { status: 'skipped'; python: string | null; reason: string; hint: string };
 
 interface Report {
@@ -222,13 +230,17 @@ const f = (v: number | null | undefined, d: number): string => (v === null || v 
 async function main(): Promise<void> {
   const loadStart = loadavg();
   const evalMs = measureEvalMs();
-  console.log(`HPO orchestration overhead: ${TRIALS} trials of Branin (random sampler, no pruning) at concurrency ${CONCURRENCY.join(', ')}; load average ${loadStart.join(' / ')}`);
+  console.log(
+    `HPO orchestration overhead: ${TRIALS} trials of Branin (random sampler, no pruning) at concurrency ${CONCURRENCY.join(', ')}; load average ${loadStart.join(' / ')}`,
+  );
 
   const stack = await startBenchStack();
   const ours: OursRow[] = [];
   const runTag = Date.now().toString(36);
   try {
-    console.log(`stack up in ${stack.startupSec.toFixed(1)} s (dev server in-memory, ${stack.database}, slots control ${stack.slots.control} / cpu ${stack.slots.cpu} / train ${stack.slots.train})`);
+    console.log(
+      `stack up in ${stack.startupSec.toFixed(1)} s (dev server in-memory, ${stack.database}, slots control ${stack.slots.control} / cpu ${stack.slots.cpu} / train ${stack.slots.train})`,
+    );
     await runCampaign(stack, `bench-orch-warmup-${runTag}`, WARMUP_TRIALS, Math.max(...CONCURRENCY), evalMs);
     for (const c of CONCURRENCY) {
       const row = await runCampaign(stack, `bench-orch-c${c}-${runTag}`, TRIALS, c, evalMs);
@@ -262,18 +274,29 @@ async function main(): Promise<void> {
   if (celery.status === 'ok') {
     for (const o of ours) {
       const p = celery.results.find((r) => r.concurrency === o.concurrency);
-      if (p) report.ratio.push({ concurrency: o.concurrency, trialsPerSecOursOverCelery: o.trialsPerSec / p.trialsPerSec, msPerTrialOursOverCelery: o.msPerTrialWall / p.msPerTrialWall });
+      if (p)
+        report.ratio.push({
+          concurrency: o.concurrency,
+          trialsPerSecOursOverCelery: o.trialsPerSec / p.trialsPerSec,
+          msPerTrialOursOverCelery: o.msPerTrialWall / p.msPerTrialWall,
+        });
     }
   }
 
-  console.log(`\n${'system'.padEnd(34)} ${'C'.padStart(3)} ${'wall s'.padStart(8)} ${'trials/s'.padStart(9)} ${'ms/trial'.padStart(9)} ${'slot ms/trial'.padStart(14)}`);
+  console.log(
+    `\n${'system'.padEnd(34)} ${'C'.padStart(3)} ${'wall s'.padStart(8)} ${'trials/s'.padStart(9)} ${'ms/trial'.padStart(9)} ${'slot ms/trial'.padStart(14)}`,
+  );
   const line = (name: string, r: Row) =>
-    console.log(`${name.padEnd(34)} ${String(r.concurrency).padStart(3)} ${f(r.wallSec, 2).padStart(8)} ${f(r.trialsPerSec, 1).padStart(9)} ${f(r.msPerTrialWall, 2).padStart(9)} ${f(r.overheadMsPerTrial, 1).padStart(14)}`);
+    console.log(
+      `${name.padEnd(34)} ${String(r.concurrency).padStart(3)} ${f(r.wallSec, 2).padStart(8)} ${f(r.trialsPerSec, 1).padStart(9)} ${f(r.msPerTrialWall, 2).padStart(9)} ${f(r.overheadMsPerTrial, 1).padStart(14)}`,
+    );
   for (const r of ours) line(`faultline (temporal, ${stack.database})`, r);
   if (celery.status === 'ok') {
     for (const r of celery.results) line(`celery ${celery.celery} (redis, ${celery.workerConcurrency} procs)`, r);
     for (const r of report.ratio) {
-      console.log(`ratio at C=${r.concurrency}: trials/s ours/celery ×${f(r.trialsPerSecOursOverCelery, 3)}, ms/trial ours/celery ×${f(r.msPerTrialOursOverCelery, 2)}`);
+      console.log(
+        `ratio at C=${r.concurrency}: trials/s ours/celery ×${f(r.trialsPerSecOursOverCelery, 3)}, ms/trial ours/celery ×${f(r.msPerTrialOursOverCelery, 2)}`,
+      );
     }
   } else {
     console.log(`celery peer skipped: ${celery.reason}\n  to run it: ${celery.hint}`);

@@ -38,7 +38,10 @@ type PeerReport =
 interface Report {
   trials: number;
   seeds: number;
-  functions: Record<string, { optimum: number; ours: Summary & { seconds: number }; random: Summary; optuna: Summary | null; oursOverOptunaMedianRegret: number | null }>;
+  functions: Record<
+    string,
+    { optimum: number; ours: Summary & { seconds: number }; random: Summary; optuna: Summary | null; oursOverOptunaMedianRegret: number | null }
+  >;
   optuna: PeerReport;
 }
 
@@ -82,12 +85,13 @@ function runOptuna(): { peer: PeerReport; best: Record<string, number[]> } {
   const r = spawnSync(found.python, [path.join(ROOT, 'bench/peers/optuna_tpe.py'), args], { encoding: 'utf8', timeout: 15 * 60_000 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) {
-    return { peer: { status: 'skipped', python: found.python, reason: `optuna peer failed: ${(r.stderr || String(r.error)).trim().slice(-500)}`, hint: OPTUNA_HINT }, best: {} };
+    return {
+      peer: { status: 'skipped', python: found.python, reason: `optuna peer failed: ${(r.stderr || String(r.error)).trim().slice(-500)}`, hint: OPTUNA_HINT },
+      best: {},
+    };
   }
   const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { optuna: string; sampler: string; best: Record<string, number[]> };
-  const functions = Object.fromEntries(
-    TEST_FUNCTIONS.map((f) => [f.name, summary((out.best[f.name] ?? []).map((v) => v - f.optimum))]),
-  );
+  const functions = Object.fromEntries(TEST_FUNCTIONS.map((f) => [f.name, summary((out.best[f.name] ?? []).map((v) => v - f.optimum))]));
   return { peer: { status: 'ok', python: found.python, optuna: out.optuna, sampler: out.sampler, seconds, functions }, best: out.best };
 }
 

@@ -68,7 +68,9 @@ async function worstRejectMs(file: string): Promise<{ cases: number; worstMs: nu
   return { cases: cases.length, worstMs: worst, rejected };
 }
 
-const sources = readdirSync(CWRU).filter((f) => f.endsWith('.mat')).map((f) => path.join(CWRU, f));
+const sources = readdirSync(CWRU)
+  .filter((f) => f.endsWith('.mat'))
+  .map((f) => path.join(CWRU, f));
 const python = findPython();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'faultline-mat-bench-'));
 try {
@@ -84,16 +86,21 @@ try {
   const oursByFormat: Record<string, { mb: number; seconds: number; mbPerSec: number }> = {};
   for (const [fmt, files] of Object.entries(groups)) {
     oursByFormat[fmt] = await ours(files);
-    console.log(`ours   ${fmt.padEnd(14)} ${oursByFormat[fmt].mb.toFixed(1)} MB in ${oursByFormat[fmt].seconds.toFixed(3)} s = ${oursByFormat[fmt].mbPerSec.toFixed(0)} MB/s`);
+    console.log(
+      `ours   ${fmt.padEnd(14)} ${oursByFormat[fmt].mb.toFixed(1)} MB in ${oursByFormat[fmt].seconds.toFixed(3)} s = ${oursByFormat[fmt].mbPerSec.toFixed(0)} MB/s`,
+    );
   }
-  let peer: { status: 'ok'; python: string; scipy: string; formats: Record<string, { mbPerSec: number; seconds: number }> } | { status: 'skipped'; reason: string; hint: string };
+  let peer:
+    | { status: 'ok'; python: string; scipy: string; formats: Record<string, { mbPerSec: number; seconds: number }> }
+    | { status: 'skipped'; reason: string; hint: string };
   if (python) {
     const items = Object.entries(groups).flatMap(([fmt, files]) => files.map((f) => `${fmt === 'v7.3' ? 'v7.3' : fmt}:${f}`));
     const r = spawnSync(python, [path.join(ROOT, 'bench/peers/mat_loadmat.py'), '--measure', '--repeat', String(REPEAT), ...items], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`peer --measure failed: ${r.stderr}`);
     const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { scipy: string; formats: Record<string, { mbPerSec: number; seconds: number }> };
     peer = { status: 'ok', python, scipy: parsed.scipy, formats: parsed.formats };
-    for (const [fmt, f] of Object.entries(parsed.formats)) console.log(`${fmt === 'v7.3' ? 'h5py ' : 'scipy'}  ${fmt.padEnd(14)} ${f.seconds.toFixed(3)} s = ${f.mbPerSec.toFixed(0)} MB/s`);
+    for (const [fmt, f] of Object.entries(parsed.formats))
+      console.log(`${fmt === 'v7.3' ? 'h5py ' : 'scipy'}  ${fmt.padEnd(14)} ${f.seconds.toFixed(3)} s = ${f.mbPerSec.toFixed(0)} MB/s`);
   } else {
     peer = { status: 'skipped', reason: 'no python with scipy and h5py', hint: HINT };
     console.log(`peer skipped: ${HINT}`);

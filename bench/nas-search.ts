@@ -190,7 +190,11 @@ async function runCampaign(stack: BenchStack, campaignId: string, datasetId: str
     candidateAttempts: 1,
   });
   const t0 = performance.now();
-  const handle = await stack.client.workflow.start('nasCampaignWorkflow', { args: [input], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.nas(campaignId) });
+  const handle = await stack.client.workflow.start('nasCampaignWorkflow', {
+    args: [input],
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowId: workflowIds.nas(campaignId),
+  });
   const result = (await handle.result()) as NasCampaignResult;
   const wallSec = (performance.now() - t0) / 1000;
 
@@ -206,12 +210,24 @@ async function runCampaign(stack: BenchStack, campaignId: string, datasetId: str
   }
   for (const p of result.front) {
     if (!byCandidate.has(p.candidate)) {
-      byCandidate.set(p.candidate, { candidate: p.candidate, valAccuracy: p.valAccuracy, params: p.params, latencyMs: p.latencyMs, experimentId: p.experimentId ?? null });
+      byCandidate.set(p.candidate, {
+        candidate: p.candidate,
+        valAccuracy: p.valAccuracy,
+        params: p.params,
+        latencyMs: p.latencyMs,
+        experimentId: p.experimentId ?? null,
+      });
     }
   }
   const points = [...byCandidate.values()].sort((a, b) => a.candidate - b.candidate);
-  const bestAcc = points.reduce<Point | null>((b, p) => (b === null || p.valAccuracy > b.valAccuracy || (p.valAccuracy === b.valAccuracy && p.params < b.params) ? p : b), null);
-  const bestEff = points.reduce<Point | null>((b, p) => (b === null || efficiency(p.valAccuracy, p.params) > efficiency(b.valAccuracy, b.params) ? p : b), null);
+  const bestAcc = points.reduce<Point | null>(
+    (b, p) => (b === null || p.valAccuracy > b.valAccuracy || (p.valAccuracy === b.valAccuracy && p.params < b.params) ? p : b),
+    null,
+  );
+  const bestEff = points.reduce<Point | null>(
+    (b, p) => (b === null || efficiency(p.valAccuracy, p.params) > efficiency(b.valAccuracy, b.params) ? p : b),
+    null,
+  );
 
   const experimentIds = rows.map((r) => r.experimentId).filter((id): id is string => id !== null);
   let epochsTrained = 0;
@@ -309,7 +325,12 @@ async function main(): Promise<void> {
   const tag = Date.now().toString(36);
   let report: Report;
   try {
-    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench nas-search', { seed: DATASET_SEED, signalsPerClass: SETUP.signalsPerClass, signalLength: SETUP.signalLength, snrDb: SNR_DB });
+    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench nas-search', {
+      seed: DATASET_SEED,
+      signalsPerClass: SETUP.signalsPerClass,
+      signalLength: SETUP.signalLength,
+      snrDb: SNR_DB,
+    });
 
     const campaigns: CampaignFigures[] = [];
     const references: ReferenceFigures[] = [];

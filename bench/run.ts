@@ -13,13 +13,13 @@
  * it and its table. Environment (TFJS_BACKEND, BENCH_SECONDS, FAULTLINE_BENCH_PYTHON) is
  * inherited by the children.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Bench } from './lib/bench.js';
 import { BENCHES, findBench } from './lib/registry.js';
-import { loadavg, ROOT, runBench, type Ran } from './lib/runner.js';
+import { loadavg, ROOT, runBench, type BenchResult, type Ran } from './lib/runner.js';
 import { summaryTable, type Machine } from './lib/summary.js';
 
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
@@ -42,7 +42,12 @@ function readOptions(argv: string[]): Options {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { quick: { type: 'boolean', default: false }, list: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, only: { type: 'string', multiple: true, default: [] } },
+      options: {
+        quick: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        only: { type: 'string', multiple: true, default: [] },
+      },
       allowPositionals: true,
     });
   } catch (e) {
@@ -93,9 +98,28 @@ async function main(): Promise<void> {
   // A quick run's figures are noise: keep them out of the recorded summary.json (and out of git).
   const file = path.join(RESULTS_DIR, opts.quick ? 'summary.quick.json' : 'summary.json');
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(file, JSON.stringify({ machine, benches: ran.map((r) => r.result) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ machine, benches: mergedResults(file, ran, opts.only !== undefined) }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(ROOT, file)}`);
   if (ran.some((r) => r.result.status === 'failed')) process.exitCode = 1;
+}
+
+/**
+ * A run of some benches (`--only`, names) updates their entries in the recorded summary and keeps
+ * the others' last figures, instead of overwriting the whole file with the subset.
+ */
+function mergedResults(file: string, ran: Ran[], subset: boolean): BenchResult[] {
+  const fresh = ran.map((r) => r.result);
+  if (!subset || !existsSync(file)) return fresh;
+  let previous: BenchResult[] = [];
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { benches?: BenchResult[] };
+    previous = Array.isArray(parsed.benches) ? parsed.benches : [];
+  } catch {
+    return fresh;
+  }
+  const names = new Set(fresh.map((r) => r.name));
+  const order = BENCHES.map((b) => b.name);
+  return [...previous.filter((r) => !names.has(r.name)), ...fresh].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 }
 
 await main();

@@ -36,7 +36,9 @@ const cpuMs = (cpu.user + cpu.system) / 1000;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`simulateSignal, ${n} samples at ${fs} Hz, ${countSignals(config)} signals:`);
-console.log(`  ${((countSignals(config) / totalMs) * 1000).toFixed(1)} signals/s, ${(totalMs / countSignals(config)).toFixed(2)} ms/signal mean (wall), ${(cpuMs / countSignals(config)).toFixed(2)} ms/signal CPU`);
+console.log(
+  `  ${((countSignals(config) / totalMs) * 1000).toFixed(1)} signals/s, ${(totalMs / countSignals(config)).toFixed(2)} ms/signal mean (wall), ${(cpuMs / countSignals(config)).toFixed(2)} ms/signal CPU`,
+);
 for (const [label, ms] of perClass) {
   console.log(`  ${label.padEnd(11)} median ${median(ms).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms`);
 }

@@ -152,7 +152,14 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     // Other processes share the 2 cores on dev machines: the load average says how contended the run was.
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage1m: os.loadavg()[0] },
-    model: { architecture: 'REFERENCE_ARCHITECTURE', params: REFERENCE_PARAM_COUNT, input: [INPUT, 1], batch: BATCH, predictBatch: PREDICT_BATCH, optimizer: 'adam' },
+    model: {
+      architecture: 'REFERENCE_ARCHITECTURE',
+      params: REFERENCE_PARAM_COUNT,
+      input: [INPUT, 1],
+      batch: BATCH,
+      predictBatch: PREDICT_BATCH,
+      optimizer: 'adam',
+    },
     backendSelection: info,
     tfjs: results,
     torch: torchPeer,
@@ -174,7 +181,11 @@ async function main(): Promise<void> {
     ...results.map((r) => ({ runtime: `tfjs ${r.backend}`, train: r.trainSamplesPerSec, predict: r.predictSamplesPerSec })),
     torchPeer.skipped
       ? { runtime: `pytorch (skipped: ${torchPeer.skipped})`, train: NaN, predict: NaN }
-      : { runtime: `pytorch ${torchPeer.torch} cpu (${torchPeer.threads} threads)`, train: torchPeer.trainSamplesPerSec ?? NaN, predict: torchPeer.predictSamplesPerSec ?? NaN },
+      : {
+          runtime: `pytorch ${torchPeer.torch} cpu (${torchPeer.threads} threads)`,
+          train: torchPeer.trainSamplesPerSec ?? NaN,
+          predict: torchPeer.predictSamplesPerSec ?? NaN,
+        },
   ];
   const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : '-');
   console.log(`\n${'runtime'.padEnd(52)} ${'train samples/s'.padStart(16)} ${'predict samples/s'.padStart(18)}`);

@@ -115,7 +115,12 @@ const METHOD_SETS: readonly { name: string; methods: XaiMethodsRequest }[] = [
 const METHODS: readonly XaiMethod[] = ['integrated-gradients', 'grad-cam', 'occlusion', 'kernel-shap'];
 
 // The defaults of contracts/xai.ts, as the workflow fills them in.
-const DEFAULTS = ExplainSignalsInputSchema.parse({ batchId: 'defaults', modelId: 'defaults', selection: { kind: 'ids', ids: ['defaults:0'] }, methods: { 'grad-cam': {} } });
+const DEFAULTS = ExplainSignalsInputSchema.parse({
+  batchId: 'defaults',
+  modelId: 'defaults',
+  selection: { kind: 'ids', ids: ['defaults:0'] },
+  methods: { 'grad-cam': {} },
+});
 const methodSettings = (m: XaiMethod): XaiMethods => XaiMethodsSchema.parse({ [m]: {} });
 
 // ---------------------------------------------------------------------------------------------
@@ -221,7 +226,12 @@ interface LocalSignal {
 }
 
 /** Simulated signals of one rig: the first `trainPerClass` per class train, the rest are held out. */
-function simulateLocal(): { classes: string[]; samplingRateHz: number; train: { index: number; labelIndex: number; samples: Float32Array }[]; heldOut: LocalSignal[] } {
+function simulateLocal(): {
+  classes: string[];
+  samplingRateHz: number;
+  train: { index: number; labelIndex: number; samples: Float32Array }[];
+  heldOut: LocalSignal[];
+} {
   const config = SimulatorConfigSchema.parse({
     seed: LOCAL_SEED,
     signalsPerClass: LOCAL.trainPerClass + LOCAL.heldOutPerClass,
@@ -280,7 +290,10 @@ async function part1(backend: TfjsBackendChoice | undefined): Promise<{ model: R
     trainAccuracy = ((history.history.acc ?? history.history.accuracy ?? []) as number[])[0] ?? Number.NaN;
   }
   const trainSec = (performance.now() - t0) / 1000;
-  const probs = predictWindows(model, sim.heldOut.map((s) => s.window));
+  const probs = predictWindows(
+    model,
+    sim.heldOut.map((s) => s.window),
+  );
   const predicted = probs.map((p) => p.indexOf(Math.max(...p)));
   const heldOutAccuracy = predicted.filter((c, i) => c === sim.heldOut[i].labelIndex).length / sim.heldOut.length;
   console.log(
@@ -436,7 +449,10 @@ async function historyStats(stack: BenchStack, workflowId: string): Promise<Hist
       continue;
     }
     const closed =
-      e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskCanceledEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskCanceledEventAttributes ??
+      e.activityTaskTimedOutEventAttributes;
     const id = closed ? String(closed.scheduledEventId) : undefined;
     if (id !== undefined && scheduledAt.has(id)) {
       open--;
@@ -450,7 +466,15 @@ async function historyStats(stack: BenchStack, workflowId: string): Promise<Hist
   return { scheduleToStartMs: mean(queue), startToCloseMs: mean(run), maxOpen, scheduled: scheduledAt.size };
 }
 
-async function runBatch(stack: BenchStack, batchId: string, datasetId: string, modelId: string, set: (typeof METHOD_SETS)[number], maxInFlight: number, signals: number): Promise<WindowRow> {
+async function runBatch(
+  stack: BenchStack,
+  batchId: string,
+  datasetId: string,
+  modelId: string,
+  set: (typeof METHOD_SETS)[number],
+  maxInFlight: number,
+  signals: number,
+): Promise<WindowRow> {
   const input = ExplainSignalsInputSchema.parse({ batchId, modelId, selection: { kind: 'dataset', datasetId }, methods: set.methods, maxInFlight });
   const workflowId = workflowIds.xai(batchId);
   const t0 = performance.now();
@@ -460,7 +484,9 @@ async function runBatch(stack: BenchStack, batchId: string, datasetId: string, m
   const wallSec = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (result.status !== 'COMPLETED' || result.completed !== signals || result.failed !== 0) {
-    throw new Error(`batch ${batchId}: ${result.status}, ${result.completed}/${signals} completed, ${result.failed} failed: ${JSON.stringify(result.failures.slice(0, 3))}`);
+    throw new Error(
+      `batch ${batchId}: ${result.status}, ${result.completed}/${signals} completed, ${result.failed} failed: ${JSON.stringify(result.failures.slice(0, 3))}`,
+    );
   }
   const rows = await stack.db
     .select({ signalIdx: xaiExplanations.signalIdx, durationMs: xaiExplanations.durationMs })
@@ -494,7 +520,12 @@ async function part2(): Promise<Report['workflow']> {
   const stack = await startBenchStack();
   const tag = Date.now().toString(36);
   try {
-    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench xai', { seed: 13, signalsPerClass: BATCH.signalsPerClass, signalLength: BATCH.signalLength, snrDb: BATCH_SNR_DB });
+    const { dataset, generationSec } = await generateBenchDataset(stack, 'bench xai', {
+      seed: 13,
+      signalsPerClass: BATCH.signalsPerClass,
+      signalLength: BATCH.signalLength,
+      snrDb: BATCH_SNR_DB,
+    });
     const signals = dataset.numSignals;
 
     const t0 = performance.now();
@@ -516,7 +547,9 @@ async function part2(): Promise<Report['workflow']> {
     const trained = await getTrainingResult(stack.client, run.workflowId);
     const trainingSec = (performance.now() - t0) / 1000;
     const modelId = trained.experimentId;
-    console.log(`model ${modelId}: ${BATCH.epochs} epochs in ${trainingSec.toFixed(1)} s, val ${f(trained.bestValAccuracy, 3)}, test ${f(trained.testAccuracy, 3)}`);
+    console.log(
+      `model ${modelId}: ${BATCH.epochs} epochs in ${trainingSec.toFixed(1)} s, val ${f(trained.bestValAccuracy, 3)}, test ${f(trained.testAccuracy, 3)}`,
+    );
 
     // Untimed: both XAI children start (tfjs, model load) before the first measured batch.
     const warm = ExplainSignalsInputSchema.parse({
@@ -526,7 +559,9 @@ async function part2(): Promise<Report['workflow']> {
       methods: { 'grad-cam': {} },
       maxInFlight: 4,
     });
-    await (await stack.client.workflow.start('explainSignalsWorkflow', { args: [warm], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.xai(warm.batchId) })).result();
+    await (
+      await stack.client.workflow.start('explainSignalsWorkflow', { args: [warm], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.xai(warm.batchId) })
+    ).result();
 
     const runs: WindowRow[] = [];
     for (const set of METHOD_SETS) {
@@ -569,9 +604,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const preference = (process.env.TFJS_BACKEND || undefined) as TfjsBackendChoice | undefined;
   const info = await initBackend(preference);
-  console.log(
-    `Batch XAI${QUICK ? ' (quick)' : ''}: backend ${info.name}; ${os.cpus().length} cores; load average ${loadStart.join(' / ')}`,
-  );
+  console.log(`Batch XAI${QUICK ? ' (quick)' : ''}: backend ${info.name}; ${os.cpus().length} cores; load average ${loadStart.join(' / ')}`);
   const local = await part1(preference);
   const loadAfterPart1 = loadavg();
   const workflow = await part2();

@@ -52,7 +52,15 @@ export function deriveComparisonId(input: Pick<CompareExperimentsInput, 'experim
   return createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 12);
 }
 
-async function start(client: TemporalClientLike, workflowType: string, workflowId: string, entityId: string, input: unknown, staticSummary: string, attrs: SearchAttributePair[]): Promise<StartedRun> {
+async function start(
+  client: TemporalClientLike,
+  workflowType: string,
+  workflowId: string,
+  entityId: string,
+  input: unknown,
+  staticSummary: string,
+  attrs: SearchAttributePair[],
+): Promise<StartedRun> {
   try {
     const handle = await client.workflow.start(workflowType, {
       args: [input],

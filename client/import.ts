@@ -26,7 +26,13 @@ export type StartImportRequest = Omit<ImportMatDatasetRequest, 'datasetId'> & { 
 
 export function prepareImportInput(request: StartImportRequest): ImportMatDatasetInput {
   // Derived only when absent: a null or other non-string id is refused by the schema below, naming it.
-  const datasetId = request.datasetId === undefined ? `mat-${createHash('sha256').update(canonicalJson({ ...request, datasetId: undefined })).digest('hex').slice(0, 12)}` : request.datasetId;
+  const datasetId =
+    request.datasetId === undefined
+      ? `mat-${createHash('sha256')
+          .update(canonicalJson({ ...request, datasetId: undefined }))
+          .digest('hex')
+          .slice(0, 12)}`
+      : request.datasetId;
   return parseInput(ImportMatDatasetInputSchema, { ...request, datasetId }, 'import request');
 }
 
@@ -35,17 +41,17 @@ export async function startMatImport(client: Pick<Client, 'workflow'>, request: 
   const workflowId = workflowIds.import(input.datasetId);
   try {
     await client.workflow.start('importMatDatasetWorkflow', {
-    args: [input],
-    taskQueue: WORKFLOW_TASK_QUEUE,
-    workflowId,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTES.kind, value: 'import' },
-      { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-      { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
-    ],
-    staticSummary: importSummary(input),
+      args: [input],
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.kind, value: 'import' },
+        { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
+        { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
+      ],
+      staticSummary: importSummary(input),
     });
   } catch (e) {
     // A completed import of the same dataset is final: the same request attaches to it.
@@ -60,6 +66,9 @@ export async function getImportResult(client: Pick<Client, 'workflow'>, workflow
 
 /** Put a local MAT-file into the artifact store; returns the file entry for `files`. */
 export async function uploadImportFile(artifactDir: string, localPath: string): Promise<{ artifactUri: string; name: string }> {
-  const stored = await new FileArtifactStore(artifactDir).put(new Uint8Array(await readFile(localPath)), { kind: 'mat-file', mediaType: 'application/x-matlab-data' });
+  const stored = await new FileArtifactStore(artifactDir).put(new Uint8Array(await readFile(localPath)), {
+    kind: 'mat-file',
+    mediaType: 'application/x-matlab-data',
+  });
   return { artifactUri: stored.uri, name: path.basename(localPath) };
 }

@@ -10,12 +10,7 @@ import { QUEUE_ROLES, type QueueRole } from '../contracts/index.js';
 const TFJS_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type TfjsBackendChoice = (typeof TFJS_BACKENDS)[number];
 
-const intFrom = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+const intFrom = (min: number, max: number) => z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 /** 20 GiB: a thousand times the demo dataset, well below a worker disk. */
 const DEFAULT_DATASET_MAX_BYTES = 20 * 1024 ** 3;
@@ -35,25 +30,39 @@ const EnvSchema = z.object({
   NOTIFY_WEBHOOK_URL: urlString.optional(),
   TFJS_BACKEND: z.enum(TFJS_BACKENDS).optional(),
   /** When set, connect to this Temporal frontend (cluster or Cloud) and launch nothing. */
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
   /** An @temporalio/envconfig profile (address, namespace, TLS, API key); also selects external mode. */
   TEMPORAL_PROFILE: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_CLI: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: intFrom(1, 65535).default(7233),
   TEMPORAL_UI_PORT: intFrom(1, 65535).default(8233),
-  TEMPORAL_RETENTION: z.string().regex(/^\d+(h|d)$/, 'must be a duration like 72h or 7d').default('7d'),
+  TEMPORAL_RETENTION: z
+    .string()
+    .regex(/^\d+(h|d)$/, 'must be a duration like 72h or 7d')
+    .default('7d'),
   WORKER_QUEUES: z
     .string()
     .default(QUEUE_ROLES.join(','))
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(QUEUE_ROLES as [QueueRole, ...QueueRole[]])).min(1)),
   TRAIN_SLOTS: intFrom(1, 64).optional(),
   CPU_SLOTS: intFrom(1, 256).optional(),
   CONTROL_SLOTS: intFrom(1, 1000).default(50),
   /** Child processes that run explanations (default: one per core). */
   XAI_PROCESSES: intFrom(1, 64).optional(),
-  METRICS_BIND: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  METRICS_BIND: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
   /** The folder import paths must stay inside (default <data dir>/imports). */
   IMPORT_ROOT: z.string().min(1).optional(),
   /** Largest MAT-file an import reads, MB. */

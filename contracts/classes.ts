@@ -25,7 +25,11 @@ export function classLabel(scheme: ClassScheme, faultType: FaultClass, faultSize
 }
 
 /** Every class of a scheme, in label-index order (the order models are trained in). */
-export function schemeClasses(scheme: ClassScheme, faultTypes: readonly FaultClass[] = FAULT_CLASSES, sizesIn: readonly number[] = FAULT_SEVERITIES_IN): string[] {
+export function schemeClasses(
+  scheme: ClassScheme,
+  faultTypes: readonly FaultClass[] = FAULT_CLASSES,
+  sizesIn: readonly number[] = FAULT_SEVERITIES_IN,
+): string[] {
   if (scheme === 'fault-type') return [...faultTypes];
   return faultTypes.flatMap((t) => (t === 'normal' ? ['normal'] : sizesIn.map((s) => classLabel(scheme, t, s))));
 }

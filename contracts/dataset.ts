@@ -8,7 +8,12 @@ export const FaultClassSchema = z.enum(FAULT_CLASSES);
 /** What to simulate. Fully determines the data: the same config gives the same bytes. */
 export const SimulatorConfigSchema = z
   .object({
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
     samplingRateHz: z.number().int().min(1_000).max(200_000).default(DEFAULT_SAMPLING_RATE_HZ),
     signalLength: z.number().int().min(1_024).max(2_000_000).default(SIGNAL_LENGTH),
     classes: z
@@ -18,7 +23,10 @@ export const SimulatorConfigSchema = z
       .default([...FAULT_CLASSES]),
     signalsPerClass: z.number().int().min(1).max(100_000).default(DATASET_DEFAULTS.signalsPerClass),
     /** Fault diameters (inches) cycled through for the faulty classes. */
-    severitiesIn: z.array(z.number().positive().max(0.1)).min(1).default([...FAULT_SEVERITIES_IN]),
+    severitiesIn: z
+      .array(z.number().positive().max(0.1))
+      .min(1)
+      .default([...FAULT_SEVERITIES_IN]),
     /** Motor loads (hp) cycled through; they set the nominal shaft speed. */
     loadsHp: z.array(z.number().int().min(0).max(3)).min(1).default([0, 1, 2, 3]),
     /** Relative random variation of the shaft speed around its nominal value per signal. */

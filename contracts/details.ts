@@ -220,7 +220,9 @@ function architectureText(a: Architecture): string {
 }
 
 /** The hyperparameters a run trains with: "lr 1e-3 · batch 32 · adam · window 2048 · 15 epochs". */
-export function hyperparameterText(h: Pick<TrainHyperparameters, 'learningRate' | 'batchSize' | 'optimizer' | 'windowLength' | 'epochs' | 'architecture'>): string {
+export function hyperparameterText(
+  h: Pick<TrainHyperparameters, 'learningRate' | 'batchSize' | 'optimizer' | 'windowLength' | 'epochs' | 'architecture'>,
+): string {
   return join([
     `lr ${compact(h.learningRate)}`,
     `batch ${h.batchSize}`,
@@ -277,13 +279,22 @@ export function xaiSummary(input: ExplainSignalsInput): string {
 
 export function importSummary(input: ImportMatDatasetInput): string {
   const files = input.files ? `${grouped(input.files.length)} file${input.files.length === 1 ? '' : 's'}` : `files ${input.glob ?? ''}`;
-  return summaryLine([`import ${input.datasetId}`, `${input.root}: ${files}`, input.scheme, `${grouped(input.signalLength)} samples @ ${compact(input.samplingRateHz / 1000)} kHz`]);
+  return summaryLine([
+    `import ${input.datasetId}`,
+    `${input.root}: ${files}`,
+    input.scheme,
+    `${grouped(input.signalLength)} samples @ ${compact(input.samplingRateHz / 1000)} kHz`,
+  ]);
 }
 
 const onDataset = (datasetId: string | undefined, split: string) => `on ${datasetId ?? 'its own dataset'}${split === 'test' ? '' : ` (${split})`}`;
 
 export function rocSummary(input: Pick<EvaluateRocInput, 'experimentId' | 'datasetId' | 'split' | 'bootstrap'>): string {
-  return summaryLine([`ROC ${input.experimentId}`, onDataset(input.datasetId, input.split), input.bootstrap.replicates > 0 && `${grouped(input.bootstrap.replicates)} bootstrap resamples`]);
+  return summaryLine([
+    `ROC ${input.experimentId}`,
+    onDataset(input.datasetId, input.split),
+    input.bootstrap.replicates > 0 && `${grouped(input.bootstrap.replicates)} bootstrap resamples`,
+  ]);
 }
 
 export function errorsSummary(input: Pick<EvaluateErrorsInput, 'experimentId' | 'datasetId' | 'split'>): string {

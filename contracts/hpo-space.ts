@@ -104,7 +104,12 @@ const HEAD_FIELDS: Record<string, SpaceField> = {
 };
 
 /** Every name a training trial reads, for messages (`filters<i>`, `kernelSize<i>` for i = 1..12). */
-export const SPACE_TRAINING_NAMES = [...Object.keys(SETTING_FIELDS), `filters<1..${MAX_SPACE_BLOCKS}>`, `kernelSize<1..${MAX_SPACE_BLOCKS}>`, ...Object.keys(HEAD_FIELDS)];
+export const SPACE_TRAINING_NAMES = [
+  ...Object.keys(SETTING_FIELDS),
+  `filters<1..${MAX_SPACE_BLOCKS}>`,
+  `kernelSize<1..${MAX_SPACE_BLOCKS}>`,
+  ...Object.keys(HEAD_FIELDS),
+];
 
 type Issue = { path: (string | number)[]; message: string };
 
@@ -132,7 +137,10 @@ function trainingSpaceIssues(space: SearchSpace): Issue[] {
       continue;
     }
     if (p.type === 'float' && field.kind !== 'number') {
-      issues.push({ path: [name, 'type'], message: `${name} takes ${field.kind === 'int' ? 'integers' : 'names'}: use ${field.kind === 'int' ? 'an int' : 'a categorical'} parameter` });
+      issues.push({
+        path: [name, 'type'],
+        message: `${name} takes ${field.kind === 'int' ? 'integers' : 'names'}: use ${field.kind === 'int' ? 'an int' : 'a categorical'} parameter`,
+      });
       continue;
     }
     if (p.type === 'int' && field.kind === 'string') {
@@ -148,7 +156,7 @@ function trainingSpaceIssues(space: SearchSpace): Issue[] {
   for (let i = 1; i <= MAX_SPACE_BLOCKS; i++) {
     const f = `filters${i}`;
     const k = `kernelSize${i}`;
-    if ((f in space) !== (k in space)) {
+    if (f in space !== k in space) {
       const have = f in space ? f : k;
       issues.push({ path: [have], message: `block ${i} needs both ${f} and ${k}` });
     }
@@ -278,7 +286,9 @@ function windowLengthRange(space: SearchSpace, base: TrainSettings): { min: numb
     return { min: w, max: w };
   }
   const values = p.type === 'categorical' ? p.choices.filter((c): c is number => typeof c === 'number') : [p.low, p.high];
-  return values.length === 0 ? { min: TRAINING_DEFAULTS.windowLength, max: TRAINING_DEFAULTS.windowLength } : { min: Math.min(...values), max: Math.max(...values) };
+  return values.length === 0
+    ? { min: TRAINING_DEFAULTS.windowLength, max: TRAINING_DEFAULTS.windowLength }
+    : { min: Math.min(...values), max: Math.max(...values) };
 }
 
 export interface HpoSpaceContext {
@@ -300,7 +310,11 @@ export function hpoSpaceIssues(c: HpoSpaceContext, ctx: z.RefinementCtx): void {
     const issues = gridIssues(c.space);
     if (c.given) add('space', issues);
     // The default space is not in the input: what made it a problem is the sampler chosen.
-    else add('sampler', issues.map((i) => ({ path: ['kind'], message: `the default space: ${i.path.join('.')} ${i.message}` })));
+    else
+      add(
+        'sampler',
+        issues.map((i) => ({ path: ['kind'], message: `the default space: ${i.path.join('.')} ${i.message}` })),
+      );
   }
   if (!c.given) return;
   if (c.evaluator.kind === 'synthetic') {
@@ -319,7 +333,11 @@ export function hpoSpaceIssues(c: HpoSpaceContext, ctx: z.RefinementCtx): void {
     const issue = always > 0 ? architectureIssue(arch, { inputLength: max, numClasses: MIN_CLASSES }) : undefined;
     if (issue && issue.path[0] === 'blocks') {
       const k = Number(issue.path[1]) + 1;
-      ctx.addIssue({ code: 'custom', path: ['space', `filters${k}`], message: `block ${k} of every trial: ${issue.message} (windowLength ${max}; each block pools by 2, the first has stride 16)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['space', `filters${k}`],
+        message: `block ${k} of every trial: ${issue.message} (windowLength ${max}; each block pools by 2, the first has stride 16)`,
+      });
     }
   } else {
     // The architecture is fixed for every trial: it must work at every window length the space samples.

@@ -28,7 +28,12 @@ export const HpoCampaignInputObjectSchema = z
     sampler: z
       .object({
         kind: z.enum(['tpe', 'random', 'grid']).default('tpe'),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .default(0),
         /** TPE only: random trials before the model is used. */
         startupTrials: z.number().int().min(1).max(1_000).optional(),
       })
@@ -55,10 +60,18 @@ export const HpoCampaignInputObjectSchema = z
     /** The campaign fails when more trials than this fail (after their retries). */
     maxFailedTrials: z.number().int().min(0).max(100_000).default(3),
     /** Wall-time budget: no trial starts after it; running ones finish. */
-    maxDurationMinutes: z.number().positive().max(30 * 24 * 60).optional(),
+    maxDurationMinutes: z
+      .number()
+      .positive()
+      .max(30 * 24 * 60)
+      .optional(),
     /** Attempts per trial (a failed child training run is started again, up to this). */
     trialAttempts: z.number().int().min(1).max(10).default(2),
-    trialTimeoutMinutes: z.number().positive().max(7 * 24 * 60).default(60),
+    trialTimeoutMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .default(60),
     /**
      * What evaluates a trial: real training (a child trainModelWorkflow per trial and rung), or an
      * instant synthetic function (an activity; benchmarks and orchestration tests only).

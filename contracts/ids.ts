@@ -4,9 +4,7 @@ import { z } from 'zod';
  * Entity ids are slugs chosen by the caller or derived from the request's content, so that the
  * workflow id derived from them (DESIGN: idempotent identity) makes a repeated start a no-op.
  */
-export const SlugSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be 1-80 chars of a-z, 0-9, "-" or "_", starting with a letter or digit');
+export const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be 1-80 chars of a-z, 0-9, "-" or "_", starting with a letter or digit');
 
 export const workflowIds = {
   dataset: (datasetId: string) => `dataset-${datasetId}`,
@@ -21,7 +19,8 @@ export const workflowIds = {
   import: (datasetId: string) => `import-${datasetId}`,
   /** Also the evaluation's row id; a split other than `test` is part of the id. */
   evaluateRoc: (experimentId: string, datasetId: string, split = 'test') => `evaluate-roc-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
-  evaluateErrors: (experimentId: string, datasetId: string, split = 'test') => `evaluate-errors-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
+  evaluateErrors: (experimentId: string, datasetId: string, split = 'test') =>
+    `evaluate-errors-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
   /** `comparisonId` is the hash of the sorted experiment ids, dataset and split (client/ids.ts). */
   compare: (comparisonId: string) => `compare-${comparisonId}`,
 } as const;
@@ -41,8 +40,7 @@ export const hpoTrialExperimentId = (campaignId: string, n: number, rung = 0, at
   `${campaignId}-t${n}${rung > 0 ? `-r${rung}` : ''}${attempt > 1 ? `-a${attempt}` : ''}`;
 
 /** Experiment id of one NAS candidate's training run. */
-export const nasCandidateExperimentId = (campaignId: string, n: number, attempt = 1): string =>
-  `${campaignId}-cand-${n}${attempt > 1 ? `-a${attempt}` : ''}`;
+export const nasCandidateExperimentId = (campaignId: string, n: number, attempt = 1): string => `${campaignId}-cand-${n}${attempt > 1 ? `-a${attempt}` : ''}`;
 
 /**
  * The workflow id a trainModelWorkflow run must have: `train-<experimentId>` for a standalone
@@ -50,7 +48,10 @@ export const nasCandidateExperimentId = (campaignId: string, n: number, attempt 
  * the experiment id's suffixes (`<c>-t<n>[-r<k>][-a<a>]` → `hpo-<c>-trial-<n>[-rung-<k>][-attempt-<a>]`).
  * Undefined when a campaign run's experiment id does not follow the campaign's convention.
  */
-export function expectedTrainWorkflowId(input: { experimentId: string; campaign?: { campaignId: string; kind: 'hpo' | 'nas'; index: number } }): string | undefined {
+export function expectedTrainWorkflowId(input: {
+  experimentId: string;
+  campaign?: { campaignId: string; kind: 'hpo' | 'nas'; index: number };
+}): string | undefined {
   const c = input.campaign;
   if (!c) return workflowIds.train(input.experimentId);
   if (!input.experimentId.startsWith(`${c.campaignId}-`)) return undefined;
@@ -61,7 +62,9 @@ export function expectedTrainWorkflowId(input: { experimentId: string; campaign?
     if (!m || Number(m[1]) !== c.index) return undefined;
     const rung = m[2] === undefined ? 0 : Number(m[2]);
     const attempt = m[3] === undefined ? 1 : Number(m[3]);
-    return hpoTrialExperimentId(c.campaignId, c.index, rung, attempt) === input.experimentId ? workflowIds.hpoTrial(c.campaignId, c.index, rung, attempt) : undefined;
+    return hpoTrialExperimentId(c.campaignId, c.index, rung, attempt) === input.experimentId
+      ? workflowIds.hpoTrial(c.campaignId, c.index, rung, attempt)
+      : undefined;
   }
   const m = /^cand-(\d+)(?:-a(\d+))?$/.exec(rest);
   if (!m || Number(m[1]) !== c.index) return undefined;

@@ -23,13 +23,13 @@ export const ImportFileNameSchema = z
   .string()
   .min(1)
   .max(255)
-  .refine((s) => !/[/\\]/.test(s) && ![...s].some((c) => c.charCodeAt(0) < 0x20) && s !== '.' && s !== '..', 'must be a file name without folders ("/", "\\", "..") or control characters');
+  .refine(
+    (s) => !/[/\\]/.test(s) && ![...s].some((c) => c.charCodeAt(0) < 0x20) && s !== '.' && s !== '..',
+    'must be a file name without folders ("/", "\\", "..") or control characters',
+  );
 
 /** A file under the import root (relative to `root`), or one already in the artifact store. */
-export const ImportFileSchema = z.union([
-  ImportFileNameSchema,
-  z.object({ artifactUri: ArtifactUriSchema, name: ImportFileNameSchema }).strict(),
-]);
+export const ImportFileSchema = z.union([ImportFileNameSchema, z.object({ artifactUri: ArtifactUriSchema, name: ImportFileNameSchema }).strict()]);
 export type ImportFile = z.output<typeof ImportFileSchema>;
 
 /** Conditions of one recording, when the file name does not carry them (or to override it). */
@@ -76,9 +76,7 @@ export const ImportMatDatasetInputSchema = z
     /** Samples per signal: each recording is cut into consecutive signals of this length. */
     signalLength: z.number().int().min(256).max(2_000_000).default(8192),
     /** Labels from the CWRU file-name convention, or a map from file name to label. */
-    labels: z
-      .union([z.literal('cwru'), z.record(ImportFileNameSchema, RecordingLabelSchema)])
-      .default('cwru'),
+    labels: z.union([z.literal('cwru'), z.record(ImportFileNameSchema, RecordingLabelSchema)]).default('cwru'),
     /** The source rate of every file, overriding the name (and the map's per-file rate). */
     sourceRateHz: z.number().int().min(100).max(1_000_000).optional(),
     scheme: z.enum(CLASS_SCHEMES).default('fault-type'),

@@ -17,7 +17,12 @@ export const NasCampaignInputObjectSchema = z
     strategy: z
       .object({
         kind: z.enum(['aging-evolution', 'random']).default('aging-evolution'),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .default(0),
         /** P: population size (also the number of initial random candidates). */
         populationSize: z.number().int().min(1).max(10_000).default(10),
         /** S: tournament size. */
@@ -59,9 +64,17 @@ export const NasCampaignInputObjectSchema = z
     maxCandidates: z.number().int().min(1).max(100_000).default(20),
     maxConcurrentCandidates: z.number().int().min(1).max(200).default(2),
     maxFailedCandidates: z.number().int().min(0).max(100_000).default(3),
-    maxDurationMinutes: z.number().positive().max(30 * 24 * 60).optional(),
+    maxDurationMinutes: z
+      .number()
+      .positive()
+      .max(30 * 24 * 60)
+      .optional(),
     candidateAttempts: z.number().int().min(1).max(10).default(1),
-    trialTimeoutMinutes: z.number().positive().max(7 * 24 * 60).default(60),
+    trialTimeoutMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .default(60),
     testing: TestingKnobsSchema.optional(),
   })
   .strict();
@@ -87,11 +100,19 @@ export const NasCampaignInputSchema = NasCampaignInputObjectSchema.superRefine((
   if (!isValid(TrainSettingsSchema, input.training) || !Number.isInteger(input.limits.maxParams) || !Number.isInteger(input.limits.minOutputLength)) return;
   const windowLength = input.training.windowLength ?? TRAINING_DEFAULTS.windowLength;
   if (input.limits.minOutputLength > windowLength) {
-    ctx.addIssue({ code: 'custom', path: ['limits', 'minOutputLength'], message: `must be <= the window length ${windowLength}: no architecture can keep a longer sequence` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['limits', 'minOutputLength'],
+      message: `must be <= the window length ${windowLength}: no architecture can keep a longer sequence`,
+    });
   }
   const smallest = architectureCost(SMALLEST_NAS_GENOME, { inputLength: windowLength, numClasses: MIN_CLASSES });
   if (input.limits.maxParams < smallest.params) {
-    ctx.addIssue({ code: 'custom', path: ['limits', 'maxParams'], message: `must be >= ${formatCount(smallest.params)}, the parameters of the smallest architecture the search can propose` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['limits', 'maxParams'],
+      message: `must be >= ${formatCount(smallest.params)}, the parameters of the smallest architecture the search can propose`,
+    });
   }
   if (input.limits.maxParams > MODEL_CAPS.maxParams) {
     ctx.addIssue({ code: 'custom', path: ['limits', 'maxParams'], message: `must be <= ${formatCount(MODEL_CAPS.maxParams)}, the cap of any trained model` });

@@ -11,13 +11,7 @@
  * CommonJS on purpose: the worker `require`s this file by path for activities and webpack bundles
  * it into the workflow sandbox; both must work without a TypeScript loader.
  */
-const {
-  BinaryPayloadConverter,
-  CompositePayloadConverter,
-  JsonPayloadConverter,
-  UndefinedPayloadConverter,
-  ValueError,
-} = require('@temporalio/common');
+const { BinaryPayloadConverter, CompositePayloadConverter, JsonPayloadConverter, UndefinedPayloadConverter, ValueError } = require('@temporalio/common');
 // The SDK's own UTF-8 decoder: the workflow sandbox has no guaranteed global TextDecoder.
 const { decode } = require('@temporalio/common/lib/encoding');
 
@@ -78,10 +72,6 @@ class LenientJsonPayloadConverter extends JsonPayloadConverter {
   }
 }
 
-const payloadConverter = new CompositePayloadConverter(
-  new UndefinedPayloadConverter(),
-  new BinaryPayloadConverter(),
-  new LenientJsonPayloadConverter(),
-);
+const payloadConverter = new CompositePayloadConverter(new UndefinedPayloadConverter(), new BinaryPayloadConverter(), new LenientJsonPayloadConverter());
 
 module.exports = { payloadConverter, parseLenientJson };

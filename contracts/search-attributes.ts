@@ -23,4 +23,5 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<[string, 'Keyword' | 
   ['FaultlineBestScore', 'Double'],
 ];
 
-export type WorkflowKind = 'dataset' | 'train' | 'hpo' | 'hpo-trial' | 'nas' | 'nas-candidate' | 'xai' | 'import' | 'evaluate-roc' | 'evaluate-errors' | 'compare';
+export type WorkflowKind =
+  'dataset' | 'train' | 'hpo' | 'hpo-trial' | 'nas' | 'nas-candidate' | 'xai' | 'import' | 'evaluate-roc' | 'evaluate-errors' | 'compare';

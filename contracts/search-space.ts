@@ -17,9 +17,7 @@ export type ParamValue = z.infer<typeof ParamValueSchema>;
 /** A sampled point: only the parameters active for it. */
 export type Params = Record<string, ParamValue>;
 
-export const ConditionSchema = z
-  .object({ param: z.string().min(1), in: z.array(ParamValueSchema).min(1) })
-  .strict();
+export const ConditionSchema = z.object({ param: z.string().min(1), in: z.array(ParamValueSchema).min(1) }).strict();
 export type Condition = z.infer<typeof ConditionSchema>;
 
 export const FloatParamSchema = z

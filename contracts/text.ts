@@ -10,7 +10,11 @@ export function formatNumber(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e5) return v.toExponential(Math.max(0, digits - 2)).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (a < 1e-3 || a >= 1e5)
+    return v
+      .toExponential(Math.max(0, digits - 2))
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   return String(Number(v.toPrecision(digits)));
 }
 
@@ -47,7 +51,12 @@ export function architectureLines(genome: unknown): string[] | undefined {
     b.residual ? 'residual' : '',
   ]);
   const widths = cells[0].map((_, k) => Math.max(...cells.map((row) => row[k].length)));
-  const lines = cells.map((row) => row.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd());
+  const lines = cells.map((row) =>
+    row
+      .map((c, k) => c.padEnd(widths[k]))
+      .join('  ')
+      .trimEnd(),
+  );
   const head = [a.head, ...(a.denseUnits > 0 ? [`dense ${a.denseUnits}`] : []), ...(a.dropout > 0 ? [`dropout ${formatNumber(a.dropout)}`] : []), 'softmax'];
   lines.push(`${'head'.padEnd(widths[0])}  ${head.join(' → ')}`);
   return lines;

@@ -46,7 +46,11 @@ const setting = {
   minDelta: z.number().min(0),
   validationFraction: z.number().min(0.05).max(0.5),
   testFraction: z.number().min(0.05).max(0.5),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
 };
 
 export const TrainHyperparametersSchema = z
@@ -130,14 +134,25 @@ export const TrainModelInputSchema = z
     datasetId: SlugSchema,
     hyperparameters: TrainHyperparametersSchema.superRefine((hp, ctx) => {
       // Without an architecture the reference CNN is trained, whose strides and pools need long enough windows.
-      if (!hp.architecture) addArchitectureIssue(REFERENCE_ARCHITECTURE, hp.windowLength, ['windowLength'], ctx, { describe: 'the default architecture (no architecture given):' });
+      if (!hp.architecture)
+        addArchitectureIssue(REFERENCE_ARCHITECTURE, hp.windowLength, ['windowLength'], ctx, { describe: 'the default architecture (no architecture given):' });
     }).default(TrainHyperparametersSchema.parse({})),
     /** Continue a previous run from its checkpoint (e.g. an ASHA promotion) instead of restarting. */
-    resumeFrom: z.object({ checkpointUri: ArtifactUriSchema, epoch: z.number().int().min(0) }).strict().optional(),
+    resumeFrom: z
+      .object({ checkpointUri: ArtifactUriSchema, epoch: z.number().int().min(0) })
+      .strict()
+      .optional(),
     /** Set when the run is part of a campaign (HPO trial, NAS candidate). */
-    campaign: z.object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) }).strict().optional(),
+    campaign: z
+      .object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) })
+      .strict()
+      .optional(),
     /** Upper bound for the training activity, minutes (DESIGN: every activity has a deadline). */
-    maxTrainingMinutes: z.number().positive().max(7 * 24 * 60).default(120),
+    maxTrainingMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60)
+      .default(120),
   })
   .strict();
 export type TrainModelInput = z.output<typeof TrainModelInputSchema>;

@@ -18,9 +18,7 @@ export const XaiMethodSchema = z.enum(XAI_METHODS);
  * A signal reference `<datasetId>:<index>`, e.g. `cwru-demo:17`. Text rather than an object so a
  * failure can name the signal exactly as the caller wrote it.
  */
-export const SignalRefSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,79}:\d{1,9}$/, 'must be "<datasetId>:<index>", e.g. "cwru-demo:17"');
+export const SignalRefSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}:\d{1,9}$/, 'must be "<datasetId>:<index>", e.g. "cwru-demo:17"');
 export type SignalRef = string;
 
 export function parseSignalRef(ref: SignalRef): { datasetId: string; index: number } {
@@ -149,7 +147,12 @@ export const ExplainSignalsInputSchema = z
       .strict()
       .default({ segments: 16, topK: 3, bands: 8 }),
     /** Seeds KernelSHAP's coalitions, the background draw and the random deletion orders. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     /** Signals being explained at once (sliding window). */
     maxInFlight: z.number().int().min(1).max(256).default(8),
     /**

@@ -25,13 +25,7 @@ export interface TransitionOptions {
 /** Stage of a non-terminal status: PENDING first, then the working status. */
 const STAGE: Readonly<Record<string, number>> = { PENDING: 0, RUNNING: 1, GENERATING: 1 };
 
-function allowedFrom<S extends string>(
-  all: readonly S[],
-  success: readonly S[],
-  terminal: readonly S[],
-  to: S,
-  opts: TransitionOptions,
-): S[] {
+function allowedFrom<S extends string>(all: readonly S[], success: readonly S[], terminal: readonly S[], to: S, opts: TransitionOptions): S[] {
   if (success.includes(to)) return [...all];
   const nonTerminal = all.filter((s) => !terminal.includes(s));
   if (terminal.includes(to)) return [...new Set([...nonTerminal, to])];

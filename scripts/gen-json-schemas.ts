@@ -68,14 +68,17 @@ const WORKFLOW_ID_TEMPLATES: Partial<Record<SchemaKind, { template: string; patt
 
 const ID_FIELD_NOTE: Record<SchemaKind, string> = {
   dataset: 'Any slug you choose, or derive it like the TypeScript client: "ds-" + first 12 hex of sha256(canonical JSON of config with defaults applied).',
-  train: 'Any slug you choose, or derive it like the TypeScript client: "exp-" + first 12 hex of sha256(canonical JSON of {datasetId, hyperparameters, resumeFrom} with defaults applied).',
+  train:
+    'Any slug you choose, or derive it like the TypeScript client: "exp-" + first 12 hex of sha256(canonical JSON of {datasetId, hyperparameters, resumeFrom} with defaults applied).',
   hpo: 'Any slug you choose, or derive it like the TypeScript client: "c-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied, the search space normalised and written as an array of [name, spec] pairs in declaration order, since that order is the sampling order). The workflow id is then "hpo-c-<hex>".',
   nas: 'Any slug you choose, or derive it like the TypeScript client: "n-" + first 12 hex of sha256(canonical JSON of the whole input without campaignId, defaults applied). The workflow id is then "nas-n-<hex>".',
   xai: 'Any slug you choose, or derive it like the TypeScript client: "x-" + first 12 hex of sha256(canonical JSON of the whole input without batchId, defaults applied). The workflow id is then "xai-x-<hex>".',
   roc: 'The experiment and the dataset evaluated on (its own when the input leaves datasetId out: pass the one it was trained on), then "-<split>" unless split is "test". The workflow id is also the evaluation\'s row id in Postgres.',
   errors: 'As for evaluateRocWorkflow: experiment, dataset, then "-<split>" unless split is "test".',
-  compare: 'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
-  import: 'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
+  compare:
+    'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
+  import:
+    'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
 };
 
 /**
@@ -124,7 +127,12 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
     FaultlineStatus: 'RUNNING',
   },
   roc: { FaultlineKind: WORKFLOW_KINDS.roc.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
-  errors: { FaultlineKind: WORKFLOW_KINDS.errors.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  errors: {
+    FaultlineKind: WORKFLOW_KINDS.errors.searchKind,
+    FaultlineExperimentId: '{experimentId}',
+    FaultlineDatasetId: '{datasetId}',
+    FaultlineStatus: 'RUNNING',
+  },
   compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
 };
@@ -136,7 +144,12 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
  */
 const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; startable: boolean; workflowId: string; description: string }> = {
   dataset: { workflowType: 'generateDatasetWorkflow', startable: true, workflowId: 'dataset-{datasetId}', description: 'Simulated dataset generation.' },
-  import: { workflowType: 'importMatDatasetWorkflow', startable: true, workflowId: 'import-{datasetId}', description: 'Import of MAT-file recordings into a dataset.' },
+  import: {
+    workflowType: 'importMatDatasetWorkflow',
+    startable: true,
+    workflowId: 'import-{datasetId}',
+    description: 'Import of MAT-file recordings into a dataset.',
+  },
   train: { workflowType: 'trainModelWorkflow', startable: true, workflowId: 'train-{experimentId}', description: 'A standalone training run.' },
   hpo: { workflowType: 'hpoCampaignWorkflow', startable: true, workflowId: 'hpo-{campaignId}', description: 'An HPO campaign.' },
   'hpo-trial': {
@@ -194,7 +207,10 @@ function withXaiRules(kind: SchemaKind, schema: Record<string, unknown>): Record
         ...properties.selection,
         oneOf: [
           { ...ids, properties: { ...ids.properties, ids: { ...ids.properties.ids, uniqueItems: true } } },
-          { ...dataset, description: 'Signals of a dataset, lowest indices first: labels filter, indices in [fromIndex, toIndex) (fromIndex < toIndex), at most limit.' },
+          {
+            ...dataset,
+            description: 'Signals of a dataset, lowest indices first: labels filter, indices in [fromIndex, toIndex) (fromIndex < toIndex), at most limit.',
+          },
         ],
       },
       methods: {
@@ -227,7 +243,11 @@ function withImportRules(kind: SchemaKind, schema: Record<string, unknown>): Rec
     ...schema,
     properties: {
       ...properties,
-      root: { ...properties.root, not: { pattern: '(^|[/\\\\])\\.\\.([/\\\\]|$)' }, description: 'A folder inside IMPORT_ROOT, relative to it, without ".." segments.' },
+      root: {
+        ...properties.root,
+        not: { pattern: '(^|[/\\\\])\\.\\.([/\\\\]|$)' },
+        description: 'A folder inside IMPORT_ROOT, relative to it, without ".." segments.',
+      },
       files: { ...files, items: { anyOf: [fileName(name), { ...stored, properties: { ...storedProps, name: fileName(storedProps.name) } }] } },
       labels: { ...labels, anyOf: [cwru, { ...map, propertyNames: fileName(map.propertyNames as Record<string, unknown>) }] },
     },

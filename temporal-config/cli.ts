@@ -48,17 +48,12 @@ export interface FindTemporalCliOptions {
  * <repo>/.venv/bin/temporal. An explicit TEMPORAL_CLI that is not executable is an error rather
  * than a silent fall-through: the user asked for that binary.
  */
-export function findTemporalCli(
-  config: { temporal: Pick<Config['temporal'], 'cliPath'> },
-  opts: FindTemporalCliOptions = {},
-): TemporalCli {
+export function findTemporalCli(config: { temporal: Pick<Config['temporal'], 'cliPath'> }, opts: FindTemporalCliOptions = {}): TemporalCli {
   const explicit = config.temporal.cliPath;
   if (explicit) {
     const resolved = path.resolve(explicit);
     if (isExecutableFile(resolved)) return { path: resolved, source: 'TEMPORAL_CLI' };
-    throw new Error(
-      `TEMPORAL_CLI=${JSON.stringify(explicit)} is not an executable file. ${TEMPORAL_CLI_INSTALL_HINT}`,
-    );
+    throw new Error(`TEMPORAL_CLI=${JSON.stringify(explicit)} is not an executable file. ${TEMPORAL_CLI_INSTALL_HINT}`);
   }
 
   const tried: string[] = [];

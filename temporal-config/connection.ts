@@ -40,9 +40,7 @@ export function resolveConnection(config: Pick<Config, 'temporal'>, overrides: C
   }
   const env = overrides.env ?? process.env;
   const loaded: ClientConnectConfig = loadClientConnectConfig({
-    overrideEnvVars: Object.fromEntries(
-      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
-    ),
+    overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')),
   });
   // config.temporal.address is TEMPORAL_ADDRESS, which envconfig already applied over the profile;
   // it stays as the fallback so a profile without an address still connects somewhere definite.
@@ -73,9 +71,6 @@ export async function connectClient(config: Pick<Config, 'temporal'>, overrides?
   return { client, connection, namespace: resolved.namespace, close: () => connection.close() };
 }
 
-export async function connectWorkerConnection(
-  config: Pick<Config, 'temporal'>,
-  overrides?: ConnectOverrides,
-): Promise<NativeConnection> {
+export async function connectWorkerConnection(config: Pick<Config, 'temporal'>, overrides?: ConnectOverrides): Promise<NativeConnection> {
   return NativeConnection.connect(resolveConnection(config, overrides).options);
 }

@@ -6,13 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../contracts/search-attributes.js';
-import {
-  DEFAULT_NAMESPACE,
-  DEV_SERVER_DYNAMIC_CONFIG,
-  DEV_SERVER_IP,
-  DEV_SERVER_STARTUP_TIMEOUT_MS,
-  retentionToSeconds,
-} from './settings.js';
+import { DEFAULT_NAMESPACE, DEV_SERVER_DYNAMIC_CONFIG, DEV_SERVER_IP, DEV_SERVER_STARTUP_TIMEOUT_MS, retentionToSeconds } from './settings.js';
 
 /**
  * The one launcher for a local Temporal dev server (`temporal server start-dev`), used by
@@ -50,7 +44,10 @@ export interface DevServer {
 }
 
 export class DevServerStartError extends Error {
-  constructor(message: string, readonly logTail: string) {
+  constructor(
+    message: string,
+    readonly logTail: string,
+  ) {
     super(logTail ? `${message}\n--- dev server log (tail) ---\n${logTail}` : message);
     this.name = 'DevServerStartError';
   }
@@ -82,12 +79,7 @@ export async function isPortFree(port: number): Promise<boolean> {
 }
 
 /** Builds the `temporal server start-dev ...` argv (without the binary). Exported for the README/tests. */
-export function devServerArgs(o: {
-  port: number;
-  uiPort?: number;
-  dbFile?: string;
-  namespace: string;
-}): string[] {
+export function devServerArgs(o: { port: number; uiPort?: number; dbFile?: string; namespace: string }): string[] {
   const args = ['server', 'start-dev', '--ip', DEV_SERVER_IP, '--port', String(o.port)];
   if (o.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
@@ -126,7 +118,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.dbFile) await replaceStaleServer(pidFileOf(opts.dbFile), [port, uiPort]);
 
   // Check ports ourselves first: the CLI's own message for a busy port only appears in its log.
-  for (const [what, p] of [['frontend', port], ['Web UI', uiPort]] as const) {
+  for (const [what, p] of [
+    ['frontend', port],
+    ['Web UI', uiPort],
+  ] as const) {
     if (p !== undefined && !(await isPortFree(p))) {
       throw new DevServerStartError(
         `cannot start the Temporal dev server: ${what} port ${DEV_SERVER_IP}:${p} is already in use ` +
@@ -336,15 +331,20 @@ function describeExit(e: Exit): string {
  * server and the namespace registration (start-dev creates namespaces asynchronously).
  */
 async function waitForFrontend(address: string, namespace: string, deadline: number, exited: () => Exit): Promise<void> {
-  await pollUntilReady(deadline, exited, (last) => `no answer within the start-up timeout (last error: ${last})`, async () => {
-    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-    try {
-      await connection.workflowService.describeNamespace({ namespace });
-      return undefined;
-    } finally {
-      await connection.close().catch(() => undefined);
-    }
-  });
+  await pollUntilReady(
+    deadline,
+    exited,
+    (last) => `no answer within the start-up timeout (last error: ${last})`,
+    async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return undefined;
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    },
+  );
 }
 
 /**
@@ -364,11 +364,16 @@ async function applyRetention(address: string, namespace: string, seconds: numbe
 }
 
 async function waitForHttp(url: string, deadline: number, exited: () => Exit): Promise<void> {
-  await pollUntilReady(deadline, exited, (last) => `no HTTP 200 within the start-up timeout (last: ${last})`, async () => {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.body?.cancel();
-    return res.ok ? undefined : `HTTP ${res.status}`;
-  });
+  await pollUntilReady(
+    deadline,
+    exited,
+    (last) => `no HTTP 200 within the start-up timeout (last: ${last})`,
+    async () => {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      return res.ok ? undefined : `HTTP ${res.status}`;
+    },
+  );
 }
 
 /**

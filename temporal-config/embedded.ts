@@ -8,10 +8,7 @@ import { devServerDbFile, devServerLogFile } from './settings.js';
  * (TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT), persistent in .data/temporal/, with the Web UI.
  * Returns the CLI it used so the caller can log where it came from.
  */
-export async function startEmbeddedTemporal(
-  config: Config,
-  opts: { ui?: boolean } = {},
-): Promise<{ server: DevServer; cli: TemporalCli }> {
+export async function startEmbeddedTemporal(config: Config, opts: { ui?: boolean } = {}): Promise<{ server: DevServer; cli: TemporalCli }> {
   if (config.temporal.mode !== 'embedded') {
     throw new Error(`TEMPORAL_ADDRESS is set (${config.temporal.address}): connect to it, launch nothing`);
   }

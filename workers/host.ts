@@ -22,7 +22,14 @@ export interface HostedWorkers {
  */
 export async function hostWorkers(
   config: Config,
-  opts: { client: Client; namespace: string; queues: QueueRole[]; slots: SlotCounts; workflowBundle?: CreateWorkersOptions['workflowBundle']; identity?: string },
+  opts: {
+    client: Client;
+    namespace: string;
+    queues: QueueRole[];
+    slots: SlotCounts;
+    workflowBundle?: CreateWorkersOptions['workflowBundle'];
+    identity?: string;
+  },
 ): Promise<HostedWorkers> {
   const connection = await connectWorkerConnection(config);
   let deps: Awaited<ReturnType<typeof createActivityDeps>> | undefined;

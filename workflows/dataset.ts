@@ -45,9 +45,7 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
   let chunksThisRun = 0;
   const continueAsNewDue = () =>
     workflowInfo().continueAsNewSuggested || (input.testing?.continueAsNewEvery !== undefined && chunksThisRun >= input.testing.continueAsNewEvery);
-  setHandler(progressQuery, () =>
-    progressOf(phase, signalsDone, total, { datasetId, chunksCompleted: chunksDone, chunksTotal: chunks.length }),
-  );
+  setHandler(progressQuery, () => progressOf(phase, signalsDone, total, { datasetId, chunksCompleted: chunksDone, chunksTotal: chunks.length }));
   const live = liveDetails(() => ({
     phase,
     completed: signalsDone,

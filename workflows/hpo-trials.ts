@@ -78,7 +78,8 @@ export class HpoTrials {
       let resumeFrom: Checkpoint | undefined;
       for (;;) {
         const out = await this.evaluate(n, rung, params, resumeFrom);
-        if (!Number.isFinite(out.value)) throw ApplicationFailure.nonRetryable(`trial ${n}: objective is not finite (${out.value})`, ERROR_TYPES.trainingDiverged);
+        if (!Number.isFinite(out.value))
+          throw ApplicationFailure.nonRetryable(`trial ${n}: objective is not finite (${out.value})`, ERROR_TYPES.trainingDiverged);
         if (out.experimentId) trial.experimentIds.push(out.experimentId);
         trial.value = out.value;
         trial.rung = rung;
@@ -86,7 +87,16 @@ export class HpoTrials {
         const decision = this.pruner.report(n, rung, out.value);
         const promote = decision === 'promote' && !this.scheduler.stopRequested;
         trial.status = promote ? 'RUNNING' : decision === 'stop' ? 'PRUNED' : decision === 'complete' ? 'COMPLETED' : 'STOPPED';
-        await control.recordTrial({ campaignId, number: n, params: trial.params, status: trial.status, rung, value: out.value, intermediate, experimentId: trial.experimentIds.at(-1) });
+        await control.recordTrial({
+          campaignId,
+          number: n,
+          params: trial.params,
+          status: trial.status,
+          rung,
+          value: out.value,
+          intermediate,
+          experimentId: trial.experimentIds.at(-1),
+        });
         if (!promote) break;
         rung++;
         resumeFrom = out.checkpoint;
@@ -134,7 +144,12 @@ export class HpoTrials {
   }
 
   /** One rung of one trial; a failure after all attempts rejects. */
-  private async evaluate(n: number, rung: number, params: Params, resumeFrom?: Checkpoint): Promise<{ value: number; experimentId?: string; checkpoint?: Checkpoint }> {
+  private async evaluate(
+    n: number,
+    rung: number,
+    params: Params,
+    resumeFrom?: Checkpoint,
+  ): Promise<{ value: number; experimentId?: string; checkpoint?: Checkpoint }> {
     const input = this.input;
     const epochs = this.rungs[rung];
     if (input.evaluator.kind === 'synthetic') {
@@ -157,7 +172,16 @@ export class HpoTrials {
         const result = await executeChild(trainModelWorkflow, {
           ...CAMPAIGN_CHILD_OPTIONS,
           workflowId: workflowIds.hpoTrial(campaignId, n, rung, attempt),
-          args: [{ experimentId, datasetId, hyperparameters, resumeFrom, campaign: { campaignId, kind: 'hpo', index: n }, maxTrainingMinutes: input.trialTimeoutMinutes }],
+          args: [
+            {
+              experimentId,
+              datasetId,
+              hyperparameters,
+              resumeFrom,
+              campaign: { campaignId, kind: 'hpo', index: n },
+              maxTrainingMinutes: input.trialTimeoutMinutes,
+            },
+          ],
           // What this trial is, on its row in the Web UI and in `temporal workflow describe`.
           staticSummary: hpoTrialSummary(n, rung, hyperparameters, attempt),
         });

@@ -118,7 +118,16 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     phase,
     completed: trials.finished(),
     total: limits.maxTrials,
-    line: hpoDetails({ phase, finished: trials.finished(), maxTrials: limits.maxTrials, running: trials.running.size, pruned: trials.counts.pruned, failed: trials.counts.failed, metric: input.objective.metric, best: trials.best }),
+    line: hpoDetails({
+      phase,
+      finished: trials.finished(),
+      maxTrials: limits.maxTrials,
+      running: trials.running.size,
+      pruned: trials.counts.pruned,
+      failed: trials.counts.failed,
+      metric: input.objective.metric,
+      best: trials.best,
+    }),
   }));
   setHandler(stopSignal, scheduler.onStop);
   const update = limitsUpdate({
@@ -159,12 +168,23 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     });
 
     if (scheduler.continueAsNewDue() && mayStartMore()) {
-      const next: HpoCarriedState = { sampler: sampler.state(), pruner: pruner.state(), counts: trials.counts, best: trials.best, startedAtMs, limits, runs: (carried?.runs ?? 1) + 1 };
+      const next: HpoCarriedState = {
+        sampler: sampler.state(),
+        pruner: pruner.state(),
+        counts: trials.counts,
+        best: trials.best,
+        startedAtMs,
+        limits,
+        runs: (carried?.runs ?? 1) + 1,
+      };
       await scheduler.drained({ campaignId, finished: trials.finished(), runs: next.runs });
       return await continueAsNew<typeof hpoCampaignWorkflow>(input, next);
     }
     if (trials.tooManyFailures()) {
-      throw ApplicationFailure.nonRetryable(`${trials.counts.failed} trials failed, more than maxFailedTrials (${input.maxFailedTrials})`, 'TooManyFailedTrials');
+      throw ApplicationFailure.nonRetryable(
+        `${trials.counts.failed} trials failed, more than maxFailedTrials (${input.maxFailedTrials})`,
+        'TooManyFailedTrials',
+      );
     }
     phase = 'reporting';
     live.refresh();

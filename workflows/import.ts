@@ -117,7 +117,10 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
       const names = new Set(input.files.map((f) => (typeof f === 'string' ? f : f.name)));
       const unlabelled = [...names].filter((n) => !(input.labels as Record<string, unknown>)[n]);
       if (unlabelled.length > 0) {
-        throw ApplicationFailure.nonRetryable(`labels: no entry for ${unlabelled.slice(0, 10).join(', ')}${unlabelled.length > 10 ? ` and ${unlabelled.length - 10} more` : ''}`, 'InvalidInput');
+        throw ApplicationFailure.nonRetryable(
+          `labels: no entry for ${unlabelled.slice(0, 10).join(', ')}${unlabelled.length > 10 ? ` and ${unlabelled.length - 10} more` : ''}`,
+          'InvalidInput',
+        );
       }
     }
     const registered = await control.registerImport({
@@ -156,7 +159,16 @@ export async function importMatDatasetWorkflow(raw: unknown): Promise<ImportMatD
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
     live.refresh();
     setRunStatus(status);
-    return { ...summary, status, files: files.length, imported: counts.imported, reused: counts.reused, duplicates: counts.duplicates, failed: counts.failed, failures };
+    return {
+      ...summary,
+      status,
+      files: files.length,
+      imported: counts.imported,
+      reused: counts.reused,
+      duplicates: counts.duplicates,
+      failed: counts.failed,
+      failures,
+    };
   } catch (err) {
     phase = (await recordRunEnded(err, (status, error) => control.markImportEnded({ datasetId, status, error }))).toLowerCase();
     live.refresh();

@@ -1,12 +1,4 @@
-import {
-  ApplicationFailure,
-  continueAsNew,
-  executeChild,
-  isCancellation,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, executeChild, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES,
   NasCampaignInputSchema,
@@ -141,8 +133,12 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
   tagRun('nas', { campaignId, datasetId });
   setRunStatus('RUNNING');
 
-  const record = (n: number, genome: Genome, status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED', extra: { value?: number; metrics?: Record<string, number>; experimentId?: string; error?: string } = {}) =>
-    control.recordTrial({ campaignId, number: n, params: genome as unknown as Record<string, unknown>, status, rung: 0, intermediate: {}, ...extra });
+  const record = (
+    n: number,
+    genome: Genome,
+    status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED',
+    extra: { value?: number; metrics?: Record<string, number>; experimentId?: string; error?: string } = {},
+  ) => control.recordTrial({ campaignId, number: n, params: genome as unknown as Record<string, unknown>, status, rung: 0, intermediate: {}, ...extra });
 
   /** One candidate's training, a child run per attempt. */
   const train = (n: number, genome: Genome) =>
@@ -254,7 +250,10 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
       return await continueAsNew<typeof nasCampaignWorkflow>(input, next);
     }
     if (tooManyFailures()) {
-      throw ApplicationFailure.nonRetryable(`${counts.failed} candidates failed, more than maxFailedCandidates (${input.maxFailedCandidates})`, 'TooManyFailedTrials');
+      throw ApplicationFailure.nonRetryable(
+        `${counts.failed} candidates failed, more than maxFailedCandidates (${input.maxFailedCandidates})`,
+        'TooManyFailedTrials',
+      );
     }
     phase = 'reporting';
     live.refresh();

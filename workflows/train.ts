@@ -50,9 +50,7 @@ export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult
       live.refresh();
     }
   });
-  setHandler(progressQuery, () =>
-    progressOf(phase, Math.min(epochsDone, totalEpochs), totalEpochs, { experimentId, datasetId, latest }),
-  );
+  setHandler(progressQuery, () => progressOf(phase, Math.min(epochsDone, totalEpochs), totalEpochs, { experimentId, datasetId, latest }));
   tagRun(input.campaign ? (input.campaign.kind === 'hpo' ? 'hpo-trial' : 'nas-candidate') : 'train', {
     datasetId,
     experimentId,

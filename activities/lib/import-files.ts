@@ -72,7 +72,10 @@ export async function checkImportPath(root: string, folder: string, name: string
 
 /** `*` and `?` over one folder's names (no folders, no character classes). */
 export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -113,7 +116,9 @@ export async function resolveImportFiles(opts: {
   }
   if (problems.length > 0) {
     const kind = problems.every((p) => p.kind === 'missing') ? ERROR_TYPES.notFound : ERROR_TYPES.invalidInput;
-    throw ApplicationFailure.nonRetryable(`import files refused: ${problems.map((p) => p.message).join('; ')}`, kind, { files: problems.map((p) => ({ file: p.file, reason: p.reason })) });
+    throw ApplicationFailure.nonRetryable(`import files refused: ${problems.map((p) => p.message).join('; ')}`, kind, {
+      files: problems.map((p) => ({ file: p.file, reason: p.reason })),
+    });
   }
   return out;
 }
@@ -127,7 +132,8 @@ export async function readImportFile(file: ResolvedImportFile, opts: { root: str
     return new Uint8Array(await fs.readFile(checked.source.slice('path:'.length)));
   }
   const bytes = await opts.artifacts.get(file.source);
-  if (bytes.byteLength > opts.maxBytes) throw new ImportPathError(file.name, `is ${bytes.byteLength} bytes, over the cap of ${opts.maxBytes} (IMPORT_MAX_FILE_MB)`, 'refused');
+  if (bytes.byteLength > opts.maxBytes)
+    throw new ImportPathError(file.name, `is ${bytes.byteLength} bytes, over the cap of ${opts.maxBytes} (IMPORT_MAX_FILE_MB)`, 'refused');
   return bytes;
 }
 

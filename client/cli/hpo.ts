@@ -108,7 +108,9 @@ export function formatHpoResult(r: HpoCampaignResult, webUiUrl: string | undefin
     `  trials   ${count(t.total)}: ${count(t.completed)} completed, ${count(t.pruned)} pruned, ${count(t.failed)} failed, ${count(t.stopped)} stopped`,
   ];
   if (r.best) {
-    lines.push(`  best     ${r.metric} ${formatValue(r.best.value)}  (trial ${r.best.trial}${r.best.experimentId ? `, experiment ${r.best.experimentId}` : ''})`);
+    lines.push(
+      `  best     ${r.metric} ${formatValue(r.best.value)}  (trial ${r.best.trial}${r.best.experimentId ? `, experiment ${r.best.experimentId}` : ''})`,
+    );
   } else {
     lines.push('  best     (no trial finished)');
   }
@@ -160,7 +162,10 @@ function addUpdateCommand(group: Command, deps: CliDeps): void {
     await withSession(cmd, deps, async (session) => {
       const workflowId = await session.api.locateWorkflowId('hpo', id);
       const limits = await session.api.updateCampaign(workflowId, checked);
-      out.result({ workflowId, ...limits }, () => `${workflowId} now runs with maxTrials ${limits.maxTrials}, maxConcurrentTrials ${limits.maxConcurrentTrials}.`);
+      out.result(
+        { workflowId, ...limits },
+        () => `${workflowId} now runs with maxTrials ${limits.maxTrials}, maxConcurrentTrials ${limits.maxConcurrentTrials}.`,
+      );
     });
   });
 }

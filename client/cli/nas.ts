@@ -16,20 +16,55 @@ export const NAS_FIELDS: readonly FieldFlag[] = [
   { flags: '--id <campaignId>', description: 'campaign id (default: derived from the whole request, n-<hash>)', path: ['campaignId'] },
   { flags: '--strategy <kind>', description: 'aging-evolution | random', path: ['strategy', 'kind'] },
   { flags: '--seed <n>', description: 'strategy seed (same seed, same candidates)', path: ['strategy', 'seed'], parse: integer },
-  { flags: '--population <n>', description: 'aging evolution: population size P (also the initial random candidates)', path: ['strategy', 'populationSize'], parse: integer },
+  {
+    flags: '--population <n>',
+    description: 'aging evolution: population size P (also the initial random candidates)',
+    path: ['strategy', 'populationSize'],
+    parse: integer,
+  },
   { flags: '--sample <n>', description: 'aging evolution: tournament size S', path: ['strategy', 'sampleSize'], parse: integer },
   { flags: '--epochs <n>', description: 'the fixed training budget of every candidate', path: ['epochs'], parse: integer },
   { flags: '--max-params <n>', description: 'reject (before training) architectures with more parameters', path: ['limits', 'maxParams'], parse: integer },
-  { flags: '--max-macs <n>', description: 'reject (before training) architectures with more multiply-accumulates per window', path: ['limits', 'maxMacs'], parse: integer },
+  {
+    flags: '--max-macs <n>',
+    description: 'reject (before training) architectures with more multiply-accumulates per window',
+    path: ['limits', 'maxMacs'],
+    parse: integer,
+  },
   { flags: '--max-candidates <n>', description: 'candidate budget', path: ['maxCandidates'], parse: integer },
   { flags: '--concurrency <n>', description: 'candidates training at once at most', path: ['maxConcurrentCandidates'], parse: integer },
   { flags: '--max-failed <n>', description: 'the campaign fails when more candidates than this fail', path: ['maxFailedCandidates'], parse: integer },
   { flags: '--max-minutes <n>', description: 'wall-time budget: no candidate starts after it', path: ['maxDurationMinutes'], parse: decimal },
-  { flags: '--training <json>', description: 'training settings every candidate shares (no architecture), inline JSON or a JSON file', path: ['training'], parse: jsonObject },
-  { flags: '--params-exponent <w>', description: 'scalarisation: exponent (<= 0) of params/target-params', path: ['scalarization', 'paramsExponent'], parse: decimal },
-  { flags: '--latency-exponent <w>', description: 'scalarisation: exponent (<= 0) of latency/target-latency-ms', path: ['scalarization', 'latencyExponent'], parse: decimal },
-  { flags: '--target-params <n>', description: 'scalarisation: parameter count where the params factor is 1', path: ['scalarization', 'targetParams'], parse: decimal },
-  { flags: '--target-latency-ms <ms>', description: 'scalarisation: latency where the latency factor is 1', path: ['scalarization', 'targetLatencyMs'], parse: decimal },
+  {
+    flags: '--training <json>',
+    description: 'training settings every candidate shares (no architecture), inline JSON or a JSON file',
+    path: ['training'],
+    parse: jsonObject,
+  },
+  {
+    flags: '--params-exponent <w>',
+    description: 'scalarisation: exponent (<= 0) of params/target-params',
+    path: ['scalarization', 'paramsExponent'],
+    parse: decimal,
+  },
+  {
+    flags: '--latency-exponent <w>',
+    description: 'scalarisation: exponent (<= 0) of latency/target-latency-ms',
+    path: ['scalarization', 'latencyExponent'],
+    parse: decimal,
+  },
+  {
+    flags: '--target-params <n>',
+    description: 'scalarisation: parameter count where the params factor is 1',
+    path: ['scalarization', 'targetParams'],
+    parse: decimal,
+  },
+  {
+    flags: '--target-latency-ms <ms>',
+    description: 'scalarisation: latency where the latency factor is 1',
+    path: ['scalarization', 'targetLatencyMs'],
+    parse: decimal,
+  },
 ];
 
 /** `faultline nas update` flags → NasCampaignUpdate fields. */
@@ -67,7 +102,8 @@ export function nasProgressDetails(p: Progress): string {
   if (d.failed) parts.push(`failed ${d.failed}`);
   if (d.population !== undefined) parts.push(`population ${d.population}`);
   if (d.frontSize !== undefined) parts.push(`front ${d.frontSize}`);
-  if (d.best) parts.push(`best ${formatValue(d.best.valAccuracy)} (#${d.best.candidate}, ${compact(d.best.params)} params, ${formatValue(d.best.latencyMs)} ms)`);
+  if (d.best)
+    parts.push(`best ${formatValue(d.best.valAccuracy)} (#${d.best.candidate}, ${compact(d.best.params)} params, ${formatValue(d.best.latencyMs)} ms)`);
   else if (d.best === null) parts.push('best -');
   return parts.join('  ');
 }
@@ -76,7 +112,13 @@ export function nasProgressDetails(p: Progress): string {
 export function frontTable(front: readonly NasPoint[], best: NasPoint | null): string {
   if (front.length === 0) return '  (empty: no candidate trained)';
   const header = ['#', 'accuracy', 'params', 'latency ms', 'score'];
-  const rows = front.map((p) => [`${p.candidate}${best && p.candidate === best.candidate ? '*' : ''}`, formatValue(p.valAccuracy), count(p.params), formatValue(p.latencyMs), formatValue(p.score)]);
+  const rows = front.map((p) => [
+    `${p.candidate}${best && p.candidate === best.candidate ? '*' : ''}`,
+    formatValue(p.valAccuracy),
+    count(p.params),
+    formatValue(p.latencyMs),
+    formatValue(p.score),
+  ]);
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => `  ${cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ')}`;
   return [line(header), ...rows.map(line)].join('\n');
@@ -95,14 +137,20 @@ export function formatNasResult(r: NasCampaignResult, webUiUrl: string | undefin
   ];
   if (r.best) {
     const b = r.best;
-    lines.push(`  best        #${b.candidate}: accuracy ${formatValue(b.valAccuracy)}, ${count(b.params)} params, ${formatValue(b.latencyMs)} ms/window, score ${formatValue(b.score)}${b.experimentId ? `  (experiment ${b.experimentId})` : ''}`);
+    lines.push(
+      `  best        #${b.candidate}: accuracy ${formatValue(b.valAccuracy)}, ${count(b.params)} params, ${formatValue(b.latencyMs)} ms/window, score ${formatValue(b.score)}${b.experimentId ? `  (experiment ${b.experimentId})` : ''}`,
+    );
   } else {
     lines.push('  best        (no candidate trained)');
   }
   if (extras.reportPath) lines.push(`  report      ${extras.reportPath}`);
   else if (extras.reportUri) lines.push(`  report      ${extras.reportUri}  (not in this machine's artifact store; ARTIFACT_DIR)`);
   if (webUiUrl) lines.push(`  Web UI      ${webUiUrl}`);
-  lines.push('', `Pareto front (accuracy up; params and latency down; ${r.front.length} candidate${r.front.length === 1 ? '' : 's'}, * = best)`, frontTable(r.front, r.best));
+  lines.push(
+    '',
+    `Pareto front (accuracy up; params and latency down; ${r.front.length} candidate${r.front.length === 1 ? '' : 's'}, * = best)`,
+    frontTable(r.front, r.best),
+  );
   if (r.best) {
     const layers = extras.bestArchitecture === undefined ? undefined : architectureLines(extras.bestArchitecture);
     lines.push('', `Best architecture (candidate #${r.best.candidate})`);
@@ -169,7 +217,9 @@ export const nasCommands: CommandGroup = {
   name: 'nas',
   register(program, rawDeps) {
     const deps = nasDeps(rawDeps);
-    const group = program.command('nas').description('neural architecture search: aging evolution / random over 1D CNNs, every candidate trained (nasCampaignWorkflow)');
+    const group = program
+      .command('nas')
+      .description('neural architecture search: aging evolution / random over 1D CNNs, every candidate trained (nasCampaignWorkflow)');
     addStartCommand(group, deps, {
       ...NAS_KIND,
       entityLabel: 'campaign',

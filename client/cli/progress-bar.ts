@@ -43,7 +43,13 @@ class BarView implements ProgressView {
 
   update(p: Progress): void {
     const metrics = this.details(p);
-    const payload = { phase: p.phase.padEnd(10), pct: percent(p.fraction).padStart(6), done: p.completed, all: p.total, metrics: metrics ? `  ${metrics}` : '' };
+    const payload = {
+      phase: p.phase.padEnd(10),
+      pct: percent(p.fraction).padStart(6),
+      done: p.completed,
+      all: p.total,
+      metrics: metrics ? `  ${metrics}` : '',
+    };
     const value = Math.round(p.fraction * SCALE);
     if (!this.started) {
       this.bar.start(SCALE, value, payload);

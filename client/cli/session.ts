@@ -52,8 +52,7 @@ export function temporalSessionOpener(env: NodeJS.ProcessEnv = process.env): Ope
     const ns = connected.namespace ?? namespace;
     return {
       api: createFaultlineApi(connected.client),
-      webUiUrl: (workflowId) =>
-        uiBase ? `${uiBase}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(workflowId)}` : undefined,
+      webUiUrl: (workflowId) => (uiBase ? `${uiBase}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(workflowId)}` : undefined),
       artifactPath: (uri) => {
         const file = artifactFilePath(config.artifactDir, uri);
         return file !== undefined && existsSync(file) ? file : undefined;

@@ -54,21 +54,59 @@ const SELECTION_DATASET_FIELDS: readonly FieldFlag[] = [
   { flags: '--labels <labels>', description: 'dataset selection: only signals of these labels (e.g. normal,ball)', path: ['selection', 'labels'], parse: list },
   { flags: '--from <n>', description: 'dataset selection: first signal index (inclusive)', path: ['selection', 'fromIndex'], parse: integer },
   { flags: '--to <n>', description: 'dataset selection: signal index to stop before (exclusive)', path: ['selection', 'toIndex'], parse: integer },
-  { flags: '--limit <n>', description: 'dataset selection: at most this many signals (the lowest matching indices)', path: ['selection', 'limit'], parse: integer },
+  {
+    flags: '--limit <n>',
+    description: 'dataset selection: at most this many signals (the lowest matching indices)',
+    path: ['selection', 'limit'],
+    parse: integer,
+  },
 ];
 
 /** Per-method options; each needs its method in `--methods` (or in the `--request` file). */
 const METHOD_OPTION_FIELDS: readonly FieldFlag[] = [
-  { flags: '--ig-steps <n>', description: 'integrated gradients: Riemann steps along the path', path: ['methods', 'integrated-gradients', 'steps'], parse: integer },
+  {
+    flags: '--ig-steps <n>',
+    description: 'integrated gradients: Riemann steps along the path',
+    path: ['methods', 'integrated-gradients', 'steps'],
+    parse: integer,
+  },
   { flags: '--ig-baseline <kind>', description: 'integrated gradients: reference input, zeros | mean', path: ['methods', 'integrated-gradients', 'baseline'] },
-  { flags: '--gradcam-layer <name>', description: 'Grad-CAM: layer whose activations are weighted (default: the last Conv1D)', path: ['methods', 'grad-cam', 'layer'] },
+  {
+    flags: '--gradcam-layer <name>',
+    description: 'Grad-CAM: layer whose activations are weighted (default: the last Conv1D)',
+    path: ['methods', 'grad-cam', 'layer'],
+  },
   { flags: '--occlusion-window <n>', description: 'occlusion: samples hidden at once', path: ['methods', 'occlusion', 'window'], parse: integer },
   { flags: '--occlusion-stride <n>', description: 'occlusion: step between hidden windows', path: ['methods', 'occlusion', 'stride'], parse: integer },
-  { flags: '--shap-segments <n>', description: 'KernelSHAP: segments (players) a window is cut into', path: ['methods', 'kernel-shap', 'segments'], parse: integer },
-  { flags: '--shap-samples <n>', description: 'KernelSHAP: coalitions evaluated besides the empty and the full one', path: ['methods', 'kernel-shap', 'samples'], parse: integer },
-  { flags: '--shap-background-size <n>', description: 'KernelSHAP: background windows (each coalition costs one prediction per window)', path: ['methods', 'kernel-shap', 'background', 'size'], parse: integer },
-  { flags: '--shap-background-dataset <datasetId>', description: 'KernelSHAP: dataset the background is drawn from (default: that of the first signal)', path: ['methods', 'kernel-shap', 'background', 'datasetId'] },
-  { flags: '--shap-background-labels <labels>', description: 'KernelSHAP: background only from these labels (e.g. normal)', path: ['methods', 'kernel-shap', 'background', 'labels'], parse: list },
+  {
+    flags: '--shap-segments <n>',
+    description: 'KernelSHAP: segments (players) a window is cut into',
+    path: ['methods', 'kernel-shap', 'segments'],
+    parse: integer,
+  },
+  {
+    flags: '--shap-samples <n>',
+    description: 'KernelSHAP: coalitions evaluated besides the empty and the full one',
+    path: ['methods', 'kernel-shap', 'samples'],
+    parse: integer,
+  },
+  {
+    flags: '--shap-background-size <n>',
+    description: 'KernelSHAP: background windows (each coalition costs one prediction per window)',
+    path: ['methods', 'kernel-shap', 'background', 'size'],
+    parse: integer,
+  },
+  {
+    flags: '--shap-background-dataset <datasetId>',
+    description: 'KernelSHAP: dataset the background is drawn from (default: that of the first signal)',
+    path: ['methods', 'kernel-shap', 'background', 'datasetId'],
+  },
+  {
+    flags: '--shap-background-labels <labels>',
+    description: 'KernelSHAP: background only from these labels (e.g. normal)',
+    path: ['methods', 'kernel-shap', 'background', 'labels'],
+    parse: list,
+  },
 ];
 
 /**
@@ -87,10 +125,20 @@ export const XAI_FIELDS: readonly FieldFlag[] = [
     parse: (raw: string) => Object.fromEntries(parseMethods(raw).map((m) => [m, {}])),
   },
   ...METHOD_OPTION_FIELDS,
-  { flags: '--windows-per-signal <n>', description: 'model-length windows explained per signal, spread over the recording', path: ['windowsPerSignal'], parse: integer },
+  {
+    flags: '--windows-per-signal <n>',
+    description: 'model-length windows explained per signal, spread over the recording',
+    path: ['windowsPerSignal'],
+    parse: integer,
+  },
   { flags: '--target <which>', description: 'class explained: predicted (the model’s prediction) | label (the signal’s own label)', path: ['target'] },
   { flags: '--max-in-flight <n>', description: 'signals explained at once (sliding window)', path: ['maxInFlight'], parse: integer },
-  { flags: '--max-failed <n>', description: 'the batch fails when more signals than this fail (default: 10 % of the selection, at least 1)', path: ['maxFailedSignals'], parse: integer },
+  {
+    flags: '--max-failed <n>',
+    description: 'the batch fails when more signals than this fail (default: 10 % of the selection, at least 1)',
+    path: ['maxFailedSignals'],
+    parse: integer,
+  },
   { flags: '--seed <n>', description: 'seeds KernelSHAP coalitions, the background draw and the random deletion orders', path: ['seed'], parse: integer },
 ];
 

@@ -47,9 +47,7 @@ export const HpoCountsSchema = z
   .strict();
 export type HpoCounts = z.output<typeof HpoCountsSchema>;
 
-export const HpoBestSchema = z
-  .object({ trial: z.number().int(), value: z.number(), params: ParamsSchema, experimentId: z.string().optional() })
-  .strict();
+export const HpoBestSchema = z.object({ trial: z.number().int(), value: z.number(), params: ParamsSchema, experimentId: z.string().optional() }).strict();
 
 export const FinalizeHpoCampaignInputSchema = z
   .object({

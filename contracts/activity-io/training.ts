@@ -5,9 +5,7 @@ import { SlugSchema } from '../ids.js';
 import { TrainHyperparametersSchema, type TrainModelResult } from '../training.js';
 import { RunEndedSchema } from './dataset.js';
 
-export const CampaignMembershipSchema = z
-  .object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) })
-  .strict();
+export const CampaignMembershipSchema = z.object({ campaignId: SlugSchema, kind: z.enum(['hpo', 'nas']), index: z.number().int().min(0) }).strict();
 
 export const RegisterExperimentInputSchema = z
   .object({

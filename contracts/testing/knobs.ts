@@ -14,5 +14,7 @@ export const TestingKnobsSchema = z
     continueAsNewEvery: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict()
-  .describe('Test and benchmark knobs; leave out in production. continueAsNewEvery: continue as new after that many finished units (chunks, trials, candidates, signals) instead of when Temporal suggests it.');
+  .describe(
+    'Test and benchmark knobs; leave out in production. continueAsNewEvery: continue as new after that many finished units (chunks, trials, candidates, signals) instead of when Temporal suggests it.',
+  );
 export type TestingKnobs = z.output<typeof TestingKnobsSchema>;

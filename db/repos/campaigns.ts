@@ -58,12 +58,7 @@ export interface CampaignStatusUpdate extends TransitionOptions {
 }
 
 /** Move a campaign to `status` if db/status.ts allows it. Returns the stored row, or undefined if none. */
-export async function setCampaignStatus(
-  db: Database,
-  id: string,
-  status: RunStatus,
-  update: CampaignStatusUpdate = {},
-): Promise<CampaignRow | undefined> {
+export async function setCampaignStatus(db: Database, id: string, status: RunStatus, update: CampaignStatusUpdate = {}): Promise<CampaignRow | undefined> {
   const error = update.error !== undefined ? update.error : status === 'FAILED' ? undefined : null;
   const [row] = await db
     .update(campaigns)

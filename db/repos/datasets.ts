@@ -67,18 +67,11 @@ export interface DatasetStatusUpdate extends TransitionOptions {
  * Move a dataset to `status` if db/status.ts allows it. Returns the row as stored afterwards
  * (compare `row.status` to see whether the move happened), or undefined if there is no such dataset.
  */
-export async function setDatasetStatus(
-  db: Database,
-  id: string,
-  status: DatasetStatus,
-  update: DatasetStatusUpdate = {},
-): Promise<DatasetRow | undefined> {
+export async function setDatasetStatus(db: Database, id: string, status: DatasetStatus, update: DatasetStatusUpdate = {}): Promise<DatasetRow | undefined> {
   const terminal = isTerminalDatasetStatus(status);
   const completedAt =
     update.completedAt ??
-    (terminal
-      ? sql`CASE WHEN ${datasets.status} = ${status} AND ${datasets.completedAt} IS NOT NULL THEN ${datasets.completedAt} ELSE now() END`
-      : null);
+    (terminal ? sql`CASE WHEN ${datasets.status} = ${status} AND ${datasets.completedAt} IS NOT NULL THEN ${datasets.completedAt} ELSE now() END` : null);
   // A success or a re-run clears an earlier failure message; FAILED without a message keeps the old one.
   const error = update.error !== undefined ? update.error : status === 'FAILED' ? undefined : null;
   const [row] = await db

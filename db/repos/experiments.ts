@@ -127,21 +127,21 @@ export async function listEpochs(db: Database, experimentId: string): Promise<Ep
 /** The result fields stored on the experiment row; a TrainModelResult can be passed as is. */
 export type ExperimentResult = Partial<Pick<TrainModelResult, 'bestValAccuracy' | 'bestValLoss'>> &
   Pick<
-  TrainModelResult,
-  | 'testAccuracy'
-  | 'testLoss'
-  | 'confusionMatrix'
-  | 'classes'
-  | 'modelUri'
-  | 'checkpointUri'
-  | 'epochsCompleted'
-  | 'bestEpoch'
-  | 'stoppedEarly'
-  | 'backend'
-  | 'parameterCount'
-  | 'classBalance'
-  | 'trainSamplesPerSec'
-> &
+    TrainModelResult,
+    | 'testAccuracy'
+    | 'testLoss'
+    | 'confusionMatrix'
+    | 'classes'
+    | 'modelUri'
+    | 'checkpointUri'
+    | 'epochsCompleted'
+    | 'bestEpoch'
+    | 'stoppedEarly'
+    | 'backend'
+    | 'parameterCount'
+    | 'classBalance'
+    | 'trainSamplesPerSec'
+  > &
   Partial<Pick<TrainModelResult, 'inferenceMsPerWindow'>>;
 
 /**

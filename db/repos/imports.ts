@@ -33,7 +33,10 @@ export type Claim =
   | { kind: 'conflict'; row: DatasetFileRow };
 
 export async function getDatasetFile(db: Database, datasetId: string, fileName: string): Promise<DatasetFileRow | undefined> {
-  const [row] = await db.select().from(datasetFiles).where(and(eq(datasetFiles.datasetId, datasetId), eq(datasetFiles.fileName, fileName)));
+  const [row] = await db
+    .select()
+    .from(datasetFiles)
+    .where(and(eq(datasetFiles.datasetId, datasetId), eq(datasetFiles.fileName, fileName)));
   return row;
 }
 
@@ -53,7 +56,9 @@ export async function claimDatasetFile(db: Database, datasetId: string, fileName
     const [same] = await tx
       .select()
       .from(datasetFiles)
-      .where(and(eq(datasetFiles.datasetId, datasetId), eq(datasetFiles.contentHash, facts.contentHash), inArray(datasetFiles.status, ['IMPORTING', 'IMPORTED'])));
+      .where(
+        and(eq(datasetFiles.datasetId, datasetId), eq(datasetFiles.contentHash, facts.contentHash), inArray(datasetFiles.status, ['IMPORTING', 'IMPORTED'])),
+      );
     if (same && same.fileName === fileName) return same.status === 'IMPORTED' ? { kind: 'imported', row: same } : { kind: 'claimed', row: same };
     if (same) {
       const [row] = await tx
@@ -66,7 +71,10 @@ export async function claimDatasetFile(db: Database, datasetId: string, fileName
         .returning();
       return { kind: 'duplicate', of: same.fileName, row };
     }
-    const [mine] = await tx.select().from(datasetFiles).where(and(eq(datasetFiles.datasetId, datasetId), eq(datasetFiles.fileName, fileName)));
+    const [mine] = await tx
+      .select()
+      .from(datasetFiles)
+      .where(and(eq(datasetFiles.datasetId, datasetId), eq(datasetFiles.fileName, fileName)));
     if (mine?.status === 'IMPORTED') return { kind: 'conflict', row: mine };
     // A file that failed before (or was a duplicate of a file since failed) is claimed afresh.
     const [{ next }] = await tx
@@ -96,7 +104,13 @@ export async function markDatasetFileImported(db: Database, datasetId: string, f
  * Record that a file could not be imported, and drop any signals a partial attempt wrote in its
  * range, so the dataset never holds half a recording. An imported file is never marked failed.
  */
-export async function recordDatasetFileFailure(db: Database, datasetId: string, fileName: string, reason: string, facts: Partial<FileFacts> = {}): Promise<void> {
+export async function recordDatasetFileFailure(
+  db: Database,
+  datasetId: string,
+  fileName: string,
+  reason: string,
+  facts: Partial<FileFacts> = {},
+): Promise<void> {
   await withTransaction(db, async (tx) => {
     const [row] = await tx
       .select()

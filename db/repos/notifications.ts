@@ -11,10 +11,7 @@ export type NotificationRecord = Omit<NewNotification, 'createdAt' | 'deliveredA
  * Store the notification unless one with the same id (idempotency key) exists. Returns whether
  * it is new and the row as stored (the first version wins: a retry never rewrites it).
  */
-export async function insertNotification(
-  db: Database,
-  record: NotificationRecord,
-): Promise<{ inserted: boolean; row: NotificationRow }> {
+export async function insertNotification(db: Database, record: NotificationRecord): Promise<{ inserted: boolean; row: NotificationRow }> {
   const [row] = await db.insert(notifications).values(record).onConflictDoNothing({ target: notifications.id }).returning();
   if (row) return { inserted: true, row };
   const existing = await getNotification(db, record.id);

@@ -137,7 +137,17 @@ export async function recordXaiFailure(
 ): Promise<void> {
   await db
     .insert(xaiExplanations)
-    .values(f.methods.map((method) => ({ batchId: f.batchId, datasetId: f.datasetId, signalIdx: f.signalIdx, method, status: 'FAILED' as const, error: f.error, label: f.label ?? null })))
+    .values(
+      f.methods.map((method) => ({
+        batchId: f.batchId,
+        datasetId: f.datasetId,
+        signalIdx: f.signalIdx,
+        method,
+        status: 'FAILED' as const,
+        error: f.error,
+        label: f.label ?? null,
+      })),
+    )
     .onConflictDoNothing();
 }
 
@@ -161,7 +171,10 @@ export async function listXaiExplanations(
 /** Signals with at least one row, and those with a FAILED row, in one batch. */
 export async function countXaiSignals(db: Database, batchId: string): Promise<{ signals: number; failed: number; rows: number }> {
   const key = sql`(${xaiExplanations.datasetId}, ${xaiExplanations.signalIdx})`;
-  const [all] = await db.select({ signals: countDistinct(key), rows: count() }).from(xaiExplanations).where(eq(xaiExplanations.batchId, batchId));
+  const [all] = await db
+    .select({ signals: countDistinct(key), rows: count() })
+    .from(xaiExplanations)
+    .where(eq(xaiExplanations.batchId, batchId));
   const [failed] = await db
     .select({ n: countDistinct(key) })
     .from(xaiExplanations)
@@ -201,6 +214,9 @@ export async function pageMatchingSignals(db: Database, f: SignalFilter, afterIn
 }
 
 export async function getSignal(db: Database, datasetId: string, idx: number): Promise<SignalRow | undefined> {
-  const [row] = await db.select().from(signals).where(and(eq(signals.datasetId, datasetId), eq(signals.idx, idx)));
+  const [row] = await db
+    .select()
+    .from(signals)
+    .where(and(eq(signals.datasetId, datasetId), eq(signals.idx, idx)));
   return row;
 }

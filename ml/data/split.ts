@@ -42,9 +42,7 @@ export class SplitError extends Error {
 export function splitBySignal(signals: readonly SplitSignal[], opts: SplitOptions): SignalSplit {
   const { validationFraction, testFraction, seed } = opts;
   if (!(validationFraction > 0 && testFraction > 0 && validationFraction + testFraction < 1)) {
-    throw new SplitError(
-      `validationFraction (${validationFraction}) and testFraction (${testFraction}) must be > 0 and sum to < 1`,
-    );
+    throw new SplitError(`validationFraction (${validationFraction}) and testFraction (${testFraction}) must be > 0 and sum to < 1`);
   }
   const seen = new Set<number>();
   const byClass = new Map<string, number[]>();
@@ -67,7 +65,10 @@ export function splitBySignal(signals: readonly SplitSignal[], opts: SplitOption
   const out: SignalSplit = { train: [], validation: [], test: [] };
   // Sorted class order so the result does not depend on the order signals were listed in.
   for (const label of [...byClass.keys()].sort()) {
-    const indices = byClass.get(label)!.slice().sort((a, b) => a - b);
+    const indices = byClass
+      .get(label)!
+      .slice()
+      .sort((a, b) => a - b);
     const n = indices.length;
     // Per-class stream: adding a class does not reshuffle the others.
     const order = shuffled(indices, mulberry32(mixSeed(seed, 'split', label)));

@@ -93,9 +93,7 @@ export function buildWindows(signals: readonly WindowSource[], opts: WindowOptio
   const { windowLength } = opts;
   const plans = signals.map((s) => {
     if (s.samples.length < windowLength) {
-      throw new WindowError(
-        `signal ${s.index} has ${s.samples.length} samples, shorter than one window (windowLength ${windowLength})`,
-      );
+      throw new WindowError(`signal ${s.index} has ${s.samples.length} samples, shorter than one window (windowLength ${windowLength})`);
     }
     const bad = firstNonFinite(s.samples);
     if (bad >= 0) {

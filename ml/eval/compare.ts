@@ -54,13 +54,14 @@ export function sharedKeys(models: readonly Pick<ComparedModel, 'outcomes'>[]): 
 
 /** Maximise accuracy, minimise parameters: a model is on the front when no other is at least as good on both and better on one. */
 export function paretoFlags(rows: readonly { accuracy: number; parameters: number | null }[]): boolean[] {
-  return rows.map((r, i) =>
-    !rows.some((o, j) => {
-      if (j === i) return false;
-      const op = o.parameters ?? Infinity;
-      const rp = r.parameters ?? Infinity;
-      return o.accuracy >= r.accuracy && op <= rp && (o.accuracy > r.accuracy || op < rp);
-    }),
+  return rows.map(
+    (r, i) =>
+      !rows.some((o, j) => {
+        if (j === i) return false;
+        const op = o.parameters ?? Infinity;
+        const rp = r.parameters ?? Infinity;
+        return o.accuracy >= r.accuracy && op <= rp && (o.accuracy > r.accuracy || op < rp);
+      }),
   );
 }
 
@@ -97,7 +98,8 @@ export function compareModels(models: readonly ComparedModel[], opts: { alpha?: 
   const flags = paretoFlags(base);
   const raw: (McNemarResult & { first: string; second: string })[] = [];
   for (let i = 0; i < models.length; i++) {
-    for (let j = i + 1; j < models.length; j++) raw.push({ first: models[i].id, second: models[j].id, ...mcnemarPaired(outcome[i], outcome[j], opts.exactBelow) });
+    for (let j = i + 1; j < models.length; j++)
+      raw.push({ first: models[i].id, second: models[j].id, ...mcnemarPaired(outcome[i], outcome[j], opts.exactBelow) });
   }
   const adjusted = holmAdjust(raw.map((r) => r.pValue));
   return {

@@ -30,7 +30,8 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
   const flat: { s: number; start: number }[] = [];
   job.signals.forEach((sig, s) => {
     for (const start of sig.starts) {
-      if (start < 0 || start + L > samples[s].length) throw new PredictInputError(`signal ${sig.uri}: window at ${start} runs past its ${samples[s].length} samples`);
+      if (start < 0 || start + L > samples[s].length)
+        throw new PredictInputError(`signal ${sig.uri}: window at ${start} runs past its ${samples[s].length} samples`);
       flat.push({ s, start });
     }
   });

@@ -110,17 +110,15 @@ export function rocAnalysis(s: Scores, opts: RocOptions = {}): RocAnalysis {
     }
   }
 
-  const perClass = s.classes.map(
-    (name, c): ClassRoc => ({
-      class: name,
-      positives: columns[c].positive.filter(Boolean).length,
-      auc: perClassAuc[c],
-      aucCi: perClassAuc[c] === null ? null : percentileInterval(reps.perClass[c], level),
-      averagePrecision: aps[c],
-      roc: rocFromClf(curves[c]),
-      pr: prFromClf(curves[c]),
-    }),
-  );
+  const perClass = s.classes.map((name, c): ClassRoc => ({
+    class: name,
+    positives: columns[c].positive.filter(Boolean).length,
+    auc: perClassAuc[c],
+    aucCi: perClassAuc[c] === null ? null : percentileInterval(reps.perClass[c], level),
+    averagePrecision: aps[c],
+    roc: rocFromClf(curves[c]),
+    pr: prFromClf(curves[c]),
+  }));
   return {
     count: n,
     classes: [...s.classes],
@@ -131,7 +129,11 @@ export function rocAnalysis(s: Scores, opts: RocOptions = {}): RocAnalysis {
     apMacro: meanDefined(aps),
     apMicro: orNull(apFromClf(pooled)),
     microRoc: rocFromClf(pooled),
-    ci: { aucMacro: percentileInterval(reps.macro, level), aucMicro: percentileInterval(reps.micro, level), accuracy: percentileInterval(reps.accuracy, level) },
+    ci: {
+      aucMacro: percentileInterval(reps.macro, level),
+      aucMicro: percentileInterval(reps.micro, level),
+      accuracy: percentileInterval(reps.accuracy, level),
+    },
     bootstrap: { replicates, seed, level },
   };
 }

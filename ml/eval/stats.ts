@@ -107,7 +107,10 @@ export function mcnemarChi2Statistic(b: number, c: number): number {
 }
 
 export function mcnemar(b: number, c: number, exactBelow = MCNEMAR_EXACT_BELOW): McNemarResult {
-  for (const [name, v] of [['b', b], ['c', c]] as const) {
+  for (const [name, v] of [
+    ['b', b],
+    ['c', c],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`mcnemar: ${name} must be a non-negative integer, got ${v}`);
   }
   const statistic = mcnemarChi2Statistic(b, c);

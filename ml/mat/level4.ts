@@ -68,7 +68,11 @@ export function readLevel4(bytes: Uint8Array): MatFile {
     const nameAt = pos + 20;
     const dataAt = nameAt + namlen;
     if (dataAt > bytes.byteLength || dataBytes > bytes.byteLength - dataAt) {
-      throw new MatFormatError('LengthPastEnd', `matrix ${rows}×${cols} needs ${namlen + dataBytes} bytes after its header, ${bytes.byteLength - nameAt} left`, pos);
+      throw new MatFormatError(
+        'LengthPastEnd',
+        `matrix ${rows}×${cols} needs ${namlen + dataBytes} bytes after its header, ${bytes.byteLength - nameAt} left`,
+        pos,
+      );
     }
     const name = new TextDecoder('latin1').decode(bytes.subarray(nameAt, dataAt)).replace(/\0.*$/s, '');
     const dims = [rows, cols];

@@ -26,10 +26,24 @@ const MI_UTF16 = 17;
 const MI_UTF32 = 18;
 
 const MX_NUMERIC: Readonly<Record<number, MatNumericClass>> = {
-  6: 'double', 7: 'single', 8: 'int8', 9: 'uint8', 10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32', 14: 'int64', 15: 'uint64',
+  6: 'double',
+  7: 'single',
+  8: 'int8',
+  9: 'uint8',
+  10: 'int16',
+  11: 'uint16',
+  12: 'int32',
+  13: 'uint32',
+  14: 'int64',
+  15: 'uint64',
 };
 const MX_SKIPPED: Readonly<Record<number, MatSkippedVariable['class']>> = {
-  1: 'cell', 2: 'struct', 3: 'object', 5: 'sparse', 16: 'function', 17: 'opaque',
+  1: 'cell',
+  2: 'struct',
+  3: 'object',
+  5: 'sparse',
+  16: 'function',
+  17: 'opaque',
 };
 const MX_CHAR = 4;
 const FLAG_COMPLEX = 0x0800;
@@ -293,8 +307,10 @@ export function level5Header(bytes: Uint8Array): { le: boolean; version: number 
   const a = bytes[126];
   const b = bytes[127];
   let le: boolean;
-  if (a === 0x49 && b === 0x4d) le = true; // 'IM': written little-endian
-  else if (a === 0x4d && b === 0x49) le = false; // 'MI'
+  if (a === 0x49 && b === 0x4d)
+    le = true; // 'IM': written little-endian
+  else if (a === 0x4d && b === 0x49)
+    le = false; // 'MI'
   else return undefined;
   const version = new DataView(bytes.buffer, bytes.byteOffset + 124, 2).getUint16(0, le);
   return { le, version };

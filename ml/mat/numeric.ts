@@ -26,7 +26,16 @@ export const MI_NUMERIC = new Set([1, 2, 3, 4, 5, 6, 7, 9, 12, 13]);
 const MI_BIGINT = new Set([12, 13]);
 /** The class whose typed array matches a storage type byte for byte (fast path). */
 const MI_NATIVE_CLASS: Readonly<Record<number, MatNumericClass>> = {
-  1: 'int8', 2: 'uint8', 3: 'int16', 4: 'uint16', 5: 'int32', 6: 'uint32', 7: 'single', 9: 'double', 12: 'int64', 13: 'uint64',
+  1: 'int8',
+  2: 'uint8',
+  3: 'int16',
+  4: 'uint16',
+  5: 'int32',
+  6: 'uint32',
+  7: 'single',
+  9: 'double',
+  12: 'int64',
+  13: 'uint64',
 };
 
 type Ctor = { new (n: number): MatNumericArray; new (buffer: ArrayBuffer): MatNumericArray };
@@ -47,17 +56,28 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function readerFor(view: DataView, type: number, le: boolean): (offset: number) => number | bigint {
   switch (type) {
-    case 1: return (o) => view.getInt8(o);
-    case 2: return (o) => view.getUint8(o);
-    case 3: return (o) => view.getInt16(o, le);
-    case 4: return (o) => view.getUint16(o, le);
-    case 5: return (o) => view.getInt32(o, le);
-    case 6: return (o) => view.getUint32(o, le);
-    case 7: return (o) => view.getFloat32(o, le);
-    case 9: return (o) => view.getFloat64(o, le);
-    case 12: return (o) => view.getBigInt64(o, le);
-    case 13: return (o) => view.getBigUint64(o, le);
-    default: throw new MatFormatError('BadElement', `data element type ${type} is not numeric`);
+    case 1:
+      return (o) => view.getInt8(o);
+    case 2:
+      return (o) => view.getUint8(o);
+    case 3:
+      return (o) => view.getInt16(o, le);
+    case 4:
+      return (o) => view.getUint16(o, le);
+    case 5:
+      return (o) => view.getInt32(o, le);
+    case 6:
+      return (o) => view.getUint32(o, le);
+    case 7:
+      return (o) => view.getFloat32(o, le);
+    case 9:
+      return (o) => view.getFloat64(o, le);
+    case 12:
+      return (o) => view.getBigInt64(o, le);
+    case 13:
+      return (o) => view.getBigUint64(o, le);
+    default:
+      throw new MatFormatError('BadElement', `data element type ${type} is not numeric`);
   }
 }
 

@@ -5,31 +5,12 @@
 
 export type MatFormat = 'v4' | 'v5' | 'v7.3';
 
-export type MatNumericClass =
-  | 'double'
-  | 'single'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64';
+export type MatNumericClass = 'double' | 'single' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64';
 
 export type MatClass = MatNumericClass | 'logical' | 'char' | 'struct' | 'cell' | 'object' | 'sparse' | 'function' | 'opaque';
 
 export type MatNumericArray =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+  Float64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 interface MatVariableBase {
   name: string;

@@ -40,9 +40,7 @@ export interface BuildOptions {
   seed: number;
 }
 
-export type ArchitectureCheck =
-  | { ok: true; outputLength: number; params: number }
-  | { ok: false; reason: string };
+export type ArchitectureCheck = { ok: true; outputLength: number; params: number } | { ok: false; reason: string };
 
 /** Conv output length under 'same' padding. */
 const convLength = (length: number, stride: number): number => Math.ceil(length / stride);
@@ -184,9 +182,7 @@ export function buildModel(arch: Architecture, opts: BuildOptions): tfl.LayersMo
     length = outLength;
     if (b.pool !== 'none') {
       const poolArgs = { name: `b${i}_pool`, poolSize: b.poolSize, strides: b.poolSize, padding: 'valid' as const };
-      y = (b.pool === 'max' ? tfl.layers.maxPooling1d(poolArgs) : tfl.layers.averagePooling1d(poolArgs)).apply(
-        y,
-      ) as tfl.SymbolicTensor;
+      y = (b.pool === 'max' ? tfl.layers.maxPooling1d(poolArgs) : tfl.layers.averagePooling1d(poolArgs)).apply(y) as tfl.SymbolicTensor;
       length = poolLength(length, b.poolSize);
     }
     x = y;
@@ -201,9 +197,7 @@ export function buildModel(arch: Architecture, opts: BuildOptions): tfl.LayersMo
         : tfl.layers.flatten({ name: 'head_flatten' });
   x = head.apply(x) as tfl.SymbolicTensor;
   if (arch.denseUnits > 0) {
-    x = tfl.layers
-      .dense({ name: 'head_dense', units: arch.denseUnits, activation: 'relu', kernelInitializer: kernelInit() })
-      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.dense({ name: 'head_dense', units: arch.denseUnits, activation: 'relu', kernelInitializer: kernelInit() }).apply(x) as tfl.SymbolicTensor;
   }
   if (arch.dropout > 0) {
     // tfjs-layers' dropout ignores its seed: training with dropout is not bit-reproducible.

@@ -46,7 +46,9 @@ export function yAxis(scale: Scale, plot: Plot, label: string): string {
     parts.push(text(plot.left - 6, y + 4, formatNumber(t), { 'font-size': 11, fill: MUTED, 'text-anchor': 'end' }));
   }
   const cy = (plot.top + plot.bottom) / 2;
-  parts.push(text(plot.left - 46, cy, label, { 'font-size': 12, fill: INK, 'text-anchor': 'middle', transform: `rotate(-90 ${num(plot.left - 46)} ${num(cy)})` }));
+  parts.push(
+    text(plot.left - 46, cy, label, { 'font-size': 12, fill: INK, 'text-anchor': 'middle', transform: `rotate(-90 ${num(plot.left - 46)} ${num(cy)})` }),
+  );
   parts.push(tag('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: '#999' }));
   return parts.join('');
 }

@@ -16,19 +16,7 @@
 import { emptyMessage, frame, INK, legend, lineSwatch, MUTED, reportHeader, svgDocument, xAxis, yAxis, type Box, type LegendItem, type Plot } from './chart.js';
 import { campaignCss, figure, htmlPage, summaryRow, summaryTable, titledTable } from './html.js';
 import { parameterImportance, type ParameterImportance } from './importance.js';
-import {
-  escapeXml,
-  extent,
-  formatNumber,
-  linearScale,
-  logScale,
-  points,
-  rampColor,
-  tag,
-  text,
-  truncate,
-  wantsLog,
-} from './svg.js';
+import { escapeXml, extent, formatNumber, linearScale, logScale, points, rampColor, tag, text, truncate, wantsLog } from './svg.js';
 import { historyPanel as historyPanelOf } from './history.js';
 import { statusPalette } from './status.js';
 import type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
@@ -65,7 +53,6 @@ interface Trial {
   value?: number;
   steps: [number, number][];
 }
-
 
 interface Context {
   input: HpoReportInput;
@@ -143,7 +130,6 @@ function renderSvg(ctx: Context): string {
   return svgDocument(WIDTH, HEIGHT, `HPO campaign ${input.campaignId}`, body);
 }
 
-
 // (a) Optimisation history ----------------------------------------------------------------------
 
 /**
@@ -164,7 +150,10 @@ function historyPanel(ctx: Context, box: Box): string {
     improves: (a, b) => better(input.direction, a, b),
     pad: padded,
     palette: STATUS,
-    point: (t) => ({ attrs: { 'data-trial': t.number, 'data-status': t.status }, tip: `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}` }),
+    point: (t) => ({
+      attrs: { 'data-trial': t.number, 'data-status': t.status },
+      tip: `trial #${t.number} · ${t.status}${t.value !== undefined ? ` · ${formatNumber(t.value)}` : ''}`,
+    }),
     legendExtras: (hasBestLine) => (hasBestLine ? [[lineSwatch(INK), `best so far (${input.direction === 'maximize' ? 'max' : 'min'})`]] : []),
   });
 }
@@ -206,7 +195,9 @@ function importancePanel(ctx: Context, box: Box): string {
     );
   });
   if (items.length > shown.length) {
-    parts.push(text(plot.left, plot.top + slot * shown.length + 16, `+ ${items.length - shown.length} more (see the HTML report)`, { 'font-size': 11, fill: MUTED }));
+    parts.push(
+      text(plot.left, plot.top + slot * shown.length + 16, `+ ${items.length - shown.length} more (see the HTML report)`, { 'font-size': 11, fill: MUTED }),
+    );
   }
   return tag('g', { class: 'panel', id: 'panel-importance' }, parts.join(''));
 }
@@ -247,7 +238,14 @@ function intermediatePanel(ctx: Context, box: Box): string {
     const dash = t.status === 'RUNNING' ? '4 3' : undefined;
     const shape =
       pts.length > 1
-        ? tag('polyline', { points: points(pts), fill: 'none', stroke: color, 'stroke-width': isBest ? 2.6 : 1.3, 'stroke-opacity': isBest ? 1 : opacity, 'stroke-dasharray': dash })
+        ? tag('polyline', {
+            points: points(pts),
+            fill: 'none',
+            stroke: color,
+            'stroke-width': isBest ? 2.6 : 1.3,
+            'stroke-opacity': isBest ? 1 : opacity,
+            'stroke-dasharray': dash,
+          })
         : '';
     // An end dot makes a trial that stopped at the first rung visible, and marks where pruned trials ended.
     const [ex, ey] = pts[pts.length - 1];
@@ -258,7 +256,8 @@ function intermediatePanel(ctx: Context, box: Box): string {
 
   const present = new Set(withSteps.map((t) => t.status));
   const items: LegendItem[] = [];
-  for (const s of DRAW_ORDER.slice().reverse()) if (present.has(s)) items.push([lineSwatch(styleOf(s).color, s === 'RUNNING' ? '4 3' : undefined), styleOf(s).label]);
+  for (const s of DRAW_ORDER.slice().reverse())
+    if (present.has(s)) items.push([lineSwatch(styleOf(s).color, s === 'RUNNING' ? '4 3' : undefined), styleOf(s).label]);
   if (best) items.push([lineSwatch(INK, undefined, 2.6), `best trial #${best.number}`]);
   parts.push(legend(box.x + 14, box.y + 46, items));
   return tag('g', { class: 'panel', id: 'panel-intermediate' }, parts.join(''));
@@ -316,7 +315,15 @@ function parallelPanel(ctx: Context, box: Box): string {
       const isBest = t === best;
       return tag(
         'polyline',
-        { class: 'pc-line', 'data-trial': t.number, points: points(pts), fill: 'none', stroke: rampColor(g), 'stroke-width': isBest ? 2.8 : 1.4, 'stroke-opacity': isBest ? 1 : opacity },
+        {
+          class: 'pc-line',
+          'data-trial': t.number,
+          points: points(pts),
+          fill: 'none',
+          stroke: rampColor(g),
+          'stroke-width': isBest ? 2.8 : 1.4,
+          'stroke-opacity': isBest ? 1 : opacity,
+        },
         tag('title', {}, escapeXml(`trial #${t.number} · ${formatNumber(t.value as number)}`)),
       );
     });
@@ -335,10 +342,20 @@ function parallelPanel(ctx: Context, box: Box): string {
     g.push(tag('title', {}, escapeXml(a.name)));
     const nameY = stagger && i % 2 === 0 ? plot.top - 40 : plot.top - 25;
     g.push(text(a.x, nameY, truncate(a.name, maxChars), { 'font-size': 12, 'font-weight': 'bold', fill: INK, 'text-anchor': 'middle' }));
-    if (a.log || isObjective) g.push(text(a.x, plot.top - 10, isObjective ? `(${input.direction})` : '(log)', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'middle' }));
+    if (a.log || isObjective)
+      g.push(text(a.x, plot.top - 10, isObjective ? `(${input.direction})` : '(log)', { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'middle' }));
     for (const t of a.ticks) {
       g.push(tag('line', { x1: a.x - 3, x2: a.x, y1: t.y, y2: t.y, stroke: '#555' }));
-      g.push(text(a.x - 5, t.y + 3.5, truncate(t.label, 10), { 'font-size': 10, fill: INK, 'text-anchor': 'end', stroke: '#fff', 'stroke-width': 3, 'paint-order': 'stroke' }));
+      g.push(
+        text(a.x - 5, t.y + 3.5, truncate(t.label, 10), {
+          'font-size': 10,
+          fill: INK,
+          'text-anchor': 'end',
+          stroke: '#fff',
+          'stroke-width': 3,
+          'paint-order': 'stroke',
+        }),
+      );
     }
     if (a.hasMissing) g.push(text(a.x - 5, naY + 3.5, 'n/a', { 'font-size': 10, fill: MUTED, 'text-anchor': 'end', 'font-style': 'italic' }));
     parts.push(tag('g', { class: 'pc-axis', 'data-param': a.name }, g.join('')));
@@ -367,7 +384,9 @@ function parallelPanel(ctx: Context, box: Box): string {
  * below the axis rather than breaking the line.
  */
 function paramAxis(name: string, x: number, trials: readonly Trial[], plot: Plot): Axis {
-  const present = trials.map((t) => t.params[name]).filter((v): v is ParamValue => v !== undefined && v !== null && !(typeof v === 'number' && !Number.isFinite(v)));
+  const present = trials
+    .map((t) => t.params[name])
+    .filter((v): v is ParamValue => v !== undefined && v !== null && !(typeof v === 'number' && !Number.isFinite(v)));
   const hasMissing = present.length < trials.length;
   const numeric = present.length > 0 && present.every((v) => typeof v === 'number');
   if (numeric) {
@@ -385,7 +404,9 @@ function paramAxis(name: string, x: number, trials: readonly Trial[], plot: Plot
     const sb = String(b);
     return sa < sb ? -1 : sa > sb ? 1 : 0;
   });
-  const pos = new Map(cats.map((c, i) => [keyOf(c), cats.length > 1 ? plot.bottom - ((plot.bottom - plot.top) * i) / (cats.length - 1) : (plot.top + plot.bottom) / 2]));
+  const pos = new Map(
+    cats.map((c, i) => [keyOf(c), cats.length > 1 ? plot.bottom - ((plot.bottom - plot.top) * i) / (cats.length - 1) : (plot.top + plot.bottom) / 2]),
+  );
   return {
     name,
     x,
@@ -413,7 +434,14 @@ function renderHtml(ctx: Context, svg: string): string {
     ...STATUS.countRows(trials.map((t) => t.status)),
     row('best trial', best ? `#${best.number}` : 'none completed'),
     row('best value', best ? e(formatNumber(best.value as number, 6)) : '—'),
-    row('best parameters', best ? Object.entries(best.params).map(([k, v]) => `<code>${e(k)} = ${e(formatParam(v))}</code>`).join('<br>') : '—'),
+    row(
+      'best parameters',
+      best
+        ? Object.entries(best.params)
+            .map(([k, v]) => `<code>${e(k)} = ${e(formatParam(v))}</code>`)
+            .join('<br>')
+        : '—',
+    ),
     row('parameter importance', importance.map((i) => `${e(i.param)} ${(i.importance * 100).toFixed(1)} %`).join(', ') || '—'),
     row('generated', e(input.generatedAt)),
   ].join('\n');

@@ -55,10 +55,7 @@ export interface ParameterImportance {
 const MIN_BINS = 2;
 const MAX_BINS = 10;
 
-export function parameterImportance(
-  trials: readonly ImportanceTrial[],
-  _direction: 'maximize' | 'minimize',
-): ParameterImportance[] {
+export function parameterImportance(trials: readonly ImportanceTrial[], _direction: 'maximize' | 'minimize'): ParameterImportance[] {
   const usable = trials.filter((t) => t.status === 'COMPLETED' && typeof t.value === 'number' && Number.isFinite(t.value));
   const names = new Set<string>();
   for (const t of usable) for (const [k, v] of Object.entries(t.params ?? {})) if (isPresent(v)) names.add(k);

@@ -4,5 +4,19 @@ export { parameterImportance, type ParameterImportance, type ImportanceTrial } f
 export type { HpoReportInput, HpoReportTrial, ParamValue } from './types.js';
 export { escapeXml } from './svg.js';
 export { renderNasReport, paretoFront2, NAS_PANEL_TITLES, type NasReportInput, type NasReportCandidate } from './nas-report.js';
-export { renderSignalExplanationSvg, renderXaiClassSummarySvg, renderXaiClassSummaryHtml, attributionColumns, waveformEnvelope, attributionColor, MAX_WINDOWS, MAX_STRIP_COLUMNS, ATTRIBUTION_LEVELS, type SignalPictureInput, type SignalPictureWindow, type XaiClassSummaryInput, type XaiClassSummaryMethod } from './xai-report.js';
+export {
+  renderSignalExplanationSvg,
+  renderXaiClassSummarySvg,
+  renderXaiClassSummaryHtml,
+  attributionColumns,
+  waveformEnvelope,
+  attributionColor,
+  MAX_WINDOWS,
+  MAX_STRIP_COLUMNS,
+  ATTRIBUTION_LEVELS,
+  type SignalPictureInput,
+  type SignalPictureWindow,
+  type XaiClassSummaryInput,
+  type XaiClassSummaryMethod,
+} from './xai-report.js';
 export { architectureLines } from '../../contracts/text.js';

@@ -88,7 +88,6 @@ interface Point extends Candidate {
   latencyMs: number;
 }
 
-
 interface Context {
   input: NasReportInput;
   candidates: Candidate[];
@@ -161,7 +160,8 @@ function pickBest(candidates: readonly Candidate[], pts: readonly Point[], named
  * identical objectives are all kept (none dominates the other).
  */
 export function paretoFront2<T extends { accuracy: number; params: number; latencyMs: number }>(pts: readonly T[], cost: 'params' | 'latencyMs'): T[] {
-  const dominated = (p: T): boolean => pts.some((q) => q !== p && q.accuracy >= p.accuracy && q[cost] <= p[cost] && (q.accuracy > p.accuracy || q[cost] < p[cost]));
+  const dominated = (p: T): boolean =>
+    pts.some((q) => q !== p && q.accuracy >= p.accuracy && q[cost] <= p[cost] && (q.accuracy > p.accuracy || q[cost] < p[cost]));
   return pts.filter((p) => !dominated(p)).sort((a, b) => a[cost] - b[cost] || b.accuracy - a.accuracy);
 }
 
@@ -180,7 +180,13 @@ function bestSummary(best: Candidate | undefined): string {
 function renderSvg(ctx: Context): string {
   const { input, candidates, best } = ctx;
   const counts = STATUS.countsText(candidates.map((c) => c.status));
-  const header = reportHeader(WIDTH, 'NAS campaign', input.campaignId, input.generatedAt, `dataset ${truncate(input.datasetId, 40)} · ${candidates.length} candidates${counts ? `: ${counts}` : ''} · ${bestSummary(best)}`);
+  const header = reportHeader(
+    WIDTH,
+    'NAS campaign',
+    input.campaignId,
+    input.generatedAt,
+    `dataset ${truncate(input.datasetId, 40)} · ${candidates.length} candidates${counts ? `: ${counts}` : ''} · ${bestSummary(best)}`,
+  );
   const body = [
     header,
     historyPanel(ctx, { x: 12, y: 78, w: 716, h: 390 }),
@@ -190,7 +196,6 @@ function renderSvg(ctx: Context): string {
   ].join('\n');
   return svgDocument(WIDTH, HEIGHT, `NAS campaign ${input.campaignId}`, body);
 }
-
 
 /** 1-2-5 ticks per decade when the axis spans at most three decades, else powers of ten only. */
 function denseLogTicks(lo: number, hi: number): number[] {
@@ -204,7 +209,6 @@ function denseLogTicks(lo: number, hi: number): number[] {
   }
   return out;
 }
-
 
 /** Pads a range by 5 % each side so markers at the extremes are not cut by the frame. */
 function padded([lo, hi]: [number, number]): [number, number] {
@@ -277,7 +281,8 @@ function frontPanel(ctx: Context, box: Box, cost: 'params' | 'latencyMs'): strin
     if (i > 0) stair.push([xs(p[cost]), ys(front[i - 1].accuracy)]);
     stair.push([xs(p[cost]), ys(p.accuracy)]);
   });
-  if (front.length > 1) parts.push(tag('polyline', { class: `${cls}-line`, points: points(stair), fill: 'none', stroke: FRONT, 'stroke-width': 1.8, 'stroke-linejoin': 'round' }));
+  if (front.length > 1)
+    parts.push(tag('polyline', { class: `${cls}-line`, points: points(stair), fill: 'none', stroke: FRONT, 'stroke-width': 1.8, 'stroke-linejoin': 'round' }));
 
   const r = pts.length > 300 ? 2.4 : 4;
   const dots: string[] = [];
@@ -292,7 +297,13 @@ function frontPanel(ctx: Context, box: Box, cost: 'params' | 'latencyMs'): strin
       ? tag('circle', { cx: x, cy: y, r: r + 1.5, fill: FRONT, stroke: '#fff', 'stroke-width': 1 })
       : tag('circle', { cx: x, cy: y, r, fill: '#1f77b4', 'fill-opacity': 0.45 });
     const ring = p === best ? tag('circle', { cx: x, cy: y, r: r + 5, fill: 'none', stroke: INK, 'stroke-width': 1.6 }) : '';
-    const attrs = { class: `${cls}-pt`, 'data-candidate': p.number, 'data-front': onFront ? 'true' : 'false', 'data-accuracy': String(p.accuracy), 'data-cost': String(p[cost]) };
+    const attrs = {
+      class: `${cls}-pt`,
+      'data-candidate': p.number,
+      'data-front': onFront ? 'true' : 'false',
+      'data-accuracy': String(p.accuracy),
+      'data-cost': String(p[cost]),
+    };
     dots.push(tag('g', attrs, tag('title', {}, escapeXml(tip)) + dot + ring));
   }
   parts.push(tag('g', { class: `${cls}-points` }, dots.join('')));
@@ -305,7 +316,8 @@ function frontPanel(ctx: Context, box: Box, cost: 'params' | 'latencyMs'): strin
     [(x, y) => tag('circle', { cx: x, cy: y, r: 4, fill: '#1f77b4', 'fill-opacity': 0.45 }), 'dominated'],
     [(x, y) => tag('circle', { cx: x, cy: y, r: 5, fill: FRONT }), `Pareto front (${front.length})`],
   ];
-  if (best && pts.includes(best as Point)) items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: INK, 'stroke-width': 1.6 }), 'best (scalarised)']);
+  if (best && pts.includes(best as Point))
+    items.push([(x, y) => tag('circle', { cx: x, cy: y, r: 6, fill: 'none', stroke: INK, 'stroke-width': 1.6 }), 'best (scalarised)']);
   parts.push(legend(box.x + 14, box.y + 46, items));
   return tag('g', { class: 'panel', id }, parts.join(''));
 }
@@ -317,7 +329,12 @@ function architecturePanel(ctx: Context, box: Box): string {
   const parts = [frame(box, NAS_PANEL_TITLES.architecture, best ? `candidate #${best.number}, input → output, top to bottom` : undefined)];
   if (!best) return tag('g', { class: 'panel', id: 'panel-architecture' }, parts.join('') + emptyMessage(box, 'no trained candidate yet'));
   const lines = best.genome ? architectureLines(best.genome) : undefined;
-  if (!lines) return tag('g', { class: 'panel', id: 'panel-architecture' }, parts.join('') + emptyMessage(box, best.hasGenome ? 'architecture not readable' : 'architecture not recorded'));
+  if (!lines)
+    return tag(
+      'g',
+      { class: 'panel', id: 'panel-architecture' },
+      parts.join('') + emptyMessage(box, best.hasGenome ? 'architecture not readable' : 'architecture not recorded'),
+    );
 
   // Monospace at 12 px ≈ 7.2 px per character: shrink the font for wide lines so they fit.
   const longest = Math.max(...lines.map((l) => l.length));
@@ -329,7 +346,16 @@ function architecturePanel(ctx: Context, box: Box): string {
     const y = y0 + i * step;
     const isHead = i === lines.length - 1;
     if (!isHead && i % 2 === 0) rows.push(tag('rect', { x: box.x + 10, y: y - step * 0.68, width: box.w - 20, height: step, fill: '#f4f6fa' }));
-    rows.push(text(box.x + 14, y, line, { 'font-size': num(size), 'font-family': MONO, fill: isHead ? '#7a3e00' : INK, class: 'layer-line', 'xml:space': 'preserve', style: 'white-space: pre' }));
+    rows.push(
+      text(box.x + 14, y, line, {
+        'font-size': num(size),
+        'font-family': MONO,
+        fill: isHead ? '#7a3e00' : INK,
+        class: 'layer-line',
+        'xml:space': 'preserve',
+        style: 'white-space: pre',
+      }),
+    );
   });
   const facts: string[] = [];
   if (best.accuracy !== undefined) facts.push(`accuracy ${formatNumber(best.accuracy)}`);
@@ -359,12 +385,27 @@ function renderHtml(ctx: Context, svg: string): string {
     row('best parameters', fmt(best?.params, 6) || '—'),
     row('best latency (ms)', fmt(best?.latencyMs) || '—'),
     row('best score', fmt(best?.score, 6) || '—'),
-    row('front (accuracy vs params)', [...frontParams].sort((a, b) => a - b).map((n) => `#${n}`).join(' ') || '—'),
-    row('front (accuracy vs latency)', [...frontLatency].sort((a, b) => a - b).map((n) => `#${n}`).join(' ') || '—'),
+    row(
+      'front (accuracy vs params)',
+      [...frontParams]
+        .sort((a, b) => a - b)
+        .map((n) => `#${n}`)
+        .join(' ') || '—',
+    ),
+    row(
+      'front (accuracy vs latency)',
+      [...frontLatency]
+        .sort((a, b) => a - b)
+        .map((n) => `#${n}`)
+        .join(' ') || '—',
+    ),
     row('generated', e(input.generatedAt)),
   ].join('\n');
-  const architecture = layers ? `<pre class="layers">${e(layers.join('\n'))}</pre>` : `<p>${best ? 'architecture not recorded' : 'no trained candidate yet'}</p>`;
-  const head = '<tr><th>#</th><th>status</th><th>accuracy</th><th>params</th><th>latency (ms)</th><th>score</th><th>front</th><th>blocks</th><th>note</th></tr>';
+  const architecture = layers
+    ? `<pre class="layers">${e(layers.join('\n'))}</pre>`
+    : `<p>${best ? 'architecture not recorded' : 'no trained candidate yet'}</p>`;
+  const head =
+    '<tr><th>#</th><th>status</th><th>accuracy</th><th>params</th><th>latency (ms)</th><th>score</th><th>front</th><th>blocks</th><th>note</th></tr>';
   const body = candidates
     .map((c) => {
       const cls = c === best ? ' class="best"' : '';

@@ -168,7 +168,7 @@ function heatStrip(levels: readonly number[], box: Box, attrs: Record<string, st
   const columns = levels.length;
   const sx = columns > 0 ? box.w / columns : 1;
   const runs = new Map<number, { d: string; pen: number }>();
-  for (let c = 0; c < columns; ) {
+  for (let c = 0; c < columns;) {
     const level = levels[c];
     let e = c + 1;
     while (e < columns && levels[e] === level) e++;
@@ -207,7 +207,6 @@ function colourKey(x: number, y: number, signed: boolean, w = 9, h = 10): string
   parts.push(tag('rect', { x, y, width: n * w, height: h, fill: 'none', stroke: STRIP_EDGE, 'stroke-width': 0.8 }));
   return parts.join('');
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // 1. Per-signal picture
@@ -267,7 +266,14 @@ export function renderSignalExplanationSvg(input: SignalPictureInput): string {
     y += h + 12;
   });
   if (hidden > 0) {
-    parts.push(text(20, y + 10, `+${hidden} more window${hidden === 1 ? '' : 's'} not drawn (the first ${MAX_WINDOWS} are shown)`, { 'font-size': 13, fill: MUTED, 'font-style': 'italic', class: 'note' }));
+    parts.push(
+      text(20, y + 10, `+${hidden} more window${hidden === 1 ? '' : 's'} not drawn (the first ${MAX_WINDOWS} are shown)`, {
+        'font-size': 13,
+        fill: MUTED,
+        'font-style': 'italic',
+        class: 'note',
+      }),
+    );
     y += 26;
   }
   const height = Math.ceil(y + 4);
@@ -297,7 +303,9 @@ function windowPanel(w: SignalPictureWindow, k: number, total: number, fs: numbe
   const xOf = (sample: number): number => xs((sample / fs) * 1000);
 
   // Time axis under the strips, with its grid through waveform and strips (strips paint over it).
-  parts.push(xAxis(xs, xs.ticks(10), { ...plot, bottom: axisY }, `time from window start, ms (window starts at ${formatNumber(start / fs)} s in the recording)`, true));
+  parts.push(
+    xAxis(xs, xs.ticks(10), { ...plot, bottom: axisY }, `time from window start, ms (window starts at ${formatNumber(start / fs)} s in the recording)`, true),
+  );
 
   // Waveform: symmetric around 0 (z-normalised input).
   let amp = 0;
@@ -312,13 +320,33 @@ function windowPanel(w: SignalPictureWindow, k: number, total: number, fs: numbe
   } else {
     // Min/max envelope per column: upper edge left to right, lower edge back.
     const env = waveformEnvelope(samples, MAX_STRIP_COLUMNS);
-    const pts: [number, number][] = [...env.map(([i, , mx]) => [xOf(i), ys(mx)] as [number, number]), ...env.reverse().map(([i, mn]) => [xOf(i), ys(mn)] as [number, number])];
-    parts.push(tag('polygon', { class: 'wave-envelope', points: points(pts), fill: WAVE, 'fill-opacity': 0.55, stroke: WAVE, 'stroke-width': 0.6, 'stroke-linejoin': 'round' }));
+    const pts: [number, number][] = [
+      ...env.map(([i, , mx]) => [xOf(i), ys(mx)] as [number, number]),
+      ...env.reverse().map(([i, mn]) => [xOf(i), ys(mn)] as [number, number]),
+    ];
+    parts.push(
+      tag('polygon', {
+        class: 'wave-envelope',
+        points: points(pts),
+        fill: WAVE,
+        'fill-opacity': 0.55,
+        stroke: WAVE,
+        'stroke-width': 0.6,
+        'stroke-linejoin': 'round',
+      }),
+    );
   }
 
   // Strips, one per method, on the same time axis as the waveform.
   if (methods.length === 0) {
-    parts.push(text((plot.left + plot.right) / 2, stripTop + 14, 'no attribution maps', { 'font-size': 12, fill: MUTED, 'text-anchor': 'middle', 'font-style': 'italic' }));
+    parts.push(
+      text((plot.left + plot.right) / 2, stripTop + 14, 'no attribution maps', {
+        'font-size': 12,
+        fill: MUTED,
+        'text-anchor': 'middle',
+        'font-style': 'italic',
+      }),
+    );
   }
   const columns = Math.min(MAX_STRIP_COLUMNS, L);
   methods.forEach((m, j) => {
@@ -329,14 +357,28 @@ function windowPanel(w: SignalPictureWindow, k: number, total: number, fs: numbe
     const perColumn = Math.max(1, Math.round(L / columns));
     const tip =
       `${m.method}: faithfulness ${fmt2(m.faithfulness)}; ` +
-      (allZero ? 'all attributions are zero' : `full colour = ${col.signed ? '±' : ''}${formatNumber(col.max)} (mean |attribution| over ${perColumn === 1 ? '1 sample' : `~${perColumn} samples`})`) +
+      (allZero
+        ? 'all attributions are zero'
+        : `full colour = ${col.signed ? '±' : ''}${formatNumber(col.max)} (mean |attribution| over ${perColumn === 1 ? '1 sample' : `~${perColumn} samples`})`) +
       (a.length !== L ? `; map has ${a.length} values for ${L} samples, stretched to fit` : '');
     parts.push(
-      heatStrip(col.levels, { x: plot.left, y: top, w: plot.right - plot.left, h: STRIP_H }, { 'data-method': m.method, 'data-max': formatNumber(col.max), 'data-signed': col.signed ? 'true' : 'false' }, tip),
+      heatStrip(
+        col.levels,
+        { x: plot.left, y: top, w: plot.right - plot.left, h: STRIP_H },
+        { 'data-method': m.method, 'data-max': formatNumber(col.max), 'data-signed': col.signed ? 'true' : 'false' },
+        tip,
+      ),
     );
-    parts.push(text(plot.left - 10, top + 9, truncate(m.method, 26), { 'font-size': 12, fill: INK, 'text-anchor': 'end', 'font-weight': 'bold', class: 'strip-label' }));
     parts.push(
-      text(plot.left - 10, top + 21, `faithfulness ${fmt2(m.faithfulness)}${a.length === 0 ? ' · no map' : allZero ? ' · all zero' : ''}`, { 'font-size': 10.5, fill: MUTED, 'text-anchor': 'end', class: 'strip-faithfulness' }),
+      text(plot.left - 10, top + 9, truncate(m.method, 26), { 'font-size': 12, fill: INK, 'text-anchor': 'end', 'font-weight': 'bold', class: 'strip-label' }),
+    );
+    parts.push(
+      text(plot.left - 10, top + 21, `faithfulness ${fmt2(m.faithfulness)}${a.length === 0 ? ' · no map' : allZero ? ' · all zero' : ''}`, {
+        'font-size': 10.5,
+        fill: MUTED,
+        'text-anchor': 'end',
+        class: 'strip-faithfulness',
+      }),
     );
   });
   return tag('g', attrs, parts.join(''));
@@ -431,7 +473,15 @@ export function renderXaiClassSummarySvg(input: XaiClassSummaryInput): string {
   // Column headers.
   const gridX = 12 + ROW_HEADER_W;
   lay.methods.forEach((m, j) => {
-    parts.push(text(gridX + j * lay.cellW + lay.cellW / 2, SUMMARY_TOP + 20, truncate(m, 30), { 'font-size': 14, 'font-weight': 'bold', fill: INK, 'text-anchor': 'middle', class: 'col-header' }));
+    parts.push(
+      text(gridX + j * lay.cellW + lay.cellW / 2, SUMMARY_TOP + 20, truncate(m, 30), {
+        'font-size': 14,
+        'font-weight': 'bold',
+        fill: INK,
+        'text-anchor': 'middle',
+        class: 'col-header',
+      }),
+    );
   });
 
   if (classes.length === 0) {
@@ -447,7 +497,10 @@ export function renderXaiClassSummarySvg(input: XaiClassSummaryInput): string {
     ];
     if (!(c.signals > 0)) {
       const box = { x: gridX + 4, y, w: lay.cellW * Math.max(1, lay.methods.length) - 8, h: EMPTY_ROW_H };
-      row.push(tag('rect', { x: box.x, y: box.y, width: box.w, height: box.h, fill: '#fafafa', stroke: '#d0d0d0', rx: 6 }), emptyMessage(box, 'no completed signals'));
+      row.push(
+        tag('rect', { x: box.x, y: box.y, width: box.w, height: box.h, fill: '#fafafa', stroke: '#d0d0d0', rx: 6 }),
+        emptyMessage(box, 'no completed signals'),
+      );
     } else {
       lay.methods.forEach((name, j) => {
         const m = (c.methods ?? []).find((x) => x.method === name);
@@ -466,7 +519,13 @@ export function renderXaiClassSummarySvg(input: XaiClassSummaryInput): string {
   return svgDocument(lay.width, lay.height, `XAI batch ${input.batchId}`, parts.join('\n'));
 }
 
-function summaryCell(m: XaiClassSummaryMethod | undefined, box: Box, lay: SummaryLayout, bands: readonly { lowHz: number; highHz: number }[], windowMs: number): string {
+function summaryCell(
+  m: XaiClassSummaryMethod | undefined,
+  box: Box,
+  lay: SummaryLayout,
+  bands: readonly { lowHz: number; highHz: number }[],
+  windowMs: number,
+): string {
   const attrs = { class: 'cell', 'data-method': m?.method };
   const card = tag('rect', { x: box.x, y: box.y, width: box.w, height: box.h, fill: '#fff', stroke: '#d0d0d0', rx: 6 });
   if (!m || !(m.signals > 0)) return tag('g', attrs, card + emptyMessage(box, 'no completed signals'));
@@ -479,11 +538,21 @@ function summaryCell(m: XaiClassSummaryMethod | undefined, box: Box, lay: Summar
   const seg = (m.segmentProfile ?? []).map(finiteOr0);
   const segTop = seg.length > 0 ? dominant(seg) : -1;
   parts.push(
-    text(left, box.y + 18, segTop >= 0 ? `time · peak segment ${segTop + 1}/${seg.length} (${pct(seg[segTop])})` : 'time in window', { 'font-size': 10.5, fill: MUTED }),
+    text(left, box.y + 18, segTop >= 0 ? `time · peak segment ${segTop + 1}/${seg.length} (${pct(seg[segTop])})` : 'time in window', {
+      'font-size': 10.5,
+      fill: MUTED,
+    }),
   );
   if (seg.length > 0) {
     const levels = seg.map((v) => (lay.maxSegment > 0 ? Math.max(0, Math.round((v / lay.maxSegment) * ATTRIBUTION_LEVELS)) : 0));
-    parts.push(heatStrip(levels, { x: left, y: box.y + 25, w, h: 18 }, { 'data-kind': 'segments' }, `${m.method}: share of |attribution| per segment: ${seg.map(pct).join(' ')}`));
+    parts.push(
+      heatStrip(
+        levels,
+        { x: left, y: box.y + 25, w, h: 18 },
+        { 'data-kind': 'segments' },
+        `${m.method}: share of |attribution| per segment: ${seg.map(pct).join(' ')}`,
+      ),
+    );
     parts.push(text(left, box.y + 55, '0', { 'font-size': 10, fill: MUTED }));
     parts.push(text(right, box.y + 55, `${formatNumber(windowMs)} ms`, { 'font-size': 10, fill: MUTED, 'text-anchor': 'end' }));
   } else {
@@ -494,7 +563,9 @@ function summaryCell(m: XaiClassSummaryMethod | undefined, box: Box, lay: Summar
   const n = Math.min(bands.length, (m.bandProfile ?? []).length);
   const prof = (m.bandProfile ?? []).slice(0, n).map(finiteOr0);
   const top = dominant(prof);
-  parts.push(text(left, box.y + 74, top >= 0 ? `bands, kHz · peak ${bandLabel(bands[top])} (${pct(prof[top])})` : 'bands, kHz', { 'font-size': 10.5, fill: MUTED }));
+  parts.push(
+    text(left, box.y + 74, top >= 0 ? `bands, kHz · peak ${bandLabel(bands[top])} (${pct(prof[top])})` : 'bands, kHz', { 'font-size': 10.5, fill: MUTED }),
+  );
   const barTop = box.y + 92;
   const base = box.y + 146;
   if (n > 0) {
@@ -504,7 +575,19 @@ function summaryCell(m: XaiClassSummaryMethod | undefined, box: Box, lay: Summar
     prof.forEach((v, b) => {
       const yv = hs(Math.max(0, v));
       const title = tag('title', {}, escapeXml(`${bandLabel(bands[b])}: ${pct(v)}`));
-      bars.push(tag('rect', { x: left + b * bw + Math.min(1, bw * 0.1), y: yv, width: Math.max(0.5, bw - 2 * Math.min(1, bw * 0.1)), height: base - yv, fill: b === top ? BAR_TOP : BAR }, title));
+      bars.push(
+        tag(
+          'rect',
+          {
+            x: left + b * bw + Math.min(1, bw * 0.1),
+            y: yv,
+            width: Math.max(0.5, bw - 2 * Math.min(1, bw * 0.1)),
+            height: base - yv,
+            fill: b === top ? BAR_TOP : BAR,
+          },
+          title,
+        ),
+      );
     });
     parts.push(tag('g', { class: 'bands' }, bars.join('')));
     parts.push(tag('line', { x1: left, x2: right, y1: base, y2: base, stroke: '#999' }));
@@ -533,7 +616,11 @@ function summaryCell(m: XaiClassSummaryMethod | undefined, box: Box, lay: Summar
   }
 
   parts.push(
-    text(left, box.y + box.h - 12, `faithfulness ${fmt2(m.meanFaithfulness)} · ${m.signals} signal${m.signals === 1 ? '' : 's'}`, { 'font-size': 12, fill: INK, class: 'cell-facts' }),
+    text(left, box.y + box.h - 12, `faithfulness ${fmt2(m.meanFaithfulness)} · ${m.signals} signal${m.signals === 1 ? '' : 's'}`, {
+      'font-size': 12,
+      fill: INK,
+      class: 'cell-facts',
+    }),
   );
   return tag('g', attrs, parts.join(''));
 }
@@ -572,7 +659,9 @@ export function renderXaiClassSummaryHtml(input: XaiClassSummaryInput): string {
         return `<tr><th>${e(c.label)}</th><td>${c.signals}</td><td>${c.failed}</td>${cells}</tr>`;
       })
       .join('\n');
-  const faithfulness = table((m) => `${e(Number.isFinite(m.meanFaithfulness) ? formatNumber(m.meanFaithfulness, 3) : 'n/a')} <span class="n">(n = ${m.signals})</span>`);
+  const faithfulness = table(
+    (m) => `${e(Number.isFinite(m.meanFaithfulness) ? formatNumber(m.meanFaithfulness, 3) : 'n/a')} <span class="n">(n = ${m.signals})</span>`,
+  );
   const dominantBand = table((m) => {
     const prof = (m.bandProfile ?? []).slice(0, bands.length).map(finiteOr0);
     const b = dominant(prof);

@@ -224,14 +224,7 @@ interface Modulation {
  * The fault's impact train. Each impact excites the structural resonance; its amplitude is set
  * by severity, a ±10 % scatter, the class's load-zone modulation and (ball) which race is hit.
  */
-function addFaultImpacts(
-  x: Float64Array,
-  spec: SignalSpec,
-  label: FaultyClass,
-  structure: Structure,
-  fs: number,
-  rng: Rng,
-): void {
+function addFaultImpacts(x: Float64Array, spec: SignalSpec, label: FaultyClass, structure: Structure, fs: number, rng: Rng): void {
   const freqs = characteristicFrequencies(spec.shaftHz);
   const period = 1 / faultImpactRateHz(label, spec.shaftHz);
   // Rolling elements slip a little: each interval deviates by up to ±slip (Antoni & Randall's

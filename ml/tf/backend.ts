@@ -61,9 +61,7 @@ export function initBackend(preference?: TfjsBackendChoice): Promise<BackendInfo
     const first = cachedPreference;
     return cached.then((info) => {
       if (info.name !== TFJS_NAME[preference]) {
-        throw new Error(
-          `initBackend: backend already initialised as '${info.name}' (preference ${first ?? 'auto'}), cannot switch to '${preference}'`,
-        );
+        throw new Error(`initBackend: backend already initialised as '${info.name}' (preference ${first ?? 'auto'}), cannot switch to '${preference}'`);
       }
       return info;
     });

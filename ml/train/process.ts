@@ -58,9 +58,11 @@ export function runTrainingInChildProcess(job: TrainingJob, opts: ChildTrainingO
     // delivers epoch N's heartbeat (the retry resumes from it).
     let queue: Promise<void> = Promise.resolve();
     const enqueue = (step: () => void | Promise<void>): void => {
-      queue = queue.then(async () => {
-        if (!settled) await step();
-      }).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e)), true));
+      queue = queue
+        .then(async () => {
+          if (!settled) await step();
+        })
+        .catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e)), true));
     };
 
     const cleanup = (): void => {

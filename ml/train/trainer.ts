@@ -71,7 +71,10 @@ export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<T
 
   const splits = await loadSplits(job, env);
   const balance = classBalance(splits, job.classes);
-  log('training data ready', { experimentId: job.experimentId, windows: { train: splits.train.count, validation: splits.validation.count, test: splits.test.count } });
+  log('training data ready', {
+    experimentId: job.experimentId,
+    windows: { train: splits.train.count, validation: splits.validation.count, test: splits.test.count },
+  });
 
   let model: tfl.LayersModel | undefined;
   try {

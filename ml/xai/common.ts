@@ -145,8 +145,7 @@ export function forward(outer: tfl.LayersModel, input: tf.Tensor, opts: ForwardO
         return t;
       });
       const arg = ins.length === 1 ? ins[0] : ins;
-      const out =
-        layer === last && opts.score === 'logit' ? denseLogits(layer, ins[0]) : (layer.apply(arg, { training: false }) as tf.Tensor);
+      const out = layer === last && opts.score === 'logit' ? denseLogits(layer, ins[0]) : (layer.apply(arg, { training: false }) as tf.Tensor);
       outputs.set(layer.name, out);
     }
     if (layer.name === opts.capture) captured = outputs.get(layer.name);
@@ -173,9 +172,7 @@ function graphOf(model: tfl.LayersModel): tfl.LayersModel {
 function denseLogits(layer: tfl.layers.Layer, x: tf.Tensor): tf.Tensor {
   const cfg = layer.getConfig();
   if (layer.getClassName() !== 'Dense' || cfg.activation !== 'softmax') {
-    throw new XaiInputError(
-      `score 'logit' needs a final Dense layer with softmax activation, got ${layer.getClassName()} (${String(cfg.activation)})`,
-    );
+    throw new XaiInputError(`score 'logit' needs a final Dense layer with softmax activation, got ${layer.getClassName()} (${String(cfg.activation)})`);
   }
   const [kernel, bias] = layer.getWeights();
   const z = tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);

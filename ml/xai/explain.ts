@@ -157,7 +157,8 @@ export function attributeWindow(
     case 'kernel-shap': {
       const s = m['kernel-shap']!;
       if (!opts.background || opts.background.length === 0) throw new XaiInputError('kernel-shap needs background windows');
-      return kernelShap(model, x, { targetClass, segments: Math.min(s.segments, x.length), samples: s.samples, background: opts.background, seed: opts.seed }).attributions;
+      return kernelShap(model, x, { targetClass, segments: Math.min(s.segments, x.length), samples: s.samples, background: opts.background, seed: opts.seed })
+        .attributions;
     }
   }
 }

@@ -36,12 +36,7 @@ export interface DeletionCurves {
  * faithful explanation makes the target probability fall fastest, so its curve has less area
  * than random orders'. All (k + 1)(1 + randomOrders) windows are predicted in batches.
  */
-export function deletionFaithfulness(
-  model: tfl.LayersModel,
-  x: Float32Array,
-  attributions: Float32Array,
-  opts: FaithfulnessOptions,
-): DeletionCurves {
+export function deletionFaithfulness(model: tfl.LayersModel, x: Float32Array, attributions: Float32Array, opts: FaithfulnessOptions): DeletionCurves {
   const { inputLength, numClasses } = modelShape(model);
   checkWindow(x, inputLength);
   checkWindow(attributions, inputLength, 'attributions');

@@ -63,7 +63,9 @@ export function kernelShap(model: tfl.LayersModel, x: Float32Array, opts: Shaple
   checkInt('samples', opts.samples, 1);
   checkInt('seed', opts.seed, -(2 ** 31), 2 ** 32 - 1);
   if (!Array.isArray(opts.background) || opts.background.length === 0) {
-    throw new XaiInputError(`background must be a non-empty array of windows, got ${Array.isArray(opts.background) ? 'an empty array' : String(opts.background)}`);
+    throw new XaiInputError(
+      `background must be a non-empty array of windows, got ${Array.isArray(opts.background) ? 'an empty array' : String(opts.background)}`,
+    );
   }
   opts.background.forEach((b, i) => checkWindow(b, inputLength, `background[${i}]`));
   const ridge = opts.ridge ?? 1e-6;
@@ -165,14 +167,7 @@ function coalitions(M: number, samples: number, seed: number): { masks: Uint8Arr
  * min Σ w (y − z·φ)² s.t. Σφ = total, with y = v − base: substitute φ_M = total − Σ_{j<M} φ_j,
  * giving unconstrained regression of y − z_M·total on (z_j − z_M), j < M.
  */
-function solveConstrained(
-  masks: Uint8Array[],
-  weights: Float64Array,
-  v: Float64Array,
-  base: number,
-  total: number,
-  ridge: number,
-): Float64Array {
+function solveConstrained(masks: Uint8Array[], weights: Float64Array, v: Float64Array, base: number, total: number, ridge: number): Float64Array {
   const M = masks[0]?.length ?? 0;
   const n = M - 1;
   const A = new Float64Array(n * n);

@@ -176,9 +176,7 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
   });
 
   it('rejects a status outside contracts/status.ts (CHECK constraint)', async () => {
-    await expect(
-      db.execute(sql`insert into datasets (id, name, source, status, config) values ('bad', 'bad', 'synthetic', 'DONE', '{}')`),
-    ).rejects.toThrow();
+    await expect(db.execute(sql`insert into datasets (id, name, source, status, config) values ('bad', 'bad', 'synthetic', 'DONE', '{}')`)).rejects.toThrow();
   });
 
   it('upserts datasets idempotently and keeps terminal statuses', async () => {
@@ -297,7 +295,15 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
   });
 
   it('upserts models and registers artifacts once', async () => {
-    const model = { id: 'exp-1', experimentId: 'exp-1', artifactUri: RESULT.modelUri, backend: 'wasm', parameterCount: 13_600, inputLength: 2048, classes: ['normal', 'ball'] };
+    const model = {
+      id: 'exp-1',
+      experimentId: 'exp-1',
+      artifactUri: RESULT.modelUri,
+      backend: 'wasm',
+      parameterCount: 13_600,
+      inputLength: 2048,
+      classes: ['normal', 'ball'],
+    };
     await upsertModel(db, model);
     const again = await upsertModel(db, { ...model, backend: 'cpu' });
     expect(again).toMatchObject({ id: 'exp-1', backend: 'cpu', classes: ['normal', 'ball'] });

@@ -31,7 +31,9 @@ describe('dev-server launcher', () => {
   });
 
   it('answers on the frontend through connectClient (embedded mode)', async () => {
-    const config = { temporal: { mode: 'embedded' as const, address: 'unused:1', namespace: TEST_NAMESPACE, devPort: 1, uiPort: 1, retention: TEST_RETENTION } };
+    const config = {
+      temporal: { mode: 'embedded' as const, address: 'unused:1', namespace: TEST_NAMESPACE, devPort: 1, uiPort: 1, retention: TEST_RETENTION },
+    };
     const { connection, namespace, close } = await connectClient(config, { address: t.address });
     try {
       const info = await connection.workflowService.getSystemInfo({});
@@ -49,9 +51,7 @@ describe('dev-server launcher', () => {
 
   it('registers the typed search attributes', async () => {
     const list = await temporalJson<{ customAttributes: Record<string, string> }>(t.address, ['operator', 'search-attribute', 'list']);
-    const expected = Object.fromEntries(
-      SEARCH_ATTRIBUTE_REGISTRATIONS.map(([name, type]) => [name, `INDEXED_VALUE_TYPE_${type.toUpperCase()}`]),
-    );
+    const expected = Object.fromEntries(SEARCH_ATTRIBUTE_REGISTRATIONS.map(([name, type]) => [name, `INDEXED_VALUE_TYPE_${type.toUpperCase()}`]));
     expect(list.customAttributes).toMatchObject(expected);
   });
 
@@ -64,9 +64,9 @@ describe('dev-server launcher', () => {
 
   it('refuses a second server on a busy port with a clear message', async () => {
     const port = Number(t.address.split(':')[1]);
-    await expect(
-      startDevServer({ cliPath: cli.path, port, namespace: TEST_NAMESPACE, retention: '1d', ui: false }),
-    ).rejects.toThrow(new RegExp(`port 127\\.0\\.0\\.1:${port} is already in use`));
+    await expect(startDevServer({ cliPath: cli.path, port, namespace: TEST_NAMESPACE, retention: '1d', ui: false })).rejects.toThrow(
+      new RegExp(`port 127\\.0\\.0\\.1:${port} is already in use`),
+    );
   });
 });
 

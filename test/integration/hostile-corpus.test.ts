@@ -23,7 +23,15 @@ import { NAS_FIELDS } from '../../client/cli/nas.js';
 import { TRAIN_FIELDS } from '../../client/cli/train.js';
 import { XAI_FIELDS } from '../../client/cli/xai.js';
 import { prepareImportInput, startMatImport } from '../../client/import.js';
-import { ERROR_TYPES, InputValidationError, SEARCH_ATTRIBUTES, SlugSchema, WORKFLOW_TASK_QUEUE, workflowIds, type WorkflowKind } from '../../contracts/index.js';
+import {
+  ERROR_TYPES,
+  InputValidationError,
+  SEARCH_ATTRIBUTES,
+  SlugSchema,
+  WORKFLOW_TASK_QUEUE,
+  workflowIds,
+  type WorkflowKind,
+} from '../../contracts/index.js';
 import { cliHarness } from '../support/fake-cli.js';
 import { baseRequest, CORPUS_KINDS, corpusCounts, ENTITY_FIELD, hostileCorpus, type CorpusKind, type HostileCase } from '../support/hostile-corpus.js';
 import { startTestStack, type TestStack, type WorkerProcess } from '../support/stack.js';
@@ -122,7 +130,13 @@ async function throughClient(c: HostileCase): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Stage 2: the CLI (commander parsing and the same validation, in process; nothing may connect)
 
-const CLI_FIELDS: Partial<Record<CorpusKind, readonly FieldFlag[]>> = { dataset: DATASET_FIELDS, train: TRAIN_FIELDS, hpo: HPO_FIELDS, nas: NAS_FIELDS, xai: XAI_FIELDS };
+const CLI_FIELDS: Partial<Record<CorpusKind, readonly FieldFlag[]>> = {
+  dataset: DATASET_FIELDS,
+  train: TRAIN_FIELDS,
+  hpo: HPO_FIELDS,
+  nas: NAS_FIELDS,
+  xai: XAI_FIELDS,
+};
 
 function valueAt(root: unknown, path: readonly string[]): unknown {
   let cur = root;
@@ -181,7 +195,10 @@ function cliArgv(c: HostileCase): { argv: string[]; flag: string } | undefined {
     if (isJsonSafe(c.request)) return { argv: ['xai', 'start', `--request=${JSON.stringify(c.request)}`], flag: '--request' };
     if (!own) return undefined;
     const rest = JSON.parse(JSON.stringify(c.request, (k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? undefined : v))) as unknown;
-    return { argv: ['xai', 'start', `--request=${JSON.stringify(rest)}`, `${longName(own)}=${flagText(own, valueAt(c.request, own.path))}`], flag: longName(own) };
+    return {
+      argv: ['xai', 'start', `--request=${JSON.stringify(rest)}`, `${longName(own)}=${flagText(own, valueAt(c.request, own.path))}`],
+      flag: longName(own),
+    };
   }
   if (!own) return undefined;
   const argv = [c.kind, 'start'];
@@ -240,7 +257,12 @@ async function throughRawStart(stack: TestStack, c: HostileCase, index: number):
   ];
   let handle: WorkflowHandle;
   try {
-    handle = await stack.client.workflow.start(WORKFLOW_TYPES[c.kind], { args: [rawArg(c)], taskQueue: WORKFLOW_TASK_QUEUE, workflowId, typedSearchAttributes: attributes });
+    handle = await stack.client.workflow.start(WORKFLOW_TYPES[c.kind], {
+      args: [rawArg(c)],
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowId,
+      typedSearchAttributes: attributes,
+    });
   } catch (err) {
     return record('raw', c, false, `start rejected by the server: ${String(err)}`);
   }
@@ -257,7 +279,12 @@ async function throughRawStart(stack: TestStack, c: HostileCase, index: number):
   if (closed === undefined) {
     const d = await handle.describe();
     await handle.terminate('hostile corpus: did not close in time').catch(() => undefined);
-    return record('raw', c, false, `still ${d.status.name} after ${CLOSE_DEADLINE_MS / 1000} s, ${failures.length} workflow task failure(s): ${failures[0] ?? ''}`);
+    return record(
+      'raw',
+      c,
+      false,
+      `still ${d.status.name} after ${CLOSE_DEADLINE_MS / 1000} s, ${failures.length} workflow task failure(s): ${failures[0] ?? ''}`,
+    );
   }
   if (failures.length > 0) return record('raw', c, false, `workflow task failed ${failures.length}×: ${failures[0]}`);
   if (closed.completed) return record('raw', c, false, 'accepted: the run COMPLETED');
@@ -313,7 +340,21 @@ describe('hostile-input corpus', () => {
     const counts = corpusCounts(CASES);
     expect(counts.total - (counts.byCategory['issue-16'] ?? 0)).toBeGreaterThanOrEqual(150);
     for (const kind of CORPUS_KINDS) expect(counts.byKind[kind], kind).toBeGreaterThanOrEqual(40);
-    for (const category of ['wrong-type', 'out-of-range', 'non-finite', 'huge-string', 'unicode', 'shell', 'traversal', 'unknown-enum', 'extra-field', 'missing-field', 'hostile-space', 'hostile-genome', 'issue-16']) {
+    for (const category of [
+      'wrong-type',
+      'out-of-range',
+      'non-finite',
+      'huge-string',
+      'unicode',
+      'shell',
+      'traversal',
+      'unknown-enum',
+      'extra-field',
+      'missing-field',
+      'hostile-space',
+      'hostile-genome',
+      'issue-16',
+    ]) {
       expect(counts.byCategory[category], category).toBeGreaterThan(0);
     }
   });
@@ -346,17 +387,13 @@ describe('hostile-input corpus', () => {
   });
 
   for (const kind of CORPUS_KINDS) {
-    it(
-      `raw starts of ${WORKFLOW_TYPES[kind]} by type name: every run FAILED with InvalidInput naming the field, none stuck, worker alive`,
-      async () => {
-        const cases = CASES.map((c, index) => ({ c, index })).filter(({ c }) => c.kind === kind);
-        for (let i = 0; i < cases.length; i += BATCH) {
-          await Promise.all(cases.slice(i, i + BATCH).map(({ c, index }) => throughRawStart(stack, c, index)));
-        }
-        expect(host.child.exitCode === null && host.child.signalCode === null, `worker died:\n${host.output().slice(-3_000)}`).toBe(true);
-        expect(failuresOf('raw', kind)).toEqual([]);
-      },
-      900_000,
-    );
+    it(`raw starts of ${WORKFLOW_TYPES[kind]} by type name: every run FAILED with InvalidInput naming the field, none stuck, worker alive`, async () => {
+      const cases = CASES.map((c, index) => ({ c, index })).filter(({ c }) => c.kind === kind);
+      for (let i = 0; i < cases.length; i += BATCH) {
+        await Promise.all(cases.slice(i, i + BATCH).map(({ c, index }) => throughRawStart(stack, c, index)));
+      }
+      expect(host.child.exitCode === null && host.child.signalCode === null, `worker died:\n${host.output().slice(-3_000)}`).toBe(true);
+      expect(failuresOf('raw', kind)).toEqual([]);
+    }, 900_000);
   }
 });

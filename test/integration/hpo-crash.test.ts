@@ -57,7 +57,10 @@ describe('an HPO campaign survives a killed training worker', () => {
     // One experiment per trial: the crash was absorbed by the activity retry, not a new attempt.
     expect(exps.map((e) => e.id).sort()).toEqual([`${campaignId}-t0`, `${campaignId}-t1`, `${campaignId}-t2`]);
     for (const n of [0, 1, 2]) {
-      const epochs = await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, `${campaignId}-t${n}`));
+      const epochs = await stack.db
+        .select()
+        .from(epochMetrics)
+        .where(eq(epochMetrics.experimentId, `${campaignId}-t${n}`));
       expect(epochs).toHaveLength(6);
       expect(await reportedEpochs(stack.client, workflowIds.hpoTrial(campaignId, n))).toEqual([1, 2, 3, 4, 5, 6]);
     }

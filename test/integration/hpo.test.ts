@@ -178,7 +178,10 @@ describe('HPO campaign with real training', () => {
     const promoted = rows.filter((r) => r.status === 'COMPLETED');
     for (const t of promoted) {
       expect(Object.keys(t.intermediate).map(Number)).toEqual([1, 3]);
-      const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, t.experimentId ?? ''));
+      const [exp] = await stack.db
+        .select()
+        .from(experiments)
+        .where(eq(experiments.id, t.experimentId ?? ''));
       expect(exp.epochsCompleted).toBe(3);
       // The promoted run trained only epochs 2–3: it continued from rung 0's checkpoint.
       const epochs = await stack.db.select().from(epochMetrics).where(eq(epochMetrics.experimentId, exp.id));
@@ -194,7 +197,22 @@ describe('HPO campaign with real training', () => {
 
     if (process.env.RECORD_REPLAY_HISTORIES) {
       const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const { stdout } = await exec(cli.path, ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace], { maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await exec(
+        cli.path,
+        [
+          'workflow',
+          'show',
+          '--workflow-id',
+          handle.workflowId,
+          '--output',
+          'json',
+          '--address',
+          stack.temporal.address,
+          '--namespace',
+          stack.temporal.namespace,
+        ],
+        { maxBuffer: 64 * 1024 * 1024 },
+      );
       mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
       writeFileSync(path.resolve('test/replay/histories/hpoCampaignWorkflow.json'), stdout);
     }
@@ -205,7 +223,16 @@ describe('HPO campaign with real training', () => {
   const failing = { ...space, windowLength: { type: 'categorical', choices: [2048, 65536] } } satisfies SearchSpaceInput;
 
   it('records failed trials (after their retries) and carries on below maxFailedTrials', async () => {
-    const handle = await start(stack.client, real('fail-some', { space: failing, pruner: { kind: 'none', minEpochs: 1, maxEpochs: 1, reductionFactor: 3 }, maxTrials: 6, maxFailedTrials: 6, trialAttempts: 2 }));
+    const handle = await start(
+      stack.client,
+      real('fail-some', {
+        space: failing,
+        pruner: { kind: 'none', minEpochs: 1, maxEpochs: 1, reductionFactor: 3 },
+        maxTrials: 6,
+        maxFailedTrials: 6,
+        trialAttempts: 2,
+      }),
+    );
     const result = (await handle.result()) as HpoCampaignResult;
     expect(result.status).toBe('COMPLETED');
     expect(result.trials.failed).toBeGreaterThan(0);
@@ -221,7 +248,10 @@ describe('HPO campaign with real training', () => {
   });
 
   it('fails the campaign when more trials fail than maxFailedTrials', async () => {
-    const handle = await start(stack.client, real('fail-all', { space: { ...failing, windowLength: { type: 'categorical', choices: [65536] } }, maxTrials: 4, maxFailedTrials: 1, trialAttempts: 1 }));
+    const handle = await start(
+      stack.client,
+      real('fail-all', { space: { ...failing, windowLength: { type: 'categorical', choices: [65536] } }, maxTrials: 4, maxFailedTrials: 1, trialAttempts: 1 }),
+    );
     const err = await handle.result().catch((e: { cause?: { message?: string; type?: string } }) => e.cause);
     expect(err?.type).toBe('TooManyFailedTrials');
     expect(err?.message).toMatch(/more than maxFailedTrials \(1\)/);
@@ -236,7 +266,16 @@ describe('HPO campaign with real training', () => {
       return p && p.completed >= 1 ? true : undefined;
     });
     const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-    await exec(cli.path, ['workflow', 'cancel', '--workflow-id', handle.workflowId, '--address', stack.temporal.address, '--namespace', stack.temporal.namespace]);
+    await exec(cli.path, [
+      'workflow',
+      'cancel',
+      '--workflow-id',
+      handle.workflowId,
+      '--address',
+      stack.temporal.address,
+      '--namespace',
+      stack.temporal.namespace,
+    ]);
     await expect(handle.result()).rejects.toThrow(/cancel/i);
     const child = await stack.client.workflow.getHandle(workflowIds.hpoTrial('cancel-real', 0)).describe();
     expect(child.status.name).toBe('CANCELLED');

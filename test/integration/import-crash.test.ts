@@ -13,7 +13,9 @@ const CWRU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 describe('an import survives a CPU worker killed mid-import', () => {
   let stack: TestStack;
   let root: string;
-  const files = readdirSync(CWRU).filter((f) => f.endsWith('.mat')).sort();
+  const files = readdirSync(CWRU)
+    .filter((f) => f.endsWith('.mat'))
+    .sort();
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'faultline-import-crash-'));

@@ -17,7 +17,9 @@ const CWRU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 describe('importMatDatasetWorkflow on a real stack', () => {
   let stack: TestStack;
   let root: string;
-  const files = readdirSync(CWRU).filter((f) => f.endsWith('.mat')).sort();
+  const files = readdirSync(CWRU)
+    .filter((f) => f.endsWith('.mat'))
+    .sort();
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'faultline-import-root-'));
@@ -35,7 +37,13 @@ describe('importMatDatasetWorkflow on a real stack', () => {
   });
 
   it('imports the ten CWRU recordings in the 10-class scheme, with lengths, RPMs, labels and offsets', async () => {
-    const { workflowId, datasetId } = await startMatImport(stack.client, { datasetId: 'cwru10', root: 'cwru', files, scheme: 'fault-type-size', signalLength: 4096 });
+    const { workflowId, datasetId } = await startMatImport(stack.client, {
+      datasetId: 'cwru10',
+      root: 'cwru',
+      files,
+      scheme: 'fault-type-size',
+      signalLength: 4096,
+    });
     expect(workflowId).toBe('import-cwru10');
     const result = await getImportResult(stack.client, workflowId);
     expect(result).toMatchObject({ status: 'COMPLETED', files: 10, imported: 10, failed: 0, duplicates: 0 });
@@ -50,13 +58,27 @@ describe('importMatDatasetWorkflow on a real stack', () => {
     expect(ir14).toHaveLength(Math.floor(121_846 / 4096));
     expect(ir14.map((r) => r.offsetSamples)).toEqual(ir14.map((_, k) => k * 4096));
     expect(ir14[0]).toMatchObject({ label: 'inner_race_014', faultType: 'inner_race', severityIn: 0.014, loadHp: 0, length: 4096 });
-    const notes = await stack.db.select().from(notifications).where(and(eq(notifications.entityKind, 'dataset'), eq(notifications.entityId, datasetId)));
+    const notes = await stack.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.entityKind, 'dataset'), eq(notifications.entityId, datasetId)));
     expect(notes.map((n) => n.eventType)).toEqual(['IMPORT_COMPLETED']);
 
     // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/import.test.ts`
     if (process.env.RECORD_REPLAY_HISTORIES) {
       const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const args = ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace];
+      const args = [
+        'workflow',
+        'show',
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+        '--address',
+        stack.temporal.address,
+        '--namespace',
+        stack.temporal.namespace,
+      ];
       const { stdout } = await promisify(execFile)(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
       writeFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../replay/histories/importMatDatasetWorkflow.json'), stdout);
     }
@@ -69,7 +91,13 @@ describe('importMatDatasetWorkflow on a real stack', () => {
     expect((await stack.db.select().from(signals).where(eq(signals.datasetId, 'cwru10'))).length).toBe(before);
 
     const upload = await uploadImportFile(stack.config.artifactDir, path.join(CWRU, files[0]));
-    const dup = await startMatImport(stack.client, { datasetId: 'dup', root: 'cwru', files: [files[0], { ...upload, name: '12k_Drive_End_B007_0_1118.mat' }], signalLength: 4096, maxInFlight: 1 });
+    const dup = await startMatImport(stack.client, {
+      datasetId: 'dup',
+      root: 'cwru',
+      files: [files[0], { ...upload, name: '12k_Drive_End_B007_0_1118.mat' }],
+      signalLength: 4096,
+      maxInFlight: 1,
+    });
     const r = await getImportResult(stack.client, dup.workflowId);
     expect(r, JSON.stringify(r)).toMatchObject({ imported: 1, duplicates: 1, failed: 0 });
     const rows = await stack.db.select().from(datasetFiles).where(eq(datasetFiles.datasetId, 'dup'));
@@ -77,12 +105,21 @@ describe('importMatDatasetWorkflow on a real stack', () => {
   });
 
   it('records a damaged file by name and goes on; an escaping symlink is refused before anything starts', async () => {
-    const { workflowId } = await startMatImport(stack.client, { datasetId: 'with-bad', root: 'cwru', files: [files[0], '12k_Drive_End_IR007_0_999.mat'], signalLength: 4096, maxFailedFiles: 1 });
+    const { workflowId } = await startMatImport(stack.client, {
+      datasetId: 'with-bad',
+      root: 'cwru',
+      files: [files[0], '12k_Drive_End_IR007_0_999.mat'],
+      signalLength: 4096,
+      maxFailedFiles: 1,
+    });
     const r = await getImportResult(stack.client, workflowId);
     expect(r).toMatchObject({ imported: 1, failed: 1 });
     expect(r.failures[0].file).toBe('12k_Drive_End_IR007_0_999.mat');
     expect(r.failures[0].reason).toMatch(/NotMatFile/);
-    const [row] = await stack.db.select().from(datasetFiles).where(and(eq(datasetFiles.datasetId, 'with-bad'), eq(datasetFiles.fileName, '12k_Drive_End_IR007_0_999.mat')));
+    const [row] = await stack.db
+      .select()
+      .from(datasetFiles)
+      .where(and(eq(datasetFiles.datasetId, 'with-bad'), eq(datasetFiles.fileName, '12k_Drive_End_IR007_0_999.mat')));
     expect(row.status).toBe('FAILED');
 
     const esc = await startMatImport(stack.client, { datasetId: 'escape', root: 'cwru', files: [files[0], 'escape.mat'] });

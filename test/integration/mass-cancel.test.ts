@@ -104,7 +104,12 @@ describe('mass cancellation', () => {
 
   it('cancels a 2,000-signal XAI batch mid-run: the worker stays up and the batch row says CANCELLED', async () => {
     const trainer = await stack.spawnWorkerProcess(['train']);
-    await generateDataset(stack, { datasetId: 'mc-train', config: { seed: 5, signalsPerClass: 8, signalLength: 8_192, snrDb: [8, 12] }, chunkSize: 8, maxInFlight: 4 });
+    await generateDataset(stack, {
+      datasetId: 'mc-train',
+      config: { seed: 5, signalsPerClass: 8, signalLength: 8_192, snrDb: [8, 12] },
+      chunkSize: 8,
+      maxInFlight: 4,
+    });
     const run = await startTraining(stack.client, tinyTraining('mc-train', { epochs: 1, windowHop: 2_048, maxWindowsPerSignal: 2 }, 'mc-model'));
     const modelId = (await getTrainingResult(stack.client, run.workflowId)).experimentId;
     await trainer.kill();
@@ -112,7 +117,16 @@ describe('mass cancellation', () => {
 
     const batchId = 'huge-xai';
     const handle = await stack.client.workflow.start('explainSignalsWorkflow', {
-      args: [{ batchId, modelId, selection: { kind: 'dataset', datasetId: 'mc-big' }, methods: { occlusion: { window: 512, stride: 512 } }, windowsPerSignal: 1, maxInFlight: 16 }],
+      args: [
+        {
+          batchId,
+          modelId,
+          selection: { kind: 'dataset', datasetId: 'mc-big' },
+          methods: { occlusion: { window: 512, stride: 512 } },
+          windowsPerSignal: 1,
+          maxInFlight: 16,
+        },
+      ],
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: workflowIds.xai(batchId),
     });
@@ -128,7 +142,12 @@ describe('mass cancellation', () => {
   }, 300_000);
 
   it('the same worker still runs new work after the cancellations', async () => {
-    const datasetId = await generateDataset(stack, { datasetId: 'after-ds', config: { seed: 2, signalsPerClass: 2, signalLength: 1_024 }, chunkSize: 2, maxInFlight: 2 });
+    const datasetId = await generateDataset(stack, {
+      datasetId: 'after-ds',
+      config: { seed: 2, signalsPerClass: 2, signalLength: 1_024 },
+      chunkSize: 2,
+      maxInFlight: 2,
+    });
     const [row] = await stack.db.select().from(datasets).where(eq(datasets.id, datasetId));
     expect(row.status).toBe('READY');
     expect(hostAlive(), host.output()).toBe(true);

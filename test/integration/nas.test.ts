@@ -6,7 +6,15 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProgress } from '../../client/api.js';
-import { WORKFLOW_TASK_QUEUE, stopSignal, updateNasCampaignUpdate, workflowIds, type NasCampaignRequest, type NasCampaignResult, type NasPoint } from '../../contracts/index.js';
+import {
+  WORKFLOW_TASK_QUEUE,
+  stopSignal,
+  updateNasCampaignUpdate,
+  workflowIds,
+  type NasCampaignRequest,
+  type NasCampaignResult,
+  type NasPoint,
+} from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { reportedEpochs } from '../support/history.js';
@@ -20,7 +28,10 @@ async function start(client: Client, request: NasCampaignRequest) {
 }
 
 const dominated = (p: NasPoint, q: NasPoint) =>
-  q.valAccuracy >= p.valAccuracy && q.params <= p.params && q.latencyMs <= p.latencyMs && (q.valAccuracy > p.valAccuracy || q.params < p.params || q.latencyMs < p.latencyMs);
+  q.valAccuracy >= p.valAccuracy &&
+  q.params <= p.params &&
+  q.latencyMs <= p.latencyMs &&
+  (q.valAccuracy > p.valAccuracy || q.params < p.params || q.latencyMs < p.latencyMs);
 
 /** NAS campaigns on a real stack: every candidate is a real child training run. */
 describe('NAS campaigns with real training', () => {
@@ -68,7 +79,10 @@ describe('NAS campaigns with real training', () => {
     for (const r of trained) {
       expect(r.metrics).toMatchObject({ params: expect.any(Number), latencyMs: expect.any(Number), valAccuracy: expect.any(Number) });
       expect((r.params as { blocks: unknown[] }).blocks.length).toBeGreaterThanOrEqual(2);
-      const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, r.experimentId ?? ''));
+      const [exp] = await stack.db
+        .select()
+        .from(experiments)
+        .where(eq(experiments.id, r.experimentId ?? ''));
       expect(exp).toMatchObject({ kind: 'nas-candidate', campaignId: 'nas-small', status: 'COMPLETED', epochsCompleted: 2, parameterCount: r.metrics.params });
     }
     const [row] = await stack.db.select().from(campaigns).where(eq(campaigns.id, 'nas-small'));
@@ -78,14 +92,36 @@ describe('NAS campaigns with real training', () => {
 
     if (process.env.RECORD_REPLAY_HISTORIES) {
       const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const { stdout } = await exec(cli.path, ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace], { maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await exec(
+        cli.path,
+        [
+          'workflow',
+          'show',
+          '--workflow-id',
+          handle.workflowId,
+          '--output',
+          'json',
+          '--address',
+          stack.temporal.address,
+          '--namespace',
+          stack.temporal.namespace,
+        ],
+        { maxBuffer: 64 * 1024 * 1024 },
+      );
       mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
       writeFileSync(path.resolve('test/replay/histories/nasCampaignWorkflow.json'), stdout);
     }
   });
 
   it('rejects genomes over the parameter cap before training, with the reason recorded', async () => {
-    const handle = await start(stack.client, request('nas-tight', { limits: { maxParams: 1_500, minOutputLength: 1 }, maxCandidates: 4, strategy: { kind: 'random', seed: 9, populationSize: 2, sampleSize: 2 } }));
+    const handle = await start(
+      stack.client,
+      request('nas-tight', {
+        limits: { maxParams: 1_500, minOutputLength: 1 },
+        maxCandidates: 4,
+        strategy: { kind: 'random', seed: 9, populationSize: 2, sampleSize: 2 },
+      }),
+    );
     const result = (await handle.result()) as NasCampaignResult;
     const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'nas-tight'));
     const rejected = rows.filter((r) => r.error?.startsWith('rejected:'));
@@ -109,7 +145,10 @@ describe('NAS campaigns with real training', () => {
     const rejected = await handle.executeUpdate(updateNasCampaignUpdate, { args: [{ maxCandidates: 1 }] }).catch((e: unknown) => e);
     expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((rejected as WorkflowUpdateFailedError).cause?.message)).toMatch(/maxCandidates 1 is below the 2 candidates already proposed/);
-    expect(await handle.executeUpdate(updateNasCampaignUpdate, { args: [{ maxCandidates: 40, maxConcurrentCandidates: 2 }] })).toEqual({ maxCandidates: 40, maxConcurrentCandidates: 2 });
+    expect(await handle.executeUpdate(updateNasCampaignUpdate, { args: [{ maxCandidates: 40, maxConcurrentCandidates: 2 }] })).toEqual({
+      maxCandidates: 40,
+      maxConcurrentCandidates: 2,
+    });
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow(/cancel/i);
     expect((await stack.client.workflow.getHandle(workflowIds.nasCandidate('nas-cancel', 0)).describe()).status.name).toBe('CANCELLED');

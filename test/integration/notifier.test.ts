@@ -148,9 +148,7 @@ describe('notifier', () => {
     const notifier = createNotifier({ db: handle.db, dashboardUrl: DASHBOARD, webhookUrl: webhook.url, timeoutMs: 200 });
     webhook.mode = 'hang';
     const started = Date.now();
-    await expect(notifier.notify(input({ eventType: 'HPO_COMPLETED', entityKind: 'campaign', entityId: 'c-1' }))).rejects.toThrow(
-      /no answer within 200 ms/,
-    );
+    await expect(notifier.notify(input({ eventType: 'HPO_COMPLETED', entityKind: 'campaign', entityId: 'c-1' }))).rejects.toThrow(/no answer within 200 ms/);
     expect(Date.now() - started).toBeLessThan(5_000);
     const row = await getNotification(handle.db, 'HPO_COMPLETED:campaign:c-1');
     expect(row?.url).toBe('https://dash.example.test:8443/app/campaigns/c-1');
@@ -159,9 +157,7 @@ describe('notifier', () => {
 
   it('records an unreachable webhook', async () => {
     const notifier = createNotifier({ db: handle.db, dashboardUrl: DASHBOARD, webhookUrl: 'http://127.0.0.1:1/hook', timeoutMs: 2_000 });
-    await expect(notifier.notify(input({ eventType: 'XAI_FAILED', entityKind: 'xai-batch', entityId: 'b-1' }))).rejects.toThrow(
-      NotificationDeliveryError,
-    );
+    await expect(notifier.notify(input({ eventType: 'XAI_FAILED', entityKind: 'xai-batch', entityId: 'b-1' }))).rejects.toThrow(NotificationDeliveryError);
     const row = await getNotification(handle.db, 'XAI_FAILED:xai-batch:b-1');
     expect(row?.deliveryError).toMatch(/ECONNREFUSED|fetch failed/);
   });

@@ -6,14 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cancelRun,
-  getDatasetResult,
-  getProgress,
-  getTrainingResult,
-  startDatasetGeneration,
-  startTraining,
-} from '../../client/api.js';
+import { cancelRun, getDatasetResult, getProgress, getTrainingResult, startDatasetGeneration, startTraining } from '../../client/api.js';
 import { InputValidationError, WORKFLOW_TASK_QUEUE, workflowIds } from '../../contracts/index.js';
 import { datasets, epochMetrics, experiments, models, notifications, signals } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
@@ -41,7 +34,11 @@ describe('dataset generation and training on a real stack', () => {
 
   async function recordHistory(workflowId: string, name: string) {
     const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-    const { stdout } = await exec(cli.path, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await exec(
+      cli.path,
+      ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
     const dir = path.resolve('test/replay/histories');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, `${name}.json`), stdout);
@@ -189,10 +186,14 @@ describe('dataset generation and training on a real stack', () => {
     const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
     expect(existsSync(cli.path)).toBe(true);
     await exec(cli.path, [
-      'workflow', 'cancel',
-      '--workflow-id', started.workflowId,
-      '--address', stack.temporal.address,
-      '--namespace', stack.temporal.namespace,
+      'workflow',
+      'cancel',
+      '--workflow-id',
+      started.workflowId,
+      '--address',
+      stack.temporal.address,
+      '--namespace',
+      stack.temporal.namespace,
     ]);
     await expectCancelledAndStopped('cancel-by-cli', started.workflowId);
   });

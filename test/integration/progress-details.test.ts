@@ -55,7 +55,18 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
   let datasetId: string;
   const cli = () => findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } }).path;
   const cliDescribe = async (workflowId: string) => {
-    const { stdout } = await exec(cli(), ['workflow', 'describe', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace]);
+    const { stdout } = await exec(cli(), [
+      'workflow',
+      'describe',
+      '--workflow-id',
+      workflowId,
+      '--output',
+      'json',
+      '--address',
+      stack.temporal.address,
+      '--namespace',
+      stack.temporal.namespace,
+    ]);
     const doc = JSON.parse(stdout) as {
       executionConfig?: { userMetadata?: { summary?: unknown } };
       workflowExecutionInfo?: { memo?: { fields?: Record<string, unknown> } };
@@ -101,7 +112,13 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
     await waitFor('details in step with progress mid-run', async () => {
       const [line, p] = [await currentDetails(handle), await getProgress(stack.client, started.workflowId)];
       if (p.phase !== 'generating' || p.completed === 0 || p.completed === 32) return undefined;
-      const expected = datasetDetails({ phase: p.phase, signalsDone: p.completed, signalsTotal: p.total, chunksDone: Number(p.chunksCompleted), chunksTotal: chunks });
+      const expected = datasetDetails({
+        phase: p.phase,
+        signalsDone: p.completed,
+        signalsTotal: p.total,
+        chunksDone: Number(p.chunksCompleted),
+        chunksTotal: chunks,
+      });
       return line === expected ? true : undefined;
     });
     await getDatasetResult(stack.client, started.workflowId);
@@ -127,7 +144,11 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
     const base = { windowLength: 2048, windowHop: 1024, maxWindowsPerSignal: 8, patience: 0, batchSize: 32 };
     const request: StartHpoRequest = {
       datasetId,
-      space: { learningRate: { type: 'float', low: 1e-3, high: 1e-2, log: true }, filters1: { type: 'int', low: 8, high: 16 }, kernelSize1: { type: 'categorical', choices: [32, 64] } },
+      space: {
+        learningRate: { type: 'float', low: 1e-3, high: 1e-2, log: true },
+        filters1: { type: 'int', low: 8, high: 16 },
+        kernelSize1: { type: 'categorical', choices: [32, 64] },
+      },
       base,
       sampler: { kind: 'random', seed: 3 },
       pruner: { kind: 'none', minEpochs: 2, maxEpochs: 2, reductionFactor: 3 },
@@ -177,7 +198,9 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
       const events = (await stack.client.workflow.getHandle(trialId).fetchHistory()).events ?? [];
       const train = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainModel');
       expect(summaryOf(train as HistoryEvent)).toBe(`epochs 1–2 · ${row.experimentId}`);
-      expect(await currentDetails(stack.client.workflow.getHandle(trialId))).toMatch(/^completed · epoch 2\/2 · val acc [\d.]+ · val loss [\d.]+ · acc [\d.]+$/);
+      expect(await currentDetails(stack.client.workflow.getHandle(trialId))).toMatch(
+        /^completed · epoch 2\/2 · val acc [\d.]+ · val loss [\d.]+ · acc [\d.]+$/,
+      );
     }
   });
 });

@@ -95,7 +95,12 @@ describe('Python dashboard example', () => {
   });
 
   it('attaches by workflow id to a run the TypeScript client started, and reads progress and result', async () => {
-    const started = await startDatasetGeneration(stack.client, { datasetId: 'ts-ds', config: { seed: 4, signalsPerClass: 3, signalLength: 1_024 }, chunkSize: 1, maxInFlight: 1 });
+    const started = await startDatasetGeneration(stack.client, {
+      datasetId: 'ts-ds',
+      config: { seed: 4, signalsPerClass: 3, signalLength: 1_024 },
+      chunkSize: 1,
+      maxInFlight: 1,
+    });
     const attached = await dashboard('attach', started.workflowId);
     expect(attached.code, attached.stderr).toBe(0);
     expect(attached.events[0]).toMatchObject({
@@ -110,7 +115,9 @@ describe('Python dashboard example', () => {
     expect(attached.events.at(-1)).toEqual({ event: 'result', workflowId: 'dataset-ts-ds', result: tsResult });
 
     const once = await dashboard('progress', started.workflowId);
-    expect(once.events).toEqual([{ event: 'progress', workflowId: 'dataset-ts-ds', progress: expect.objectContaining({ fraction: 1, completed: 12, total: 12 }) }]);
+    expect(once.events).toEqual([
+      { event: 'progress', workflowId: 'dataset-ts-ds', progress: expect.objectContaining({ fraction: 1, completed: 12, total: 12 }) },
+    ]);
     const result = await dashboard('result', started.workflowId);
     expect(result.events).toEqual([{ event: 'result', workflowId: 'dataset-ts-ds', result: tsResult }]);
   });
@@ -120,7 +127,11 @@ describe('Python dashboard example', () => {
     expect(nan.code).toBe(2);
     expect(nan.events).toEqual([{ event: 'refused', message: 'config.snrDb.0: must be a finite number (got nan)' }]);
 
-    const bad = await dashboard('start', 'hpoCampaignWorkflow', JSON.stringify({ campaignId: 'py-bad', datasetId: 'ds', space: { lr: { type: 'float', low: 'x', high: 1 } } }));
+    const bad = await dashboard(
+      'start',
+      'hpoCampaignWorkflow',
+      JSON.stringify({ campaignId: 'py-bad', datasetId: 'ds', space: { lr: { type: 'float', low: 'x', high: 1 } } }),
+    );
     expect(bad.code).toBe(2);
     expect(bad.events[0].message).toContain("space.lr.low: 'x' is not of type 'number'");
 

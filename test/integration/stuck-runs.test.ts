@@ -67,10 +67,15 @@ describe('inputs that used to wedge or mislead a run are refused at once', () =>
     expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.status)).toBe('FAILED');
     const events = (await handle.fetchHistory()).events ?? [];
     // UNHANDLED_COMMAND (cause 1) is the server asking for a task again because events arrived meanwhile: not a failure of ours.
-    const taskFailures = events.map((e) => e.workflowTaskFailedEventAttributes).filter((a) => a && a.cause !== 1 && String(a.cause) !== 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND');
+    const taskFailures = events
+      .map((e) => e.workflowTaskFailedEventAttributes)
+      .filter((a) => a && a.cause !== 1 && String(a.cause) !== 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND');
     expect(taskFailures, `${handle.workflowId}: workflow task failures`).toEqual([]);
     const attempts = events.map((e) => e.activityTaskStartedEventAttributes?.attempt).filter((a) => a !== undefined && a !== null);
-    expect(attempts.every((a) => a === 1), `${handle.workflowId}: activity attempts ${JSON.stringify(attempts)}`).toBe(true);
+    expect(
+      attempts.every((a) => a === 1),
+      `${handle.workflowId}: activity attempts ${JSON.stringify(attempts)}`,
+    ).toBe(true);
     return app as ApplicationFailure;
   }
 
@@ -89,7 +94,12 @@ describe('inputs that used to wedge or mislead a run are refused at once', () =>
     );
     await expectRefused(linked, 'campaign', { mentions: /hpo-owned-by-someone/ });
     // Without the input link the run is a valid standalone run: it trains, but not under the campaign.
-    const standalone = await startRaw('trainModelWorkflow', workflowIds.train('standalone-forged'), { experimentId: 'standalone-forged', datasetId: 'ds-none' }, forged);
+    const standalone = await startRaw(
+      'trainModelWorkflow',
+      workflowIds.train('standalone-forged'),
+      { experimentId: 'standalone-forged', datasetId: 'ds-none' },
+      forged,
+    );
     await expectRefused(standalone, '', { type: 'NotFound' });
     for (const h of [linked, standalone]) expect((await h.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.campaignId)).toBeUndefined();
     const listed = [];
@@ -99,7 +109,9 @@ describe('inputs that used to wedge or mislead a run are refused at once', () =>
 
   it('a dataset over DATASET_MAX_BYTES, and one over the free space of the artifact disk, naming the numbers', async () => {
     const huge = { datasetId: 'huge', config: { signalsPerClass: 100_000, signalLength: 2_000_000 } };
-    const capped = await expectRefused(await startRaw('generateDatasetWorkflow', workflowIds.dataset('huge'), huge), 'config.signalsPerClass', { mentions: /DATASET_MAX_BYTES/ });
+    const capped = await expectRefused(await startRaw('generateDatasetWorkflow', workflowIds.dataset('huge'), huge), 'config.signalsPerClass', {
+      mentions: /DATASET_MAX_BYTES/,
+    });
     expect(capped.message).toContain('3200000000000 bytes');
 
     const s = statfsSync(os.tmpdir());
@@ -107,7 +119,9 @@ describe('inputs that used to wedge or mislead a run are refused at once', () =>
     const signalsPerClass = Math.ceil((free * 1.5) / (4 * 2_000_000 * 4));
     if (signalsPerClass * 4 * 2_000_000 * 4 >= DATASET_MAX_BYTES) return; // a disk this large is over the cap first
     const big = { datasetId: 'big', config: { signalsPerClass, signalLength: 2_000_000 } };
-    await expectRefused(await startRaw('generateDatasetWorkflow', workflowIds.dataset('big'), big), 'config.signalsPerClass', { mentions: /free on the artifact store's disk/ });
+    await expectRefused(await startRaw('generateDatasetWorkflow', workflowIds.dataset('big'), big), 'config.signalsPerClass', {
+      mentions: /free on the artifact store's disk/,
+    });
   });
 
   it('a Grad-CAM layer the model does not have fails the batch at registration, listing the layers', async () => {
@@ -117,7 +131,10 @@ describe('inputs that used to wedge or mislead a run are refused at once', () =>
 
   it('a batch in which nothing was explained ends FAILED, not COMPLETED', async () => {
     const request = { batchId: 'nothing', modelId, selection: { kind: 'ids', ids: [`${datasetId}:9999`] }, methods: { occlusion: {} } };
-    await expectRefused(await startRaw('explainSignalsWorkflow', workflowIds.xai('nothing'), request), '', { type: 'NothingExplained', mentions: /no signal was explained \(1 failed\)/ });
+    await expectRefused(await startRaw('explainSignalsWorkflow', workflowIds.xai('nothing'), request), '', {
+      type: 'NothingExplained',
+      mentions: /no signal was explained \(1 failed\)/,
+    });
   });
 
   it('afterwards no run is RUNNING', async () => {

@@ -40,9 +40,7 @@ describe('training survives a killed worker', () => {
 
     const events = (await stack.client.workflow.getHandle(started.workflowId).fetchHistory()).events ?? [];
     // The training activity completed on a later attempt than the first.
-    const trainStarted = events.find(
-      (e) => e.activityTaskStartedEventAttributes && (e.activityTaskStartedEventAttributes.attempt ?? 1) > 1,
-    );
+    const trainStarted = events.find((e) => e.activityTaskStartedEventAttributes && (e.activityTaskStartedEventAttributes.attempt ?? 1) > 1);
     expect(trainStarted).toBeDefined();
     // Each epoch was reported once: none of the epochs finished before the kill was trained again.
     expect(await reportedEpochs(stack.client, started.workflowId)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));

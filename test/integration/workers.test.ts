@@ -74,9 +74,7 @@ describe('createWorkers + runWorkers', () => {
   it('writes JSON logs that keep the activity context', async () => {
     // With Core log forwarding the runtime logger buffers ~100 ms to order messages: wait for it.
     const echoLog = await vi.waitFor(() => {
-      const found = logLines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((e) => e.msg === 'echo' && e.taskQueue === TASK_QUEUES.train);
+      const found = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'echo' && e.taskQueue === TASK_QUEUES.train);
       if (!found) throw new Error('echo activity log not written yet');
       return found;
     });

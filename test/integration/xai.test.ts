@@ -7,14 +7,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandle, type WorkflowHan
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProgress, getTrainingResult, startTraining } from '../../client/api.js';
-import {
-  WORKFLOW_TASK_QUEUE,
-  signalRef,
-  stopSignal,
-  workflowIds,
-  type ExplainSignalsRequest,
-  type ExplainSignalsResult,
-} from '../../contracts/index.js';
+import { WORKFLOW_TASK_QUEUE, signalRef, stopSignal, workflowIds, type ExplainSignalsRequest, type ExplainSignalsResult } from '../../contracts/index.js';
 import { FileArtifactStore } from '../../artifacts/file-store.js';
 import { decodeFloat32 } from '../../artifacts/codecs.js';
 import { notifications, xaiBatches, xaiExplanations } from '../../db/schema.js';
@@ -39,7 +32,15 @@ function start(client: Client, request: ExplainSignalsRequest): Promise<Workflow
   return client.workflow.start('explainSignalsWorkflow', { args: [request], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.xai(request.batchId) });
 }
 
-type HistoryEvent = { eventType?: unknown; eventId?: unknown; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null; activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null; activityTaskFailedEventAttributes?: { scheduledEventId?: unknown } | null; activityTaskCanceledEventAttributes?: { scheduledEventId?: unknown } | null; activityTaskTimedOutEventAttributes?: { scheduledEventId?: unknown } | null };
+type HistoryEvent = {
+  eventType?: unknown;
+  eventId?: unknown;
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+  activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
+  activityTaskFailedEventAttributes?: { scheduledEventId?: unknown } | null;
+  activityTaskCanceledEventAttributes?: { scheduledEventId?: unknown } | null;
+  activityTaskTimedOutEventAttributes?: { scheduledEventId?: unknown } | null;
+};
 
 /** Max number of explainSignal activities scheduled and not yet closed, over the whole history. */
 async function maxInFlightOf(handle: WorkflowHandle): Promise<{ max: number; scheduled: number }> {
@@ -130,7 +131,10 @@ describe('batch XAI on a real stack', () => {
 
     const [batch] = await stack.db.select().from(xaiBatches).where(eq(xaiBatches.id, batchId));
     expect(batch).toMatchObject({ status: 'COMPLETED', totalSignals: SIGNALS, completedSignals: SIGNALS, failedSignals: 0, summaryUri: result.summaryUri });
-    const notes = await stack.db.select().from(notifications).where(and(eq(notifications.entityKind, 'xai-batch'), eq(notifications.entityId, batchId)));
+    const notes = await stack.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.entityKind, 'xai-batch'), eq(notifications.entityId, batchId)));
     expect(notes.map((n) => n.eventType)).toEqual(['XAI_COMPLETED']);
     const progress = await getProgress(stack.client, handle.workflowId);
     expect(progress).toMatchObject({ phase: 'completed', completed: SIGNALS, total: SIGNALS, fraction: 1 });
@@ -138,7 +142,18 @@ describe('batch XAI on a real stack', () => {
     // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/xai.test.ts -t "window of 8"`
     if (process.env.RECORD_REPLAY_HISTORIES) {
       const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const args = ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace];
+      const args = [
+        'workflow',
+        'show',
+        '--workflow-id',
+        handle.workflowId,
+        '--output',
+        'json',
+        '--address',
+        stack.temporal.address,
+        '--namespace',
+        stack.temporal.namespace,
+      ];
       const { stdout } = await exec(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
       mkdirSync(REPLAY_DIR, { recursive: true });
       writeFileSync(path.join(REPLAY_DIR, 'explainSignalsWorkflow.json'), stdout);
@@ -245,11 +260,23 @@ describe('batch XAI on a real stack', () => {
     await waitFor('one signal explained', async () => ((await rowsOf(batchId)).length >= 1 ? true : undefined), 120_000, 100);
     // As an operator would: the Temporal CLI, not our client.
     const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-    await exec(cli.path, ['workflow', 'cancel', '--workflow-id', handle.workflowId, '--address', stack.temporal.address, '--namespace', stack.temporal.namespace]);
+    await exec(cli.path, [
+      'workflow',
+      'cancel',
+      '--workflow-id',
+      handle.workflowId,
+      '--address',
+      stack.temporal.address,
+      '--namespace',
+      stack.temporal.namespace,
+    ]);
     await expect(handle.result()).rejects.toThrow();
     const [batch] = await stack.db.select().from(xaiBatches).where(eq(xaiBatches.id, batchId));
     expect(batch.status).toBe('CANCELLED');
-    const notes = await stack.db.select().from(notifications).where(and(eq(notifications.entityKind, 'xai-batch'), eq(notifications.entityId, batchId)));
+    const notes = await stack.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.entityKind, 'xai-batch'), eq(notifications.entityId, batchId)));
     expect(notes.map((n) => n.eventType)).toEqual(['XAI_CANCELLED']);
     const atCancel = (await rowsOf(batchId)).length;
     await new Promise((r) => setTimeout(r, 3_000));
@@ -303,7 +330,12 @@ describe('batch XAI on a real stack', () => {
     });
     const err = await handle.result().catch((e: unknown) => e);
     expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/selection\.ids\.0|selection\.ids\[0\]/);
-    const unknownModel = await start(stack.client, { batchId: 'no-model', modelId: 'nope', selection: { kind: 'ids', ids: ids(0, 1) }, methods: { 'grad-cam': {} } });
+    const unknownModel = await start(stack.client, {
+      batchId: 'no-model',
+      modelId: 'nope',
+      selection: { kind: 'ids', ids: ids(0, 1) },
+      methods: { 'grad-cam': {} },
+    });
     const err2 = await unknownModel.result().catch((e: unknown) => e);
     // WorkflowFailedError → ActivityFailure → ApplicationFailure(NotFound)
     expect(String(((err2 as WorkflowFailedError).cause?.cause as Error | undefined)?.message)).toMatch(/modelId "nope" does not exist/);

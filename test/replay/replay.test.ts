@@ -30,7 +30,9 @@ describe('replay of recorded histories', () => {
   it('has at least one recording of every exported workflow', async () => {
     const outcomes = await replayHistoryFiles([], { workflowBundle: bundle });
     expect(outcomes).toEqual([]);
-    const recorded = new Set(files.map((f) => JSON.parse(readFileSync(f, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name as string));
+    const recorded = new Set(
+      files.map((f) => JSON.parse(readFileSync(f, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name as string),
+    );
     for (const name of Object.keys(workflows)) expect(recorded, `no recorded history of ${name}`).toContain(name);
   });
 
@@ -45,7 +47,9 @@ describe('replay of recorded histories', () => {
 
   it('reports a history that no longer matches the code with the nondeterminism error and the event', async () => {
     const original = JSON.parse(readFileSync(path.join(HISTORIES, 'trainModelWorkflow.json'), 'utf8')) as { events: Record<string, unknown>[] };
-    const scheduled = original.events.find((e) => e.activityTaskScheduledEventAttributes) as { activityTaskScheduledEventAttributes: { activityType: { name: string } } };
+    const scheduled = original.events.find((e) => e.activityTaskScheduledEventAttributes) as {
+      activityTaskScheduledEventAttributes: { activityType: { name: string } };
+    };
     scheduled.activityTaskScheduledEventAttributes.activityType.name = 'someOtherActivity';
     const dir = mkdtempSync(path.join(os.tmpdir(), 'faultline-replay-'));
     const tampered = path.join(dir, 'tampered.json');

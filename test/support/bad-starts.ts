@@ -6,7 +6,8 @@
  */
 import { workflowIds } from '../../contracts/index.js';
 
-export type WorkflowTypeName = 'generateDatasetWorkflow' | 'trainModelWorkflow' | 'hpoCampaignWorkflow' | 'nasCampaignWorkflow' | 'explainSignalsWorkflow' | 'importMatDatasetWorkflow';
+export type WorkflowTypeName =
+  'generateDatasetWorkflow' | 'trainModelWorkflow' | 'hpoCampaignWorkflow' | 'nasCampaignWorkflow' | 'explainSignalsWorkflow' | 'importMatDatasetWorkflow';
 
 export interface BadStart {
   name: string;
@@ -65,7 +66,12 @@ export const BAD_STARTS: BadStart[] = [
     name: 'HPO synthetic campaign whose space does not match the function',
     workflowType: 'hpoCampaignWorkflow',
     workflowId: workflowIds.hpo('branin-y'),
-    input: { campaignId: 'branin-y', datasetId: DS, evaluator: { kind: 'synthetic', function: 'branin' }, space: { x1: { type: 'float', low: -5, high: 10 }, y: { type: 'float', low: 0, high: 1 } } },
+    input: {
+      campaignId: 'branin-y',
+      datasetId: DS,
+      evaluator: { kind: 'synthetic', function: 'branin' },
+      space: { x1: { type: 'float', low: -5, high: 10 }, y: { type: 'float', low: 0, high: 1 } },
+    },
     field: 'space.y',
     mentions: /branin takes only x1, x2/,
     clientChecks: true,
@@ -88,7 +94,11 @@ export const BAD_STARTS: BadStart[] = [
     name: 'training architecture whose pooling collapses the sequence',
     workflowType: 'trainModelWorkflow',
     workflowId: workflowIds.train('collapse'),
-    input: { experimentId: 'collapse', datasetId: DS, hyperparameters: { windowLength: 256, architecture: { blocks: [block({ poolSize: 16 }), block({ poolSize: 16 }), block({ poolSize: 16 })] } } },
+    input: {
+      experimentId: 'collapse',
+      datasetId: DS,
+      hyperparameters: { windowLength: 256, architecture: { blocks: [block({ poolSize: 16 }), block({ poolSize: 16 }), block({ poolSize: 16 })] } },
+    },
     field: 'hyperparameters.architecture.blocks.2.poolSize',
     mentions: /sequence collapsed/,
     clientChecks: true,
@@ -123,17 +133,15 @@ export const BAD_STARTS: BadStart[] = [
     field: 'limits.maxParams',
     clientChecks: true,
   },
-  ...(['../../etc/passwd', 'file:///etc/passwd', 's3://bucket/ckpt'] as const).map(
-    (uri, i): BadStart => ({
-      name: `checkpoint URI ${uri}`,
-      workflowType: 'trainModelWorkflow',
-      workflowId: workflowIds.train(`uri-${i}`),
-      input: { experimentId: `uri-${i}`, datasetId: DS, resumeFrom: { checkpointUri: uri, epoch: 1 } },
-      field: 'resumeFrom.checkpointUri',
-      mentions: /artifact:sha256/,
-      clientChecks: true,
-    }),
-  ),
+  ...(['../../etc/passwd', 'file:///etc/passwd', 's3://bucket/ckpt'] as const).map((uri, i): BadStart => ({
+    name: `checkpoint URI ${uri}`,
+    workflowType: 'trainModelWorkflow',
+    workflowId: workflowIds.train(`uri-${i}`),
+    input: { experimentId: `uri-${i}`, datasetId: DS, resumeFrom: { checkpointUri: uri, epoch: 1 } },
+    field: 'resumeFrom.checkpointUri',
+    mentions: /artifact:sha256/,
+    clientChecks: true,
+  })),
   {
     name: 'a forged campaign link on a standalone training run',
     workflowType: 'trainModelWorkflow',

@@ -3,7 +3,10 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 /** One `client.workflow.start` call as the fake saw it. */
 export interface StartCall {
   workflowType: string;
-  options: { args: unknown[]; workflowId: string; taskQueue: string; typedSearchAttributes: { key: { name: string }; value: unknown }[] } & Record<string, unknown>;
+  options: { args: unknown[]; workflowId: string; taskQueue: string; typedSearchAttributes: { key: { name: string }; value: unknown }[] } & Record<
+    string,
+    unknown
+  >;
 }
 
 /** What executeUpdate answers for an update (its name and arguments). */

@@ -79,7 +79,11 @@ function base(kind: CorpusKind): Json {
         maxInFlight: 1,
       };
     case 'train':
-      return { experimentId: 'corpus', datasetId: 'corpus-missing', hyperparameters: { epochs: 1, windowLength: 1_024, windowHop: 1_024, maxWindowsPerSignal: 1 } };
+      return {
+        experimentId: 'corpus',
+        datasetId: 'corpus-missing',
+        hyperparameters: { epochs: 1, windowLength: 1_024, windowHop: 1_024, maxWindowsPerSignal: 1 },
+      };
     case 'hpo':
       return {
         campaignId: 'corpus',
@@ -92,9 +96,21 @@ function base(kind: CorpusKind): Json {
         maxConcurrentTrials: 1,
       };
     case 'nas':
-      return { campaignId: 'corpus', datasetId: 'corpus-missing', strategy: { kind: 'random', seed: 1, populationSize: 2, sampleSize: 1 }, epochs: 1, maxCandidates: 2, maxConcurrentCandidates: 1 };
+      return {
+        campaignId: 'corpus',
+        datasetId: 'corpus-missing',
+        strategy: { kind: 'random', seed: 1, populationSize: 2, sampleSize: 1 },
+        epochs: 1,
+        maxCandidates: 2,
+        maxConcurrentCandidates: 1,
+      };
     case 'xai':
-      return { batchId: 'corpus', modelId: 'corpus-model', selection: { kind: 'ids', ids: ['corpus-missing:0'] }, methods: { occlusion: { window: 128, stride: 128 } } };
+      return {
+        batchId: 'corpus',
+        modelId: 'corpus-model',
+        selection: { kind: 'ids', ids: ['corpus-missing:0'] },
+        methods: { occlusion: { window: 128, stride: 128 } },
+      };
     case 'import':
       return { datasetId: 'corpus', files: ['97.mat'], labels: 'cwru' };
   }
@@ -437,12 +453,18 @@ function spaceCases(): HostileCase[] {
   cases[cases.length - 1].request.sampler = { kind: 'grid', seed: 0 };
   add('unknown-param-warpFactor', 'space.warpFactor', { warpFactor: { type: 'float', low: 1, high: 9 } }, { category: 'issue-16', dependsOn: '16a' });
   add('unknown-param-typo-learningrate', 'space.learningrate', { learningrate: lr }, { category: 'issue-16', dependsOn: '16a' });
-  add('10000-unknown-params', 'space.p0', Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, { type: 'int', low: 0, high: 1 }])), { dependsOn: '16a' });
+  add('10000-unknown-params', 'space.p0', Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, { type: 'int', low: 0, high: 1 }])), {
+    dependsOn: '16a',
+  });
   cases.push({
     name: 'hpo/issue-16/synthetic-space-mismatch',
     kind: 'hpo',
     category: 'issue-16',
-    request: { ...clone(b), evaluator: { kind: 'synthetic', function: 'branin' }, space: { x1: { type: 'float', low: -5, high: 10 }, x3: { type: 'float', low: 0, high: 1 } } },
+    request: {
+      ...clone(b),
+      evaluator: { kind: 'synthetic', function: 'branin' },
+      space: { x1: { type: 'float', low: -5, high: 10 }, x3: { type: 'float', low: 0, high: 1 } },
+    },
     field: 'space',
     dependsOn: '16a',
   });
@@ -472,8 +494,21 @@ function genomeCases(): HostileCase[] {
     { what: 'block-extra-key', field: 'blocks.0', architecture: arch([{ ...block, activation: 'eval' }]) },
     { what: 'blocks-not-array', field: 'blocks', architecture: arch({ 0: block }) },
     // Issue 16, item 3: pooling that collapses the window, and parameter counts past any cap.
-    { what: 'pooling-collapses-sequence', field: 'architecture', architecture: arch(Array.from({ length: 12 }, () => ({ filters: 8, kernelSize: 3, poolSize: 16 }))), dependsOn: '16a' },
-    { what: 'parameter-count-over-cap', field: 'architecture', architecture: arch(Array.from({ length: 12 }, () => ({ filters: 512, kernelSize: 512, pool: 'none' })), { head: 'flatten', denseUnits: 1024 }), dependsOn: '16a' },
+    {
+      what: 'pooling-collapses-sequence',
+      field: 'architecture',
+      architecture: arch(Array.from({ length: 12 }, () => ({ filters: 8, kernelSize: 3, poolSize: 16 }))),
+      dependsOn: '16a',
+    },
+    {
+      what: 'parameter-count-over-cap',
+      field: 'architecture',
+      architecture: arch(
+        Array.from({ length: 12 }, () => ({ filters: 512, kernelSize: 512, pool: 'none' })),
+        { head: 'flatten', denseUnits: 1024 },
+      ),
+      dependsOn: '16a',
+    },
   ];
   const cases: HostileCase[] = [];
   for (const g of bad) {
@@ -496,10 +531,34 @@ function genomeCases(): HostileCase[] {
     });
   }
   // NAS: the search owns the architecture; limits that no genome can meet are refused.
-  cases.push({ name: 'nas/hostile-genome/training.architecture/injected', kind: 'nas', category: 'hostile-genome', request: withValue(base('nas'), 'training.architecture', { blocks: [block] }), field: 'training.architecture' });
-  cases.push({ name: 'nas/hostile-genome/limits.maxParams/zero', kind: 'nas', category: 'hostile-genome', request: withValue(base('nas'), 'limits.maxParams', 0), field: 'limits.maxParams' });
-  cases.push({ name: 'nas/hostile-genome/limits.maxMacs/negative', kind: 'nas', category: 'hostile-genome', request: withValue(base('nas'), 'limits.maxMacs', -1), field: 'limits.maxMacs' });
-  cases.push({ name: 'nas/hostile-genome/training.windowLength/tiny', kind: 'nas', category: 'hostile-genome', request: withValue(base('nas'), 'training.windowLength', 8), field: 'training.windowLength' });
+  cases.push({
+    name: 'nas/hostile-genome/training.architecture/injected',
+    kind: 'nas',
+    category: 'hostile-genome',
+    request: withValue(base('nas'), 'training.architecture', { blocks: [block] }),
+    field: 'training.architecture',
+  });
+  cases.push({
+    name: 'nas/hostile-genome/limits.maxParams/zero',
+    kind: 'nas',
+    category: 'hostile-genome',
+    request: withValue(base('nas'), 'limits.maxParams', 0),
+    field: 'limits.maxParams',
+  });
+  cases.push({
+    name: 'nas/hostile-genome/limits.maxMacs/negative',
+    kind: 'nas',
+    category: 'hostile-genome',
+    request: withValue(base('nas'), 'limits.maxMacs', -1),
+    field: 'limits.maxMacs',
+  });
+  cases.push({
+    name: 'nas/hostile-genome/training.windowLength/tiny',
+    kind: 'nas',
+    category: 'hostile-genome',
+    request: withValue(base('nas'), 'training.windowLength', 8),
+    field: 'training.windowLength',
+  });
   return cases;
 }
 

@@ -10,9 +10,22 @@ import { rejectionOf } from '../support/errors.js';
  * a plain Error that Temporal retried five times.
  */
 describe('the training activity refuses bad input non-retryably', () => {
-  const unreachable = new Proxy({}, { get: () => { throw new Error('the activity reached its dependencies'); } }) as ActivityDeps;
+  const unreachable = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('the activity reached its dependencies');
+      },
+    },
+  ) as ActivityDeps;
   const { trainModel } = createTrainingActivities(unreachable);
-  const input = (extra: Record<string, unknown>) => ({ experimentId: 'e', datasetId: 'ds', workflowId: 'train-e', hyperparameters: { windowLength: 2048 }, ...extra });
+  const input = (extra: Record<string, unknown>) => ({
+    experimentId: 'e',
+    datasetId: 'ds',
+    workflowId: 'train-e',
+    hyperparameters: { windowLength: 2048 },
+    ...extra,
+  });
 
   it.each(['../../etc/passwd', 'file:///etc/passwd', 'artifact:md5/00'])('checkpoint URI %s', async (uri) => {
     const err = await rejectionOf(trainModel(input({ resumeFrom: { checkpointUri: uri, epoch: 1 } }) as never), ApplicationFailure);

@@ -50,7 +50,10 @@ const HPO_WORKFLOW: FakeWorkflow = {
       const id = prepareHpoInput(r).campaignId;
       return startedRun(`hpo-${id}`, id);
     }),
-    updateCampaign: record('updateCampaign', async (_id: string, u: { maxTrials?: number; maxConcurrentTrials?: number }) => ({ maxTrials: u.maxTrials ?? 20, maxConcurrentTrials: u.maxConcurrentTrials ?? 2 })),
+    updateCampaign: record('updateCampaign', async (_id: string, u: { maxTrials?: number; maxConcurrentTrials?: number }) => ({
+      maxTrials: u.maxTrials ?? 20,
+      maxConcurrentTrials: u.maxConcurrentTrials ?? 2,
+    })),
   }),
 };
 
@@ -102,7 +105,9 @@ describe('faultline hpo start', () => {
     expect(await cli.run(['--json', 'hpo', 'start', '--dataset', 'ds-1', '--synthetic', 'branin'])).toBe(0);
     const sent = cli.argsOf('startHpoCampaign')?.[0] as { campaignId: string };
     expect(sent.campaignId).toMatch(/^c-[0-9a-f]{12}$/);
-    expect(sent).toEqual(HpoCampaignInputSchema.parse({ campaignId: sent.campaignId, datasetId: 'ds-1', evaluator: { kind: 'synthetic', function: 'branin' } }));
+    expect(sent).toEqual(
+      HpoCampaignInputSchema.parse({ campaignId: sent.campaignId, datasetId: 'ds-1', evaluator: { kind: 'synthetic', function: 'branin' } }),
+    );
     const doc = JSON.parse(cli.stdout()) as Record<string, unknown>;
     expect(doc).toMatchObject({ kind: 'hpo', workflowId: expect.stringMatching(/^hpo-c-[0-9a-f]{12}$/), entityId: expect.stringMatching(/^c-[0-9a-f]{12}$/) });
     expect(cli.stderr()).toBe('');
@@ -236,12 +241,20 @@ describe('faultline hpo progress | stop | cancel | update | result', () => {
     const rejected = UpdateRejectedError.from(
       'hpo-c-1',
       'updateCampaign',
-      new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message: 'maxTrials 3 is below the 5 trials already started', type: 'Error' })),
+      new WorkflowUpdateFailedError(
+        'Workflow Update failed',
+        ApplicationFailure.create({ message: 'maxTrials 3 is below the 5 trials already started', type: 'Error' }),
+      ),
     );
     const cli = fakeCli({ updateCampaign: async () => Promise.reject(rejected) });
     expect(await cli.run(['--json', 'hpo', 'update', 'c-1', '--max-trials', '3'])).toBe(2);
     expect(JSON.parse(cli.stdout())).toEqual({
-      error: expect.objectContaining({ exitCode: 2, type: 'update-rejected', workflowId: 'hpo-c-1', message: expect.stringContaining('below the 5 trials already started') }),
+      error: expect.objectContaining({
+        exitCode: 2,
+        type: 'update-rejected',
+        workflowId: 'hpo-c-1',
+        message: expect.stringContaining('below the 5 trials already started'),
+      }),
     });
   });
 

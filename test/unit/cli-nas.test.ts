@@ -54,7 +54,10 @@ const NAS_WORKFLOW: FakeWorkflow = {
       const id = prepareNasInput(r).campaignId;
       return startedRun(`nas-${id}`, id);
     }),
-    updateNasCampaign: record('updateNasCampaign', async (_id: string, u: NasCampaignUpdate) => ({ maxCandidates: u.maxCandidates ?? 20, maxConcurrentCandidates: u.maxConcurrentCandidates ?? 2 })),
+    updateNasCampaign: record('updateNasCampaign', async (_id: string, u: NasCampaignUpdate) => ({
+      maxCandidates: u.maxCandidates ?? 20,
+      maxConcurrentCandidates: u.maxConcurrentCandidates ?? 2,
+    })),
     getNasCandidateArchitecture: record('getNasCandidateArchitecture', async () => ARCH),
   }),
 };
@@ -129,7 +132,11 @@ describe('faultline nas start: bad values exit 2 naming the flag, before connect
     ['zero target params', ['--target-params', '0'], /scalarization\.targetParams \(--target-params\)/],
     ['zero target latency', ['--target-latency-ms', '0'], /scalarization\.targetLatencyMs \(--target-latency-ms\)/],
     ['bad training field', ['--training', '{"patience": -1}'], /training\.patience \(--training\)/],
-    ['architecture in training', ['--training', '{"architecture": {"blocks": []}}'], /training\.architecture \(--training\): the architecture comes from the search/],
+    [
+      'architecture in training',
+      ['--training', '{"architecture": {"blocks": []}}'],
+      /training\.architecture \(--training\): the architecture comes from the search/,
+    ],
   ];
   for (const [what, flags, message] of cases) {
     it(what, async () => {
@@ -164,7 +171,9 @@ describe('faultline nas progress | stop | cancel | update | result', () => {
     const cli = fakeCli();
     expect(await cli.run(['nas', 'progress', 'n-1'])).toBe(0);
     expect(cli.argsOf('locateWorkflowId')).toEqual(['nas', 'n-1']);
-    expect(cli.stdout()).toContain('progress   searching  25.0%  5/20  running 2/4  rejected 3  duplicates 1  failed 1  population 10  front 2  best 0.9312 (#7');
+    expect(cli.stdout()).toContain(
+      'progress   searching  25.0%  5/20  running 2/4  rejected 3  duplicates 1  failed 1  population 10  front 2  best 0.9312 (#7',
+    );
     const json = fakeCli();
     expect(await json.run(['--json', 'nas', 'progress', 'nas-n-1'])).toBe(0);
     expect(JSON.parse(json.stdout())).toMatchObject({ workflowId: 'nas-n-1', status: 'RUNNING', progress: { population: 10, best: { candidate: 7 } } });

@@ -68,9 +68,29 @@ const sent = (cli: ReturnType<typeof fakeCli>) => cli.argsOf('startXaiBatch')?.[
 describe('faultline xai start', () => {
   it('maps the selection by ids, the methods with their options and the batch settings onto the request', async () => {
     const cli = fakeCli();
-    const argv = ['xai', 'start', '--model', 'exp-1', '--signals', 'cwru-demo:3,cwru-demo:17', '--methods', 'integrated-gradients,grad-cam,occlusion,kernel-shap'];
+    const argv = [
+      'xai',
+      'start',
+      '--model',
+      'exp-1',
+      '--signals',
+      'cwru-demo:3,cwru-demo:17',
+      '--methods',
+      'integrated-gradients,grad-cam,occlusion,kernel-shap',
+    ];
     argv.push('--ig-steps', '32', '--ig-baseline', 'mean', '--gradcam-layer', 'conv1d_2', '--occlusion-window', '256', '--occlusion-stride', '128');
-    argv.push('--shap-segments', '8', '--shap-samples', '200', '--shap-background-size', '4', '--shap-background-dataset', 'ds-ref', '--shap-background-labels', 'normal');
+    argv.push(
+      '--shap-segments',
+      '8',
+      '--shap-samples',
+      '200',
+      '--shap-background-size',
+      '4',
+      '--shap-background-dataset',
+      'ds-ref',
+      '--shap-background-labels',
+      'normal',
+    );
     argv.push('--windows-per-signal', '3', '--target', 'label', '--max-in-flight', '4', '--max-failed', '1', '--seed', '7', '--batch-id', 'ball-check-1');
     expect(await cli.run(argv)).toBe(0);
     // The API receives the prepared input: validated, defaults applied.
@@ -98,7 +118,25 @@ describe('faultline xai start', () => {
 
   it('a dataset selection with labels, range and limit; the id is derived (x-<hash>) and the defaults stay the contract’s', async () => {
     const cli = fakeCli();
-    const argv = ['--json', 'xai', 'start', '--model', 'exp-1', '--dataset', 'cwru-demo', '--labels', 'normal,ball', '--from', '10', '--to', '90', '--limit', '25', '--methods', 'ig'];
+    const argv = [
+      '--json',
+      'xai',
+      'start',
+      '--model',
+      'exp-1',
+      '--dataset',
+      'cwru-demo',
+      '--labels',
+      'normal,ball',
+      '--from',
+      '10',
+      '--to',
+      '90',
+      '--limit',
+      '25',
+      '--methods',
+      'ig',
+    ];
     expect(await cli.run(argv)).toBe(0);
     const input = sent(cli);
     expect(input.batchId).toMatch(/^x-[0-9a-f]{12}$/);
@@ -162,14 +200,30 @@ describe('faultline xai start: bad values exit 2 naming the flag and the value, 
   const start = ['xai', 'start', '--model', 'exp-1'];
   const cases: [string, string[], RegExp][] = [
     ['unknown method', ['--dataset', 'd', '--methods', 'ig,lime'], /option '--methods <list>' argument 'ig,lime' is invalid\. unknown method "lime"/],
-    ['bad signal reference', ['--signals', 'cwru-demo:3,CWRU:x', '--methods', 'ig'], /selection\.ids\.1 \(--signals\): must be "<datasetId>:<index>".*\(got "CWRU:x"\)/],
-    ['both selections', ['--signals', 'a:1', '--labels', 'ball', '--methods', 'ig'], /selection \(--signals \| --dataset\): give either --signals or --dataset/],
+    [
+      'bad signal reference',
+      ['--signals', 'cwru-demo:3,CWRU:x', '--methods', 'ig'],
+      /selection\.ids\.1 \(--signals\): must be "<datasetId>:<index>".*\(got "CWRU:x"\)/,
+    ],
+    [
+      'both selections',
+      ['--signals', 'a:1', '--labels', 'ball', '--methods', 'ig'],
+      /selection \(--signals \| --dataset\): give either --signals or --dataset/,
+    ],
     ['no selection', ['--methods', 'ig'], /selection \(--signals \| --dataset\)/],
     ['dataset filter without a dataset', ['--limit', '5', '--methods', 'ig'], /selection\.datasetId \(--dataset\)/],
     ['no method', ['--dataset', 'd'], /methods \(--methods\)/],
-    ['option of a method not run', ['--dataset', 'd', '--methods', 'ig', '--shap-samples', '50'], /methods\.kernel-shap\.samples \(--shap-samples\): kernel-shap is not among the methods run.*\(got 50\)/],
+    [
+      'option of a method not run',
+      ['--dataset', 'd', '--methods', 'ig', '--shap-samples', '50'],
+      /methods\.kernel-shap\.samples \(--shap-samples\): kernel-shap is not among the methods run.*\(got 50\)/,
+    ],
     ['zero max-in-flight', ['--dataset', 'd', '--methods', 'ig', '--max-in-flight', '0'], /maxInFlight \(--max-in-flight\): .*\(got 0\)/],
-    ['unknown baseline', ['--dataset', 'd', '--methods', 'ig', '--ig-baseline', 'noise'], /methods\.integrated-gradients\.baseline \(--ig-baseline\): .*"noise"/],
+    [
+      'unknown baseline',
+      ['--dataset', 'd', '--methods', 'ig', '--ig-baseline', 'noise'],
+      /methods\.integrated-gradients\.baseline \(--ig-baseline\): .*"noise"/,
+    ],
     ['unknown label', ['--dataset', 'd', '--labels', 'cracked', '--methods', 'ig'], /selection\.labels\.0 \(--labels\): .*"cracked"/],
     ['empty range', ['--dataset', 'd', '--from', '9', '--to', '9', '--methods', 'ig'], /selection\.toIndex \(--to\): fromIndex must be < toIndex/],
     ['unknown target', ['--dataset', 'd', '--methods', 'ig', '--target', 'truth'], /target \(--target\): .*"truth"/],
@@ -206,7 +260,12 @@ describe('faultline xai progress | stop | cancel | result', () => {
     expect(out).toContain('  last failures\n    cwru-demo:17: signal cwru-demo:17 not found\n    cwru-demo:40: corrupt samples: NaN at 512');
     const json = fakeCli();
     expect(await json.run(['--json', 'xai', 'progress', 'xai-x-1'])).toBe(0);
-    expect(JSON.parse(json.stdout())).toMatchObject({ workflowId: 'xai-x-1', status: 'RUNNING', progress: { succeeded: 10, failed: 2, failures }, webUiUrl: expect.any(String) });
+    expect(JSON.parse(json.stdout())).toMatchObject({
+      workflowId: 'xai-x-1',
+      status: 'RUNNING',
+      progress: { succeeded: 10, failed: 2, failures },
+      webUiUrl: expect.any(String),
+    });
   });
 
   it('progress --follow shows the bar, then the run and the result', async () => {

@@ -14,7 +14,10 @@ describe('WorkflowRunFailedError.from', () => {
   });
 
   it('reports cancellation as CANCELLED', () => {
-    const err = WorkflowRunFailedError.from('train-exp-1', new WorkflowFailedError('Workflow execution cancelled', new CancelledFailure('Workflow canceled'), RetryState.NON_RETRYABLE_FAILURE));
+    const err = WorkflowRunFailedError.from(
+      'train-exp-1',
+      new WorkflowFailedError('Workflow execution cancelled', new CancelledFailure('Workflow canceled'), RetryState.NON_RETRYABLE_FAILURE),
+    );
     expect(err.status).toBe('CANCELLED');
     expect(err.failureType).toBeUndefined();
   });

@@ -6,7 +6,13 @@ import { artifactFilePath } from '../../client/artifact-path.js';
 import { UpdateRejectedError } from '../../client/errors.js';
 import { deriveCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
-import { HpoCampaignInputObjectSchema, InputValidationError, WORKFLOW_TASK_QUEUE, type HpoCampaignUpdate, type SearchSpaceInput } from '../../contracts/index.js';
+import {
+  HpoCampaignInputObjectSchema,
+  InputValidationError,
+  WORKFLOW_TASK_QUEUE,
+  type HpoCampaignUpdate,
+  type SearchSpaceInput,
+} from '../../contracts/index.js';
 import { parseSearchSpace } from '../../workflows/search/index.js';
 import { rejectionOf } from '../support/errors.js';
 import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
@@ -47,7 +53,11 @@ describe('startHpoCampaign validates the input and the search space before sendi
 
   it('names a condition on an unknown parameter, and on a value its parent never takes', async () => {
     const { client, calls } = fakeClient();
-    const space = { ...SPACE, minDelta: { ...SPACE.minDelta, when: { param: 'optimiser', in: ['sgd'] } }, nesterov: { type: 'categorical', choices: [true, false], when: { param: 'optimizer', in: ['adam', 'lbfgs'] } } };
+    const space = {
+      ...SPACE,
+      minDelta: { ...SPACE.minDelta, when: { param: 'optimiser', in: ['sgd'] } },
+      nesterov: { type: 'categorical', choices: [true, false], when: { param: 'optimizer', in: ['adam', 'lbfgs'] } },
+    };
     const err = await invalid(startHpoCampaign(client, untyped({ datasetId: 'ds-1', space })));
     expect(err.issues).toEqual([
       expect.objectContaining({ path: 'space.minDelta.when.param', value: 'optimiser' }),
@@ -91,7 +101,11 @@ describe('campaign id derivation', () => {
     const spelledOut = HpoCampaignInputObjectSchema.partial({ campaignId: true }).parse({ datasetId: 'ds-1', maxTrials: 10 });
     expect(prepareHpoInput({ ...spelledOut, space: SPACE }).campaignId).toBe(a.campaignId);
     // keys inside a parameter spec may come in any order, and defaults may be written out
-    const respelled = { ...SPACE, learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' }, minDelta: { ...SPACE.minDelta, log: false } } satisfies SearchSpaceInput;
+    const respelled = {
+      ...SPACE,
+      learningRate: { log: true, high: 1e-1, low: 1e-4, type: 'float' },
+      minDelta: { ...SPACE.minDelta, log: false },
+    } satisfies SearchSpaceInput;
     expect(prepareHpoInput({ datasetId: 'ds-1', maxTrials: 10, space: respelled }).campaignId).toBe(a.campaignId);
   });
 
@@ -132,7 +146,9 @@ describe('startHpoCampaign sends', () => {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
-    expect(options.args).toEqual([expect.objectContaining({ campaignId: started.entityId, datasetId: 'ds-1', maxTrials: 8, sampler: { kind: 'tpe', seed: 0 } })]);
+    expect(options.args).toEqual([
+      expect.objectContaining({ campaignId: started.entityId, datasetId: 'ds-1', maxTrials: 8, sampler: { kind: 'tpe', seed: 0 } }),
+    ]);
     const attributes = Object.fromEntries(options.typedSearchAttributes.map((a) => [a.key.name, a.value]));
     expect(attributes).toEqual({ FaultlineKind: 'hpo', FaultlineCampaignId: started.entityId, FaultlineDatasetId: 'ds-1', FaultlineStatus: 'RUNNING' });
   });
@@ -192,7 +208,9 @@ describe('hpo workflow kind and artifact paths', () => {
 
 describe('the shared training settings (base)', () => {
   it('are checked against the training contract before a campaign starts, naming the key', () => {
-    expect(() => prepareHpoInput(untyped({ datasetId: 'ds-1', base: { hyperparameters: { patience: 0 } } }))).toThrow(/base: Unrecognized key: "hyperparameters"/);
+    expect(() => prepareHpoInput(untyped({ datasetId: 'ds-1', base: { hyperparameters: { patience: 0 } } }))).toThrow(
+      /base: Unrecognized key: "hyperparameters"/,
+    );
     expect(() => prepareHpoInput({ datasetId: 'ds-1', base: { patience: -1 } })).toThrow(/base\.patience.*\(got -1\)/);
     expect(prepareHpoInput({ datasetId: 'ds-1', base: { patience: 0 } }).base).toEqual({ patience: 0 });
   });

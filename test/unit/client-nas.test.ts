@@ -12,7 +12,13 @@ import {
 import { UpdateRejectedError } from '../../client/errors.js';
 import { deriveNasCampaignId } from '../../client/ids.js';
 import { resolveWorkflowId, WORKFLOW_KINDS } from '../../client/workflow-kinds.js';
-import { InputValidationError, NasCampaignInputObjectSchema, NasCampaignInputSchema, WORKFLOW_TASK_QUEUE, type NasCampaignUpdate } from '../../contracts/index.js';
+import {
+  InputValidationError,
+  NasCampaignInputObjectSchema,
+  NasCampaignInputSchema,
+  WORKFLOW_TASK_QUEUE,
+  type NasCampaignUpdate,
+} from '../../contracts/index.js';
 import { rejectionOf } from '../support/errors.js';
 import { fakeClient as fakeTemporalClient, type UpdateAnswer } from '../support/fake-client.js';
 
@@ -38,7 +44,9 @@ describe('startNasCampaign validates before sending', () => {
     const { client, calls } = fakeClient();
     const typo = await invalid(startNasCampaign(client, { datasetId: 'ds-1', training: { patience: -1 } }));
     expect(typo.issues).toEqual([expect.objectContaining({ path: 'training.patience' })]);
-    const arch = await invalid(startNasCampaign(client, { datasetId: 'ds-1', training: { architecture: { blocks: [{ filters: 8, kernelSize: 3 }] } } } as unknown as StartNasRequest));
+    const arch = await invalid(
+      startNasCampaign(client, { datasetId: 'ds-1', training: { architecture: { blocks: [{ filters: 8, kernelSize: 3 }] } } } as unknown as StartNasRequest),
+    );
     expect(arch.issues).toEqual([expect.objectContaining({ path: 'training.architecture', message: expect.stringContaining('comes from the search') })]);
     expect(calls).toEqual([]);
   });
@@ -94,7 +102,9 @@ describe('startNasCampaign sends', () => {
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
     // The prepared input: defaults filled in, so the workflow and the id see the same campaign.
-    expect(options.args).toEqual([NasCampaignInputSchema.parse({ campaignId: started.entityId, datasetId: 'ds-1', maxCandidates: 8, strategy: { kind: 'random', seed: 4 } })]);
+    expect(options.args).toEqual([
+      NasCampaignInputSchema.parse({ campaignId: started.entityId, datasetId: 'ds-1', maxCandidates: 8, strategy: { kind: 'random', seed: 4 } }),
+    ]);
     const attributes = Object.fromEntries(options.typedSearchAttributes.map((a) => [a.key.name, a.value]));
     expect(attributes).toEqual({ FaultlineKind: 'nas', FaultlineCampaignId: started.entityId, FaultlineDatasetId: 'ds-1', FaultlineStatus: 'RUNNING' });
   });
@@ -124,7 +134,10 @@ describe('updateNasCampaign', () => {
 
   it('sends the updateNasCampaign update and returns the limits in force', async () => {
     const { client, updates } = fakeClient();
-    await expect(updateNasCampaign(client, 'nas-n-1', { maxCandidates: 30, maxConcurrentCandidates: 4 })).resolves.toEqual({ maxCandidates: 30, maxConcurrentCandidates: 4 });
+    await expect(updateNasCampaign(client, 'nas-n-1', { maxCandidates: 30, maxConcurrentCandidates: 4 })).resolves.toEqual({
+      maxCandidates: 30,
+      maxConcurrentCandidates: 4,
+    });
     expect(updates).toEqual([{ workflowId: 'nas-n-1', name: 'updateNasCampaign', args: [{ maxCandidates: 30, maxConcurrentCandidates: 4 }] }]);
   });
 
@@ -140,8 +153,16 @@ describe('updateNasCampaign', () => {
 });
 
 describe('getNasCandidateArchitecture', () => {
-  const architecture = { blocks: [{ filters: 8, kernelSize: 5 }, { filters: 16, kernelSize: 3 }], head: 'global-avg' };
-  const history = (input: unknown) => ({ events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [defaultPayloadConverter.toPayload(input)] } } }] });
+  const architecture = {
+    blocks: [
+      { filters: 8, kernelSize: 5 },
+      { filters: 16, kernelSize: 3 },
+    ],
+    head: 'global-avg',
+  };
+  const history = (input: unknown) => ({
+    events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [defaultPayloadConverter.toPayload(input)] } } }],
+  });
 
   it("reads the architecture from the candidate's training run input; the attempt comes from the experiment id", async () => {
     const input = { experimentId: 'n-1-cand-3-a2', datasetId: 'ds-1', hyperparameters: { epochs: 3, architecture } };

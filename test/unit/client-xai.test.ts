@@ -38,13 +38,18 @@ describe('prepareXaiInput', () => {
   });
 
   it('keeps a dataset selection with its filter', () => {
-    const input = prepareXaiInput({ ...minimal, selection: { kind: 'dataset', datasetId: 'ds-1', labels: ['normal', 'ball'], fromIndex: 10, toIndex: 90, limit: 25 } });
+    const input = prepareXaiInput({
+      ...minimal,
+      selection: { kind: 'dataset', datasetId: 'ds-1', labels: ['normal', 'ball'], fromIndex: 10, toIndex: 90, limit: 25 },
+    });
     expect(input.selection).toEqual({ kind: 'dataset', datasetId: 'ds-1', labels: ['normal', 'ball'], fromIndex: 10, toIndex: 90, limit: 25 });
   });
 
   it('names a bad signal reference by its position and value', () => {
     const err = prepareError({ ...minimal, selection: ids('cwru-demo:3', 'CWRU demo#17') });
-    expect(err.issues).toEqual([expect.objectContaining({ path: 'selection.ids.1', value: 'CWRU demo#17', message: expect.stringContaining('<datasetId>:<index>') })]);
+    expect(err.issues).toEqual([
+      expect.objectContaining({ path: 'selection.ids.1', value: 'CWRU demo#17', message: expect.stringContaining('<datasetId>:<index>') }),
+    ]);
     expect(err.message).toContain('selection.ids.1');
     expect(err.message).toContain('(got "CWRU demo#17")');
   });
@@ -81,8 +86,16 @@ describe('XAI batch id derivation', () => {
   it('is x-<12 hex>, stable across key order and spelled-out defaults', () => {
     const a = prepareXaiInput(minimal);
     expect(a.batchId).toMatch(/^x-[0-9a-f]{12}$/);
-    expect(prepareXaiInput({ methods: { 'integrated-gradients': {} }, selection: ids('cwru-demo:3', 'cwru-demo:17'), modelId: 'exp-1' }).batchId).toBe(a.batchId);
-    const spelledOut = { ...minimal, methods: { 'integrated-gradients': { steps: 64, baseline: 'zeros' as const } }, maxInFlight: 8, seed: 0, target: 'predicted' as const };
+    expect(prepareXaiInput({ methods: { 'integrated-gradients': {} }, selection: ids('cwru-demo:3', 'cwru-demo:17'), modelId: 'exp-1' }).batchId).toBe(
+      a.batchId,
+    );
+    const spelledOut = {
+      ...minimal,
+      methods: { 'integrated-gradients': { steps: 64, baseline: 'zeros' as const } },
+      maxInFlight: 8,
+      seed: 0,
+      target: 'predicted' as const,
+    };
     expect(prepareXaiInput(spelledOut).batchId).toBe(a.batchId);
     expect(deriveXaiBatchId(a)).toBe(a.batchId);
   });

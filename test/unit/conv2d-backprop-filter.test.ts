@@ -101,7 +101,23 @@ function cases(): Case[] {
   // A few genuinely 2D shapes and explicit per-side padding.
   out.push({ b: 2, h: 9, w: 11, ci: 3, co: 5, kh: 3, kw: 3, stride: [2, 1], dilation: [1, 1], pad: 'same' });
   out.push({ b: 3, h: 7, w: 7, ci: 4, co: 2, kh: 2, kw: 3, stride: [1, 2], dilation: [1, 1], pad: 'valid' });
-  out.push({ b: 2, h: 1, w: 30, ci: 2, co: 3, kh: 1, kw: 5, stride: [1, 3], dilation: [1, 1], pad: [[0, 0], [0, 0], [1, 3], [0, 0]] });
+  out.push({
+    b: 2,
+    h: 1,
+    w: 30,
+    ci: 2,
+    co: 3,
+    kh: 1,
+    kw: 5,
+    stride: [1, 3],
+    dilation: [1, 1],
+    pad: [
+      [0, 0],
+      [0, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  });
   return out;
 }
 
@@ -120,7 +136,10 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const info = convInfo(c);
       const dyShape = [c.b, info.outHeight, info.outWidth, c.co];
       const x = randoms(c.b * c.h * c.w * c.ci, 2 * i + 1);
-      const dy = randoms(dyShape.reduce((a, v) => a * v, 1), 2 * i + 2);
+      const dy = randoms(
+        dyShape.reduce((a, v) => a * v, 1),
+        2 * i + 2,
+      );
       results.push({ c, x, dy, dyShape, wasm: runKernel('wasm', c, x, dy, dyShape) });
     }
     expect(tf.memory().numTensors).toBe(tensorsBefore);
@@ -202,13 +221,20 @@ describe('Conv2DBackpropFilter on wasm', () => {
           }
           return tf.concat(taps, 0) as tf.Tensor3D;
         });
-        const [gx, gk] = tf.grads((xx: tf.Tensor, kk: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv1d(xx as tf.Tensor3D, kk as tf.Tensor3D, 1, pad, 'NWC', d), w)),
-        )([x, kern]);
-        const [gxRef, gkExpanded] = tf.grads((xx: tf.Tensor, kk: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv1d(xx as tf.Tensor3D, kk as tf.Tensor3D, 1, pad), w)),
-        )([x, expanded]);
-        const gkRef = tf.tidy(() => tf.gather(gkExpanded, Array.from({ length: k }, (_, t) => t * d)));
+        const [gx, gk] = tf.grads((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.mul(tf.conv1d(xx as tf.Tensor3D, kk as tf.Tensor3D, 1, pad, 'NWC', d), w)))([
+          x,
+          kern,
+        ]);
+        const [gxRef, gkExpanded] = tf.grads((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.mul(tf.conv1d(xx as tf.Tensor3D, kk as tf.Tensor3D, 1, pad), w)))([
+          x,
+          expanded,
+        ]);
+        const gkRef = tf.tidy(() =>
+          tf.gather(
+            gkExpanded,
+            Array.from({ length: k }, (_, t) => t * d),
+          ),
+        );
         const label = `${backend} ${pad}`;
         expectClose(gx.dataSync() as Float32Array, gxRef.dataSync() as Float32Array, `dx ${label}`);
         expectClose(gk.dataSync() as Float32Array, gkRef.dataSync() as Float32Array, `dW ${label}`);
@@ -223,7 +249,12 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const x = tf.zeros([1, 2, 1, 8]);
     const dy = tf.zeros([1, 2, 1, 8]);
     expect(() =>
-      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [1, 1, 2, 2] } as unknown as tf.NamedAttrMap),
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        filterShape: [1, 1, 2, 2],
+      } as unknown as tf.NamedAttrMap),
     ).toThrow(/dataFormat 'NCHW' is not supported/);
     tf.dispose([x, dy]);
   });

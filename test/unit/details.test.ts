@@ -60,18 +60,33 @@ describe('current details', () => {
     );
     expect(trainingDetails({ phase: 'registering', epochsDone: 0, epochsTotal: 15 })).toBe('registering · epoch 0/15');
     const latest = { epoch: 4, loss: 0.2, accuracy: 0.9512, valLoss: 0.1234, valAccuracy: 0.93, durationMs: 1, samplesPerSec: 1 };
-    expect(trainingDetails({ phase: 'training', epochsDone: 4, epochsTotal: 15, latest })).toBe('training · epoch 4/15 · val acc 0.93 · val loss 0.123 · acc 0.951');
-    expect(hpoDetails({ phase: 'searching', finished: 12, maxTrials: 40, running: 4, pruned: 0, failed: 0, metric: 'valAccuracy', best: { trial: 7, value: 0.93 } })).toBe(
-      'searching · 12/40 trials · best valAccuracy 0.93 (trial 7) · 4 running',
-    );
-    expect(hpoDetails({ phase: 'searching', finished: 0, maxTrials: 40, running: 0, pruned: 0, failed: 0, metric: 'valLoss', best: null })).toBe('searching · 0/40 trials');
-    expect(hpoDetails({ phase: 'searching', finished: 9, maxTrials: 9, running: 0, pruned: 5, failed: 1, metric: 'valLoss', best: { trial: 2, value: 0.051 } })).toBe(
-      'searching · 9/9 trials · best valLoss 0.051 (trial 2) · 5 pruned · 1 failed',
+    expect(trainingDetails({ phase: 'training', epochsDone: 4, epochsTotal: 15, latest })).toBe(
+      'training · epoch 4/15 · val acc 0.93 · val loss 0.123 · acc 0.951',
     );
     expect(
-      nasDetails({ phase: 'searching', finished: 5, maxCandidates: 20, running: 2, failed: 0, rejected: 1, duplicates: 0, best: { candidate: 3, score: 0.8123, valAccuracy: 0.95 } }),
+      hpoDetails({ phase: 'searching', finished: 12, maxTrials: 40, running: 4, pruned: 0, failed: 0, metric: 'valAccuracy', best: { trial: 7, value: 0.93 } }),
+    ).toBe('searching · 12/40 trials · best valAccuracy 0.93 (trial 7) · 4 running');
+    expect(hpoDetails({ phase: 'searching', finished: 0, maxTrials: 40, running: 0, pruned: 0, failed: 0, metric: 'valLoss', best: null })).toBe(
+      'searching · 0/40 trials',
+    );
+    expect(
+      hpoDetails({ phase: 'searching', finished: 9, maxTrials: 9, running: 0, pruned: 5, failed: 1, metric: 'valLoss', best: { trial: 2, value: 0.051 } }),
+    ).toBe('searching · 9/9 trials · best valLoss 0.051 (trial 2) · 5 pruned · 1 failed');
+    expect(
+      nasDetails({
+        phase: 'searching',
+        finished: 5,
+        maxCandidates: 20,
+        running: 2,
+        failed: 0,
+        rejected: 1,
+        duplicates: 0,
+        best: { candidate: 3, score: 0.8123, valAccuracy: 0.95 },
+      }),
     ).toBe('searching · 5/20 candidates · best score 0.812 (candidate 3, val acc 0.95) · 2 running · 1 rejected');
-    expect(xaiDetails({ phase: 'explaining', done: 30, total: 120, running: 4, failed: 2, reused: 0 })).toBe('explaining · 30/120 signals (25%) · 4 running · 2 failed');
+    expect(xaiDetails({ phase: 'explaining', done: 30, total: 120, running: 4, failed: 2, reused: 0 })).toBe(
+      'explaining · 30/120 signals (25%) · 4 running · 2 failed',
+    );
     expect(importDetails({ phase: 'importing', done: 3, total: 10, running: 2, failed: 0, duplicates: 1, signals: 1234 })).toBe(
       'importing · 3/10 files · 1,234 signals · 2 running · 1 duplicates',
     );
@@ -80,20 +95,33 @@ describe('current details', () => {
 
 describe('static summaries', () => {
   it('describe each kind of run from its (defaults-applied) input', () => {
-    expect(datasetSummary(prepareDatasetInput({ datasetId: 'ds-1', config: { signalsPerClass: 20 } }))).toBe('dataset ds-1 · 4 classes × 20 signals · 102,400 samples @ 12 kHz · seed 42');
-    expect(trainingSummary(prepareTrainingInput({ datasetId: 'ds-1', experimentId: 'exp-1', hyperparameters: { learningRate: 3e-4, batchSize: 64, epochs: 1 } }))).toBe(
-      'train exp-1 on ds-1 · lr 3e-4 · batch 64 · adam · window 2048 · 1 epoch',
+    expect(datasetSummary(prepareDatasetInput({ datasetId: 'ds-1', config: { signalsPerClass: 20 } }))).toBe(
+      'dataset ds-1 · 4 classes × 20 signals · 102,400 samples @ 12 kHz · seed 42',
     );
+    expect(
+      trainingSummary(prepareTrainingInput({ datasetId: 'ds-1', experimentId: 'exp-1', hyperparameters: { learningRate: 3e-4, batchSize: 64, epochs: 1 } })),
+    ).toBe('train exp-1 on ds-1 · lr 3e-4 · batch 64 · adam · window 2048 · 1 epoch');
     expect(hpoSummary(prepareHpoInput({ campaignId: 'c-1', datasetId: 'ds-1', maxTrials: 40, maxConcurrentTrials: 4 }))).toBe(
       'HPO c-1 on ds-1 · tpe + asha · 40 trials, 4 at once · maximize valAccuracy',
     );
-    expect(hpoSummary(prepareHpoInput({ campaignId: 'c-2', datasetId: 'synthetic', evaluator: { kind: 'synthetic', function: 'branin' }, objective: { metric: 'valLoss' } }))).toBe(
-      'HPO c-2 on synthetic · synthetic branin · tpe + asha · 20 trials, 2 at once · minimize valLoss',
+    expect(
+      hpoSummary(
+        prepareHpoInput({ campaignId: 'c-2', datasetId: 'synthetic', evaluator: { kind: 'synthetic', function: 'branin' }, objective: { metric: 'valLoss' } }),
+      ),
+    ).toBe('HPO c-2 on synthetic · synthetic branin · tpe + asha · 20 trials, 2 at once · minimize valLoss');
+    expect(nasSummary(prepareNasInput({ campaignId: 'n-1', datasetId: 'ds-1' }))).toMatch(
+      /^NAS n-1 on ds-1 · aging evolution P=10 S=3 · \d+ candidates, \d+ at once · \d+ epochs each · ≤ 200,000 params$/,
     );
-    expect(nasSummary(prepareNasInput({ campaignId: 'n-1', datasetId: 'ds-1' }))).toMatch(/^NAS n-1 on ds-1 · aging evolution P=10 S=3 · \d+ candidates, \d+ at once · \d+ epochs each · ≤ 200,000 params$/);
-    expect(xaiSummary(prepareXaiInput({ batchId: 'x-1', modelId: 'exp-1', selection: { kind: 'ids', ids: ['ds-1:3', 'ds-1:17'] }, methods: { 'integrated-gradients': {}, 'grad-cam': {} } }))).toBe(
-      'XAI x-1 · model exp-1 · 2 signals · integrated-gradients, grad-cam',
-    );
+    expect(
+      xaiSummary(
+        prepareXaiInput({
+          batchId: 'x-1',
+          modelId: 'exp-1',
+          selection: { kind: 'ids', ids: ['ds-1:3', 'ds-1:17'] },
+          methods: { 'integrated-gradients': {}, 'grad-cam': {} },
+        }),
+      ),
+    ).toBe('XAI x-1 · model exp-1 · 2 signals · integrated-gradients, grad-cam');
     expect(importSummary(prepareImportInput({ datasetId: 'cwru10', root: 'cwru', glob: '*.mat', scheme: 'fault-type-size', signalLength: 4096 }))).toBe(
       'import cwru10 · cwru: files *.mat · fault-type-size · 4,096 samples @ 12 kHz',
     );
@@ -104,10 +132,17 @@ describe('static summaries', () => {
       learningRate: 0.0003,
       batchSize: 64,
       epochs: 3,
-      architecture: { blocks: [{ filters: 16, kernelSize: 64 }, { filters: 32, kernelSize: 3 }] },
+      architecture: {
+        blocks: [
+          { filters: 16, kernelSize: 64 },
+          { filters: 32, kernelSize: 3 },
+        ],
+      },
     });
     expect(hpoTrialSummary(12, 0, h)).toBe('trial 12 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
-    expect(hpoTrialSummary(12, 2, h, 2)).toBe('trial 12 · rung 2 · attempt 2 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
+    expect(hpoTrialSummary(12, 2, h, 2)).toBe(
+      'trial 12 · rung 2 · attempt 2 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs',
+    );
     expect(nasCandidateSummary(7, h)).toBe('candidate 7 · lr 3e-4 · batch 64 · adam · window 2048 · 2 conv blocks (16-32 filters) · 3 epochs');
   });
 });
@@ -147,7 +182,7 @@ describe('static details of campaigns', () => {
   });
 });
 
-describe('summaries fit Temporal\'s 200-byte limit', () => {
+describe("summaries fit Temporal's 200-byte limit", () => {
   const bytes = (t: string) => Buffer.byteLength(t, 'utf8');
 
   it('long text is cut at a character boundary with an ellipsis; short text is untouched', () => {
@@ -170,7 +205,9 @@ describe('summaries fit Temporal\'s 200-byte limit', () => {
     expect(bytes(summary)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
     expect(summary.startsWith('candidate 123456 · attempt 3 · lr ')).toBe(true);
     const ids = Array.from({ length: 40 }, (_, i) => `a-very-long-dataset-identifier-${i}:${i}`);
-    expect(bytes(xaiSummary(prepareXaiInput({ batchId: 'x'.repeat(60), modelId: 'm'.repeat(60), selection: { kind: 'ids', ids }, methods: { occlusion: {} } })))).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(
+      bytes(xaiSummary(prepareXaiInput({ batchId: 'x'.repeat(60), modelId: 'm'.repeat(60), selection: { kind: 'ids', ids }, methods: { occlusion: {} } }))),
+    ).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
   });
 });
 

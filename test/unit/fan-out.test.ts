@@ -111,10 +111,14 @@ describe('fanOut', () => {
 
   it('passes each item with its index to the task', async () => {
     const seen: [string, number][] = [];
-    const results = await fanOut(['a', 'b', 'c'], async (item, index) => {
-      seen.push([item, index]);
-      return `${item}${index}`;
-    }, { maxInFlight: 2 });
+    const results = await fanOut(
+      ['a', 'b', 'c'],
+      async (item, index) => {
+        seen.push([item, index]);
+        return `${item}${index}`;
+      },
+      { maxInFlight: 2 },
+    );
     expect(seen).toEqual([
       ['a', 0],
       ['b', 1],
@@ -219,7 +223,14 @@ describe('fanOut', () => {
     const started: number[] = [];
     const task = async (_item: number, index: number): Promise<number> => {
       started.push(index);
-      throw new ActivityFailure('activity cancelled', 'generateSignalChunk', String(index), RetryState.CANCEL_REQUESTED, 'w', new CancelledFailure('cancelled'));
+      throw new ActivityFailure(
+        'activity cancelled',
+        'generateSignalChunk',
+        String(index),
+        RetryState.CANCEL_REQUESTED,
+        'w',
+        new CancelledFailure('cancelled'),
+      );
     };
     const results = await fanOut([0, 1, 2, 3, 4, 5], task, { maxInFlight: 2 });
     expect(started).toEqual([0, 1]);

@@ -78,7 +78,15 @@ function fakeCampaign(n: number, seed = 7): HpoReportInput {
     }
     trials.push({ number: i, params, status, value, intermediate });
   }
-  return { campaignId: 'bearing-cnn-2024-q3', datasetId: 'cwru-12k-de', metric: 'valAccuracy', direction: 'maximize', rungs, trials, generatedAt: '2025-01-15T10:42:00Z' };
+  return {
+    campaignId: 'bearing-cnn-2024-q3',
+    datasetId: 'cwru-12k-de',
+    metric: 'valAccuracy',
+    direction: 'maximize',
+    rungs,
+    trials,
+    generatedAt: '2025-01-15T10:42:00Z',
+  };
 }
 
 function readPolyline(svg: string, cls: string): [number, number][] {
@@ -114,14 +122,18 @@ describe('parameterImportance', () => {
       const lr = 10 ** (-5 + 4 * rng());
       const optimizer = pick(rng, ['adam', 'sgd', 'rmsprop']);
       const params = { lr, batchSize: pick(rng, [16, 32, 64, 128]), optimizer, dropout: rng() * 0.5, bn: rng() < 0.5 };
-      const value = driver === 'lr' ? -((Math.log10(lr) + 3) ** 2) + 0.3 * normal(rng) : (optimizer === 'adam' ? 1 : optimizer === 'sgd' ? 0.5 : 0) + 0.1 * normal(rng);
+      const value =
+        driver === 'lr' ? -((Math.log10(lr) + 3) ** 2) + 0.3 * normal(rng) : (optimizer === 'adam' ? 1 : optimizer === 'sgd' ? 0.5 : 0) + 0.1 * normal(rng);
       return { number: i, params, status: 'COMPLETED', value, intermediate: {} };
     });
   }
 
   it('ranks the parameter that drives the objective first, and sums to 1', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      for (const [driver, name] of [['lr', 'lr'], ['optimizer', 'optimizer']] as const) {
+      for (const [driver, name] of [
+        ['lr', 'lr'],
+        ['optimizer', 'optimizer'],
+      ] as const) {
         const imp = parameterImportance(synthetic(120, seed, driver), 'maximize');
         expect(imp.map((i) => i.param).sort()).toEqual(['batchSize', 'bn', 'dropout', 'lr', 'optimizer']);
         expect(imp[0].param).toBe(name);
@@ -135,7 +147,13 @@ describe('parameterImportance', () => {
   it('ignores non-finite values and non-completed trials; direction does not matter', () => {
     const base = synthetic(80, 9, 'lr');
     const junk: HpoReportTrial[] = [NaN, Infinity, -Infinity].flatMap((value, j) =>
-      Array.from({ length: 10 }, (_, i) => ({ number: 1000 + j * 10 + i, params: { lr: 1e-3, batchSize: 16, optimizer: 'adam', dropout: 0.1, bn: true }, status: 'COMPLETED', value, intermediate: {} })),
+      Array.from({ length: 10 }, (_, i) => ({
+        number: 1000 + j * 10 + i,
+        params: { lr: 1e-3, batchSize: 16, optimizer: 'adam', dropout: 0.1, bn: true },
+        status: 'COMPLETED',
+        value,
+        intermediate: {},
+      })),
     );
     const pruned = base.map((t) => ({ ...t, number: t.number + 5000, status: 'PRUNED', value: t.params.bn ? 100 : -100 }));
     const failed = base.map((t) => ({ ...t, number: t.number + 9000, status: 'FAILED', value: undefined }));

@@ -99,7 +99,10 @@ describe('TpeSampler', () => {
       s.tell(trialId, { status: 'complete', value: params.x as number });
     }
     expect(s.best()?.value).toBeGreaterThan(0.97);
-    const late = s.trials().slice(20).map((t) => t.params.x as number);
+    const late = s
+      .trials()
+      .slice(20)
+      .map((t) => t.params.x as number);
     expect(median(late)).toBeGreaterThan(0.7);
   });
 

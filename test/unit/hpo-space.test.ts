@@ -158,7 +158,13 @@ describe('DEFAULT_CNN_SPACE → TrainHyperparameters', () => {
       const { params } = s.ask();
       const hp = toTrainHyperparameters(params, { seed: 7 });
       expect(hp.architecture?.blocks).toHaveLength(params.blocks as number);
-      expect(hp).toMatchObject({ learningRate: params.learningRate, batchSize: params.batchSize, optimizer: params.optimizer, windowLength: params.windowLength, seed: 7 });
+      expect(hp).toMatchObject({
+        learningRate: params.learningRate,
+        batchSize: params.batchSize,
+        optimizer: params.optimizer,
+        windowLength: params.windowLength,
+        seed: 7,
+      });
       expect(hp.architecture?.dropout).toBe(params.dropout);
     }
   });

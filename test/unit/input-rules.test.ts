@@ -22,19 +22,31 @@ import { initBackend } from '../../ml/tf/index.js';
 import { DEFAULT_NAS_SPACE, GridSampler, checkGenome, parseSearchSpace, toTrainHyperparameters } from '../../workflows/search/index.js';
 import { thrownBy } from '../support/errors.js';
 
-const refusal = (schema: Parameters<typeof parseInput>[0], input: unknown): InputValidationError => thrownBy(() => parseInput(schema, input, 'input'), InputValidationError);
+const refusal = (schema: Parameters<typeof parseInput>[0], input: unknown): InputValidationError =>
+  thrownBy(() => parseInput(schema, input, 'input'), InputValidationError);
 const paths = (err: InputValidationError) => err.issues.map((i) => i.path);
 const hpo = (extra: Record<string, unknown>) => ({ campaignId: 'c', datasetId: 'ds', ...extra });
 const nas = (extra: Record<string, unknown>) => ({ campaignId: 'n', datasetId: 'ds', ...extra });
-const train = (hyperparameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ experimentId: 'e', datasetId: 'ds', hyperparameters, ...extra });
+const train = (hyperparameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  experimentId: 'e',
+  datasetId: 'ds',
+  hyperparameters,
+  ...extra,
+});
 
 describe('HPO campaigns: what the grid sampler would throw is refused at the start', () => {
   it('a float without a grid count, an int with too many values, a grid over the cap', () => {
-    const err = refusal(HpoCampaignInputSchema, hpo({ sampler: { kind: 'grid' }, space: { learningRate: { type: 'float', low: 1e-4, high: 1e-2 }, seed: { type: 'int', low: 0, high: 200_000 } } }));
+    const err = refusal(
+      HpoCampaignInputSchema,
+      hpo({ sampler: { kind: 'grid' }, space: { learningRate: { type: 'float', low: 1e-4, high: 1e-2 }, seed: { type: 'int', low: 0, high: 200_000 } } }),
+    );
     expect(paths(err)).toEqual(['space.learningRate.grid', 'space.seed.grid']);
     expect(err.message).toMatch(/seed\.grid: is required: the parameter has 200001 grid values/);
 
-    const big = refusal(HpoCampaignInputSchema, hpo({ sampler: { kind: 'grid' }, space: { seed: { type: 'int', low: 0, high: 999 }, patience: { type: 'int', low: 0, high: 999 } } }));
+    const big = refusal(
+      HpoCampaignInputSchema,
+      hpo({ sampler: { kind: 'grid' }, space: { seed: { type: 'int', low: 0, high: 999 }, patience: { type: 'int', low: 0, high: 999 } } }),
+    );
     expect(big.issues).toEqual([expect.objectContaining({ path: 'space', message: expect.stringContaining(`more than ${MAX_GRID_POINTS} points`) })]);
   });
 
@@ -42,7 +54,11 @@ describe('HPO campaigns: what the grid sampler would throw is refused at the sta
     for (const space of [
       { learningRate: { type: 'float', low: 1e-4, high: 1e-2, grid: 5 }, optimizer: { type: 'categorical', choices: ['adam', 'sgd'] } },
       // The product of the counts is over the cap, the conditional grid is not.
-      { optimizer: { type: 'categorical', choices: ['adam', 'sgd'] }, seed: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['adam'] } }, patience: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['sgd'] } } },
+      {
+        optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
+        seed: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['adam'] } },
+        patience: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['sgd'] } },
+      },
     ]) {
       const input = parseInput(HpoCampaignInputSchema, hpo({ sampler: { kind: 'grid' }, space }), 'input');
       expect(new GridSampler(input.space ?? {}).size).toBeGreaterThan(0);
@@ -51,16 +67,30 @@ describe('HPO campaigns: what the grid sampler would throw is refused at the sta
     const dflt = refusal(HpoCampaignInputSchema, hpo({ sampler: { kind: 'grid' } }));
     expect(dflt.issues).toEqual([expect.objectContaining({ path: 'sampler.kind', message: expect.stringContaining('the default space') })]);
     expect(() => new GridSampler(DEFAULT_CNN_SPACE_INPUT)).toThrow(/more than 100000 points/);
-    expect(new GridSampler(parseSearchSpace({ optimizer: { type: 'categorical', choices: ['adam', 'sgd'] }, seed: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['adam'] } }, patience: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['sgd'] } } })).size).toBe(1000);
+    expect(
+      new GridSampler(
+        parseSearchSpace({
+          optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
+          seed: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['adam'] } },
+          patience: { type: 'int', low: 0, high: 499, when: { param: 'optimizer', in: ['sgd'] } },
+        }),
+      ).size,
+    ).toBe(1000);
   });
 });
 
 describe('HPO campaigns: a space must be what trials read', () => {
   it('names an unknown parameter and lists the valid names; a condition parent is fine', () => {
-    const err = refusal(HpoCampaignInputSchema, hpo({ space: { warpFactor: { type: 'float', low: 1, high: 2 }, learningrate: { type: 'float', low: 0.001, high: 0.1 } } }));
+    const err = refusal(
+      HpoCampaignInputSchema,
+      hpo({ space: { warpFactor: { type: 'float', low: 1, high: 2 }, learningrate: { type: 'float', low: 0.001, high: 0.1 } } }),
+    );
     expect(paths(err)).toEqual(['space.warpFactor', 'space.learningrate']);
     expect(err.message).toContain('valid names: learningRate, batchSize, epochs, optimizer, windowLength');
-    const parent = { depth: { type: 'categorical', choices: ['shallow', 'deep'] }, patience: { type: 'int', low: 0, high: 4, when: { param: 'depth', in: ['deep'] } } };
+    const parent = {
+      depth: { type: 'categorical', choices: ['shallow', 'deep'] },
+      patience: { type: 'int', low: 0, high: 4, when: { param: 'depth', in: ['deep'] } },
+    };
     expect(parseInput(HpoCampaignInputSchema, hpo({ space: parent }), 'input').space).toBeDefined();
   });
 
@@ -84,10 +114,19 @@ describe('HPO campaigns: a space must be what trials read', () => {
   });
 
   it('a synthetic campaign takes exactly the function parameters', () => {
-    const err = refusal(HpoCampaignInputSchema, hpo({ evaluator: { kind: 'synthetic', function: 'hartmann6' }, space: { x1: { type: 'float', low: 0, high: 1 }, q: { type: 'float', low: 0, high: 1 } } }));
+    const err = refusal(
+      HpoCampaignInputSchema,
+      hpo({
+        evaluator: { kind: 'synthetic', function: 'hartmann6' },
+        space: { x1: { type: 'float', low: 0, high: 1 }, q: { type: 'float', low: 0, high: 1 } },
+      }),
+    );
     expect(paths(err)).toEqual(['space.q', 'space']);
     expect(err.message).toContain('hartmann6 needs x2, x3, x4, x5, x6');
-    expect(parseInput(HpoCampaignInputSchema, hpo({ evaluator: { kind: 'synthetic', function: 'branin' } }), 'input').evaluator).toEqual({ kind: 'synthetic', function: 'branin' });
+    expect(parseInput(HpoCampaignInputSchema, hpo({ evaluator: { kind: 'synthetic', function: 'branin' } }), 'input').evaluator).toEqual({
+      kind: 'synthetic',
+      function: 'branin',
+    });
   });
 
   it('trials read every setting the space names', () => {
@@ -104,7 +143,9 @@ describe('HPO campaigns: a space must be what trials read', () => {
       ]).flat(),
     );
     const err = refusal(HpoCampaignInputSchema, hpo({ space: { ...blocks, windowLength: { type: 'categorical', choices: [64, 4096] } } }));
-    expect(err.issues).toEqual([expect.objectContaining({ path: 'space.filters9', message: expect.stringContaining('block 9 of every trial: pool of 2 on length 1 leaves length 0') })]);
+    expect(err.issues).toEqual([
+      expect.objectContaining({ path: 'space.filters9', message: expect.stringContaining('block 9 of every trial: pool of 2 on length 1 leaves length 0') }),
+    ]);
     // Conditional deep blocks only fail the trials that draw them: the campaign may run.
     const deep = { ...blocks, depth: { type: 'categorical', choices: ['shallow', 'deep'] } };
     for (let i = 4; i <= 12; i++) for (const n of [`filters${i}`, `kernelSize${i}`]) deep[n] = { ...blocks[n], when: { param: 'depth', in: ['deep'] } };
@@ -112,11 +153,32 @@ describe('HPO campaigns: a space must be what trials read', () => {
   });
 
   it('a base architecture is checked at the shortest and longest window the space samples', () => {
-    const flat: Architecture = { blocks: [{ filters: 8, kernelSize: 3, stride: 1, dilation: 1, pool: 'none', poolSize: 2, batchNorm: false, residual: false }], head: 'flatten', denseUnits: 64, dropout: 0 };
-    const err = refusal(HpoCampaignInputSchema, hpo({ space: { windowLength: { type: 'categorical', choices: [256, 65_536] } }, base: { architecture: flat } }));
+    const flat: Architecture = {
+      blocks: [{ filters: 8, kernelSize: 3, stride: 1, dilation: 1, pool: 'none', poolSize: 2, batchNorm: false, residual: false }],
+      head: 'flatten',
+      denseUnits: 64,
+      dropout: 0,
+    };
+    const err = refusal(
+      HpoCampaignInputSchema,
+      hpo({ space: { windowLength: { type: 'categorical', choices: [256, 65_536] } }, base: { architecture: flat } }),
+    );
     expect(err.issues).toEqual([expect.objectContaining({ path: 'base.architecture.params', message: expect.stringContaining('(windowLength 65536)') })]);
     // With blocks in the space, the base architecture is not what trials train.
-    expect(() => parseInput(HpoCampaignInputSchema, hpo({ space: { windowLength: { type: 'categorical', choices: [65_536] }, filters1: { type: 'int', low: 8, high: 9 }, kernelSize1: { type: 'int', low: 3, high: 5 } }, base: { architecture: flat } }), 'input')).not.toThrow();
+    expect(() =>
+      parseInput(
+        HpoCampaignInputSchema,
+        hpo({
+          space: {
+            windowLength: { type: 'categorical', choices: [65_536] },
+            filters1: { type: 'int', low: 8, high: 9 },
+            kernelSize1: { type: 'int', low: 3, high: 5 },
+          },
+          base: { architecture: flat },
+        }),
+        'input',
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -135,9 +197,18 @@ describe('architectures: collapse and caps by the arithmetic the trainer uses', 
       message: 'pool of 16 on length 8 leaves length 0 (sequence collapsed)',
     });
     expect(architectureIssue(arch([{ stride: 2, dilation: 2 }]), { inputLength: 64, numClasses: 4 })?.path).toEqual(['blocks', 0, 'dilation']);
-    const wide = arch([{ filters: 512, kernelSize: 512, pool: 'none' }, { filters: 512, kernelSize: 512, pool: 'none' }]);
-    expect(architectureIssue(wide, { inputLength: 1024, numClasses: 4 })).toMatchObject({ path: ['params'], message: expect.stringContaining('exceed maxParams 5,000,000') });
-    const slow = arch([{ filters: 256, kernelSize: 64, pool: 'none' }, { filters: 64, kernelSize: 64, pool: 'none' }]);
+    const wide = arch([
+      { filters: 512, kernelSize: 512, pool: 'none' },
+      { filters: 512, kernelSize: 512, pool: 'none' },
+    ]);
+    expect(architectureIssue(wide, { inputLength: 1024, numClasses: 4 })).toMatchObject({
+      path: ['params'],
+      message: expect.stringContaining('exceed maxParams 5,000,000'),
+    });
+    const slow = arch([
+      { filters: 256, kernelSize: 64, pool: 'none' },
+      { filters: 64, kernelSize: 64, pool: 'none' },
+    ]);
     expect(architectureCost(slow, { inputLength: 65_536, numClasses: 4 }).params).toBeLessThan(MODEL_CAPS.maxParams);
     expect(architectureIssue(slow, { inputLength: 65_536, numClasses: 4 })?.path).toEqual(['macs']);
   });
@@ -147,7 +218,16 @@ describe('architectures: collapse and caps by the arithmetic the trainer uses', 
       [arch([{ stride: 4 }, { poolSize: 16 }]), 64],
       [arch([{ poolSize: 4 }, { poolSize: 4 }, { poolSize: 4 }]), 256],
       [arch([{ poolSize: 4 }, { poolSize: 4 }, { poolSize: 4 }]), 63],
-      [arch([{ residual: true, stride: 2 }, { residual: true, batchNorm: true, filters: 16 }], { head: 'flatten', denseUnits: 8 }), 128],
+      [
+        arch(
+          [
+            { residual: true, stride: 2 },
+            { residual: true, batchNorm: true, filters: 16 },
+          ],
+          { head: 'flatten', denseUnits: 8 },
+        ),
+        128,
+      ],
     ] as const) {
       const ours = architectureIssue(a, { inputLength: len, numClasses: 3 });
       const theirs = validateArchitecture(a, len, 3);
@@ -158,9 +238,13 @@ describe('architectures: collapse and caps by the arithmetic the trainer uses', 
 
   it('training inputs: an explicit architecture at its window, the default one at a short window', () => {
     const collapse = refusal(TrainModelInputSchema, train({ windowLength: 128, architecture: arch([{ poolSize: 16 }, { poolSize: 16 }]) }));
-    expect(collapse.issues).toEqual([expect.objectContaining({ path: 'hyperparameters.architecture.blocks.1.poolSize', message: expect.stringContaining('(windowLength 128)') })]);
+    expect(collapse.issues).toEqual([
+      expect.objectContaining({ path: 'hyperparameters.architecture.blocks.1.poolSize', message: expect.stringContaining('(windowLength 128)') }),
+    ]);
     const short = refusal(TrainModelInputSchema, train({ windowLength: 64, windowHop: 64 }));
-    expect(short.issues).toEqual([expect.objectContaining({ path: 'hyperparameters.windowLength', value: 64, message: expect.stringContaining('the default architecture') })]);
+    expect(short.issues).toEqual([
+      expect.objectContaining({ path: 'hyperparameters.windowLength', value: 64, message: expect.stringContaining('the default architecture') }),
+    ]);
     expect(parseInput(TrainModelInputSchema, train({ windowLength: 128 }), 'input').hyperparameters.windowLength).toBe(128);
   });
 
@@ -172,7 +256,14 @@ describe('architectures: collapse and caps by the arithmetic the trainer uses', 
     it('are the built model layers that output [batch, time, channels]', () => {
       for (const a of [
         arch([{}, { batchNorm: true }]),
-        arch([{ residual: true, stride: 2 }, { residual: true, filters: 8 }, { residual: true, filters: 16, pool: 'none' }], { head: 'flatten', denseUnits: 4, dropout: 0.1 }),
+        arch(
+          [
+            { residual: true, stride: 2 },
+            { residual: true, filters: 8 },
+            { residual: true, filters: 16, pool: 'none' },
+          ],
+          { head: 'flatten', denseUnits: 4, dropout: 0.1 },
+        ),
       ]) {
         const model = buildModel(a, { inputLength: 64, numClasses: 3, seed: 1 });
         const sequence = model.layers.filter((l) => l.outputShape.length === 3 && l.name !== 'signal').map((l) => l.name);
@@ -205,11 +296,20 @@ describe('NAS campaigns: limits no candidate could meet are refused', () => {
 
 describe('artifact URIs', () => {
   it('a checkpoint is an artifact URI: paths and other schemes are refused by field', () => {
-    for (const uri of ['../../etc/passwd', 'file:///etc/passwd', '/etc/passwd', 'https://x/y', `artifact:sha256/${'A'.repeat(64)}`, `artifact:sha256/${'a'.repeat(63)}`]) {
+    for (const uri of [
+      '../../etc/passwd',
+      'file:///etc/passwd',
+      '/etc/passwd',
+      'https://x/y',
+      `artifact:sha256/${'A'.repeat(64)}`,
+      `artifact:sha256/${'a'.repeat(63)}`,
+    ]) {
       const err = refusal(TrainModelInputSchema, train({}, { resumeFrom: { checkpointUri: uri, epoch: 1 } }));
       expect(err.issues).toEqual([expect.objectContaining({ path: 'resumeFrom.checkpointUri', value: uri })]);
     }
-    expect(parseInput(TrainModelInputSchema, train({}, { resumeFrom: { checkpointUri: `artifact:sha256/${'a'.repeat(64)}`, epoch: 1 } }), 'input').resumeFrom?.epoch).toBe(1);
+    expect(
+      parseInput(TrainModelInputSchema, train({}, { resumeFrom: { checkpointUri: `artifact:sha256/${'a'.repeat(64)}`, epoch: 1 } }), 'input').resumeFrom?.epoch,
+    ).toBe(1);
   });
 });
 

@@ -235,7 +235,9 @@ describe('contracts/json-schema', () => {
   it('discriminated unions: a validator names the bad discriminator, or the bad field of the branch it selects', () => {
     const hpo = 'hpoCampaignWorkflow.input.json';
     const base = { campaignId: 'c1', datasetId: 'ds1' };
-    expect(validate(hpo, { ...base, space: { lr: { type: 'float', low: 1e-4, high: 1e-1, log: true } }, evaluator: { kind: 'synthetic', function: 'branin' } })).toEqual([]);
+    expect(
+      validate(hpo, { ...base, space: { lr: { type: 'float', low: 1e-4, high: 1e-1, log: true } }, evaluator: { kind: 'synthetic', function: 'branin' } }),
+    ).toEqual([]);
     // Ajv adds an `if` error ("must match then schema") above the branch's own: that one says nothing.
     const errors = (value: unknown, file = hpo) =>
       validate(file, value)

@@ -45,7 +45,8 @@ describe('workflow import rules', () => {
   });
 
   it('allows activity types and contracts in workflows/', async () => {
-    const code = "import type { ControlActivities } from '../activities/index.js';\nimport { progressOf } from '../contracts/index.js';\nexport type X = ControlActivities;\nexport const p = progressOf;\n";
+    const code =
+      "import type { ControlActivities } from '../activities/index.js';\nimport { progressOf } from '../contracts/index.js';\nexport type X = ControlActivities;\nexport const p = progressOf;\n";
     expect(await lint('workflows/lint-probe.ts', code)).toEqual([]);
   });
 
@@ -121,7 +122,9 @@ describe('folder layering rules', () => {
     const eslint = importRulesOnly();
     const folders = ['contracts', 'config', 'artifacts', 'db', 'notifications', 'ml', 'activities', 'workflows', 'temporal-config', 'workers', 'client'];
     const results = await eslint.lintFiles(folders.map((f) => path.join(ROOT, f)));
-    const offences = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.message}`));
+    const offences = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.message}`),
+    );
     expect(offences).toEqual([]);
     expect(results.length).toBeGreaterThan(100);
   });

@@ -12,9 +12,22 @@ const CWRU = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data
 
 describe('CWRU file-name convention', () => {
   it('reads rate, end, fault type, diameter, load zone, load and id', () => {
-    expect(parseCwruName('12k_Drive_End_IR014_0_169.mat')).toEqual({ samplingRateHz: 12_000, faultEnd: 'DE', faultType: 'inner_race', faultSizeIn: 0.014, loadHp: 0, recordingId: 169 });
+    expect(parseCwruName('12k_Drive_End_IR014_0_169.mat')).toEqual({
+      samplingRateHz: 12_000,
+      faultEnd: 'DE',
+      faultType: 'inner_race',
+      faultSizeIn: 0.014,
+      loadHp: 0,
+      recordingId: 169,
+    });
     expect(parseCwruName('12k_Drive_End_OR007@6_0_130.mat')).toMatchObject({ faultType: 'outer_race', faultSizeIn: 0.007, loadZone: 6, recordingId: 130 });
-    expect(parseCwruName('48k_Fan_End_B021_3_227.mat')).toMatchObject({ samplingRateHz: 48_000, faultEnd: 'FE', faultType: 'ball', faultSizeIn: 0.021, loadHp: 3 });
+    expect(parseCwruName('48k_Fan_End_B021_3_227.mat')).toMatchObject({
+      samplingRateHz: 48_000,
+      faultEnd: 'FE',
+      faultType: 'ball',
+      faultSizeIn: 0.021,
+      loadHp: 3,
+    });
     expect(parseCwruName('normal_0_97.mat')).toEqual({ samplingRateHz: 48_000, faultType: 'normal', faultSizeIn: 0, loadHp: 0, recordingId: 97 });
   });
 
@@ -24,7 +37,9 @@ describe('CWRU file-name convention', () => {
 });
 
 describe('the ten shared recordings', () => {
-  const files = readdirSync(CWRU).filter((f) => f.endsWith('.mat')).sort();
+  const files = readdirSync(CWRU)
+    .filter((f) => f.endsWith('.mat'))
+    .sort();
   const load = async (f: string) => {
     const name = parseCwruName(f)!;
     const mat = await readMat(readFileSync(join(CWRU, f)));

@@ -60,7 +60,11 @@ describe('readMat against files written by scipy, h5py and a big-endian writer',
       const names = mat.variables.map((v) => v.name).sort();
       expect(names).toEqual(Object.keys(spec.variables).sort());
       for (const [name, want] of Object.entries(spec.variables)) {
-        checkVariable(file, mat.variables.find((v) => v.name === name), want);
+        checkVariable(
+          file,
+          mat.variables.find((v) => v.name === name),
+          want,
+        );
       }
     });
   }
@@ -119,7 +123,12 @@ describe('the ten CWRU recordings', () => {
       expect(fe?.kind).toBe('numeric');
       expect(de?.class).toBe('double');
       expect(de?.dims[1]).toBe(1);
-      const lengths: Record<string, number> = { normal_0_97: 243_938, '12k_Drive_End_IR007_0_105': 121_265, '12k_Drive_End_B007_0_118': 122_571, '12k_Drive_End_OR021@6_0_234': 122_426 };
+      const lengths: Record<string, number> = {
+        normal_0_97: 243_938,
+        '12k_Drive_End_IR007_0_105': 121_265,
+        '12k_Drive_End_B007_0_118': 122_571,
+        '12k_Drive_End_OR021@6_0_234': 122_426,
+      };
       const stem = file.replace(/\.mat$/, '');
       if (lengths[stem]) expect(de?.dims[0]).toBe(lengths[stem]);
       if (rpm?.kind === 'numeric') expect(Number(rpm.real[0])).toBeGreaterThan(1700);

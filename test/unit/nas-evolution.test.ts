@@ -139,7 +139,9 @@ describe('aging evolution', () => {
     const b = restoreNasStrategy(JSON.parse(JSON.stringify(a.state())));
     expect(b.kind).toBe('aging-evolution');
     expect(b.state()).toEqual(a.state());
-    for (const s of [a, b]) for (const x of inFlight) if (x.rejected === undefined && x.duplicateOf === undefined) s.tell(x.candidateId, { status: 'complete', value: fakeAccuracy(x.genome) });
+    for (const s of [a, b])
+      for (const x of inFlight)
+        if (x.rejected === undefined && x.duplicateOf === undefined) s.tell(x.candidateId, { status: 'complete', value: fakeAccuracy(x.genome) });
     expect(run(b, 40)).toEqual(run(a, 40));
     expect(b.state()).toEqual(a.state());
   });

@@ -137,13 +137,28 @@ describe('checkGenome', () => {
   const g = canonicalGenome(TWO_BLOCKS);
 
   it('accepts a valid genome and reports its parameters', () => {
-    expect(checkGenome(g, LIMITS)).toEqual({ ok: true, ...(() => { const c = genomeCost(g, LIMITS); return { params: c.params, outputLength: c.outputLength, macs: c.macs }; })() });
+    expect(checkGenome(g, LIMITS)).toEqual({
+      ok: true,
+      ...(() => {
+        const c = genomeCost(g, LIMITS);
+        return { params: c.params, outputLength: c.outputLength, macs: c.macs };
+      })(),
+    });
   });
 
   it('names the block and field of a collapse', () => {
     const r = checkGenome({ ...g, blocks: [g.blocks[0], { ...g.blocks[1], poolSize: 16 }, { ...g.blocks[1], poolSize: 16 }] }, LIMITS);
     expect(r).toEqual({ ok: false, reason: 'blocks[2].poolSize: pool of 16 on length 4 leaves length 0 (sequence collapsed)' });
-    const s = checkGenome({ ...g, blocks: [{ ...g.blocks[0], stride: 64, pool: 'none' }, { ...g.blocks[1], stride: 64 }] }, { ...LIMITS, minOutputLength: 2 });
+    const s = checkGenome(
+      {
+        ...g,
+        blocks: [
+          { ...g.blocks[0], stride: 64, pool: 'none' },
+          { ...g.blocks[1], stride: 64 },
+        ],
+      },
+      { ...LIMITS, minOutputLength: 2 },
+    );
     expect(s).toEqual({ ok: false, reason: 'blocks[1].stride: stride 64 on length 32 leaves length 1 (< minOutputLength 2)' });
   });
 
@@ -160,13 +175,19 @@ describe('checkGenome', () => {
       ok: false,
       reason: `params: ${params.toLocaleString('en-US')} parameters exceed maxParams ${(params - 1).toLocaleString('en-US')}`,
     });
-    expect(checkGenome(g, { ...LIMITS, maxParams: 1_234_567, maxMacs: 1 })).toEqual({ ok: false, reason: `macs: ${macs.toLocaleString('en-US')} multiply-accumulates exceed maxMacs 1` });
+    expect(checkGenome(g, { ...LIMITS, maxParams: 1_234_567, maxMacs: 1 })).toEqual({
+      ok: false,
+      reason: `macs: ${macs.toLocaleString('en-US')} multiply-accumulates exceed maxMacs 1`,
+    });
     expect(checkGenome(g, { ...LIMITS, maxMacs: macs - 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^macs: /) });
   });
 
   it('rejects schema violations with the path: depth outside 2..8, bad genes', () => {
     expect(checkGenome({ blocks: [g.blocks[0]] }, LIMITS)).toMatchObject({ ok: false, reason: expect.stringMatching(/^blocks: /) });
-    expect(checkGenome({ blocks: Array.from({ length: 9 }, () => g.blocks[1]) }, LIMITS)).toMatchObject({ ok: false, reason: expect.stringMatching(/^blocks: /) });
+    expect(checkGenome({ blocks: Array.from({ length: 9 }, () => g.blocks[1]) }, LIMITS)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^blocks: /),
+    });
     expect(checkGenome({ ...g, blocks: [g.blocks[0], { ...g.blocks[1], kernelSize: 0 }] }, LIMITS)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/^blocks\[1\]\.kernelSize: /),

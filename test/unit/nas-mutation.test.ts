@@ -98,7 +98,18 @@ describe('mutate', () => {
 
   it('respects depth bounds: no add at 8 blocks, no remove at 2', () => {
     const rng = Prng.fromSeed(9);
-    const fixed = parseNasSpace({ filters: [8], kernelSize: [3], stride: [1], dilation: [1], pool: ['none'], batchNorm: [false], residual: [false], head: ['global-avg'], denseUnits: [0], dropout: [0] });
+    const fixed = parseNasSpace({
+      filters: [8],
+      kernelSize: [3],
+      stride: [1],
+      dilation: [1],
+      pool: ['none'],
+      batchNorm: [false],
+      residual: [false],
+      head: ['global-avg'],
+      denseUnits: [0],
+      dropout: [0],
+    });
     const two = randomGenome(rng, { ...fixed, maxBlocks: 2 });
     const eight = canonicalGenome({ blocks: Array.from({ length: 8 }, () => two.blocks[0]) });
     for (let i = 0; i < 50; i++) {
@@ -114,7 +125,12 @@ describe('mutate', () => {
 
   it('never mutates poolSize of a block without pooling; describes mutations', () => {
     const rng = Prng.fromSeed(12);
-    const g = canonicalGenome({ blocks: [{ filters: 8, kernelSize: 3, pool: 'none' }, { filters: 8, kernelSize: 3, pool: 'none' }] });
+    const g = canonicalGenome({
+      blocks: [
+        { filters: 8, kernelSize: 3, pool: 'none' },
+        { filters: 8, kernelSize: 3, pool: 'none' },
+      ],
+    });
     for (let i = 0; i < 300; i++) {
       const r = mutate(g, rng, DEFAULT_NAS_SPACE, LIMITS);
       if (r.mutation.kind === 'gene') expect(r.mutation.path).not.toMatch(/poolSize/);

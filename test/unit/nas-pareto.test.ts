@@ -35,7 +35,7 @@ describe('paretoFront', () => {
 
   it('no front member is dominated, every other point is (random points)', () => {
     let s = 1;
-    const r = (): number => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const r = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
     const pts = Array.from({ length: 200 }, (_, i) => p(i, Math.round(r() * 20) / 20, Math.round(r() * 10) * 1000, Math.round(r() * 5)));
     const front = paretoFront(pts);
     const ids = new Set(front.map((x) => x.id));

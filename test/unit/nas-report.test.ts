@@ -25,7 +25,8 @@ function fakeCampaign(n: number, seed = 5): NasReportInput {
     const valAccuracy = Math.min(0.99, 0.55 + 0.08 * Math.log10(params) - 0.08 * rng());
     const latencyMs = 0.1 + params / 40_000 + 0.1 * rng();
     let c: NasReportCandidate = { number: i, status: 'COMPLETED', genome, valAccuracy, params, latencyMs, score: valAccuracy * (params / 20_000) ** -0.05 };
-    if (i % 11 === 4) c = { number: i, status: 'STOPPED', genome, error: 'rejected: blocks[3].poolSize: pool of 2 on length 1 leaves length 0 (sequence collapsed)' };
+    if (i % 11 === 4)
+      c = { number: i, status: 'STOPPED', genome, error: 'rejected: blocks[3].poolSize: pool of 2 on length 1 leaves length 0 (sequence collapsed)' };
     if (i % 13 === 6) c = { number: i, status: 'FAILED', genome, error: 'TrainingDiverged: loss diverged' };
     if (i % 17 === 9) c = { number: i, status: 'COMPLETED', genome };
     if (i === n - 1) c = { number: i, status: 'RUNNING', genome };

@@ -7,7 +7,10 @@ const jsonPayload = (text: string) => ({ metadata: { encoding: new TextEncoder()
 
 describe('payload converter', () => {
   it('decodes the bare NaN / Infinity / -Infinity that Python writes, outside strings only', () => {
-    const v = payloadConverter.fromPayload(jsonPayload('{"a":NaN,"b":[Infinity,-Infinity,1.5],"s":"NaN \\" Infinity","t":"-Infinity"}')) as Record<string, unknown>;
+    const v = payloadConverter.fromPayload(jsonPayload('{"a":NaN,"b":[Infinity,-Infinity,1.5],"s":"NaN \\" Infinity","t":"-Infinity"}')) as Record<
+      string,
+      unknown
+    >;
     expect(Number.isNaN(v.a)).toBe(true);
     expect(v.b).toEqual([Infinity, -Infinity, 1.5]);
     expect(v.s).toBe('NaN " Infinity');

@@ -20,7 +20,10 @@ function rows(valLosses: number[]): RecordedEpoch[] {
 }
 
 /** What resumeFromEpochs must produce for a given early-stopping state after `r`. */
-function heartbeat(r: RecordedEpoch, best: Pick<TrainingHeartbeat, 'bestValLoss' | 'bestEpoch' | 'bestCheckpointUri' | 'epochsWithoutImprovement'>): TrainingHeartbeat {
+function heartbeat(
+  r: RecordedEpoch,
+  best: Pick<TrainingHeartbeat, 'bestValLoss' | 'bestEpoch' | 'bestCheckpointUri' | 'epochsWithoutImprovement'>,
+): TrainingHeartbeat {
   const { checkpointUri, ...metrics } = r;
   return { epoch: r.epoch, checkpointUri: checkpointUri ?? '', metrics, ...best };
 }
@@ -167,7 +170,11 @@ describe('resumeFromEpochs against runTraining', () => {
     const plain = await heartbeats(0);
     expect(plain).toHaveLength(8);
     // A minDelta between the smallest and largest step-to-step improvement gives both outcomes.
-    const steps = plain.slice(1).map((h, i) => plain[i].metrics.valLoss - h.metrics.valLoss).filter((d) => d > 0).sort((a, b) => a - b);
+    const steps = plain
+      .slice(1)
+      .map((h, i) => plain[i].metrics.valLoss - h.metrics.valLoss)
+      .filter((d) => d > 0)
+      .sort((a, b) => a - b);
     const middle = steps.length >= 2 ? (steps[0] + steps[steps.length - 1]) / 2 : 0.01;
 
     for (const minDelta of [0, middle, 100]) {
@@ -189,7 +196,12 @@ describe('resumeFromEpochs against runTraining', () => {
 
 describe('laterResume', () => {
   const at = (epoch: number, tag: string): TrainingHeartbeat =>
-    heartbeat(row(epoch, 1 / epoch, `${tag}-${epoch}`), { bestValLoss: 1 / epoch, bestEpoch: epoch, bestCheckpointUri: `${tag}-${epoch}`, epochsWithoutImprovement: 0 });
+    heartbeat(row(epoch, 1 / epoch, `${tag}-${epoch}`), {
+      bestValLoss: 1 / epoch,
+      bestEpoch: epoch,
+      bestCheckpointUri: `${tag}-${epoch}`,
+      epochsWithoutImprovement: 0,
+    });
 
   it('picks the state with the larger epoch, whichever side it is on', () => {
     const hb = at(3, 'heartbeat');

@@ -118,9 +118,11 @@ describe('envelopeSpectrum', () => {
     const n = 30_000;
     const t = (i: number): number => i / FS;
     // A strong 50 Hz hum modulated at 7 Hz, plus a clean in-band carrier modulated at 120 Hz.
-    const x = Float64Array.from({ length: n }, (_, i) =>
-      10 * (1 + 0.9 * Math.cos(2 * Math.PI * 7 * t(i))) * Math.sin(2 * Math.PI * 50 * t(i)) +
-      (1 + 0.5 * Math.cos(2 * Math.PI * 120 * t(i))) * Math.sin(2 * Math.PI * 3_500 * t(i)),
+    const x = Float64Array.from(
+      { length: n },
+      (_, i) =>
+        10 * (1 + 0.9 * Math.cos(2 * Math.PI * 7 * t(i))) * Math.sin(2 * Math.PI * 50 * t(i)) +
+        (1 + 0.5 * Math.cos(2 * Math.PI * 120 * t(i))) * Math.sin(2 * Math.PI * 3_500 * t(i)),
     );
     const env = envelopeSpectrum(x, FS, [2_500, 4_500]);
     expect(Math.abs(peakFrequency(env, 1, 500) - 120)).toBeLessThan(0.5);

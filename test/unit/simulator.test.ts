@@ -278,9 +278,7 @@ describe('simulateSignal', () => {
   it('makes faulty signals more impulsive (higher kurtosis) than normal ones, as in CWRU data', () => {
     for (const seed of SEEDS) {
       const normal = specsOf('normal', seed).map((s) => kurtosis(simulateSignal(s, FS, N)));
-      const faulty = (['inner_race', 'outer_race', 'ball'] as const).flatMap((label) =>
-        specsOf(label, seed).map((s) => kurtosis(simulateSignal(s, FS, N))),
-      );
+      const faulty = (['inner_race', 'outer_race', 'ball'] as const).flatMap((label) => specsOf(label, seed).map((s) => kurtosis(simulateSignal(s, FS, N))));
       // Healthy: sinusoids + Gaussian background and noise, near-Gaussian (CWRU normal: 2.76).
       // Impacts make every faulty signal heavier-tailed, most of them far more.
       for (const k of normal) expect(k).toBeGreaterThan(2.4);

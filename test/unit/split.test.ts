@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { splitBySignal, SplitError } from '../../ml/data/split.js';
 
 const CLASSES = ['normal', 'inner_race', 'outer_race', 'ball'];
-const signals = (perClass: number) =>
-  CLASSES.flatMap((label, c) => Array.from({ length: perClass }, (_, i) => ({ index: c * 100 + i, label })));
+const signals = (perClass: number) => CLASSES.flatMap((label, c) => Array.from({ length: perClass }, (_, i) => ({ index: c * 100 + i, label })));
 const opts = { validationFraction: 0.15, testFraction: 0.2, seed: 7 };
 
 describe('splitBySignal', () => {

@@ -32,10 +32,7 @@ export function syntheticSignal(classIndex: number, seed: number, length: number
   return out;
 }
 
-export async function storeSyntheticSignals(
-  store: ArtifactStore,
-  opts: { perClass: number; length: number; seed: number },
-): Promise<TrainingSignalRef[]> {
+export async function storeSyntheticSignals(store: ArtifactStore, opts: { perClass: number; length: number; seed: number }): Promise<TrainingSignalRef[]> {
   const refs: TrainingSignalRef[] = [];
   for (let c = 0; c < TEST_CLASSES.length; c++) {
     for (let i = 0; i < opts.perClass; i++) {

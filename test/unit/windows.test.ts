@@ -52,14 +52,20 @@ describe('buildWindows', () => {
   });
 
   it('turns a constant window into zeros instead of NaN', () => {
-    const set = buildWindows([{ index: 0, labelIndex: 0, samples: new Float32Array(300).fill(4) }], { windowLength: 256, windowHop: 256, maxWindowsPerSignal: 4 });
+    const set = buildWindows([{ index: 0, labelIndex: 0, samples: new Float32Array(300).fill(4) }], {
+      windowLength: 256,
+      windowHop: 256,
+      maxWindowsPerSignal: 4,
+    });
     expect(Array.from(set.x).every((v) => v === 0)).toBe(true);
   });
 
   it('names a signal shorter than one window, and one with non-finite samples', () => {
     const opts = { windowLength: 256, windowHop: 128, maxWindowsPerSignal: 4 };
     expect(() => buildWindows([{ index: 42, labelIndex: 0, samples: new Float32Array(100) }], opts)).toThrow(WindowError);
-    expect(() => buildWindows([{ index: 42, labelIndex: 0, samples: new Float32Array(100) }], opts)).toThrow(/signal 42 has 100 samples, shorter than one window \(windowLength 256\)/);
+    expect(() => buildWindows([{ index: 42, labelIndex: 0, samples: new Float32Array(100) }], opts)).toThrow(
+      /signal 42 has 100 samples, shorter than one window \(windowLength 256\)/,
+    );
     const bad = new Float32Array(300);
     bad[17] = NaN;
     expect(() => buildWindows([{ index: 5, labelIndex: 0, samples: bad }], opts)).toThrow(/signal 5 has a non-finite sample \(NaN\) at position 17/);
@@ -68,10 +74,10 @@ describe('buildWindows', () => {
 
 describe('classBalance', () => {
   it('counts windows per class per split, zeros included', () => {
-    const b = classBalance(
-      { train: { y: Int32Array.from([0, 0, 1]) }, validation: { y: Int32Array.from([1]) }, test: { y: new Int32Array(0) } },
-      ['normal', 'ball'],
-    );
+    const b = classBalance({ train: { y: Int32Array.from([0, 0, 1]) }, validation: { y: Int32Array.from([1]) }, test: { y: new Int32Array(0) } }, [
+      'normal',
+      'ball',
+    ]);
     expect(b).toEqual({ train: { normal: 2, ball: 1 }, validation: { normal: 0, ball: 1 }, test: { normal: 0, ball: 0 } });
   });
 });

@@ -133,7 +133,8 @@ describe('XaiProcessPool', () => {
   let store: FileArtifactStore;
   let modelUri: string;
   let pool: XaiProcessPool;
-  const light = (over: Partial<ExplainJob> = {}) => job({ methods: XaiMethodsSchema.parse({ 'grad-cam': {}, occlusion: { window: 32, stride: 16 } }), background: undefined, ...over });
+  const light = (over: Partial<ExplainJob> = {}) =>
+    job({ methods: XaiMethodsSchema.parse({ 'grad-cam': {}, occlusion: { window: 32, stride: 16 } }), background: undefined, ...over });
   // Seconds of work: thousands of IG steps over many windows.
   const heavy = () => job({ windows: windows(24, 1), methods: XaiMethodsSchema.parse({ 'integrated-gradients': { steps: 2048 } }), background: undefined });
 
@@ -206,7 +207,10 @@ describe('XaiProcessPool', () => {
     await expect(pool.run(missing, light())).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
   }, 30_000);
 
-  it.each([[[] as string[], 'explained grad-cam\nclosed 0\n'], [['--no-close'], 'explained grad-cam\n']])(
+  it.each([
+    [[] as string[], 'explained grad-cam\nclosed 0\n'],
+    [['--no-close'], 'explained grad-cam\n'],
+  ])(
     'keeps a script alive exactly while it has work (args %j)',
     async (args, expected) => {
       // Without refs while busy, Node would exit mid-await (code 13); with refs while idle, a

@@ -144,7 +144,12 @@ describe('methods find the impulse window', () => {
     const cam = noLeak(() => gradCam(model, xPos, { targetClass: 1 }));
     const camRelu = noLeak(() => gradCam(model, xPos, { targetClass: 1, layer: 'b1_relu' }));
     const occ = noLeak(() => occlusion(model, xPos, { targetClass: 1, window: 16, stride: 4 }));
-    for (const [name, a] of [['ig', ig], ['grad-cam', cam], ['grad-cam b1_relu', camRelu], ['occlusion', occ]] as const) {
+    for (const [name, a] of [
+      ['ig', ig],
+      ['grad-cam', cam],
+      ['grad-cam b1_relu', camRelu],
+      ['occlusion', occ],
+    ] as const) {
       expect(a).toHaveLength(L);
       const at = argmax(a);
       expect(at, `${name} argmax`).toBeGreaterThanOrEqual(WIN_START);
@@ -202,10 +207,7 @@ describe('methods find the impulse window', () => {
 
 describe('model shapes', () => {
   it('handles residual models and tfl.sequential models', () => {
-    const residual = buildModel(
-      { ...ARCH, blocks: ARCH.blocks.map((b) => ({ ...b, residual: true })) },
-      { inputLength: L, numClasses: 3, seed: 2 },
-    );
+    const residual = buildModel({ ...ARCH, blocks: ARCH.blocks.map((b) => ({ ...b, residual: true })) }, { inputLength: L, numClasses: 3, seed: 2 });
     const seq = tfl.sequential({
       layers: [
         tfl.layers.conv1d({ inputShape: [L, 1], filters: 4, kernelSize: 5, padding: 'same', activation: 'relu', name: 'c0' }),
@@ -241,11 +243,32 @@ describe('bad inputs are rejected, naming the field and value', () => {
     ['Grad-CAM bad class', () => gradCam(model, xPos, { targetClass: -1 }), /targetClass .* got -1/],
     ['occlusion window', () => occlusion(model, xPos, { targetClass: 1, window: 300, stride: 4 }), /window must be an integer in \[1, 256\], got 300/],
     ['occlusion stride', () => occlusion(model, xPos, { targetClass: 1, window: 8, stride: 0.5 }), /stride must be an integer >= 1, got 0.5/],
-    ['SHAP empty background', () => kernelShap(model, xPos, { targetClass: 1, segments: 8, background: [], samples: 10, seed: 1 }), /background must be a non-empty array/],
-    ['SHAP background length', () => kernelShap(model, xPos, { targetClass: 1, segments: 8, background: [short], samples: 10, seed: 1 }), /background\[0\] has length 100/],
-    ['SHAP segments', () => kernelShap(model, xPos, { targetClass: 1, segments: 1, background, samples: 10, seed: 1 }), /segments must be an integer in \[2, 256\], got 1/],
+    [
+      'SHAP empty background',
+      () => kernelShap(model, xPos, { targetClass: 1, segments: 8, background: [], samples: 10, seed: 1 }),
+      /background must be a non-empty array/,
+    ],
+    [
+      'SHAP background length',
+      () => kernelShap(model, xPos, { targetClass: 1, segments: 8, background: [short], samples: 10, seed: 1 }),
+      /background\[0\] has length 100/,
+    ],
+    [
+      'SHAP segments',
+      () => kernelShap(model, xPos, { targetClass: 1, segments: 1, background, samples: 10, seed: 1 }),
+      /segments must be an integer in \[2, 256\], got 1/,
+    ],
     ['faithfulness attributions', () => deletionFaithfulness(model, xPos, short, { targetClass: 1, seed: 1 }), /attributions has length 100/],
-    ['NaN sample', () => occlusion(model, Float32Array.from(xPos, (v, i) => (i === 7 ? NaN : v)), { targetClass: 1, window: 8, stride: 8 }), /x\[7\] is not finite/],
+    [
+      'NaN sample',
+      () =>
+        occlusion(
+          model,
+          Float32Array.from(xPos, (v, i) => (i === 7 ? NaN : v)),
+          { targetClass: 1, window: 8, stride: 8 },
+        ),
+      /x\[7\] is not finite/,
+    ],
   ])('%s', (_name, call, message) => {
     const before = tf.memory().numTensors;
     expect(call).toThrow(XaiInputError);

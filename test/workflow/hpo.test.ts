@@ -3,7 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cancelRun, getHpoResult, getProgress, startHpoCampaign, stopRun, updateCampaign } from '../../client/api.js';
 import { UpdateRejectedError, WorkflowRunFailedError } from '../../client/errors.js';
 import type { ControlActivities, CpuActivities } from '../../activities/index.js';
-import { SEARCH_ATTRIBUTES, SYNTHETIC_OBJECTIVES, type CampaignEndedInput, type FinalizeHpoCampaignInput, type RecordTrialInput } from '../../contracts/index.js';
+import {
+  SEARCH_ATTRIBUTES,
+  SYNTHETIC_OBJECTIVES,
+  type CampaignEndedInput,
+  type FinalizeHpoCampaignInput,
+  type RecordTrialInput,
+} from '../../contracts/index.js';
 import { Gate, startWorkflowEnv, terminateLeftovers, until, type WorkflowEnv } from '../support/workflow-env.js';
 
 /**

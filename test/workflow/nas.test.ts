@@ -41,7 +41,12 @@ function outcome(params: number): TrainingOutcome {
   };
 }
 
-function fakes(books: Books, campaignId: string, gate: Gate, opts: { failAll?: boolean } = {}): { control: Partial<ControlActivities>; train: Partial<TrainActivities> } {
+function fakes(
+  books: Books,
+  campaignId: string,
+  gate: Gate,
+  opts: { failAll?: boolean } = {},
+): { control: Partial<ControlActivities>; train: Partial<TrainActivities> } {
   const mine = (c: { campaignId: string }) => c.campaignId === campaignId;
   const myExperiment = (id: string) => id.startsWith(`nas-${campaignId}-`) || id.includes(campaignId);
   return {

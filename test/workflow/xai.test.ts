@@ -19,12 +19,23 @@ interface Books {
 
 const emptyBooks = (): Books => ({ explained: [], failures: [], finalized: [], ended: [] });
 
-function fakes(books: Books, batchId: string, gate: Gate, failing: ReadonlySet<SignalRef> = new Set()): { control: Partial<ControlActivities>; cpu: Partial<CpuActivities> } {
+function fakes(
+  books: Books,
+  batchId: string,
+  gate: Gate,
+  failing: ReadonlySet<SignalRef> = new Set(),
+): { control: Partial<ControlActivities>; cpu: Partial<CpuActivities> } {
   const mine = (b: { batchId: string }) => b.batchId === batchId;
   return {
     control: {
       async registerXaiBatch(r) {
-        return { total: r.selection.kind === 'ids' ? r.selection.ids.length : 0, modelUri: `artifact:sha256/${'1'.repeat(64)}`, classes: ['normal', 'inner'], inputLength: 1024, backgroundUri: null };
+        return {
+          total: r.selection.kind === 'ids' ? r.selection.ids.length : 0,
+          modelUri: `artifact:sha256/${'1'.repeat(64)}`,
+          classes: ['normal', 'inner'],
+          inputLength: 1024,
+          backgroundUri: null,
+        };
       },
       async recordXaiFailure(f) {
         if (mine(f)) books.failures.push(f.signal);
@@ -148,7 +159,11 @@ describe('explainSignalsWorkflow orchestration (fast, fake activities)', () => {
       await until('two explanations waiting', () => gate.waiting === 2);
       await stopRun(w.client, workflowId);
       // The signal is in history before the gate opens, so no third signal can start.
-      await until('the stop signal in history', async () => ((await w.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'stop'));
+      await until('the stop signal in history', async () =>
+        ((await w.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).some(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'stop',
+        ),
+      );
       gate.open();
       const result = await getXaiResult(w.client, workflowId);
       expect(result).toMatchObject({ status: 'STOPPED', completed: 2, failed: 0, total: 20 });

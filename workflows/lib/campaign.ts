@@ -58,7 +58,12 @@ export class CampaignScheduler {
    * candidate); the wrapper matters: an async function returning a bare promise would adopt it
    * and wait for the whole unit.
    */
-  async run(opts: { running(): number; maxConcurrent(): number; mayStart(): boolean; startNext(): Promise<{ done: Promise<void> } | undefined> }): Promise<void> {
+  async run(opts: {
+    running(): number;
+    maxConcurrent(): number;
+    mayStart(): boolean;
+    startNext(): Promise<{ done: Promise<void> } | undefined>;
+  }): Promise<void> {
     for (;;) {
       while (opts.mayStart() && !this.continueAsNewDue() && opts.running() < opts.maxConcurrent()) {
         const started = await opts.startNext();

@@ -54,8 +54,7 @@ export function liveDetails(snapshot: () => DetailsSnapshot): LiveDetails {
     // Date.now() is the workflow clock here (the time of the current task): replay-safe.
     const now = Date.now();
     // The once-a-minute catch-up came after the first recorded histories with the memo: its own patch.
-    const due =
-      bucket !== memoBucket || (s.line !== memoLine && now - memoAtMs >= PROGRESS_MEMO_MIN_INTERVAL_MS && patched(PROGRESS_MEMO_MINUTE_PATCH));
+    const due = bucket !== memoBucket || (s.line !== memoLine && now - memoAtMs >= PROGRESS_MEMO_MIN_INTERVAL_MS && patched(PROGRESS_MEMO_MINUTE_PATCH));
     if (!due) return;
     memoBucket = bucket;
     memoLine = s.line;

@@ -5,7 +5,16 @@
  * count (a continuous range has no natural grid); ints default to every step.
  */
 import { BaseSampler, SearchExhaustedError, type SamplerResume, type SamplerStateBase } from './sampler.js';
-import { isActive, parseSearchSpace, SearchSpaceError, type ParamSpec, type Params, type ParamValue, type SearchSpace, type SearchSpaceInput } from './space.js';
+import {
+  isActive,
+  parseSearchSpace,
+  SearchSpaceError,
+  type ParamSpec,
+  type Params,
+  type ParamValue,
+  type SearchSpace,
+  type SearchSpaceInput,
+} from './space.js';
 import type { Direction } from './trials.js';
 import { gridValueCount, gridValues as contractGridValues, MAX_GRID_POINTS } from '../../contracts/hpo-space.js';
 

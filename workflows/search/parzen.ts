@@ -18,12 +18,9 @@
 import type { Prng } from './random.js';
 
 export type DimObservations =
-  | { kind: 'numeric'; values: readonly number[]; low: number; high: number }
-  | { kind: 'categorical'; indices: readonly number[]; nChoices: number };
+  { kind: 'numeric'; values: readonly number[]; low: number; high: number } | { kind: 'categorical'; indices: readonly number[]; nChoices: number };
 
-type Dim =
-  | { kind: 'numeric'; low: number; high: number; mus: number[]; sigmas: number[]; logZ: number[] }
-  | { kind: 'categorical'; logProbs: number[][] };
+type Dim = { kind: 'numeric'; low: number; high: number; mus: number[]; sigmas: number[]; logZ: number[] } | { kind: 'categorical'; logProbs: number[][] };
 
 export interface Parzen {
   dims: Dim[];

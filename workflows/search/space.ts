@@ -3,13 +3,7 @@
  * parameters are drawn, conditional activity and the internal (log) scale. The shape itself is
  * the contract's (contracts/search-space.ts).
  */
-import {
-  SearchSpaceSchema,
-  type FloatParam,
-  type IntParam,
-  type Params,
-  type SearchSpace,
-} from '../../contracts/search-space.js';
+import { SearchSpaceSchema, type FloatParam, type IntParam, type Params, type SearchSpace } from '../../contracts/search-space.js';
 
 export * from '../../contracts/search-space.js';
 

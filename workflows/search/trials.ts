@@ -23,10 +23,7 @@ export const TrialRecordSchema = z
 export type TrialRecord = z.infer<typeof TrialRecordSchema>;
 
 /** How a trial ended. Pruned trials may report the value they were stopped at. */
-export type TellOutcome =
-  | { status: 'complete'; value: number }
-  | { status: 'pruned'; value?: number }
-  | { status: 'failed' };
+export type TellOutcome = { status: 'complete'; value: number } | { status: 'pruned'; value?: number } | { status: 'failed' };
 
 export interface Suggestion {
   trialId: number;

@@ -44,7 +44,19 @@ function dilatedGrad(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, attrs
       const padLeft = ew - 1 - left;
       const padBottom = inHeight - outHeight - padTop + eh - 1;
       const padRight = inWidth - outWidth - padLeft + ew - 1;
-      return tf.conv2d(dy, flipped as tf.Tensor4D, 1, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]], 'NHWC', [dh, dw]);
+      return tf.conv2d(
+        dy,
+        flipped as tf.Tensor4D,
+        1,
+        [
+          [0, 0],
+          [padTop, padBottom],
+          [padLeft, padRight],
+          [0, 0],
+        ],
+        'NHWC',
+        [dh, dw],
+      );
     });
 
   const dW = (): tf.Tensor => {
@@ -60,7 +72,12 @@ function dilatedGrad(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, attrs
     }
     return tf.tidy(() => {
       const [kh, kw, ci, co] = filter.shape;
-      const xPad = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+      const xPad = tf.pad(x, [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ]);
       const n = info.batchSize * outHeight * outWidth;
       const dy2 = tf.reshape(dy, [n, co]);
       const taps: tf.Tensor[] = [];

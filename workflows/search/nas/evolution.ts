@@ -269,7 +269,7 @@ abstract class NasStrategyBase implements NasStrategy {
     return 'rejected' in r ? { genome: r.genome, origin: 'random', rejected: r.rejected } : { genome: r.genome, origin: 'random' };
   }
 
-  protected baseState(): Omit<z.output<typeof NasStrategyStateSchema.options[0]>, 'kind' | 'options'> {
+  protected baseState(): Omit<z.output<(typeof NasStrategyStateSchema.options)[0]>, 'kind' | 'options'> {
     return {
       version: 1,
       space: jsonCopy(this.space),

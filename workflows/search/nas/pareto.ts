@@ -39,9 +39,7 @@ export function dominates(a: ObjectivePoint, b: ObjectivePoint, objectives: read
  * order. Points with a non-finite objective are ignored. O(n²), fine for campaign sizes.
  */
 export function paretoFront<T extends ObjectivePoint>(points: readonly T[], objectives: readonly Objective[] = ALL_OBJECTIVES): T[] {
-  const finite = points
-    .map((p, index) => ({ p, index }))
-    .filter(({ p }) => objectives.every((o) => Number.isFinite(p[o])));
+  const finite = points.map((p, index) => ({ p, index })).filter(({ p }) => objectives.every((o) => Number.isFinite(p[o])));
   const front = finite.filter(({ p }) => !finite.some(({ p: q }) => q !== p && dominates(q, p, objectives)));
   front.sort((a, b) => b.p.accuracy - a.p.accuracy || a.p.params - b.p.params || a.p.latencyMs - b.p.latencyMs || a.index - b.index);
   return front.map(({ p }) => p);

@@ -18,11 +18,17 @@ export const NasSpaceSchema = z
     kernelSize: ints(512).default([3, 5, 7, 9, 16, 32, 64]),
     stride: ints(64).default([1, 2, 4]),
     dilation: ints(64).default([1, 2, 4]),
-    pool: z.array(z.enum(['max', 'avg', 'none'])).min(1).default(['max', 'avg', 'none']),
+    pool: z
+      .array(z.enum(['max', 'avg', 'none']))
+      .min(1)
+      .default(['max', 'avg', 'none']),
     poolSize: ints(16).default([2, 4]),
     batchNorm: z.array(z.boolean()).min(1).default([false, true]),
     residual: z.array(z.boolean()).min(1).default([false, true]),
-    head: z.array(z.enum(['global-avg', 'global-max', 'flatten'])).min(1).default(['global-avg', 'global-max', 'flatten']),
+    head: z
+      .array(z.enum(['global-avg', 'global-max', 'flatten']))
+      .min(1)
+      .default(['global-avg', 'global-max', 'flatten']),
     denseUnits: z.array(z.number().int().min(0).max(1024)).min(1).default([0, 32, 64, 128]),
     dropout: z.array(z.number().min(0).max(0.9)).min(1).default([0, 0.1, 0.25, 0.5]),
   })
@@ -96,9 +102,7 @@ export function sampleGenome(rng: Prng, space: NasSpace, limits: GenomeLimits, m
 
 /** What a mutation did. `gene` paths read like check reasons: `blocks[2].kernelSize`, `head`. */
 export type Mutation =
-  | { kind: 'gene'; path: string; from: GeneValue; to: GeneValue }
-  | { kind: 'add-block'; index: number }
-  | { kind: 'remove-block'; index: number };
+  { kind: 'gene'; path: string; from: GeneValue; to: GeneValue } | { kind: 'add-block'; index: number } | { kind: 'remove-block'; index: number };
 
 export function describeMutation(m: Mutation): string {
   switch (m.kind) {
@@ -190,5 +194,9 @@ export function mutate(parent: Genome, rng: Prng, space: NasSpace, limits: Genom
     last = { reason: check.reason, ...m };
   }
   const l = last as { reason: string; genome: Genome; mutation: Mutation };
-  return { rejected: `no valid mutation in ${maxAttempts} attempts; last (${describeMutation(l.mutation)}): ${l.reason}`, genome: l.genome, mutation: l.mutation };
+  return {
+    rejected: `no valid mutation in ${maxAttempts} attempts; last (${describeMutation(l.mutation)}): ${l.reason}`,
+    genome: l.genome,
+    mutation: l.mutation,
+  };
 }
