@@ -25,15 +25,12 @@ import {
 export type StartImportRequest = Omit<ImportMatDatasetRequest, 'datasetId'> & { datasetId?: string };
 
 export function prepareImportInput(request: StartImportRequest): ImportMatDatasetInput {
-  // Derived only when absent: a null or other non-string id is refused by the schema below, naming it.
-  const datasetId =
-    request.datasetId === undefined
-      ? `mat-${createHash('sha256')
-          .update(canonicalJson({ ...request, datasetId: undefined }))
-          .digest('hex')
-          .slice(0, 12)}`
-      : request.datasetId;
-  return parseInput(ImportMatDatasetInputSchema, { ...request, datasetId }, 'import request');
+  // Derived only when absent: a null or other non-string id is refused by the schema, naming it.
+  if (request.datasetId !== undefined) return parseInput(ImportMatDatasetInputSchema, request, 'import request');
+  // From the validated input, defaults applied: `--channel DE` and no channel are the same import.
+  const { datasetId: _placeholder, ...content } = parseInput(ImportMatDatasetInputSchema, { ...request, datasetId: 'mat-pending' }, 'import request');
+  const datasetId = `mat-${createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 12)}`;
+  return { ...content, datasetId };
 }
 
 export async function startMatImport(client: Pick<Client, 'workflow'>, request: StartImportRequest): Promise<{ workflowId: string; datasetId: string }> {

@@ -132,10 +132,14 @@ describe('faultline import start', () => {
       alreadyExisted: false,
     });
     expect(cli.stderr()).toBe('');
-    // The same request derives the same id (the start is idempotent on it).
+    // The same import derives the same id (the start is idempotent on it), defaults spelt out or not;
+    // another import another id.
     const again = fakeCli();
-    expect(await again.run(['--json', 'import', 'start', '--glob', '*.mat', '--channel', 'drive-end', '--root', 'cwru'])).toBe(0);
+    expect(await again.run(['--json', 'import', 'start', '--glob', '*.mat', '--root', 'cwru', '--scheme', 'fault-type', '--length', '8192'])).toBe(0);
     expect(sent(again).datasetId).toBe(input.datasetId);
+    const other = fakeCli();
+    expect(await other.run(['--json', 'import', 'start', '--glob', '*.mat', '--root', 'cwru', '--channel', 'fan-end'])).toBe(0);
+    expect(sent(other).datasetId).not.toBe(input.datasetId);
   });
 
   it('--labels takes cwru, an inline JSON map or a map file', async () => {
