@@ -19,6 +19,7 @@ import {
 import { DATASET_FIELDS } from '../../client/cli/dataset.js';
 import { decimal, decimalList, integer, integerList, jsonObject, list, range, type FieldFlag } from '../../client/cli/fields.js';
 import { HPO_FIELDS } from '../../client/cli/hpo.js';
+import { IMPORT_FIELDS } from '../../client/cli/import.js';
 import { NAS_FIELDS } from '../../client/cli/nas.js';
 import { TRAIN_FIELDS } from '../../client/cli/train.js';
 import { XAI_FIELDS } from '../../client/cli/xai.js';
@@ -136,6 +137,7 @@ const CLI_FIELDS: Partial<Record<CorpusKind, readonly FieldFlag[]>> = {
   hpo: HPO_FIELDS,
   nas: NAS_FIELDS,
   xai: XAI_FIELDS,
+  import: IMPORT_FIELDS,
 };
 
 function valueAt(root: unknown, path: readonly string[]): unknown {
