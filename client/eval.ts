@@ -5,7 +5,6 @@
  * and read results.
  */
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import {
   canonicalJson,
@@ -17,7 +16,6 @@ import {
   EvaluateRocInputSchema,
   parseInput,
   SEARCH_ATTRIBUTES,
-  WORKFLOW_TASK_QUEUE,
   workflowIds,
   type CompareExperimentsInput,
   type CompareExperimentsRequest,
@@ -26,6 +24,7 @@ import {
   type EvaluateRocInput,
   type EvaluateRocRequest,
 } from '../contracts/index.js';
+import { startIdempotent } from './start.js';
 import type { StartedRun, TemporalClientLike } from './types.js';
 import { WORKFLOW_KINDS } from './workflow-kinds.js';
 
@@ -52,7 +51,7 @@ export function deriveComparisonId(input: Pick<CompareExperimentsInput, 'experim
   return createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 12);
 }
 
-async function start(
+function start(
   client: TemporalClientLike,
   workflowType: string,
   workflowId: string,
@@ -61,24 +60,8 @@ async function start(
   staticSummary: string,
   attrs: SearchAttributePair[],
 ): Promise<StartedRun> {
-  try {
-    const handle = await client.workflow.start(workflowType, {
-      args: [input],
-      taskQueue: WORKFLOW_TASK_QUEUE,
-      workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes: [...attrs, { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }],
-      // The run's title in the Web UI's list and page, and in `temporal workflow describe`.
-      staticSummary,
-    });
-    return { workflowId, runId: handle.firstExecutionRunId, entityId, alreadyExisted: false };
-  } catch (err) {
-    // A completed evaluation of the same request is final: the same request attaches to it.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const existing = await client.workflow.getHandle(workflowId).describe();
-    return { workflowId, runId: existing.runId, entityId, alreadyExisted: true };
-  }
+  const typedSearchAttributes = [...attrs, { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }];
+  return startIdempotent(client, { workflowType, workflowId, entityId, input, staticSummary, typedSearchAttributes });
 }
 
 async function withDataset<T extends { experimentId: string; datasetId?: string }>(client: TemporalClientLike, input: T): Promise<T & { datasetId: string }> {

@@ -134,22 +134,40 @@ async function startRun(
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
   const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
-  const workflowId = toWorkflowId(entityId);
+  return startIdempotent(client, { workflowType, workflowId: toWorkflowId(entityId), entityId, input, ...metadata, typedSearchAttributes });
+}
+
+/** The idempotent start every kind uses (startRun above; evaluations in client/eval.ts). */
+export async function startIdempotent(
+  client: TemporalClientLike,
+  o: {
+    workflowType: string;
+    workflowId: string;
+    entityId: string;
+    input: unknown;
+    staticSummary: string;
+    staticDetails?: string;
+    typedSearchAttributes: SearchAttributePair[];
+  },
+): Promise<StartedRun> {
+  const { workflowType, workflowId, entityId } = o;
   const runningBefore = await runningRunId(client, workflowId);
   try {
     const handle = await client.workflow.start(workflowType, {
-      args: [input],
+      args: [o.input],
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes,
+      typedSearchAttributes: o.typedSearchAttributes,
       // The run's title in the Web UI's list and page, and in `temporal workflow describe`;
       // campaigns add their space and budgets as static details (the Web UI's "Details").
-      ...metadata,
+      staticSummary: o.staticSummary,
+      ...(o.staticDetails !== undefined ? { staticDetails: o.staticDetails } : {}),
     });
     return { workflowId, runId: handle.firstExecutionRunId, entityId, alreadyExisted: handle.firstExecutionRunId === runningBefore };
   } catch (err) {
+    // A completed run of the same id is final: the same request attaches to it.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const existing = await client.workflow.getHandle(workflowId).describe();
     return { workflowId, runId: existing.runId, entityId, alreadyExisted: true };
