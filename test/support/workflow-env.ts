@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ActivitiesByQueue, ControlActivities, CpuActivities, TrainActivities } from '../../activities/index.js';
 import { SEARCH_ATTRIBUTES } from '../../contracts/index.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
@@ -131,4 +132,38 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * One environment per test file (call inside `describe`): started before the tests, torn down
+ * after them, and whatever a test started (`track`) is terminated after it if still running, so
+ * the next test's workers never pick it up. `client` and `startWorkers` reach the environment.
+ */
+export function workflowSuite(): Pick<WorkflowEnv, 'client' | 'startWorkers'> & { track<T extends { workflowId: string }>(run: Promise<T>): Promise<T> } {
+  let env: WorkflowEnv | undefined;
+  const started: string[] = [];
+  const current = (): WorkflowEnv => {
+    if (!env) throw new Error('the workflow test environment is not started (use workflowSuite() inside describe)');
+    return env;
+  };
+  beforeAll(async () => {
+    env = await startWorkflowEnv();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+  afterEach(async () => {
+    if (env) await terminateLeftovers(env.client, started.splice(0));
+  });
+  return {
+    get client() {
+      return current().client;
+    },
+    startWorkers: (activities) => current().startWorkers(activities),
+    async track(run) {
+      const r = await run;
+      started.push(r.workflowId);
+      return r;
+    },
+  };
 }

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControlActivities, CpuActivities } from '../../activities/index.js';
 import { cancelRun, getProgress, getResult } from '../../client/api.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
 import { startComparison, startRocEvaluation } from '../../client/eval.js';
 import { SEARCH_ATTRIBUTES, type CompareExperimentsResult, type EvaluateRocResult, type PredictionsRef } from '../../contracts/index.js';
-import { Gate, startWorkflowEnv, terminateLeftovers, until, type WorkflowEnv } from '../support/workflow-env.js';
+import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
  * The evaluation workflows' orchestration with fake activities: predictions wait on a gate and
@@ -122,17 +122,7 @@ function fakes(
 }
 
 describe('evaluation workflows orchestration (fast, fake activities)', () => {
-  let w: WorkflowEnv;
-  const started: string[] = [];
-  beforeAll(async () => {
-    w = await startWorkflowEnv();
-  });
-  afterAll(async () => {
-    await w?.stop();
-  });
-  afterEach(async () => {
-    await terminateLeftovers(w.client, started.splice(0));
-  });
+  const w = workflowSuite();
   const ids = (n: number) => Array.from({ length: n }, (_, i) => `exp-${i}`);
 
   it('a comparison runs at most maxInFlight predictions at once, reports them in progress, then analyses once and records the row', async () => {
@@ -140,8 +130,7 @@ describe('evaluation workflows orchestration (fast, fake activities)', () => {
     const gate = new Gate();
     const workers = await w.startWorkers(fakes(books, gate, { reused: new Set(['exp-0']) }));
     try {
-      const run = await startComparison(w.client, { experimentIds: ids(6), datasetId: 'ds-1', maxInFlight: 2 });
-      started.push(run.workflowId);
+      const run = await w.track(startComparison(w.client, { experimentIds: ids(6), datasetId: 'ds-1', maxInFlight: 2 }));
       await until('two predictions waiting', () => gate.waiting === 2);
       const p = await getProgress(w.client, run.workflowId);
       // registration done, no prediction yet: 1 of 6 + 3 steps.
@@ -171,8 +160,7 @@ describe('evaluation workflows orchestration (fast, fake activities)', () => {
     gate.open();
     const workers = await w.startWorkers(fakes(books, gate, { failing: new Set(['exp-2']) }));
     try {
-      const run = await startComparison(w.client, { experimentIds: ids(4), datasetId: 'ds-2', maxInFlight: 1 });
-      started.push(run.workflowId);
+      const run = await w.track(startComparison(w.client, { experimentIds: ids(4), datasetId: 'ds-2', maxInFlight: 1 }));
       const err = await getResult(w.client, run.workflowId).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowRunFailedError);
       expect(err).toMatchObject({ failureType: 'NotFound', message: expect.stringContaining('experiment "exp-2" has no stored model') });
@@ -189,8 +177,7 @@ describe('evaluation workflows orchestration (fast, fake activities)', () => {
     const gate = new Gate();
     const workers = await w.startWorkers(fakes(books, gate));
     try {
-      const run = await startRocEvaluation(w.client, { experimentId: 'exp-c', datasetId: 'ds-3' });
-      started.push(run.workflowId);
+      const run = await w.track(startRocEvaluation(w.client, { experimentId: 'exp-c', datasetId: 'ds-3' }));
       expect(run.workflowId).toBe('evaluate-roc-exp-c-ds-3');
       await until('the prediction waiting', () => gate.waiting === 1);
       await cancelRun(w.client, run.workflowId);

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cancelRun, getHpoResult, getProgress, startHpoCampaign, stopRun, updateCampaign } from '../../client/api.js';
 import { UpdateRejectedError, WorkflowRunFailedError } from '../../client/errors.js';
 import type { ControlActivities, CpuActivities } from '../../activities/index.js';
@@ -10,7 +10,7 @@ import {
   type FinalizeHpoCampaignInput,
   type RecordTrialInput,
 } from '../../contracts/index.js';
-import { Gate, startWorkflowEnv, terminateLeftovers, until, type WorkflowEnv } from '../support/workflow-env.js';
+import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
  * hpoCampaignWorkflow's orchestration on a real (test) Temporal server with fake bookkeeping:
@@ -72,22 +72,8 @@ const request = (campaignId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('hpoCampaignWorkflow orchestration (fast, fake activities)', () => {
-  let w: WorkflowEnv;
-  beforeAll(async () => {
-    w = await startWorkflowEnv();
-  });
-  afterAll(async () => {
-    await w?.stop();
-  });
-  const started: string[] = [];
-  afterEach(async () => {
-    await terminateLeftovers(w.client, started.splice(0));
-  });
-  const start = async (req: Parameters<typeof startHpoCampaign>[1]) => {
-    const run = await startHpoCampaign(w.client, req);
-    started.push(run.workflowId);
-    return run;
-  };
+  const w = workflowSuite();
+  const start = (req: Parameters<typeof startHpoCampaign>[1]) => w.track(startHpoCampaign(w.client, req));
 
   it('continues as new every 4 trials and finishes 12, each trial recorded once', async () => {
     const books = emptyBooks();

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControlActivities, TrainActivities } from '../../activities/index.js';
 import { cancelRun, getNasResult, startNasCampaign, updateNasCampaign } from '../../client/api.js';
 import { UpdateRejectedError, WorkflowRunFailedError } from '../../client/errors.js';
 import { workflowIds, type RecordTrialInput, type TrainingOutcome } from '../../contracts/index.js';
-import { Gate, startWorkflowEnv, terminateLeftovers, until, type WorkflowEnv } from '../support/workflow-env.js';
+import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
  * nasCampaignWorkflow's orchestration: real child trainModelWorkflow runs per candidate, with
@@ -95,22 +95,8 @@ const request = (campaignId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('nasCampaignWorkflow orchestration (fast, fake activities)', () => {
-  let w: WorkflowEnv;
-  const started: string[] = [];
-  beforeAll(async () => {
-    w = await startWorkflowEnv();
-  });
-  afterAll(async () => {
-    await w?.stop();
-  });
-  afterEach(async () => {
-    await terminateLeftovers(w.client, started.splice(0));
-  });
-  const start = async (req: Parameters<typeof startNasCampaign>[1]) => {
-    const run = await startNasCampaign(w.client, req);
-    started.push(run.workflowId);
-    return run;
-  };
+  const w = workflowSuite();
+  const start = (req: Parameters<typeof startNasCampaign>[1]) => w.track(startNasCampaign(w.client, req));
 
   it('continues as new every 4 candidates; 10 candidates, each trained at most once', async () => {
     const books = emptyBooks();

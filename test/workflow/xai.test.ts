@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControlActivities, CpuActivities } from '../../activities/index.js';
 import { cancelRun, getXaiResult, startXaiBatch, stopRun } from '../../client/api.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
 import { SEARCH_ATTRIBUTES, type SignalRef } from '../../contracts/index.js';
-import { Gate, startWorkflowEnv, terminateLeftovers, until, type WorkflowEnv } from '../support/workflow-env.js';
+import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
  * explainSignalsWorkflow's orchestration with fake activities: the batch is registered in
@@ -79,22 +79,8 @@ const request = (batchId: string, ids: SignalRef[], extra: Record<string, unknow
 });
 
 describe('explainSignalsWorkflow orchestration (fast, fake activities)', () => {
-  let w: WorkflowEnv;
-  const started: string[] = [];
-  beforeAll(async () => {
-    w = await startWorkflowEnv();
-  });
-  afterAll(async () => {
-    await w?.stop();
-  });
-  afterEach(async () => {
-    await terminateLeftovers(w.client, started.splice(0));
-  });
-  const start = async (req: Parameters<typeof startXaiBatch>[1]) => {
-    const run = await startXaiBatch(w.client, req);
-    started.push(run.workflowId);
-    return run;
-  };
+  const w = workflowSuite();
+  const start = (req: Parameters<typeof startXaiBatch>[1]) => w.track(startXaiBatch(w.client, req));
 
   it('continues as new every 3 signals and explains each of 10 exactly once', async () => {
     const books = emptyBooks();
