@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getResult, getTrainingResult, startTraining, startXaiBatch } from '../../client/api.js';
@@ -15,35 +13,13 @@ import { temporalSessionOpener } from '../../client/cli/session.js';
 import { FileArtifactStore } from '../../artifacts/file-store.js';
 import type { CompareExperimentsResult, EvaluateErrorsResult, EvaluateRocResult, ExplainSignalsResult } from '../../contracts/index.js';
 import { evaluationPredictions, evaluations, experiments, notifications, xaiExplanations } from '../../db/schema.js';
-import { findTemporalCli } from '../../temporal-config/cli.js';
 import { xmlErrors } from '../support/xml.js';
 import { generateDataset, startTestStack, type TestStack } from '../support/stack.js';
 import { TINY_DATASET, tinyTraining } from './fixtures.js';
+import { recordReplayHistory } from '../support/history.js';
 
-const exec = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CWRU = path.resolve(HERE, '../../../shared/data/cwru');
-const REPLAY_DIR = path.resolve(HERE, '..', 'replay', 'histories');
-
-async function recordHistory(stack: TestStack, workflowId: string, name: string): Promise<void> {
-  // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/eval.test.ts` refreshes them.
-  if (!process.env.RECORD_REPLAY_HISTORIES) return;
-  const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-  const args = [
-    'workflow',
-    'show',
-    '--workflow-id',
-    workflowId,
-    '--output',
-    'json',
-    '--address',
-    stack.temporal.address,
-    '--namespace',
-    stack.temporal.namespace,
-  ];
-  const { stdout } = await exec(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
-  writeFileSync(path.join(REPLAY_DIR, `${name}.json`), stdout);
-}
 
 describe('evaluation workflows on a real stack', () => {
   let stack: TestStack;
@@ -98,7 +74,7 @@ describe('evaluation workflows on a real stack', () => {
       .from(notifications)
       .where(and(eq(notifications.entityKind, 'evaluation'), eq(notifications.entityId, started.workflowId)));
     expect(notes.map((n) => n.eventType)).toEqual(['EVALUATION_COMPLETED']);
-    await recordHistory(stack, started.workflowId, 'evaluateRocWorkflow');
+    await recordReplayHistory(stack.temporal, started.workflowId, 'evaluateRocWorkflow');
 
     const again = await startRocEvaluation(stack.client, { experimentId: expA, datasetId, bootstrap: { replicates: 200, seed: 5 } });
     expect(again).toMatchObject({ workflowId: started.workflowId, alreadyExisted: true });
@@ -131,7 +107,7 @@ describe('evaluation workflows on a real stack', () => {
     expect(preds).toHaveLength(1);
     expect(preds[0]).toMatchObject({ datasetId, split: 'test', windows: r.samples });
     expect(xmlErrors(new TextDecoder().decode(await store.get(r.pictureUri)))).toEqual([]);
-    await recordHistory(stack, doc.workflowId, 'evaluateErrorsWorkflow');
+    await recordReplayHistory(stack.temporal, doc.workflowId, 'evaluateErrorsWorkflow');
   });
 
   it("the weaker model's mistakes link to their XAI explanations once a batch explained those signals for it", async () => {
@@ -171,7 +147,7 @@ describe('evaluation workflows on a real stack', () => {
     for (const row of r.rows) expect(row.parameters).toBeGreaterThan(0);
     expect(r.rows.some((x) => x.pareto)).toBe(true);
     expect(xmlErrors(new TextDecoder().decode(await store.get(r.pictureUri)))).toEqual([]);
-    await recordHistory(stack, started.workflowId, 'compareExperimentsWorkflow');
+    await recordReplayHistory(stack.temporal, started.workflowId, 'compareExperimentsWorkflow');
 
     const reversed = await startComparison(stack.client, { experimentIds: [expB, expA], maxInFlight: 2 });
     expect(reversed.workflowId).toBe(started.workflowId);

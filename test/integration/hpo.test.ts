@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -19,6 +19,7 @@ import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
+import { recordReplayHistory } from '../support/history.js';
 
 const exec = promisify(execFile);
 
@@ -195,27 +196,7 @@ describe('HPO campaign with real training', () => {
     const child = await stack.client.workflow.getHandle(workflowIds.hpoTrial('real-asha', 0)).describe();
     expect(child.type).toBe('trainModelWorkflow');
 
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const { stdout } = await exec(
-        cli.path,
-        [
-          'workflow',
-          'show',
-          '--workflow-id',
-          handle.workflowId,
-          '--output',
-          'json',
-          '--address',
-          stack.temporal.address,
-          '--namespace',
-          stack.temporal.namespace,
-        ],
-        { maxBuffer: 64 * 1024 * 1024 },
-      );
-      mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
-      writeFileSync(path.resolve('test/replay/histories/hpoCampaignWorkflow.json'), stdout);
-    }
+    await recordReplayHistory(stack.temporal, handle.workflowId, 'hpoCampaignWorkflow');
   });
 
   // A 65,536-sample window cannot be cut from 16,384-sample signals: such a trial fails at once

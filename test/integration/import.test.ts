@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getImportResult, startMatImport, uploadImportFile } from '../../client/import.js';
 import { datasetFiles, notifications, signals } from '../../db/schema.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { findTemporalCli } from '../../temporal-config/cli.js';
+import { recordReplayHistory } from '../support/history.js';
 
 const CWRU = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/cwru');
 
@@ -65,23 +63,7 @@ describe('importMatDatasetWorkflow on a real stack', () => {
     expect(notes.map((n) => n.eventType)).toEqual(['IMPORT_COMPLETED']);
 
     // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/import.test.ts`
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const args = [
-        'workflow',
-        'show',
-        '--workflow-id',
-        workflowId,
-        '--output',
-        'json',
-        '--address',
-        stack.temporal.address,
-        '--namespace',
-        stack.temporal.namespace,
-      ];
-      const { stdout } = await promisify(execFile)(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
-      writeFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../replay/histories/importMatDatasetWorkflow.json'), stdout);
-    }
+    await recordReplayHistory(stack.temporal, workflowId, 'importMatDatasetWorkflow');
   });
 
   it('the same request again adds nothing; a copy of a file under another name is a duplicate', async () => {

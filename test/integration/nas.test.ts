@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +14,10 @@ import {
   type NasPoint,
 } from '../../contracts/index.js';
 import { campaigns, epochMetrics, experiments, trials } from '../../db/schema.js';
-import { findTemporalCli } from '../../temporal-config/cli.js';
 import { reportedEpochs } from '../support/history.js';
 import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
-
-const exec = promisify(execFile);
+import { recordReplayHistory } from '../support/history.js';
 
 async function start(client: Client, request: NasCampaignRequest) {
   return client.workflow.start('nasCampaignWorkflow', { args: [request], taskQueue: WORKFLOW_TASK_QUEUE, workflowId: workflowIds.nas(request.campaignId) });
@@ -90,27 +86,7 @@ describe('NAS campaigns with real training', () => {
     expect(existsSync(path.join(stack.config.artifactDir, 'sha256', result.reportUri!.slice(-64, -62), result.reportUri!.slice(-64)))).toBe(true);
     expect((await stack.client.workflow.getHandle(workflowIds.nasCandidate('nas-small', 0)).describe()).type).toBe('trainModelWorkflow');
 
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const { stdout } = await exec(
-        cli.path,
-        [
-          'workflow',
-          'show',
-          '--workflow-id',
-          handle.workflowId,
-          '--output',
-          'json',
-          '--address',
-          stack.temporal.address,
-          '--namespace',
-          stack.temporal.namespace,
-        ],
-        { maxBuffer: 64 * 1024 * 1024 },
-      );
-      mkdirSync(path.resolve('test/replay/histories'), { recursive: true });
-      writeFileSync(path.resolve('test/replay/histories/nasCampaignWorkflow.json'), stdout);
-    }
+    await recordReplayHistory(stack.temporal, handle.workflowId, 'nasCampaignWorkflow');
   });
 
   it('rejects genomes over the parameter cap before training, with the reason recorded', async () => {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -12,6 +11,7 @@ import { datasets, epochMetrics, experiments, models, notifications, signals } f
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET, TINY_EPOCHS, TINY_SIGNALS, tinyTraining } from './fixtures.js';
+import { recordReplayHistory } from '../support/history.js';
 
 const exec = promisify(execFile);
 
@@ -31,18 +31,6 @@ describe('dataset generation and training on a real stack', () => {
   afterAll(async () => {
     await stack?.stop();
   });
-
-  async function recordHistory(workflowId: string, name: string) {
-    const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-    const { stdout } = await exec(
-      cli.path,
-      ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address, '--namespace', stack.temporal.namespace],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    const dir = path.resolve('test/replay/histories');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${name}.json`), stdout);
-  }
 
   async function history(workflowId: string) {
     return stack.client.workflow.getHandle(workflowId).fetchHistory();
@@ -97,10 +85,8 @@ describe('dataset generation and training on a real stack', () => {
 
     // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/pipeline.test.ts` refreshes the
     // histories that test/replay/replay.test.ts replays against the current workflow code.
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      await recordHistory(started.workflowId, 'trainModelWorkflow');
-      await recordHistory(workflowIds.dataset(datasetId), 'generateDatasetWorkflow');
-    }
+    await recordReplayHistory(stack.temporal, started.workflowId, 'trainModelWorkflow');
+    await recordReplayHistory(stack.temporal, workflowIds.dataset(datasetId), 'generateDatasetWorkflow');
   });
 
   it('runs the same request once, whether it is running or finished', async () => {

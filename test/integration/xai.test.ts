@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { WorkflowFailedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
@@ -15,9 +12,9 @@ import { findTemporalCli } from '../../temporal-config/cli.js';
 import { xmlErrors } from '../support/xml.js';
 import { generateDataset, startTestStack, waitFor, type TestStack, type WorkerProcess } from '../support/stack.js';
 import { tinyTraining } from './fixtures.js';
+import { recordReplayHistory } from '../support/history.js';
 
 const exec = promisify(execFile);
-const REPLAY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'replay', 'histories');
 
 /** 13 signals per class (52): enough for a window of 8 to fill and slide several times. */
 const XAI_DATASET = {
@@ -140,24 +137,7 @@ describe('batch XAI on a real stack', () => {
     expect(progress).toMatchObject({ phase: 'completed', completed: SIGNALS, total: SIGNALS, fraction: 1 });
 
     // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/xai.test.ts -t "window of 8"`
-    if (process.env.RECORD_REPLAY_HISTORIES) {
-      const cli = findTemporalCli({ temporal: { cliPath: process.env.TEMPORAL_CLI || undefined } });
-      const args = [
-        'workflow',
-        'show',
-        '--workflow-id',
-        handle.workflowId,
-        '--output',
-        'json',
-        '--address',
-        stack.temporal.address,
-        '--namespace',
-        stack.temporal.namespace,
-      ];
-      const { stdout } = await exec(cli.path, args, { maxBuffer: 64 * 1024 * 1024 });
-      mkdirSync(REPLAY_DIR, { recursive: true });
-      writeFileSync(path.join(REPLAY_DIR, 'explainSignalsWorkflow.json'), stdout);
-    }
+    await recordReplayHistory(stack.temporal, handle.workflowId, 'explainSignalsWorkflow');
   });
 
   it('reports an unknown signal id by name and completes the rest', async () => {
