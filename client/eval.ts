@@ -60,8 +60,7 @@ function start(
   staticSummary: string,
   attrs: SearchAttributePair[],
 ): Promise<StartedRun> {
-  const typedSearchAttributes = [...attrs, { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }];
-  return startIdempotent(client, { workflowType, workflowId, entityId, input, staticSummary, typedSearchAttributes });
+  return startIdempotent(client, { workflowType, workflowId, entityId, input, staticSummary, typedSearchAttributes: attrs });
 }
 
 async function withDataset<T extends { experimentId: string; datasetId?: string }>(client: TemporalClientLike, input: T): Promise<T & { datasetId: string }> {

@@ -7,16 +7,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { FileArtifactStore } from '../artifacts/file-store.js';
+// start.ts imports prepareImportInput from here: a cycle of call-time uses only.
+import { startImport } from './start.js';
+import type { TemporalClientLike } from './types.js';
 import {
   ImportMatDatasetInputSchema,
-  SEARCH_ATTRIBUTES,
-  WORKFLOW_TASK_QUEUE,
   canonicalJson,
-  importSummary,
   parseInput,
-  workflowIds,
   type ImportMatDatasetInput,
   type ImportMatDatasetRequest,
   type ImportMatDatasetResult,
@@ -33,28 +32,10 @@ export function prepareImportInput(request: StartImportRequest): ImportMatDatase
   return { ...content, datasetId };
 }
 
-export async function startMatImport(client: Pick<Client, 'workflow'>, request: StartImportRequest): Promise<{ workflowId: string; datasetId: string }> {
-  const input = prepareImportInput(request);
-  const workflowId = workflowIds.import(input.datasetId);
-  try {
-    await client.workflow.start('importMatDatasetWorkflow', {
-      args: [input],
-      taskQueue: WORKFLOW_TASK_QUEUE,
-      workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.kind, value: 'import' },
-        { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-        { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
-      ],
-      staticSummary: importSummary(input),
-    });
-  } catch (e) {
-    // A completed import of the same dataset is final: the same request attaches to it.
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-  }
-  return { workflowId, datasetId: input.datasetId };
+/** Start (or find) the import for `request`: the one idempotent start of client/start.ts, by dataset id. */
+export async function startMatImport(client: TemporalClientLike, request: StartImportRequest): Promise<{ workflowId: string; datasetId: string }> {
+  const started = await startImport(client, request);
+  return { workflowId: started.workflowId, datasetId: started.entityId };
 }
 
 export async function getImportResult(client: Pick<Client, 'workflow'>, workflowId: string): Promise<ImportMatDatasetResult> {

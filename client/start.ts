@@ -39,9 +39,7 @@ import type { StartedRun, TemporalClientLike } from './types.js';
 export async function startDatasetGeneration(client: TemporalClientLike, request: StartDatasetRequest): Promise<StartedRun> {
   const input = prepareDatasetInput(request);
   return startRun(client, 'dataset', input.datasetId, input, { staticSummary: datasetSummary(input) }, [
-    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.dataset.searchKind },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ]);
 }
 
@@ -49,10 +47,8 @@ export async function startDatasetGeneration(client: TemporalClientLike, request
 export async function startTraining(client: TemporalClientLike, request: StartTrainingRequest): Promise<StartedRun> {
   const input = prepareTrainingInput(request);
   const attributes: SearchAttributePair[] = [
-    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.train.searchKind },
     { key: SEARCH_ATTRIBUTES.experimentId, value: input.experimentId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ];
   return startRun(client, 'train', input.experimentId, input, { staticSummary: trainingSummary(input) }, attributes);
 }
@@ -65,10 +61,8 @@ export async function startTraining(client: TemporalClientLike, request: StartTr
 export async function startHpoCampaign(client: TemporalClientLike, request: StartHpoRequest): Promise<StartedRun> {
   const input = prepareHpoInput(request);
   return startRun(client, 'hpo', input.campaignId, input, { staticSummary: hpoSummary(input), staticDetails: hpoStaticDetails(input) }, [
-    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.hpo.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ]);
 }
 
@@ -80,10 +74,8 @@ export async function startHpoCampaign(client: TemporalClientLike, request: Star
 export async function startNasCampaign(client: TemporalClientLike, request: StartNasRequest): Promise<StartedRun> {
   const input = prepareNasInput(request);
   return startRun(client, 'nas', input.campaignId, input, { staticSummary: nasSummary(input), staticDetails: nasStaticDetails(input) }, [
-    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.nas.searchKind },
     { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ]);
 }
 
@@ -95,12 +87,8 @@ export async function startNasCampaign(client: TemporalClientLike, request: Star
  */
 export async function startXaiBatch(client: TemporalClientLike, request: StartXaiRequest): Promise<StartedRun> {
   const input = prepareXaiInput(request);
-  const attributes: SearchAttributePair[] = [
-    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.xai.searchKind },
-    { key: SEARCH_ATTRIBUTES.experimentId, value: input.modelId },
-  ];
+  const attributes: SearchAttributePair[] = [{ key: SEARCH_ATTRIBUTES.experimentId, value: input.modelId }];
   if (input.selection.kind === 'dataset') attributes.push({ key: SEARCH_ATTRIBUTES.datasetId, value: input.selection.datasetId });
-  attributes.push({ key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' });
   return startRun(client, 'xai', input.batchId, input, { staticSummary: xaiSummary(input) }, attributes);
 }
 
@@ -108,9 +96,7 @@ export async function startXaiBatch(client: TemporalClientLike, request: StartXa
 export async function startImport(client: TemporalClientLike, request: StartImportRequest): Promise<StartedRun> {
   const input = prepareImportInput(request);
   return startRun(client, 'import', input.datasetId, input, { staticSummary: importSummary(input) }, [
-    { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.import.searchKind },
     { key: SEARCH_ATTRIBUTES.datasetId, value: input.datasetId },
-    { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' },
   ]);
 }
 
@@ -133,8 +119,15 @@ async function startRun(
   metadata: { staticSummary: string; staticDetails?: string },
   typedSearchAttributes: SearchAttributePair[],
 ): Promise<StartedRun> {
-  const { workflowType, workflowId: toWorkflowId } = WORKFLOW_KINDS[kind];
-  return startIdempotent(client, { workflowType, workflowId: toWorkflowId(entityId), entityId, input, ...metadata, typedSearchAttributes });
+  const { workflowType, workflowId: toWorkflowId, searchKind } = WORKFLOW_KINDS[kind];
+  return startIdempotent(client, {
+    workflowType,
+    workflowId: toWorkflowId(entityId),
+    entityId,
+    input,
+    ...metadata,
+    typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.kind, value: searchKind }, ...typedSearchAttributes],
+  });
 }
 
 /** The idempotent start every kind uses (startRun above; evaluations in client/eval.ts). */
@@ -151,6 +144,8 @@ export async function startIdempotent(
   },
 ): Promise<StartedRun> {
   const { workflowType, workflowId, entityId } = o;
+  // Every run is RUNNING from its start; the workflow sets the final status on every exit.
+  const typedSearchAttributes = [...o.typedSearchAttributes, { key: SEARCH_ATTRIBUTES.status, value: 'RUNNING' }];
   const runningBefore = await runningRunId(client, workflowId);
   try {
     const handle = await client.workflow.start(workflowType, {
@@ -159,7 +154,7 @@ export async function startIdempotent(
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes: o.typedSearchAttributes,
+      typedSearchAttributes,
       // The run's title in the Web UI's list and page, and in `temporal workflow describe`;
       // campaigns add their space and budgets as static details (the Web UI's "Details").
       staticSummary: o.staticSummary,
