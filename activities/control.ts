@@ -83,6 +83,8 @@ export function createControlActivities(deps: ActivityDeps) {
         ERROR_TYPES.invalidInput,
       );
     }
+    // A bucket has no free-space figure to check; a directory store's disk does.
+    if (deps.config.artifacts.kind !== 'file') return;
     const free = await freeBytes(deps.config.artifactDir);
     if (bytes > free) {
       throw ApplicationFailure.nonRetryable(

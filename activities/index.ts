@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/index.js';
-import { FileArtifactStore } from '../artifacts/file-store.js';
+import { openArtifactStore } from '../artifacts/open.js';
 import { connect } from '../db/connect.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
@@ -61,7 +61,7 @@ export async function createActivityDeps(config: Config, opts: { client: Client 
   const deps: ActivityDeps = {
     config,
     db: handle.db,
-    artifacts: new FileArtifactStore(config.artifactDir),
+    artifacts: openArtifactStore(config.artifacts),
     notifier: createNotifier({ db: handle.db, dashboardUrl: config.dashboardUrl, webhookUrl: config.notifyWebhookUrl }),
     client: opts.client,
     xaiPool: createXaiPool(config),

@@ -97,7 +97,7 @@ export function createTrainingActivities(deps: ActivityDeps) {
             startFrom: resume ? undefined : input.resumeFrom,
           },
           {
-            artifactDir: deps.config.artifactDir,
+            artifacts: deps.config.artifacts,
             backend: deps.config.tfjsBackend,
             signal: ctx.cancellationSignal,
             onBackend: async (name) => {

@@ -25,4 +25,6 @@ export interface ArtifactStore {
   has(uri: string): Promise<boolean>;
   /** Filesystem path of an artifact when the store is a directory (for tools that want a path). */
   pathOf?(uri: string): string;
+  /** Release connections (the S3 store's sockets); a directory store has nothing to release. */
+  close?(): void;
 }

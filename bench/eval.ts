@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     prediction.inProcess = windows / bestOf(() => predictWindows(model, signals, job)).seconds;
     const { uri: modelUri } = await store.put(await serializeModel(model, { includeOptimizer: false }), { kind: 'model', mediaType: MODEL_MEDIA_TYPE });
     for (const size of [1, 2]) {
-      const pool = new XaiProcessPool({ size, artifactDir: dir, backend: backend.name as never });
+      const pool = new XaiProcessPool({ size, artifacts: dir, backend: backend.name as never });
       try {
         // The activity's split: jobs of 16 signals; here one job per recording, all submitted at once.
         const perSignal = job.signals.map((s) => ({ ...job, signals: [s] }));

@@ -360,7 +360,7 @@ async function part1(backend: TfjsBackendChoice | undefined): Promise<{ model: R
       const poolSignals = Math.max(LOCAL.poolSignals, 2 * Math.ceil(POOL_MIN_MS / mean(explainMs) / 2));
       const poolJobs = Array.from({ length: poolSignals }, (_, i) => jobOf(signals[i % signals.length], settings));
       for (const size of POOL_SIZES) {
-        const p = new XaiProcessPool({ size, artifactDir: dir, backend });
+        const p = new XaiProcessPool({ size, artifacts: dir, backend });
         try {
           // One untimed job per child: the child's tfjs start-up and model load happen once per process.
           await Promise.all(Array.from({ length: size }, (_, i) => p.run(modelUri, poolJobs[i % poolJobs.length])));

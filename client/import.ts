@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { FileArtifactStore } from '../artifacts/file-store.js';
+import { openArtifactStore, toArtifactLocation, type ArtifactLocationLike } from '../artifacts/open.js';
 // start.ts imports prepareImportInput from here: a cycle of call-time uses only.
 import { startImport } from './start.js';
 import type { TemporalClientLike } from './types.js';
@@ -43,8 +43,8 @@ export async function getImportResult(client: Pick<Client, 'workflow'>, workflow
 }
 
 /** Put a local MAT-file into the artifact store; returns the file entry for `files`. */
-export async function uploadImportFile(artifactDir: string, localPath: string): Promise<{ artifactUri: string; name: string }> {
-  const stored = await new FileArtifactStore(artifactDir).put(new Uint8Array(await readFile(localPath)), {
+export async function uploadImportFile(artifacts: ArtifactLocationLike, localPath: string): Promise<{ artifactUri: string; name: string }> {
+  const stored = await openArtifactStore(toArtifactLocation(artifacts)).put(new Uint8Array(await readFile(localPath)), {
     kind: 'mat-file',
     mediaType: 'application/x-matlab-data',
   });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseArtifactUrl, S3_MIN_PART_BYTES, type ArtifactLocation } from './artifact-location.js';
 import { QUEUE_ROLES, type QueueRole } from '../contracts/index.js';
 
 /**
@@ -26,6 +27,18 @@ const EnvSchema = z.object({
   DB_POOL_MAX: intFrom(1, 200).default(10),
   PGLITE_DIR: z.string().min(1).optional(),
   ARTIFACT_DIR: z.string().min(1).optional(),
+  /** The artifact store: s3://bucket/prefix, file:///dir or a path (default: ARTIFACT_DIR's directory). */
+  ARTIFACT_URL: z.string().min(1).optional(),
+  /** An S3-compatible endpoint for s3:// artifact URLs (MinIO, moto...); unset for AWS. */
+  S3_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL such as http://127.0.0.1:9000')
+    .optional(),
+  S3_REGION: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  /** Multipart part size for large artifacts, MiB (S3's minimum is 5). */
+  S3_PART_MB: intFrom(S3_MIN_PART_BYTES / 1024 / 1024, 5120).default(16),
   DASHBOARD_URL: urlString.default('http://localhost:8050'),
   NOTIFY_WEBHOOK_URL: urlString.optional(),
   TFJS_BACKEND: z.enum(TFJS_BACKENDS).optional(),
@@ -75,6 +88,9 @@ const EnvSchema = z.object({
 export interface Config {
   dataDir: string;
   database: { kind: 'pg'; url: string; poolMax: number } | { kind: 'pglite'; dir: string };
+  /** Where artifacts live (ARTIFACT_URL, else the directory ARTIFACT_DIR). */
+  artifacts: ArtifactLocation;
+  /** The artifact directory when the store is a directory; scratch space on this machine otherwise. */
   artifactDir: string;
   dashboardUrl: string;
   notifyWebhookUrl?: string;
@@ -132,12 +148,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   }
   const e = r.data;
   const dataDir = path.resolve(cwd, e.FAULTLINE_DATA_DIR);
+  const artifactDir = path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(dataDir, 'artifacts'));
+  let artifacts: ArtifactLocation = { kind: 'file', dir: artifactDir };
+  if (e.ARTIFACT_URL !== undefined) {
+    try {
+      artifacts = parseArtifactUrl(e.ARTIFACT_URL, cwd, {
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION ?? e.AWS_REGION ?? 'us-east-1',
+        forcePathStyle: e.S3_FORCE_PATH_STYLE === undefined ? undefined : e.S3_FORCE_PATH_STYLE === 'true',
+        partBytes: e.S3_PART_MB * 1024 * 1024,
+      });
+    } catch (err) {
+      throw new ConfigError([{ variable: 'ARTIFACT_URL', value: e.ARTIFACT_URL, message: (err as Error).message }]);
+    }
+    if (artifacts.kind === 'file' && e.ARTIFACT_DIR !== undefined && artifacts.dir !== artifactDir) {
+      throw new ConfigError([
+        {
+          variable: 'ARTIFACT_URL',
+          value: e.ARTIFACT_URL,
+          message: `names the directory ${artifacts.dir} but ARTIFACT_DIR names ${artifactDir}: set one of them`,
+        },
+      ]);
+    }
+  }
   return {
     dataDir,
     database: e.DATABASE_URL
       ? { kind: 'pg', url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX }
       : { kind: 'pglite', dir: path.resolve(cwd, e.PGLITE_DIR ?? path.join(dataDir, 'pglite')) },
-    artifactDir: path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(dataDir, 'artifacts')),
+    artifacts,
+    artifactDir: artifacts.kind === 'file' ? artifacts.dir : artifactDir,
     dashboardUrl: e.DASHBOARD_URL.replace(/\/+$/, ''),
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     tfjsBackend: e.TFJS_BACKEND,

@@ -48,3 +48,14 @@ if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
 else
   echo "setup: .venv has the Python example's packages ($req)"
 fi
+
+# The S3-compatible server the artifact-store tests start (moto_server; test/support/s3.ts).
+req=scripts/requirements-test.txt
+stamp=.venv/.test-services-installed
+if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
+  echo "setup: installing the test services' packages into .venv ($req)"
+  .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
+  touch "$stamp"
+else
+  echo "setup: .venv has the test services' packages ($req)"
+fi

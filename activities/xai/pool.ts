@@ -6,7 +6,7 @@ import type { ActivityDeps } from '../deps.js';
 export function createXaiPool(config: ActivityDeps['config']): XaiProcessPool {
   return new XaiProcessPool({
     size: config.worker.xaiProcesses ?? Math.max(1, os.availableParallelism()),
-    artifactDir: config.artifactDir,
+    artifacts: config.artifacts,
     backend: config.tfjsBackend,
   });
 }

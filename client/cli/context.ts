@@ -15,6 +15,8 @@ export interface CliDeps {
   replay?: (files: readonly string[]) => Promise<import('./replay.js').ReplayReport[]>;
   /** Puts a local MAT-file into the artifact store (`import start --upload`); default: ARTIFACT_DIR's store. */
   uploadImportFile?: (localPath: string) => Promise<{ artifactUri: string; name: string }>;
+  /** The artifact store of `artifact get|put` and where it is (default: ARTIFACT_URL / ARTIFACT_DIR). */
+  openArtifactStore?: () => { store: import('../../artifacts/types.js').ArtifactStore; where: string };
 }
 
 /**

@@ -7,6 +7,8 @@ import { InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSe
 import { addFieldFlags, decimal, flagsByPath, integer, requestFromFlags, type FieldFlag } from './fields.js';
 import { count, formatRun, formatStarted, percent } from './output.js';
 import { followToResult } from './run-commands.js';
+import { addOutFolderOptions, writeOutFolder, type OutFolderOptions } from './out-folder.js';
+import { fileSafe, type ResultFile } from './result-files.js';
 import type { CliSession } from './session.js';
 
 /**
@@ -43,6 +45,15 @@ export const COMPARE_FIELDS: readonly FieldFlag[] = [
   { flags: '--max-in-flight <n>', description: 'prediction activities at once', path: ['maxInFlight'], parse: integer },
   { flags: '--alpha <p>', description: 'family-wise significance level (Holm)', path: ['alpha'], parse: decimal },
 ];
+
+/** An evaluation's files: its picture (`roc.svg`, `errors.svg`, `compare.svg`), the full JSON result and each experiment's page. */
+export function evaluationFiles(r: EvaluationResult): ResultFile[] {
+  return [
+    { name: `${r.kind}.svg`, uri: r.pictureUri },
+    { name: `${r.kind}.json`, uri: r.resultUri },
+    ...Object.entries(r.pageUris ?? {}).map(([experimentId, uri]) => ({ name: `experiment-${fileSafe(experimentId)}.html`, uri })),
+  ];
+}
 
 /** Where this machine keeps an artifact, when it does (a CLI session, or `npm start` with its own store). */
 export type ArtifactFiles = Pick<CliSession, 'artifactPath'>;
@@ -211,26 +222,34 @@ export const evalCommands: CommandGroup = {
       start: (api, input) => api.startComparison(input as Parameters<typeof prepareComparisonInput>[0]),
     });
 
-    group
+    const resultCmd = group
       .command('result')
       .description('wait for an evaluation to finish and print its result')
-      .argument('<id>', 'evaluation workflow id (evaluate-roc-…, evaluate-errors-…, compare-…) or a comparison id')
-      .action(async (raw: string, _opts: unknown, cmd: Command) => {
-        const out = outputOf(cmd, deps);
-        await withSession(cmd, deps, async (session) => {
-          const { kind, id } = evaluationKindOf(raw);
-          const workflowId = await session.api.locateWorkflowId(kind, id);
-          const result = await unlessInterrupted(
-            session.api.getResult<EvaluationResult>(workflowId),
-            deps.interrupt,
-            () => new InterruptedError(workflowId, `faultline eval result ${raw}`),
-          );
-          out.result(
-            { workflowId, status: 'COMPLETED', webUiUrl: session.webUiUrl(workflowId), result, pictureFile: session.artifactPath?.(result.pictureUri) },
-            () => formatEvaluationResult(result, session),
-          );
-        });
+      .argument('<id>', 'evaluation workflow id (evaluate-roc-…, evaluate-errors-…, compare-…) or a comparison id');
+    addOutFolderOptions(resultCmd).action(async (raw: string, opts: OutFolderOptions, cmd: Command) => {
+      const out = outputOf(cmd, deps);
+      await withSession(cmd, deps, async (session) => {
+        const { kind, id } = evaluationKindOf(raw);
+        const workflowId = await session.api.locateWorkflowId(kind, id);
+        const result = await unlessInterrupted(
+          session.api.getResult<EvaluationResult>(workflowId),
+          deps.interrupt,
+          () => new InterruptedError(workflowId, `faultline eval result ${raw}`),
+        );
+        const written = await writeOutFolder(session, opts, evaluationFiles(result));
+        out.result(
+          {
+            workflowId,
+            status: 'COMPLETED',
+            webUiUrl: session.webUiUrl(workflowId),
+            result,
+            pictureFile: session.artifactPath?.(result.pictureUri),
+            ...(written ? { files: written.files } : {}),
+          },
+          () => formatEvaluationResult(result, session) + (written ? `\n\n${written.text}` : ''),
+        );
       });
+    });
 
     group
       .command('progress')

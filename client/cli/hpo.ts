@@ -128,6 +128,7 @@ const HPO_KIND: RunKind<HpoCampaignResult> = {
   idLabel: 'campaign id',
   summarize: (r, url, session) => formatHpoResult(r, url, reportLocation(r, session)),
   annotate: (r, session) => ({ ...reportLocation(r, session) }),
+  files: (r) => (r.reportUri ? [{ name: 'report.html', uri: r.reportUri }] : []),
   progressDetails: hpoProgressDetails,
 };
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../config/index.js';
 import { InputValidationError, type ImportMatDatasetResult, type MatChannel, type Progress } from '../../contracts/index.js';
 import type { StartImportRequest } from '../import.js';
+import type { ArtifactLocationLike } from '../../artifacts/open.js';
 import { prepareImportInput, uploadImportFile } from '../import.js';
 import { CliInputError, prepareOrExplain, type CliDeps, type CommandGroup } from './context.js';
 import { decimal, integer, jsonObject, type FieldFlag } from './fields.js';
@@ -112,11 +113,11 @@ const refuseUpload = (localPath: string, message: string) =>
   new CliInputError(new InputValidationError('import request', [{ path: 'uploads', message, value: localPath }]), IMPORT_FLAGS_BY_PATH);
 
 /**
- * An uploader into the artifact store at `artifactDir`: a regular file of at most `maxFileBytes`
+ * An uploader into the artifact store at `artifacts`: a regular file of at most `maxFileBytes`
  * (IMPORT_MAX_FILE_MB), refused by flag and path otherwise. Errors name the path, never the
  * content: `--upload` may point at any file.
  */
-export function localUploader(artifactDir: string, maxFileBytes: number): Uploader {
+export function localUploader(artifacts: ArtifactLocationLike, maxFileBytes: number): Uploader {
   return async (localPath) => {
     let info;
     try {
@@ -126,14 +127,14 @@ export function localUploader(artifactDir: string, maxFileBytes: number): Upload
     }
     if (!info.isFile()) throw refuseUpload(localPath, 'is not a regular file');
     if (info.size > maxFileBytes) throw refuseUpload(localPath, `has ${info.size} bytes; an import file may have at most ${maxFileBytes} (IMPORT_MAX_FILE_MB)`);
-    return uploadImportFile(artifactDir, localPath);
+    return uploadImportFile(artifacts, localPath);
   };
 }
 
-/** The machine's own store (ARTIFACT_DIR) and cap, read only when `--upload` is used. */
+/** The configured store (ARTIFACT_URL / ARTIFACT_DIR) and cap, read only when `--upload` is used. */
 function defaultUploader(): Uploader {
   const config = loadConfig(process.env);
-  return localUploader(config.artifactDir, config.imports.maxFileBytes);
+  return localUploader(config.artifacts, config.imports.maxFileBytes);
 }
 
 /** Upload the `--upload` files (content-addressed: the same file twice is stored once) into `files`. */

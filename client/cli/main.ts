@@ -2,10 +2,13 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
+import { isArtifactError } from '../../artifacts/errors.js';
 import { ConfigError } from '../../config/index.js';
 import { InputValidationError, type FieldIssue } from '../../contracts/index.js';
 import { isUnreachableError, ProgressUnavailableError, UpdateRejectedError, WorkflowRunFailedError } from '../errors.js';
+import { OutputExistsError } from './result-files.js';
 import { CliInputError, InterruptedError, type CliDeps, type CommandGroup } from './context.js';
+import { artifactCommands } from './artifact.js';
 import { datasetCommands } from './dataset.js';
 import { evalCommands } from './eval.js';
 import { hpoCommands } from './hpo.js';
@@ -26,6 +29,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   xaiCommands,
   evalCommands,
   replayCommands,
+  artifactCommands,
 ];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;
@@ -67,6 +71,10 @@ export function classifyError(err: unknown): ErrorDoc {
   if (err instanceof CliInputError) return { exitCode: EXIT.invalid, type: 'invalid-input', message, issues: err.validation.issues };
   if (err instanceof InputValidationError) return { exitCode: EXIT.invalid, type: 'invalid-input', message, issues: err.issues };
   if (err instanceof ConfigError) return { exitCode: EXIT.invalid, type: 'invalid-configuration', message };
+  if (err instanceof OutputExistsError) return { exitCode: EXIT.invalid, type: 'output-exists', message };
+  if (isArtifactError(err, 'ARTIFACT_INVALID_URI')) return { exitCode: EXIT.invalid, type: 'invalid-input', message };
+  if (isArtifactError(err, 'ARTIFACT_NOT_FOUND')) return { exitCode: EXIT.invalid, type: 'not-found', message };
+  if (isArtifactError(err, 'ARTIFACT_CORRUPT')) return { exitCode: EXIT.workflowFailed, type: 'artifact-corrupt', message };
   if (err instanceof WorkflowNotFoundError) return { exitCode: EXIT.invalid, type: 'not-found', message, workflowId: err.workflowId };
   // The workflow refused the change (its validator knows the campaign's state); nothing changed.
   if (err instanceof UpdateRejectedError)

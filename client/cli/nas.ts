@@ -192,6 +192,7 @@ const NAS_KIND: RunKind<NasCampaignResult> = {
     const arch = architectures.get(r);
     return { ...reportLocation(r, session), ...(arch === undefined ? {} : { bestArchitecture: arch }) };
   },
+  files: (r) => (r.reportUri ? [{ name: 'report.html', uri: r.reportUri }] : []),
   progressDetails: nasProgressDetails,
 };
 

@@ -5,6 +5,8 @@ import { InterruptedError, outputOf, prepareOrExplain, unlessInterrupted, withSe
 import { addFieldFlags, flagsByPath, requestFromFlags, type FieldFlag } from './fields.js';
 import { formatRun, formatStarted, type Output, type ProgressDetails } from './output.js';
 import { createProgressView } from './progress-bar.js';
+import { addOutFolderOptions, writeOutFolder, type OutFolderOptions } from './out-folder.js';
+import type { ResultFile } from './result-files.js';
 import type { CliSession } from './session.js';
 
 /** What differs between kinds for the commands every long-running kind has. */
@@ -22,6 +24,8 @@ export interface RunKind<R> {
   formatRun?(run: RunDescription, webUiUrl: string | undefined): string;
   /** Help text of `progress`, its `--follow`, `cancel` and `result` when a kind says more than the default. */
   help?: Partial<Record<'progress' | 'follow' | 'cancel' | 'result', string>>;
+  /** The result's pictures and reports under proper file names, which `result --out <folder>` writes. */
+  files?(result: R): ResultFile[];
 }
 
 /** What `stop` needs: what finishes and what `--reason` is recorded with. */
@@ -124,27 +128,38 @@ export function addRunCommands<R>(group: Command, deps: CliDeps, spec: RunKind<R
       });
     });
 
-  group
+  const resultCmd = group
     .command('result')
     .description(spec.help?.result ?? 'wait for the run to finish and print its result')
-    .argument(idArg, idHelp)
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const out = outputOf(cmd, deps);
-      await withSession(cmd, deps, async (session) => {
-        const workflowId = await session.api.locateWorkflowId(spec.kind, id);
-        const webUiUrl = session.webUiUrl(workflowId);
-        const run = await session.api.describeRun(workflowId, { progress: false });
-        if (run.status === 'RUNNING' && !out.json) deps.io.stderr.write(`${workflowId} is still running; waiting for its result (Ctrl-C stops waiting)...\n`);
-        const result = await unlessInterrupted(
-          session.api.getResult<R>(workflowId),
-          deps.interrupt,
-          () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
-        );
-        out.result({ workflowId, runId: run.runId, status: 'COMPLETED', webUiUrl, result, ...spec.annotate?.(result, session) }, () =>
-          spec.summarize(result, webUiUrl, session),
-        );
-      });
+    .argument(idArg, idHelp);
+  if (spec.files) addOutFolderOptions(resultCmd);
+  resultCmd.action(async (id: string, opts: OutFolderOptions, cmd: Command) => {
+    const out = outputOf(cmd, deps);
+    await withSession(cmd, deps, async (session) => {
+      const workflowId = await session.api.locateWorkflowId(spec.kind, id);
+      const webUiUrl = session.webUiUrl(workflowId);
+      const run = await session.api.describeRun(workflowId, { progress: false });
+      if (run.status === 'RUNNING' && !out.json) deps.io.stderr.write(`${workflowId} is still running; waiting for its result (Ctrl-C stops waiting)...\n`);
+      const result = await unlessInterrupted(
+        session.api.getResult<R>(workflowId),
+        deps.interrupt,
+        () => new InterruptedError(workflowId, `faultline ${spec.kind} result ${id}`),
+      );
+      const written = spec.files ? await writeOutFolder(session, opts, spec.files(result)) : undefined;
+      out.result(
+        {
+          workflowId,
+          runId: run.runId,
+          status: 'COMPLETED',
+          webUiUrl,
+          result,
+          ...spec.annotate?.(result, session),
+          ...(written ? { files: written.files } : {}),
+        },
+        () => spec.summarize(result, webUiUrl, session) + (written ? `\n\n${written.text}` : ''),
+      );
     });
+  });
 }
 
 /** `stop <id> [--reason]`: the `stop` signal; what is running finishes, nothing new starts, the result says STOPPED. */

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { openArtifactStore } from '../../artifacts/open.js';
+import type { ArtifactStore } from '../../artifacts/types.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { connectClient } from '../../temporal-config/connection.js';
 import { createFaultlineApi, type FaultlineApi } from '../api.js';
@@ -22,6 +24,8 @@ export interface CliSession {
    * default `.data/artifacts`) holds it; undefined otherwise (e.g. the worker runs elsewhere).
    */
   artifactPath?(uri: string): string | undefined;
+  /** The configured artifact store (ARTIFACT_URL / ARTIFACT_DIR), for `result --out`. */
+  artifactStore?(): ArtifactStore;
   close(): Promise<void>;
 }
 
@@ -50,14 +54,21 @@ export function temporalSessionOpener(env: NodeJS.ProcessEnv = process.env): Ope
     // The UI address is only known for the dev server we launch; a cluster's UI is elsewhere.
     const uiBase = config.temporal.mode === 'embedded' && !options.address ? `http://127.0.0.1:${config.temporal.uiPort}` : undefined;
     const ns = connected.namespace ?? namespace;
+    let store: ArtifactStore | undefined;
     return {
       api: createFaultlineApi(connected.client),
       webUiUrl: (workflowId) => (uiBase ? `${uiBase}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(workflowId)}` : undefined),
       artifactPath: (uri) => {
-        const file = artifactFilePath(config.artifactDir, uri);
+        // Only a directory store has local files to point at; an S3 store's are fetched with --out.
+        if (config.artifacts.kind !== 'file') return undefined;
+        const file = artifactFilePath(config.artifacts.dir, uri);
         return file !== undefined && existsSync(file) ? file : undefined;
       },
-      close: () => connected.close(),
+      artifactStore: () => (store ??= openArtifactStore(config.artifacts)),
+      close: async () => {
+        store?.close?.();
+        await connected.close();
+      },
     };
   };
 }

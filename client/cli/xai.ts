@@ -300,6 +300,10 @@ const XAI_KIND: RunKind<ExplainSignalsResult> = {
   idLabel: 'batch id',
   summarize: (r, url, session) => formatXaiResult(r, url, summaryLocation(r, session)),
   annotate: (r, session) => ({ ...summaryLocation(r, session) }),
+  files: (r) => [
+    ...(r.summaryUri ? [{ name: 'summary.svg', uri: r.summaryUri }] : []),
+    ...(r.summaryJsonUri ? [{ name: 'summary.json', uri: r.summaryJsonUri }] : []),
+  ],
   progressDetails: xaiProgressDetails,
   formatRun: formatXaiRun,
   help: {

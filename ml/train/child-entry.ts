@@ -1,4 +1,4 @@
-import { FileArtifactStore } from '../../artifacts/file-store.js';
+import { openArtifactStore } from '../../artifacts/open.js';
 import { initBackend } from '../tf/index.js';
 import type { ChildMessage, ParentMessage } from './messages.js';
 import { serializeError } from './messages.js';
@@ -38,7 +38,7 @@ async function main(start: ParentMessage): Promise<number> {
     const info = await initBackend(start.backend);
     await send({ type: 'backend', name: info.name, tried: info.tried });
     const outcome = await runTraining(start.job, {
-      artifacts: new FileArtifactStore(start.artifactDir),
+      artifacts: openArtifactStore(start.artifacts),
       signal: controller.signal,
       onEpoch: (report) => send({ type: 'epoch', report }),
       log: (msg, meta) => void send({ type: 'log', msg, meta }).catch(() => undefined),

@@ -1,3 +1,4 @@
+import type { ArtifactLocation } from '../../config/artifact-location.js';
 import type { TrainingHeartbeat } from '../../contracts/training.js';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import type { TrainingJob, TrainingOutcome } from './trainer.js';
@@ -13,7 +14,7 @@ import type { TrainingJob, TrainingOutcome } from './trainer.js';
 export interface StartMessage {
   type: 'start';
   job: TrainingJob;
-  artifactDir: string;
+  artifacts: ArtifactLocation;
   backend?: TfjsBackendChoice;
 }
 export type ParentMessage = StartMessage;

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { toArtifactLocation, type ArtifactLocationLike } from '../../artifacts/open.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrainingHeartbeat } from '../../contracts/training.js';
@@ -16,7 +17,8 @@ import type { TrainingJob, TrainingOutcome } from './trainer.js';
  */
 
 export interface ChildTrainingOptions {
-  artifactDir: string;
+  /** The artifact store (a directory path, or a full location such as S3). */
+  artifacts: ArtifactLocationLike;
   backend?: TfjsBackendChoice;
   /** Called once per epoch, strictly in order; the next report waits until this resolves. */
   onEpoch(report: TrainingHeartbeat): Promise<void>;
@@ -156,7 +158,7 @@ export function runTrainingInChildProcess(job: TrainingJob, opts: ChildTrainingO
       fail(e instanceof Error ? e : new Error(String(e)), true);
       return;
     }
-    const start: StartMessage = { type: 'start', job, artifactDir: opts.artifactDir, backend: opts.backend };
+    const start: StartMessage = { type: 'start', job, artifacts: toArtifactLocation(opts.artifacts), backend: opts.backend };
     child.send(start, (err) => {
       if (err) fail(new Error(`cannot send the job to the training child process: ${err.message}`), true);
     });

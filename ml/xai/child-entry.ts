@@ -1,4 +1,5 @@
-import { FileArtifactStore } from '../../artifacts/file-store.js';
+import { openArtifactStore } from '../../artifacts/open.js';
+import type { ArtifactStore } from '../../artifacts/types.js';
 import { deserializeModel, disposeModel } from '../model/index.js';
 import { initBackend } from '../tf/index.js';
 import { serializeError } from '../train/messages.js';
@@ -23,7 +24,7 @@ process.on('disconnect', () => process.exit(130));
 
 const MODEL_CACHE_SIZE = 3;
 const models = new Map<string, Promise<tfl.LayersModel>>();
-let store: FileArtifactStore | undefined;
+let store: ArtifactStore | undefined;
 let backend = '';
 
 function send(message: XaiChildMessage): Promise<void> {
@@ -60,7 +61,7 @@ process.on('message', (message: XaiParentMessage) => {
   chain = chain.then(async () => {
     if (message.type === 'init') {
       try {
-        store = new FileArtifactStore(message.artifactDir);
+        store = openArtifactStore(message.artifacts);
         const info = await initBackend(message.backend);
         backend = info.name;
         await send({ type: 'ready', backend: info.name });

@@ -1,3 +1,4 @@
+import type { ArtifactLocation } from '../../config/artifact-location.js';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import type { XaiMethod } from '../../contracts/xai.js';
 import type { SerializedError } from '../train/messages.js';
@@ -15,7 +16,7 @@ import type { ExplainJob, SignalExplanation } from './explain.js';
  * fresh child for the next job.
  */
 export type XaiParentMessage =
-  | { type: 'init'; artifactDir: string; backend?: TfjsBackendChoice }
+  | { type: 'init'; artifacts: ArtifactLocation; backend?: TfjsBackendChoice }
   | { type: 'explain'; id: number; modelUri: string; job: ExplainJob }
   | { type: 'predict'; id: number; modelUri: string; job: PredictJob }
   | { type: 'analyze'; id: number; job: AnalysisJob };

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { toArtifactLocation, type ArtifactLocationLike } from '../../artifacts/open.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TfjsBackendChoice } from '../../config/index.js';
@@ -21,7 +22,8 @@ import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from '
 
 export interface XaiPoolOptions {
   size: number;
-  artifactDir: string;
+  /** The artifact store (a directory path, or a full location such as S3). */
+  artifacts: ArtifactLocationLike;
   backend?: TfjsBackendChoice;
   log?(msg: string, meta?: object): void;
 }
@@ -224,7 +226,7 @@ export class XaiProcessPool {
       }
       if (!this.closed) this.dispatch();
     });
-    const init: XaiParentMessage = { type: 'init', artifactDir: this.opts.artifactDir, backend: this.opts.backend };
+    const init: XaiParentMessage = { type: 'init', artifacts: toArtifactLocation(this.opts.artifacts), backend: this.opts.backend };
     child.send(init);
   }
 

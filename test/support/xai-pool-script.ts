@@ -16,7 +16,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'xai-pool-script-'));
 const store = new FileArtifactStore(dir);
 const model = buildModel(REFERENCE_ARCHITECTURE, { inputLength: 2048, numClasses: 4, seed: 1 });
 const { uri } = await store.put(await serializeModel(model, { includeOptimizer: false }), { kind: 'model', mediaType: 'application/octet-stream' });
-const pool = new XaiProcessPool({ size: 2, artifactDir: dir, backend: 'wasm' });
+const pool = new XaiProcessPool({ size: 2, artifacts: dir, backend: 'wasm' });
 const window = new Float32Array(2048).map((_, i) => Math.sin(i / 5));
 const r = await pool.run(uri, {
   windows: [window],

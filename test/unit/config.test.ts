@@ -147,3 +147,51 @@ describe('loadConfig: empty strings count as unset', () => {
     expect(load({ PATH: '/usr/bin', HOME: '/root' })).toEqual(load());
   });
 });
+
+describe('ARTIFACT_URL', () => {
+  it('defaults to the ARTIFACT_DIR directory', () => {
+    expect(load().artifacts).toEqual({ kind: 'file', dir: path.join(CWD, '.data', 'artifacts') });
+    expect(load({ ARTIFACT_DIR: 'store' }).artifacts).toEqual({ kind: 'file', dir: path.join(CWD, 'store') });
+  });
+
+  it('s3://bucket/prefix with an S3-compatible endpoint: path-style, region, part size', () => {
+    const c = load({ ARTIFACT_URL: 's3://fl-artifacts/prod/run/', S3_ENDPOINT: 'http://minio:9000', S3_PART_MB: '8' });
+    expect(c.artifacts).toEqual({
+      kind: 's3',
+      bucket: 'fl-artifacts',
+      prefix: 'prod/run',
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      partBytes: 8 * 1024 * 1024,
+    });
+    // AWS itself: virtual-host style unless told otherwise; the region from AWS_REGION.
+    expect(load({ ARTIFACT_URL: 's3://fl-artifacts', AWS_REGION: 'eu-west-1' }).artifacts).toMatchObject({
+      bucket: 'fl-artifacts',
+      prefix: '',
+      endpoint: undefined,
+      region: 'eu-west-1',
+      forcePathStyle: false,
+    });
+    expect(load({ ARTIFACT_URL: 's3://fl-artifacts', S3_REGION: 'ap-south-1', AWS_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'true' }).artifacts).toMatchObject({
+      region: 'ap-south-1',
+      forcePathStyle: true,
+    });
+  });
+
+  it('file:// URLs and plain paths are directories', () => {
+    expect(load({ ARTIFACT_URL: 'file:///mnt/a%20b' }).artifacts).toEqual({ kind: 'file', dir: path.resolve('/mnt/a b') });
+    expect(load({ ARTIFACT_URL: 'shared/artifacts' }).artifactDir).toBe(path.join(CWD, 'shared', 'artifacts'));
+  });
+
+  it('refuses a bad bucket, a bad scheme, dot segments, a tiny part size and two different directories, naming the variable', () => {
+    expect(configError({ ARTIFACT_URL: 's3://Bad_Bucket/x' }).message).toContain(
+      'ARTIFACT_URL="s3://Bad_Bucket/x": bucket "Bad_Bucket" is not a valid S3 bucket name',
+    );
+    expect(configError({ ARTIFACT_URL: 'gs://bucket/x' }).message).toContain('ARTIFACT_URL="gs://bucket/x": unsupported scheme');
+    expect(configError({ ARTIFACT_URL: 's3://bucket/a/../b' }).message).toContain(`prefix "a/../b" must not contain '.' or '..' segments`);
+    expect(configError({ S3_PART_MB: '1' }).message).toContain('S3_PART_MB="1"');
+    expect(configError({ S3_ENDPOINT: 'minio:9000' }).message).toContain('S3_ENDPOINT="minio:9000"');
+    expect(configError({ ARTIFACT_URL: '/a', ARTIFACT_DIR: '/b' }).message).toContain('names the directory /a but ARTIFACT_DIR names /b');
+  });
+});

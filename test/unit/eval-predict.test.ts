@@ -43,7 +43,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'eval-predict-'));
   store = new FileArtifactStore(dir);
   modelUri = (await store.put(await serializeModel(model, { includeOptimizer: false }), { kind: 'model', mediaType: 'application/octet-stream' })).uri;
-  pool = new XaiProcessPool({ size: 1, artifactDir: dir, backend: 'wasm' });
+  pool = new XaiProcessPool({ size: 1, artifacts: dir, backend: 'wasm' });
 });
 afterAll(async () => {
   await pool?.close();

@@ -8,7 +8,7 @@ import { runTrainingInChildProcess, type TrainingJob } from '../../ml/train/inde
 const [artifactDir, jobFile] = process.argv.slice(2);
 const job = JSON.parse(await readFile(jobFile, 'utf8')) as TrainingJob;
 runTrainingInChildProcess(job, {
-  artifactDir,
+  artifacts: artifactDir,
   backend: 'wasm',
   onSpawn: (pid) => process.stdout.write(`child-pid ${pid}\n`),
   onEpoch: async (r) => void process.stdout.write(`epoch ${r.epoch}\n`),

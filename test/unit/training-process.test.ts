@@ -41,7 +41,7 @@ describe('runTrainingInChildProcess', () => {
     let backend = '';
     let pid = 0;
     const outcome = await runTrainingInChildProcess(smallJob(signals, { epochs: 3 }), {
-      artifactDir: dir,
+      artifacts: dir,
       backend: 'wasm',
       onSpawn: (p) => (pid = p),
       onBackend: (name) => {
@@ -64,12 +64,12 @@ describe('runTrainingInChildProcess', () => {
   });
 
   it('resumes in a new child from the last heartbeat of an aborted one, matching an uninterrupted run', async () => {
-    const straight = await runTrainingInChildProcess(smallJob(signals, { epochs: 4 }), { artifactDir: dir, onEpoch: async () => undefined });
+    const straight = await runTrainingInChildProcess(smallJob(signals, { epochs: 4 }), { artifacts: dir, onEpoch: async () => undefined });
 
     const ac = new AbortController();
     const beats: TrainingHeartbeat[] = [];
     const first = runTrainingInChildProcess(smallJob(signals, { epochs: 4 }), {
-      artifactDir: dir,
+      artifacts: dir,
       signal: ac.signal,
       onEpoch: async (r) => {
         beats.push(r);
@@ -83,7 +83,7 @@ describe('runTrainingInChildProcess', () => {
     const resumedEpochs: number[] = [];
     const resumed = await runTrainingInChildProcess(
       { ...smallJob(signals, { epochs: 4 }), resume: last },
-      { artifactDir: dir, onEpoch: async (r) => void resumedEpochs.push(r.epoch) },
+      { artifacts: dir, onEpoch: async (r) => void resumedEpochs.push(r.epoch) },
     );
     expect(resumedEpochs).toEqual([3, 4].filter((e) => e > last.epoch));
     expect(resumed.modelUri).toBe(straight.modelUri);
@@ -94,7 +94,7 @@ describe('runTrainingInChildProcess', () => {
   it('rejects with a clear error when the child is killed', async () => {
     let pid = 0;
     const run = runTrainingInChildProcess(smallJob(signals, { epochs: 50 }), {
-      artifactDir: dir,
+      artifacts: dir,
       onSpawn: (p) => (pid = p),
       onEpoch: async () => {
         process.kill(pid, 'SIGKILL');
@@ -108,7 +108,7 @@ describe('runTrainingInChildProcess', () => {
     let pid = 0;
     const seen: number[] = [];
     const run = runTrainingInChildProcess(smallJob(signals, { epochs: 50 }), {
-      artifactDir: dir,
+      artifacts: dir,
       signal: ac.signal,
       onSpawn: (p) => (pid = p),
       onEpoch: async (r) => {
@@ -123,7 +123,7 @@ describe('runTrainingInChildProcess', () => {
 
   it("keeps the child's error name and message (TrainingDiverged)", async () => {
     const run = runTrainingInChildProcess(smallJob(signals, { optimizer: 'sgd', learningRate: 1e30 }), {
-      artifactDir: dir,
+      artifacts: dir,
       onEpoch: async () => undefined,
     });
     await expect(run).rejects.toMatchObject({ name: 'TrainingDiverged', message: expect.stringMatching(/training diverged: /) });
@@ -131,7 +131,7 @@ describe('runTrainingInChildProcess', () => {
 
   it('keeps the code of artifact errors (missing signal)', async () => {
     const missing = signals.map((s, i) => (i === 0 ? { ...s, uri: `artifact:sha256/${'0'.repeat(64)}` } : s));
-    const run = runTrainingInChildProcess(smallJob(missing), { artifactDir: dir, onEpoch: async () => undefined });
+    const run = runTrainingInChildProcess(smallJob(missing), { artifacts: dir, onEpoch: async () => undefined });
     await expect(run).rejects.toMatchObject({ name: 'ArtifactError', code: 'ARTIFACT_NOT_FOUND' });
   });
 

@@ -142,7 +142,7 @@ describe('XaiProcessPool', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'xai-pool-'));
     store = new FileArtifactStore(dir);
     modelUri = (await store.put(await serializeModel(model, { includeOptimizer: false }), { kind: 'model', mediaType: 'application/octet-stream' })).uri;
-    pool = new XaiProcessPool({ size: 2, artifactDir: dir, backend: 'wasm' });
+    pool = new XaiProcessPool({ size: 2, artifacts: dir, backend: 'wasm' });
   });
   afterAll(async () => {
     await pool.close();
@@ -223,7 +223,7 @@ describe('XaiProcessPool', () => {
   );
 
   it('a job aborted while queued never starts', async () => {
-    const small = new XaiProcessPool({ size: 1, artifactDir: dir, backend: 'wasm' });
+    const small = new XaiProcessPool({ size: 1, artifacts: dir, backend: 'wasm' });
     try {
       await small.run(modelUri, light()); // the child is up: the next job runs at once
       const first = small.run(modelUri, light());
