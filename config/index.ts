@@ -82,8 +82,60 @@ const EnvSchema = z.object({
   IMPORT_MAX_FILE_MB: intFrom(1, 16_384).default(512),
   /** Largest dataset (estimated float32 bytes of its signals) a generation may write. */
   DATASET_MAX_BYTES: intFrom(1, Number.MAX_SAFE_INTEGER).default(DEFAULT_DATASET_MAX_BYTES),
+  /**
+   * Payload encryption keys, `id:base64` pairs separated by commas (each key 32 random bytes:
+   * `openssl rand -base64 32`). Unset: payloads are stored as plain JSON.
+   */
+  PAYLOAD_KEYS: z.string().min(1).optional(),
+  /** The key new payloads are encrypted with (default: the first of PAYLOAD_KEYS). */
+  PAYLOAD_KEY_ID: z.string().min(1).optional(),
+  /** Where `npm run codec-server` listens (the Web UI's and the CLI's remote codec endpoint). */
+  CODEC_SERVER_BIND: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:8888'),
+  /** If set, the codec server requires `Authorization: Bearer <token>`. */
+  CODEC_SERVER_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
+  /** Web origins allowed to call the codec server (comma-separated; default: the embedded Web UI's). */
+  CODEC_CORS_ORIGINS: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Payload encryption: base64 keys by id, and the one new payloads use. */
+export interface PayloadEncryption {
+  activeKeyId: string;
+  keys: Record<string, string>;
+}
+
+const KEY_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Parse PAYLOAD_KEYS / PAYLOAD_KEY_ID; problems name the variable and the key id, never a key. */
+function parsePayloadKeys(raw: string | undefined, active: string | undefined): PayloadEncryption | undefined {
+  if (raw === undefined) {
+    if (active !== undefined) throw new ConfigError([{ variable: 'PAYLOAD_KEY_ID', value: active, message: 'is set but PAYLOAD_KEYS is not' }]);
+    return undefined;
+  }
+  const keys: Record<string, string> = {};
+  const order: string[] = [];
+  for (const [i, entry] of raw.split(',').entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon === -1 ? '' : entry.slice(0, colon).trim();
+    const b64 = colon === -1 ? '' : entry.slice(colon + 1).trim();
+    // The value is a secret: messages say which entry and why, never what it holds.
+    const problem = (message: string) =>
+      new ConfigError([{ variable: 'PAYLOAD_KEYS', value: '(hidden)', message: `entry ${i + 1}${id ? ` (key id ${JSON.stringify(id)})` : ''}: ${message}` }]);
+    if (!KEY_ID_RE.test(id)) throw problem("must be <key id>:<base64 key>, the id of letters, digits, '.', '_' or '-'");
+    if (keys[id] !== undefined) throw problem('the key id appears twice');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || Buffer.from(b64, 'base64').length !== 32)
+      throw problem('the key must be 32 bytes in base64 (openssl rand -base64 32)');
+    keys[id] = b64;
+    order.push(id);
+  }
+  const activeKeyId = active ?? order[0];
+  if (keys[activeKeyId] === undefined)
+    throw new ConfigError([{ variable: 'PAYLOAD_KEY_ID', value: active, message: `is not a key id of PAYLOAD_KEYS (${order.join(', ')})` }]);
+  return { activeKeyId, keys };
+}
 
 export interface Config {
   dataDir: string;
@@ -119,6 +171,9 @@ export interface Config {
   };
   imports: { root: string; maxFileBytes: number };
   datasets: { maxBytes: number };
+  /** Payload encryption (PAYLOAD_KEYS); unset: plain payloads. */
+  payloadEncryption?: PayloadEncryption;
+  codecServer: { bind: string; token?: string; corsOrigins: string[] };
   logLevel: z.output<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -200,6 +255,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     imports: { root: path.resolve(cwd, e.IMPORT_ROOT ?? path.join(dataDir, 'imports')), maxFileBytes: e.IMPORT_MAX_FILE_MB * 1024 * 1024 },
     datasets: { maxBytes: e.DATASET_MAX_BYTES },
+    payloadEncryption: parsePayloadKeys(e.PAYLOAD_KEYS, e.PAYLOAD_KEY_ID),
+    codecServer: {
+      bind: e.CODEC_SERVER_BIND,
+      token: e.CODEC_SERVER_TOKEN,
+      corsOrigins: e.CODEC_CORS_ORIGINS
+        ? e.CODEC_CORS_ORIGINS.split(',')
+            .map((o) => o.trim().replace(/\/+$/, ''))
+            .filter(Boolean)
+        : [`http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, `http://localhost:${e.TEMPORAL_UI_PORT}`],
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -40,6 +40,8 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { startEmbeddedTemporal } from '../temporal-config/embedded.js';
 import { connectClient } from '../temporal-config/connection.js';
 import type { DevServer } from '../temporal-config/dev-server.js';
+import { startCodecServer, type CodecServer } from '../temporal-config/codec-server.js';
+import { AesGcmPayloadCodec } from '../temporal-config/payload-codec.js';
 import { hostWorkers } from '../workers/host.js';
 import { installRuntime } from '../workers/runtime.js';
 import { defaultSlots } from '../workers/slots.js';
@@ -99,10 +101,21 @@ async function main(): Promise<number> {
   const logFile = path.join(logDir, 'worker.log');
   installRuntime({ logLevel: config.logLevel, metricsBind: config.worker.metricsBind, destination: pino.destination({ dest: logFile, sync: false }) });
 
+  // With PAYLOAD_KEYS, history holds ciphertext; the Web UI decodes it through our codec server.
+  let codec: CodecServer | undefined;
+  if (config.payloadEncryption) {
+    codec = await startCodecServer({
+      codec: new AesGcmPayloadCodec(config.payloadEncryption),
+      bind: config.codecServer.bind,
+      corsOrigins: config.codecServer.corsOrigins,
+      token: config.codecServer.token,
+    });
+    say(`Payloads are encrypted (key ${config.payloadEncryption.activeKeyId}); codec server on ${codec.url}.`);
+  }
   let server: DevServer | undefined;
   if (config.temporal.mode === 'embedded') {
     say(`Starting the Temporal dev server (Web UI on http://127.0.0.1:${config.temporal.uiPort}) ...`);
-    ({ server } = await startEmbeddedTemporal(config, { ui: true }));
+    ({ server } = await startEmbeddedTemporal(config, { ui: true, uiCodecEndpoint: codec?.url }));
   } else {
     say(`Using the Temporal cluster at ${config.temporal.address} (namespace ${config.temporal.namespace}).`);
   }
@@ -200,6 +213,7 @@ async function main(): Promise<number> {
     await hosted.stop();
     await temporal.close();
     await server?.stop();
+    await codec?.close();
   }
   return exitCode;
 }

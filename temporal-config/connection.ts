@@ -2,7 +2,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config/index.js';
-import { DATA_CONVERTER } from './data-converter.js';
+import { dataConverterFor } from './data-converter.js';
 
 /**
  * How clients and workers reach Temporal.
@@ -64,10 +64,13 @@ export interface ConnectedClient {
   close(): Promise<void>;
 }
 
-export async function connectClient(config: Pick<Config, 'temporal'>, overrides?: ConnectOverrides): Promise<ConnectedClient> {
+export async function connectClient(
+  config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'payloadEncryption'>>,
+  overrides?: ConnectOverrides,
+): Promise<ConnectedClient> {
   const resolved = resolveConnection(config, overrides);
   const connection = await Connection.connect(clientOptions(resolved.options));
-  const client = new Client({ connection, namespace: resolved.namespace, dataConverter: DATA_CONVERTER });
+  const client = new Client({ connection, namespace: resolved.namespace, dataConverter: dataConverterFor(config) });
   return { client, connection, namespace: resolved.namespace, close: () => connection.close() };
 }
 

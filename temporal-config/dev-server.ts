@@ -28,6 +28,8 @@ export interface DevServerOptions {
   ui: boolean;
   /** Server stdout/stderr are appended here as well as kept in memory for error messages. */
   logFile?: string;
+  /** The Web UI's remote codec endpoint (our codec server), so it shows encrypted payloads decoded. */
+  uiCodecEndpoint?: string;
   /** Bounded wait for the frontend (and UI) to answer. */
   startupTimeoutMs?: number;
 }
@@ -79,10 +81,11 @@ export async function isPortFree(port: number): Promise<boolean> {
 }
 
 /** Builds the `temporal server start-dev ...` argv (without the binary). Exported for the README/tests. */
-export function devServerArgs(o: { port: number; uiPort?: number; dbFile?: string; namespace: string }): string[] {
+export function devServerArgs(o: { port: number; uiPort?: number; dbFile?: string; namespace: string; uiCodecEndpoint?: string }): string[] {
   const args = ['server', 'start-dev', '--ip', DEV_SERVER_IP, '--port', String(o.port)];
   if (o.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
+  if (o.uiPort !== undefined && o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   // "default" always exists; asking start-dev to create it again is redundant.
   if (o.namespace !== DEFAULT_NAMESPACE) args.push('--namespace', o.namespace);
@@ -139,7 +142,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     logStream = createWriteStream(opts.logFile, { flags: 'a' });
   }
 
-  const args = devServerArgs({ port, uiPort, dbFile: opts.dbFile, namespace: opts.namespace });
+  const args = devServerArgs({ port, uiPort, dbFile: opts.dbFile, namespace: opts.namespace, uiCodecEndpoint: opts.uiCodecEndpoint });
   const tail = new LogTail();
   // detached: the server gets its own process group, so stop() can signal the group and leave
   // nothing behind (and Ctrl-C in a terminal reaches us first, letting workers drain before it dies).

@@ -8,7 +8,10 @@ import { devServerDbFile, devServerLogFile } from './settings.js';
  * (TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT), persistent in .data/temporal/, with the Web UI.
  * Returns the CLI it used so the caller can log where it came from.
  */
-export async function startEmbeddedTemporal(config: Config, opts: { ui?: boolean } = {}): Promise<{ server: DevServer; cli: TemporalCli }> {
+export async function startEmbeddedTemporal(
+  config: Config,
+  opts: { ui?: boolean; uiCodecEndpoint?: string } = {},
+): Promise<{ server: DevServer; cli: TemporalCli }> {
   if (config.temporal.mode !== 'embedded') {
     throw new Error(`TEMPORAL_ADDRESS is set (${config.temporal.address}): connect to it, launch nothing`);
   }
@@ -22,6 +25,7 @@ export async function startEmbeddedTemporal(config: Config, opts: { ui?: boolean
     logFile: devServerLogFile(config.dataDir),
     namespace: config.temporal.namespace,
     retention: config.temporal.retention,
+    uiCodecEndpoint: opts.uiCodecEndpoint,
   });
   return { server, cli };
 }

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type Logger } from '@temporalio/worker';
-import { PAYLOAD_CONVERTER_PATH } from '../temporal-config/data-converter.js';
+import { loadConfig } from '../config/index.js';
+import { ENCODED_FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from '../temporal-config/data-converter.js';
 import { DEFAULT_WORKFLOWS_PATH } from './create-workers.js';
 
 /**
@@ -14,8 +15,15 @@ export async function bundleWorkflows(
   workflowsPath: string = DEFAULT_WORKFLOWS_PATH,
   // Webpack's module listing at INFO is noise in test output; warnings and errors still show.
   logger: Logger = new DefaultLogger('WARN'),
+  /** With payload encryption (PAYLOAD_KEYS), workflow failures are encoded too (contracts/failure-converter.cjs). */
+  opts: { encodedFailures?: boolean } = {},
 ): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger, payloadConverterPath: PAYLOAD_CONVERTER_PATH });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...(opts.encodedFailures ? { failureConverterPath: ENCODED_FAILURE_CONVERTER_PATH } : {}),
+  });
   return { code };
 }
 
@@ -24,7 +32,9 @@ export const DEFAULT_BUNDLE_FILE = path.resolve(path.dirname(DEFAULT_WORKFLOWS_P
 /** `tsx workers/bundle.ts [out]` writes the production bundle (default dist/workflow-bundle.js). */
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? DEFAULT_BUNDLE_FILE);
-  const { code } = await bundleWorkflows(DEFAULT_WORKFLOWS_PATH, new DefaultLogger('INFO'));
+  // The bundle must match the workers' failure converter: encoded failures when PAYLOAD_KEYS is set.
+  const encodedFailures = loadConfig(process.env).payloadEncryption !== undefined;
+  const { code } = await bundleWorkflows(DEFAULT_WORKFLOWS_PATH, new DefaultLogger('INFO'), { encodedFailures });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
   console.log(`workflow bundle written to ${out} (${code.length} bytes); run workers with --workflow-bundle ${out}`);

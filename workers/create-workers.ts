@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { TASK_QUEUES, WORKFLOW_TASK_QUEUE, type QueueRole } from '../contracts/queues.js';
+import type { DataConverter } from '@temporalio/common';
 import { DATA_CONVERTER } from '../temporal-config/data-converter.js';
 import type { SlotCounts } from './slots.js';
 
@@ -31,6 +32,8 @@ export interface CreateWorkersOptions {
   slots: SlotCounts;
   /** Base identity shown in the Web UI; the queue role is appended. Default pid@hostname. */
   identity?: string;
+  /** Payload codecs and failure converter (dataConverterFor(config)); default: plain payloads. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[
         taskQueue: TASK_QUEUES[role],
         identity: `${baseIdentity}/${role}`,
         activities: opts.activities[role],
-        dataConverter: DATA_CONVERTER,
+        dataConverter: opts.dataConverter ?? DATA_CONVERTER,
         maxConcurrentActivityTaskExecutions: opts.slots[role],
         shutdownGraceTime: SHUTDOWN_GRACE[role],
         // Cancellation and fresh heartbeat details reach an activity only when a heartbeat is

@@ -3,6 +3,7 @@ import { createActivities, createActivityDeps, type ActivityDeps } from '../acti
 import type { Config } from '../config/index.js';
 import type { QueueRole } from '../contracts/index.js';
 import { connectWorkerConnection } from '../temporal-config/connection.js';
+import { dataConverterFor } from '../temporal-config/data-converter.js';
 import { createWorkers, runWorkers, type CreateWorkersOptions } from './create-workers.js';
 import type { SlotCounts } from './slots.js';
 
@@ -41,6 +42,7 @@ export async function hostWorkers(
       queues: opts.queues,
       activities: createActivities(deps.deps),
       slots: opts.slots,
+      dataConverter: dataConverterFor(config),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
       ...(opts.identity ? { identity: opts.identity } : {}),
     });

@@ -1,5 +1,6 @@
 import type { ReplayOutcome } from '../../workers/replay.js';
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.js';
 import type { CliDeps, CommandGroup } from './context.js';
 import { outputOf } from './context.js';
 
@@ -33,9 +34,11 @@ export const replayCommands: CommandGroup = {
         const out = outputOf(cmd, deps);
         const replay: NonNullable<CliDeps['replay']> =
           deps.replay ??
-          (await import('../../workers/replay.js').then((m) => {
+          (await Promise.all([import('../../workers/replay.js'), import('../../temporal-config/data-converter.js')]).then(([m, dc]) => {
             m.quietReplayLogs();
-            return m.replayHistoryFiles;
+            // Histories of encrypted runs (PAYLOAD_KEYS) replay with the same keys.
+            const dataConverter = dc.dataConverterFor(loadConfig(process.env));
+            return (histories: readonly string[]) => m.replayHistoryFiles(histories, { dataConverter });
           }));
         const reports: ReplayReport[] = await replay(files);
         const failed = reports.some((r) => !r.ok);

@@ -59,7 +59,7 @@ export async function startTestStack(extraEnv: Record<string, string> = {}): Pro
   const config = loadConfig(env);
   const connected = await connectClient(config);
   const handle = await connect(config.database);
-  const bundle = await bundleWorkflows();
+  const bundle = await bundleWorkflows(undefined, undefined, { encodedFailures: config.payloadEncryption !== undefined });
   const stoppers: (() => Promise<void>)[] = [];
   const processes: WorkerProcess[] = [];
 
