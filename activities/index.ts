@@ -9,6 +9,7 @@ import { createEvalActivities, type EvalActivities } from './eval.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
 import { createImportActivities, type ImportActivities } from './import.js';
 import { createNasActivities, type NasActivities } from './nas.js';
+import { createRetentionActivities, type RetentionActivities } from './retention.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
 import { createXaiActivities, createXaiPool, type XaiActivities } from './xai.js';
@@ -24,7 +25,7 @@ type EvalCpuName = 'predictSplit' | 'analyzeRoc' | 'analyzeErrors' | 'analyzeCom
 type EvalCpu = Pick<EvalActivities, EvalCpuName>;
 type EvalControl = Omit<EvalActivities, EvalCpuName>;
 export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl & EvalControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       analyzeRoc,
       analyzeErrors,
       analyzeComparison,
+      ...createRetentionActivities(deps),
     },
     train: createTrainingActivities(deps),
   };

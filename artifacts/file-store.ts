@@ -8,10 +8,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError } from './errors.js';
-import type { ArtifactMeta, ArtifactStore, StoredArtifact } from './types.js';
+import type { ArtifactMeta, ArtifactStore, ListedArtifact, StoredArtifact } from './types.js';
 import { artifactUri, parseArtifactUri, sha256Hex } from './uri.js';
 
 export class FileArtifactStore implements ArtifactStore {
@@ -31,8 +31,14 @@ export class FileArtifactStore implements ArtifactStore {
     const hex = sha256Hex(data);
     const stored: StoredArtifact = { uri: artifactUri(hex), sha256: hex, bytes: data.byteLength };
     const file = this.pathOfHash(hex);
-    // Retries usually find the bytes already there; rewrite only if missing or damaged.
-    if (await this.intact(file, hex, data.byteLength)) return stored;
+    // Retries usually find the bytes already there; rewrite only if missing or damaged. The
+    // file's time is refreshed: the retention sweep spares bytes written within its grace period,
+    // and a re-put is a writer about to refer to them.
+    if (await this.intact(file, hex, data.byteLength)) {
+      const now = new Date();
+      await utimes(file, now, now).catch(() => undefined);
+      return stored;
+    }
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
@@ -78,6 +84,32 @@ export class FileArtifactStore implements ArtifactStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
     }
+  }
+
+  async *list(): AsyncIterable<ListedArtifact> {
+    const root = path.join(this.dir, 'sha256');
+    let shards: string[];
+    try {
+      shards = await readdir(root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const shard of shards.sort()) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const name of (await readdir(path.join(root, shard))).sort()) {
+        // Only complete artifacts: a stray `.tmp` of a crashed writer is not one.
+        if (!/^[0-9a-f]{64}$/.test(name) || !name.startsWith(shard)) continue;
+        const info = await stat(path.join(root, shard, name)).catch(() => undefined);
+        if (info?.isFile()) yield { uri: artifactUri(name), bytes: info.size, modifiedAt: info.mtime };
+      }
+    }
+  }
+
+  async delete(uri: string): Promise<void> {
+    await unlink(this.pathOf(uri)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   }
 
   private pathOfHash(hex: string): string {

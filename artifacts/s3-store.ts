@@ -13,7 +13,7 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { ArtifactError } from './errors.js';
 import { S3_MIN_PART_BYTES, type S3ArtifactLocation } from '../config/artifact-location.js';
-import type { ArtifactMeta, ArtifactStore, StoredArtifact } from './types.js';
+import type { ArtifactMeta, ArtifactStore, ListedArtifact, StoredArtifact } from './types.js';
 import { artifactUri, parseArtifactUri, sha256Hex } from './uri.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -65,8 +65,24 @@ export class S3ArtifactStore implements ArtifactStore {
     const hex = sha256Hex(data);
     const stored: StoredArtifact = { uri: artifactUri(hex), sha256: hex, bytes: data.byteLength };
     const key = this.keyOfHash(hex);
-    if (await this.intact(key, hex, data.byteLength)) return stored;
     const { s3, client, Upload } = await this.sdk();
+    if (await this.intact(key, hex, data.byteLength)) {
+      // Refresh the object's time (a copy onto itself): the retention sweep spares bytes written
+      // within its grace period, and a re-put is a writer about to refer to them.
+      await client
+        .send(
+          new s3.CopyObjectCommand({
+            Bucket: this.location.bucket,
+            Key: key,
+            CopySource: `${this.location.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+            MetadataDirective: 'REPLACE',
+            ContentType: meta.mediaType,
+            Metadata: { [SHA_META]: hex, kind: meta.kind },
+          }),
+        )
+        .catch(() => undefined);
+      return stored;
+    }
     const params = { Bucket: this.location.bucket, Key: key, ContentType: meta.mediaType, Metadata: { [SHA_META]: hex, kind: meta.kind } };
     try {
       if (data.byteLength <= this.location.partBytes) {
@@ -112,6 +128,26 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async has(uri: string): Promise<boolean> {
     return (await this.head(this.keyOf(uri))) !== undefined;
+  }
+
+  async *list(): AsyncIterable<ListedArtifact> {
+    const { s3, client } = await this.sdk();
+    const base = this.location.prefix ? `${this.location.prefix}/sha256/` : 'sha256/';
+    let token: string | undefined;
+    do {
+      const page = await client.send(new s3.ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        const hex = /([0-9a-f]{64})$/.exec(o.Key ?? '')?.[1];
+        if (hex === undefined || o.Key !== this.keyOfHash(hex)) continue;
+        yield { uri: artifactUri(hex), bytes: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async delete(uri: string): Promise<void> {
+    const { s3, client } = await this.sdk();
+    await client.send(new s3.DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(uri) }));
   }
 
   /** Release the SDK's sockets (a CLI or a test that is done with the store). */

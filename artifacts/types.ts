@@ -18,6 +18,14 @@ export interface StoredArtifact {
   bytes: number;
 }
 
+/** One artifact as the store lists it (for the retention sweep). */
+export interface ListedArtifact {
+  uri: string;
+  bytes: number;
+  /** When its bytes were last written or re-put (a retried put of the same bytes refreshes it). */
+  modifiedAt: Date;
+}
+
 export interface ArtifactStore {
   put(data: Uint8Array, meta: ArtifactMeta): Promise<StoredArtifact>;
   /** Throws an error whose `code` is 'ARTIFACT_NOT_FOUND' or 'ARTIFACT_CORRUPT'. */
@@ -25,6 +33,10 @@ export interface ArtifactStore {
   has(uri: string): Promise<boolean>;
   /** Filesystem path of an artifact when the store is a directory (for tools that want a path). */
   pathOf?(uri: string): string;
+  /** Every artifact in the store, in no particular order. */
+  list(): AsyncIterable<ListedArtifact>;
+  /** Remove an artifact; removing one that is not there is not an error. */
+  delete(uri: string): Promise<void>;
   /** Release connections (the S3 store's sockets); a directory store has nothing to release. */
   close?(): void;
 }

@@ -4,7 +4,10 @@
  * and the same functions bound to one client (FaultlineApi). Every function takes the Temporal
  * client first, so the caller owns the connection (one per process).
  */
+import type { Client } from '@temporalio/client';
+import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
+import { deleteRetentionSchedule, scheduleRetention, startRetention, type RetentionScheduleRequest, type RetentionScheduleState } from './retention.js';
 import type {
   EvaluateErrorsRequest,
   EvaluateRocRequest,
@@ -39,6 +42,7 @@ export * from './types.js';
 export * from './prepare.js';
 export * from './start.js';
 export * from './runs.js';
+export * from './retention.js';
 
 /** The same API bound to one client, for callers that prefer an object (and for the CLI). */
 export interface FaultlineApi {
@@ -64,9 +68,17 @@ export interface FaultlineApi {
   getResult<T>(workflowId: string): Promise<T>;
   watchProgress(workflowId: string, onProgress: (progress: Progress, run: RunDescription) => void, options?: WatchOptions): Promise<RunDescription>;
   locateWorkflowId(kind: ClientWorkflowKind, idOrWorkflowId: string): Promise<string>;
+  /** Retention (client/retention.ts): one run now, or the `faultline-retention` Schedule. */
+  startRetention(input: RetentionInput, id?: string): Promise<StartedRun>;
+  scheduleRetention(request: RetentionScheduleRequest): Promise<RetentionScheduleState>;
+  deleteRetentionSchedule(): Promise<boolean>;
 }
 
-export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
+export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Client, 'schedule'>>): FaultlineApi {
+  const schedules = (): Pick<Client, 'schedule'> => {
+    if (!client.schedule) throw new Error('schedules need a full Temporal Client (this one has only workflow)');
+    return { schedule: client.schedule };
+  };
   return {
     startDatasetGeneration: (request) => startDatasetGeneration(client, request),
     startTraining: (request) => startTraining(client, request),
@@ -87,5 +99,8 @@ export function createFaultlineApi(client: TemporalClientLike): FaultlineApi {
     getResult: <T>(workflowId: string) => getResult<T>(client, workflowId),
     watchProgress: (workflowId, onProgress, options) => watchProgress(client, workflowId, onProgress, options),
     locateWorkflowId: (kind, id) => locateWorkflowId(client, kind, id),
+    startRetention: (input, id) => startRetention(client, input, id),
+    scheduleRetention: (request) => scheduleRetention(schedules(), request),
+    deleteRetentionSchedule: () => deleteRetentionSchedule(schedules()),
   };
 }

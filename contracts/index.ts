@@ -26,3 +26,4 @@ export * from './architecture.js';
 export * from './artifact-uri.js';
 export * from './hpo-space.js';
 export * from './details.js';
+export * from './retention.js';

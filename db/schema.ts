@@ -434,6 +434,18 @@ export const evaluations = pgTable(
   ],
 );
 
+/**
+ * Artifacts the retention sweep found unreferenced (mark), and when. One is deleted only when a
+ * later sweep, at least the grace period after the mark, still finds no row referring to it and
+ * its bytes older than the grace period (a writer that re-put them refreshed their time): a
+ * writer that stored bytes and is about to insert the row that refers to them is never raced.
+ */
+export const artifactMarks = pgTable('artifact_marks', {
+  uri: text('uri').primaryKey(),
+  markedAt: timestamp('marked_at', { withTimezone: true }).notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+});
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;

@@ -184,6 +184,13 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     workflowId: 'compare-{comparisonId}',
     description: 'Comparison of experiments on one shared test set (accuracy intervals, McNemar, Pareto front).',
   },
+  retention: {
+    workflowType: 'retentionWorkflow',
+    startable: false,
+    workflowId: 'faultline-retention-{scheduled time} (the Schedule) or retention-{id} (faultline retention run)',
+    description:
+      "Retention: deletes rows past their kind's retention and unreferenced artifacts (mark, grace, sweep); started by the faultline-retention Schedule or the CLI.",
+  },
 };
 
 /** Input side: fields with defaults are optional, exactly what a caller may send. */

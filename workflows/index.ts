@@ -8,6 +8,7 @@ import { hpoCampaignWorkflow as hpoCampaign } from './hpo.js';
 import { importMatDatasetWorkflow as importMatDataset } from './import.js';
 import { guardRun } from './lib/guard.js';
 import { nasCampaignWorkflow as nasCampaign } from './nas.js';
+import { retentionWorkflow as retention } from './retention.js';
 import { trainModelWorkflow as trainModel } from './train.js';
 
 export const generateDatasetWorkflow = guardRun(generateDataset);
@@ -19,3 +20,4 @@ export const importMatDatasetWorkflow = guardRun(importMatDataset);
 export const evaluateRocWorkflow = guardRun(evaluateRoc);
 export const evaluateErrorsWorkflow = guardRun(evaluateErrors);
 export const compareExperimentsWorkflow = guardRun(compareExperiments);
+export const retentionWorkflow = guardRun(retention);

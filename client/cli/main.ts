@@ -15,6 +15,7 @@ import { hpoCommands } from './hpo.js';
 import { importCommands } from './import.js';
 import { nasCommands } from './nas.js';
 import { ReplayFailedError, replayCommands } from './replay.js';
+import { retentionCommands } from './retention.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 import { xaiCommands } from './xai.js';
@@ -30,6 +31,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   evalCommands,
   replayCommands,
   artifactCommands,
+  retentionCommands,
 ];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;

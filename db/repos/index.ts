@@ -7,3 +7,4 @@ export * from './notifications.js';
 export * from './xai.js';
 export * from './imports.js';
 export * from './evaluations.js';
+export * from './retention.js';

@@ -117,6 +117,16 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
         return run('COMPLETED', reports.at(-1));
       }),
       locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
+      startRetention: record('startRetention', async () => startedRun('retention-x', 'x')),
+      scheduleRetention: record('scheduleRetention', async () => ({
+        scheduleId: 'faultline-retention',
+        created: true,
+        every: '24h',
+        paused: false,
+        input: { dryRun: false, days: { datasets: 180, experiments: 90, campaigns: 365, xai: 90, evaluations: 90, notifications: 30 }, artifactGraceHours: 24 },
+        nextRuns: [],
+      })),
+      deleteRetentionSchedule: record('deleteRetentionSchedule', async () => true),
       ...workflow.methods?.(record),
       ...overrides,
     }),
