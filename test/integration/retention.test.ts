@@ -44,20 +44,18 @@ describe('retention workflow and schedule', () => {
     ]);
     await db.insert(epochMetrics).values([{ experimentId: 'exp-old', epoch: 1, loss: 1, accuracy: 0.5 }]);
     await db.insert(models).values([{ id: 'exp-old', experimentId: 'exp-old', artifactUri: uris.oldModel }]);
-    await db
-      .insert(campaigns)
-      .values([
-        {
-          id: 'c-1',
-          kind: 'hpo',
-          datasetId: 'ds-used',
-          status: 'COMPLETED',
-          objective: 'valAccuracy',
-          direction: 'maximize',
-          bestTrial: 1,
-          createdAt: ago(10),
-        },
-      ]);
+    await db.insert(campaigns).values([
+      {
+        id: 'c-1',
+        kind: 'hpo',
+        datasetId: 'ds-used',
+        status: 'COMPLETED',
+        objective: 'valAccuracy',
+        direction: 'maximize',
+        bestTrial: 1,
+        createdAt: ago(10),
+      },
+    ]);
     await db.insert(trials).values([{ campaignId: 'c-1', number: 1, experimentId: 'exp-best', status: 'COMPLETED' }]);
     await db.insert(notifications).values([
       { id: 'n-old', eventType: 'DATASET_GENERATED', entityKind: 'dataset', entityId: 'ds-old', title: 't', message: 'm', url: 'u', createdAt: ago(60) },
