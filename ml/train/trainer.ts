@@ -7,7 +7,7 @@ import type { TrainingOutcome } from '../../contracts/activity-io/training.js';
 import type { Architecture, EpochMetrics, TrainHyperparameters, TrainingHeartbeat } from '../../contracts/training.js';
 import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel } from '../model/index.js';
 import { mixSeed, mulberry32, permutation } from '../random.js';
-import { splitBySignal } from '../data/split.js';
+import { splitSignals, type SplitSignal } from '../data/split.js';
 import { buildWindows, classBalance, type WindowOptions, type WindowSet } from '../data/windows.js';
 import { TrainingDivergedError, throwIfAborted } from './errors.js';
 import { evaluateModel, yieldToEventLoop } from './evaluate.js';
@@ -22,9 +22,8 @@ import { evaluateModel, yieldToEventLoop } from './evaluate.js';
  * (what an ASHA promotion to a 9-epoch rung means).
  */
 
-export interface TrainingSignalRef {
-  index: number;
-  label: string;
+/** A signal to train on; its recording, offset, load and rpm matter to the time and condition splits. */
+export interface TrainingSignalRef extends SplitSignal {
   /** Artifact URI of the signal's float32 samples. */
   uri: string;
 }
@@ -309,7 +308,7 @@ function compileOrDispose(model: tfl.LayersModel, hp: TrainHyperparameters): voi
 
 async function loadSplits(job: TrainingJob, env: TrainingEnv): Promise<Splits> {
   const hp = job.hyperparameters;
-  const split = splitBySignal(job.signals, hp);
+  const split = splitSignals(job.signals, hp);
   const byIndex = new Map(job.signals.map((s) => [s.index, s]));
   const labelIndex = new Map(job.classes.map((c, i) => [c, i]));
   const opts: WindowOptions = { windowLength: hp.windowLength, windowHop: hp.windowHop, maxWindowsPerSignal: hp.maxWindowsPerSignal };

@@ -94,6 +94,17 @@ describe('runTraining', () => {
     disposeModel(model);
   });
 
+  it('trains on the split the request asks for: time ranges of each recording (a signal left out between), or a held-out load', async () => {
+    // Each class one recording of 12 consecutive signals, the first 6 at 0 hp and the rest at 1 hp.
+    const recorded = signals.map((s, i) => ({ ...s, recording: s.label, offset: (i % 12) * 2048, loadHp: i % 12 < 6 ? 0 : 1 }));
+    const time = await train(smallJob(recorded, { epochs: 1, split: { kind: 'time', gapSignals: 1 } }));
+    // 12 − 2 left out = 10: test 2, validation 2, train 6 signals per class; 8 windows each.
+    for (const c of TEST_CLASSES) expect(time.outcome.classBalance).toMatchObject({ train: { [c]: 48 }, validation: { [c]: 16 }, test: { [c]: 16 } });
+    const cond = await train(smallJob(recorded, { epochs: 1, split: { kind: 'condition', holdOut: { loadHp: [1] }, within: 'signal', gapSignals: 1 } }));
+    // The 6 signals at 1 hp are the test set; the 6 at 0 hp: round(6 × 0.2) = 1 validation, 5 train.
+    for (const c of TEST_CLASSES) expect(cond.outcome.classBalance).toMatchObject({ train: { [c]: 40 }, validation: { [c]: 8 }, test: { [c]: 48 } });
+  });
+
   it('stops early when validation loss stops improving', async () => {
     // minDelta larger than any possible improvement: only epoch 1 (vs. Infinity) counts.
     const { outcome, epochs } = await train(smallJob(signals, { epochs: 10, patience: 2, minDelta: 100 }));
