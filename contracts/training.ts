@@ -86,6 +86,38 @@ export const SplitSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type SplitSpec = z.output<typeof SplitSpecSchema>;
 
+/**
+ * Random changes to every training window, redrawn each epoch from (seed, epoch): robustness to
+ * what differs between recordings — speed (a few % between loads), gain, noise. 0 = off.
+ */
+export const AugmentationSchema = z
+  .object({
+    /** Time stretch by a factor drawn from [1 − s, 1 + s] (a speed change of up to s). */
+    speedStretch: z.number().min(0).max(0.2).default(0),
+    /** Amplitude multiplied by a factor from [1 − a, 1 + a]. */
+    amplitudeScale: z.number().min(0).max(0.9).default(0),
+    /** Gaussian noise added, with this standard deviation relative to the window's. */
+    noise: z.number().min(0).max(2).default(0),
+  })
+  .strict();
+export type Augmentation = z.output<typeof AugmentationSchema>;
+
+/**
+ * The options that make a model hold on recordings it never saw. All optional without defaults,
+ * so requests written before them keep their derived ids.
+ * - `normalization`: `window` (unset: each window z-scored alone, loudness discarded) or
+ *   `recording` (every window of a recording scaled by that recording's mean and deviation, per
+ *   split, so relative loudness within a recording — fault size — survives).
+ * - `augmentation`: see AugmentationSchema.
+ * - `adaBN`: before the test, re-estimate batch-norm statistics on the test windows (unlabelled
+ *   target recordings); the stored model carries the adapted statistics.
+ */
+const robustness = {
+  normalization: z.enum(['window', 'recording']).optional(),
+  augmentation: AugmentationSchema.optional(),
+  adaBN: z.boolean().optional(),
+};
+
 export const TrainHyperparametersSchema = z
   .object({
     architecture: ArchitectureSchema.optional(),
@@ -103,6 +135,7 @@ export const TrainHyperparametersSchema = z
     seed: setting.seed.default(1),
     /** Unset = by signal. No default, so requests written before the option keep their derived ids. */
     split: SplitSpecSchema.optional(),
+    ...robustness,
   })
   .strict()
   // The activity would fail the same way on every retry: refuse the model before anything runs.
@@ -160,6 +193,7 @@ export const TrainSettingsSchema = z
     testFraction: setting.testFraction.optional(),
     seed: setting.seed.optional(),
     split: SplitSpecSchema.optional(),
+    ...robustness,
   })
   .strict();
 export type TrainSettings = z.output<typeof TrainSettingsSchema>;

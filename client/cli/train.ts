@@ -31,6 +31,18 @@ export const TRAIN_FIELDS: readonly FieldFlag[] = [
     path: ['hyperparameters', 'split'],
     parse: parseSplit,
   },
+  {
+    flags: '--normalization <kind>',
+    description: 'window (default: each window z-scored) | recording (scaled by its recording)',
+    path: ['hyperparameters', 'normalization'],
+  },
+  {
+    flags: '--augment <json>',
+    description: 'training augmentation, e.g. {"speedStretch":0.04,"amplitudeScale":0.2,"noise":0.1}',
+    path: ['hyperparameters', 'augmentation'],
+    parse: jsonObject,
+  },
+  { flags: '--adabn', description: 'adapt batch-norm statistics to the test windows before testing (AdaBN)', path: ['hyperparameters', 'adaBN'] },
   { flags: '--max-minutes <n>', description: 'deadline of the training activity, minutes', path: ['maxTrainingMinutes'], parse: decimal },
 ];
 

@@ -134,6 +134,21 @@ describe('runTraining', () => {
     expect(comparable(resumed.outcome)).toEqual(comparable(straight.outcome));
   });
 
+  it('with augmentation, per-recording normalisation and AdaBN: an epoch differs from plain training, and a resumed run is still exact', async () => {
+    const robust = { augmentation: { speedStretch: 0.04, amplitudeScale: 0.2, noise: 0.1 }, normalization: 'recording' as const, adaBN: true };
+    const bnArch = { ...smallJob(signals).architecture, blocks: smallJob(signals).architecture.blocks.map((b) => ({ ...b, batchNorm: true })) };
+    const job = (epochs: number, extra: object = robust) => ({ ...smallJob(signals, { epochs, ...extra }), architecture: bnArch });
+    const plain = await train(job(2, {}));
+    const straight = await train(job(3));
+    // The options change what is trained on (the first epoch's loss), so they are really applied.
+    expect(straight.epochs[0].metrics.loss).not.toBe(plain.epochs[0].metrics.loss);
+    const first = await train(job(2));
+    const resumed = await train({ ...job(3), resume: first.epochs[1] });
+    expect(resumed.epochs.map(deterministic)).toEqual(straight.epochs.slice(2).map(deterministic));
+    expect(resumed.outcome.modelUri).toBe(straight.outcome.modelUri);
+    expect(resumed.outcome.testAccuracy).toBe(straight.outcome.testAccuracy);
+  });
+
   it('finishes without training when resumed after the last epoch', async () => {
     const first = await train(smallJob(signals, { epochs: 2 }));
     const again = await train({ ...smallJob(signals, { epochs: 2 }), resume: first.epochs[1] });
