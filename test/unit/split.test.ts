@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { selectSplit } from '../../activities/lib/eval-data.js';
 import { SplitSpecSchema, TrainHyperparametersSchema } from '../../contracts/index.js';
+import type { SignalRow } from '../../db/schema.js';
 import { splitBySignal, splitByCondition, splitByTime, SplitError, splitSignals, type SignalSplit, type SplitSignal } from '../../ml/data/split.js';
 import { windowStarts } from '../../ml/data/windows.js';
 
@@ -224,5 +226,30 @@ describe('splitSignals: the request picks the split', () => {
     expect(issue({ kind: 'time', gapSignals: 0 })).toMatchObject({ path: ['split', 'gapSignals'] });
     expect(issue({ kind: 'random' })).toMatchObject({ path: ['split', 'kind'] });
     expect(TrainHyperparametersSchema.parse({})).not.toHaveProperty('split');
+  });
+});
+
+describe("evaluations apply the experiment's own split rule (selectSplit)", () => {
+  it('the test split of an experiment trained with split: time is its recordings’ last ranges, as in training', () => {
+    const all = recordings(10);
+    const rows = all.map(
+      (s) =>
+        ({
+          idx: s.index,
+          label: s.label,
+          fileHash: s.recording,
+          offsetSamples: s.offset,
+          loadHp: s.loadHp,
+          rpm: s.rpm,
+          shaftHz: null,
+          length: LENGTH,
+        }) as unknown as SignalRow,
+    );
+    const settings = { ...opts, windowLength: WINDOW, windowHop: WINDOW, maxWindowsPerSignal: 2 };
+    const test = selectSplit(rows, 'test', { ...settings, split: { kind: 'time', gapSignals: 1 } }).map((r) => r.idx);
+    expect(test).toEqual(splitByTime(all, { ...opts, gapSignals: 1 }).test);
+    // Without a split rule: the by-signal test split, which differs.
+    expect(selectSplit(rows, 'test', settings).map((r) => r.idx)).toEqual(splitBySignal(all, opts).test);
+    expect(test).not.toEqual(splitBySignal(all, opts).test);
   });
 });
