@@ -4,6 +4,7 @@ import {
   ERROR_TYPES,
   SimulatorConfigSchema,
   estimateDatasetBytes,
+  simulatedClasses,
   DatasetEndedInputSchema,
   ExperimentEndedInputSchema,
   FinalizeDatasetInputSchema,
@@ -75,7 +76,7 @@ export function createControlActivities(deps: ActivityDeps) {
   async function checkDatasetSize(config: RegisterDatasetInput['config']): Promise<void> {
     const c = validateActivityInput(SimulatorConfigSchema, config, 'registerDataset config');
     const bytes = estimateDatasetBytes(c);
-    const what = `${c.classes.length} classes × ${c.signalsPerClass} signals × ${c.signalLength} samples × 4 bytes = ${formatBytes(bytes)} (${bytes} bytes)`;
+    const what = `${simulatedClasses(c).length} classes × ${c.signalsPerClass} signals × ${c.signalLength} samples × 4 bytes = ${formatBytes(bytes)} (${bytes} bytes)`;
     const cap = deps.config.datasets.maxBytes;
     if (bytes > cap) {
       throw ApplicationFailure.nonRetryable(

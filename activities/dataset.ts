@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { GenerateSignalChunkInputSchema, type GenerateSignalChunkInput } from '../contracts/index.js';
+import { classLabel, GenerateSignalChunkInputSchema, type GenerateSignalChunkInput } from '../contracts/index.js';
 import { encodeFloat32 } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { upsertSignals, type SignalInput } from '../db/repos/datasets.js';
@@ -30,7 +30,8 @@ export function createDatasetActivities(deps: ActivityDeps) {
         await registerArtifact(deps.db, { uri: stored.uri, sha256: stored.sha256, kind: 'signal', mediaType: 'application/x-float32le', bytes: stored.bytes });
         rows.push({
           idx: index,
-          label: spec.label,
+          // The stored label is the dataset's class (fault-type-size: `inner_race_014`); the physics used the fault type.
+          label: classLabel(config.scheme ?? 'fault-type', spec.label, spec.severityIn),
           severityIn: spec.severityIn,
           loadHp: spec.loadHp,
           shaftHz: spec.shaftHz,

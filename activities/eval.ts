@@ -98,6 +98,10 @@ export function createEvalActivities(deps: ActivityDeps) {
     if (!classes || classes.length < 2) throw invalidState(`experiment "${experimentId}" has no class list`);
     const hp = TrainHyperparametersSchema.safeParse(row.hyperparameters);
     if (!hp.success) throw invalidState(`experiment "${experimentId}": its stored hyperparameters do not parse (${hp.error.issues[0]?.message})`);
+    if (hp.data.normalization === 'recording') {
+      // Predictions z-score each window alone; this model expects windows scaled by their recording.
+      throw invalidInput(`experimentId: experiment "${experimentId}" was trained with normalization "recording", which evaluations do not support yet`);
+    }
     const trainedOn = await getDataset(db, row.datasetId);
     if (!trainedOn) throw notFound(`experiment "${experimentId}" was trained on dataset "${row.datasetId}", which no longer exists`);
     return { row, modelUri: model.artifactUri, classes, settings: hp.data, trainedOn };

@@ -90,7 +90,16 @@ export function createTrainingActivities(deps: ActivityDeps) {
           {
             experimentId: input.experimentId,
             classes,
-            signals: signals.map((s) => ({ index: s.idx, label: s.label, uri: s.artifactUri })),
+            signals: signals.map((s) => ({
+              index: s.idx,
+              label: s.label,
+              uri: s.artifactUri,
+              // What the time and condition splits need: simulated signals are each their own recording.
+              recording: s.fileHash,
+              offset: s.offsetSamples,
+              loadHp: s.loadHp,
+              rpm: s.rpm ?? (s.shaftHz === null ? null : s.shaftHz * 60),
+            })),
             hyperparameters: input.hyperparameters,
             architecture,
             resume,

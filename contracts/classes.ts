@@ -33,3 +33,7 @@ export function schemeClasses(
   if (scheme === 'fault-type') return [...faultTypes];
   return faultTypes.flatMap((t) => (t === 'normal' ? ['normal'] : sizesIn.map((s) => classLabel(scheme, t, s))));
 }
+
+/** Every label any scheme can give (`normal`, `inner_race`, …, `inner_race_007`, …): what a label filter may name. */
+export const CLASS_LABELS = [...new Set(CLASS_SCHEMES.flatMap((s) => schemeClasses(s)))] as [string, ...string[]];
+export const ClassLabelSchema = z.enum(CLASS_LABELS);

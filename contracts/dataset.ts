@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DATASET_DEFAULTS, DEFAULT_SAMPLING_RATE_HZ, FAULT_CLASSES, FAULT_SEVERITIES_IN, SIGNAL_LENGTH } from './constants.js';
+import { classLabel, ClassSchemeSchema, type ClassScheme } from './classes.js';
+import { DATASET_DEFAULTS, DEFAULT_SAMPLING_RATE_HZ, FAULT_CLASSES, FAULT_SEVERITIES_IN, SIGNAL_LENGTH, type FaultClass } from './constants.js';
 import { SlugSchema } from './ids.js';
 import { TestingKnobsSchema } from './testing/knobs.js';
 
@@ -21,6 +22,13 @@ export const SimulatorConfigSchema = z
       .min(1)
       .refine((c) => new Set(c).size === c.length, 'must not repeat a class')
       .default([...FAULT_CLASSES]),
+    /**
+     * What the labels distinguish: `fault-type` (unset; one class per entry of `classes`, the
+     * diameters cycled within it) or `fault-type-size` (one class per fault type and diameter of
+     * `severitiesIn`, e.g. the 10-class CWRU benchmark). No default, so requests written before the
+     * option keep their content hash (and derived dataset id).
+     */
+    scheme: ClassSchemeSchema.optional(),
     signalsPerClass: z.number().int().min(1).max(100_000).default(DATASET_DEFAULTS.signalsPerClass),
     /** Fault diameters (inches) cycled through for the faulty classes. */
     severitiesIn: z
@@ -45,15 +53,47 @@ export const SimulatorConfigSchema = z
       .refine(([lo, hi]) => lo <= hi, 'snrDb[0] must be <= snrDb[1]'),
   })
   .strict()
+  .refine(
+    (c) => c.scheme !== 'fault-type-size' || new Set(c.severitiesIn.map((s) => classLabel('fault-type-size', 'ball', s))).size === c.severitiesIn.length,
+    {
+      message: 'with scheme fault-type-size, severitiesIn must name distinct diameters in mils (0.007 and 0.0072 are both "007")',
+      path: ['severitiesIn'],
+    },
+  )
   .refine((c) => c.rigResonanceHz === undefined || c.rigResonanceHz * (1 + c.resonanceJitter) < 0.45 * c.samplingRateHz, {
     message: 'rigResonanceHz × (1 + resonanceJitter) must stay below 0.45 × samplingRateHz',
     path: ['rigResonanceHz'],
   });
 export type SimulatorConfig = z.output<typeof SimulatorConfigSchema>;
 
+/** One class a simulated dataset has: its label and the fault it simulates. */
+export interface SimulatedClass {
+  label: string;
+  faultType: FaultClass;
+  /** The one diameter of this class (fault-type-size), or null: the diameters cycle (fault-type; 0 for normal). */
+  severityIn: number | null;
+}
+
+type SchemeConfig = Pick<SimulatorConfig, 'classes'> & { severitiesIn?: readonly number[]; scheme?: ClassScheme };
+
+/** The dataset's classes in the order signals are interleaved (index i has class i % count). */
+export function simulatedClasses(config: SchemeConfig): SimulatedClass[] {
+  const scheme = config.scheme ?? 'fault-type';
+  if (scheme === 'fault-type') return config.classes.map((t) => ({ label: t, faultType: t, severityIn: t === 'normal' ? 0 : null }));
+  const sizes = config.severitiesIn ?? FAULT_SEVERITIES_IN;
+  return config.classes.flatMap<SimulatedClass>((t) =>
+    t === 'normal' ? [{ label: 'normal', faultType: t, severityIn: 0 }] : sizes.map((s) => ({ label: classLabel(scheme, t, s), faultType: t, severityIn: s })),
+  );
+}
+
+/** Signals a simulated dataset has: signalsPerClass of each of its classes. */
+export function countSimulatedSignals(config: SchemeConfig & Pick<SimulatorConfig, 'signalsPerClass'>): number {
+  return simulatedClasses(config).length * config.signalsPerClass;
+}
+
 /** Bytes the signals of a simulated dataset take in the artifact store (float32 samples). */
-export function estimateDatasetBytes(config: Pick<SimulatorConfig, 'classes' | 'signalsPerClass' | 'signalLength'>): number {
-  return config.classes.length * config.signalsPerClass * config.signalLength * 4;
+export function estimateDatasetBytes(config: SchemeConfig & Pick<SimulatorConfig, 'signalsPerClass' | 'signalLength'>): number {
+  return countSimulatedSignals(config) * config.signalLength * 4;
 }
 
 export const GenerateDatasetInputSchema = z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { architectureIssue, MIN_CLASSES, REFERENCE_ARCHITECTURE } from './architecture.js';
 import { ArtifactUriSchema } from './artifact-uri.js';
-import { FAULT_CLASSES, TRAINING_DEFAULTS } from './constants.js';
+import { TRAINING_DEFAULTS } from './constants.js';
 import { SlugSchema } from './ids.js';
 
 /** One convolution block of a 1D CNN. */
@@ -53,6 +53,71 @@ const setting = {
     .max(2 ** 31 - 1),
 };
 
+/**
+ * How signals are assigned to train / validation / test (ml/data/split.ts).
+ * - `signal` (default): whole signals, stratified by class. Leak-free when every signal is its own
+ *   recording (the simulator's).
+ * - `time`: for signals cut from one recording (imports), contiguous time ranges of each recording
+ *   — train, then validation, then test — with `gapSignals` signals left out between them, so no
+ *   two neighbouring windows sit on both sides. Signals without a recording are split by signal.
+ * - `condition`: every signal at a held-out load (hp) or within an rpm range is the test set;
+ *   the rest is split into train / validation by `within` (validationFraction; testFraction unused).
+ */
+export const SplitSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('signal') }).strict(),
+  z.object({ kind: z.literal('time'), gapSignals: z.number().int().min(1).max(64).default(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('condition'),
+      holdOut: z
+        .object({
+          loadHp: z.array(z.number().min(0).max(10)).min(1).max(16).optional(),
+          rpmRange: z
+            .tuple([z.number().positive().max(100_000), z.number().positive().max(100_000)])
+            .refine(([lo, hi]) => lo <= hi, 'rpmRange[0] must be <= rpmRange[1]')
+            .optional(),
+        })
+        .strict()
+        .refine((h) => (h.loadHp === undefined) !== (h.rpmRange === undefined), 'give exactly one of loadHp and rpmRange'),
+      within: z.enum(['signal', 'time']).default('signal'),
+      gapSignals: z.number().int().min(1).max(64).default(1),
+    })
+    .strict(),
+]);
+export type SplitSpec = z.output<typeof SplitSpecSchema>;
+
+/**
+ * Random changes to every training window, redrawn each epoch from (seed, epoch): robustness to
+ * what differs between recordings — speed (a few % between loads), gain, noise. 0 = off.
+ */
+export const AugmentationSchema = z
+  .object({
+    /** Time stretch by a factor drawn from [1 − s, 1 + s] (a speed change of up to s). */
+    speedStretch: z.number().min(0).max(0.2).default(0),
+    /** Amplitude multiplied by a factor from [1 − a, 1 + a]. */
+    amplitudeScale: z.number().min(0).max(0.9).default(0),
+    /** Gaussian noise added, with this standard deviation relative to the window's. */
+    noise: z.number().min(0).max(2).default(0),
+  })
+  .strict();
+export type Augmentation = z.output<typeof AugmentationSchema>;
+
+/**
+ * The options that make a model hold on recordings it never saw. All optional without defaults,
+ * so requests written before them keep their derived ids.
+ * - `normalization`: `window` (unset: each window z-scored alone, loudness discarded) or
+ *   `recording` (every window of a recording scaled by that recording's mean and deviation, per
+ *   split, so relative loudness within a recording — fault size — survives).
+ * - `augmentation`: see AugmentationSchema.
+ * - `adaBN`: before the test, re-estimate batch-norm statistics on the test windows (unlabelled
+ *   target recordings); the stored model carries the adapted statistics.
+ */
+const robustness = {
+  normalization: z.enum(['window', 'recording']).optional(),
+  augmentation: AugmentationSchema.optional(),
+  adaBN: z.boolean().optional(),
+};
+
 export const TrainHyperparametersSchema = z
   .object({
     architecture: ArchitectureSchema.optional(),
@@ -68,6 +133,9 @@ export const TrainHyperparametersSchema = z
     validationFraction: setting.validationFraction.default(TRAINING_DEFAULTS.validationFraction),
     testFraction: setting.testFraction.default(TRAINING_DEFAULTS.testFraction),
     seed: setting.seed.default(1),
+    /** Unset = by signal. No default, so requests written before the option keep their derived ids. */
+    split: SplitSpecSchema.optional(),
+    ...robustness,
   })
   .strict()
   // The activity would fail the same way on every retry: refuse the model before anything runs.
@@ -124,6 +192,8 @@ export const TrainSettingsSchema = z
     validationFraction: setting.validationFraction.optional(),
     testFraction: setting.testFraction.optional(),
     seed: setting.seed.optional(),
+    split: SplitSpecSchema.optional(),
+    ...robustness,
   })
   .strict();
 export type TrainSettings = z.output<typeof TrainSettingsSchema>;
@@ -207,5 +277,3 @@ export interface TrainModelResult {
   /** Median single-window inference latency of the final model on the training backend, ms. */
   inferenceMsPerWindow: number;
 }
-
-export const DEFAULT_CLASSES = FAULT_CLASSES;

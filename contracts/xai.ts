@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAULT_CLASSES } from './constants.js';
+import { ClassLabelSchema } from './classes.js';
 import { SlugSchema } from './ids.js';
 import { TestingKnobsSchema } from './testing/knobs.js';
 
@@ -27,8 +27,6 @@ export function parseSignalRef(ref: SignalRef): { datasetId: string; index: numb
 }
 export const signalRef = (datasetId: string, index: number): SignalRef => `${datasetId}:${index}`;
 
-const FaultClassSchema = z.enum(FAULT_CLASSES);
-
 /** Which signals: explicit references, or a dataset with a filter (resolved page by page). */
 export const SignalSelectionSchema = z.discriminatedUnion('kind', [
   z
@@ -48,7 +46,7 @@ export const SignalSelectionSchema = z.discriminatedUnion('kind', [
       kind: z.literal('dataset'),
       datasetId: SlugSchema,
       /** Only these labels (default: all). */
-      labels: z.array(FaultClassSchema).min(1).optional(),
+      labels: z.array(ClassLabelSchema).min(1).optional(),
       /** Signal indices in [fromIndex, toIndex). */
       fromIndex: z.number().int().min(0).optional(),
       toIndex: z.number().int().min(1).optional(),
@@ -105,7 +103,7 @@ export const XaiMethodsSchema = z
             /** Dataset the windows are drawn from; default the dataset of the first selected signal. */
             datasetId: SlugSchema.optional(),
             /** Only signals of these labels (e.g. ["normal"] for a healthy reference). */
-            labels: z.array(FaultClassSchema).min(1).optional(),
+            labels: z.array(ClassLabelSchema).min(1).optional(),
           })
           .strict()
           .default({ size: 16 }),

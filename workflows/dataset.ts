@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   GenerateDatasetInputSchema,
+  countSimulatedSignals,
   chunkSummary,
   datasetDetails,
   progressOf,
@@ -35,7 +36,7 @@ export async function generateDatasetWorkflow(raw: unknown, carried?: DatasetCar
   const input = validateWorkflowInput(GenerateDatasetInputSchema, raw, 'generateDatasetWorkflow input');
   const { datasetId, config } = input;
   requireWorkflowId('generateDatasetWorkflow input', workflowIds.dataset(datasetId), 'datasetId', datasetId);
-  const total = config.classes.length * config.signalsPerClass;
+  const total = countSimulatedSignals(config);
   const chunks = chunkRanges(total, input.chunkSize);
   const firstChunk = carried?.nextChunk ?? 0;
 

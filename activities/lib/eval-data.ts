@@ -4,10 +4,10 @@
  * the analyses and the benchmark read the same format.
  */
 import { z } from 'zod';
-import type { EvalSplit } from '../../contracts/index.js';
+import type { EvalSplit, SplitSpec } from '../../contracts/index.js';
 import { signalRef } from '../../contracts/index.js';
 import type { SignalRow } from '../../db/schema.js';
-import { splitBySignal } from '../../ml/data/split.js';
+import { splitSignals } from '../../ml/data/split.js';
 import { windowStarts } from '../../ml/data/windows.js';
 
 export const PredictionIndexSchema = z.object({
@@ -34,15 +34,26 @@ export interface SplitSettings {
   windowLength: number;
   windowHop: number;
   maxWindowsPerSignal: number;
+  /** The experiment's split rule (unset: by signal). */
+  split?: SplitSpec;
+}
+
+/** What the split rules read of a signal row (the trainer gets the same from the training activity). */
+export function splitSignalOf(r: SignalRow) {
+  return {
+    index: r.idx,
+    label: r.label,
+    recording: r.fileHash,
+    offset: r.offsetSamples,
+    loadHp: r.loadHp,
+    rpm: r.rpm ?? (r.shaftHz === null ? null : r.shaftHz * 60),
+  };
 }
 
 /** The signals of `split`: the experiment's own split rule applied to this dataset's signals. */
 export function selectSplit(rows: readonly SignalRow[], split: EvalSplit, s: SplitSettings): SignalRow[] {
   if (split === 'all') return [...rows];
-  const parts = splitBySignal(
-    rows.map((r) => ({ index: r.idx, label: r.label })),
-    s,
-  );
+  const parts = splitSignals(rows.map(splitSignalOf), s);
   const chosen = new Set(split === 'test' ? parts.test : parts.validation);
   return rows.filter((r) => chosen.has(r.idx));
 }

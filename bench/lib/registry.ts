@@ -5,12 +5,24 @@ import { bench as hpoOrchestration } from '../defs/hpo-orchestration.js';
 import { bench as hpoSampleEfficiency } from '../defs/hpo-sample-efficiency.js';
 import { bench as matReader } from '../defs/mat-reader.js';
 import { bench as nasSearch } from '../defs/nas-search.js';
+import { bench as realData } from '../defs/real-data.js';
 import { bench as simulator } from '../defs/simulator.js';
 import { bench as trainingThroughput } from '../defs/training-throughput.js';
 import { bench as xai } from '../defs/xai.js';
 import type { Bench } from './bench.js';
 
-export const BENCHES: readonly Bench[] = [trainingThroughput, simulator, hpoSampleEfficiency, hpoOrchestration, hpoAsha, nasSearch, xai, matReader, evalBench];
+export const BENCHES: readonly Bench[] = [
+  trainingThroughput,
+  simulator,
+  hpoSampleEfficiency,
+  hpoOrchestration,
+  hpoAsha,
+  nasSearch,
+  xai,
+  matReader,
+  evalBench,
+  realData,
+];
 
 export function findBench(name: string): Bench | undefined {
   return BENCHES.find((b) => b.name === name);

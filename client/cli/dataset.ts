@@ -12,6 +12,11 @@ export const DATASET_FIELDS: readonly FieldFlag[] = [
   { flags: '--seed <n>', description: 'simulation seed', path: ['config', 'seed'], parse: integer },
   { flags: '--signals-per-class <n>', description: 'signals simulated per class', path: ['config', 'signalsPerClass'], parse: integer },
   { flags: '--classes <list>', description: 'classes, e.g. normal,inner_race,outer_race,ball', path: ['config', 'classes'], parse: list },
+  {
+    flags: '--scheme <scheme>',
+    description: 'labels: fault-type (one class per fault type) | fault-type-size (one per type and diameter: the 10-class CWRU benchmark)',
+    path: ['config', 'scheme'],
+  },
   { flags: '--severities <list>', description: 'fault diameters in inches, e.g. 0.007,0.014', path: ['config', 'severitiesIn'], parse: decimalList },
   { flags: '--loads <list>', description: 'motor loads in hp, e.g. 0,1,2,3', path: ['config', 'loadsHp'], parse: integerList },
   { flags: '--sampling-rate <hz>', description: 'sampling rate, Hz', path: ['config', 'samplingRateHz'], parse: integer },

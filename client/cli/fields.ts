@@ -13,7 +13,11 @@ export interface FieldFlag {
   /** Where the value goes in the request, e.g. ['config', 'seed']. */
   path: readonly string[];
   parse?: (raw: string) => unknown;
-  /** The flag may be given again; its values are collected in order into an array. */
+  /**
+   * The flag may be given again (or takes several values, `--files <names...>`); its values are
+   * collected in order into an array. Repeatable flags sharing a path append to one array, in
+   * table order (`--file x --files y z` → [x, y, z]).
+   */
   repeatable?: boolean;
 }
 
@@ -39,7 +43,9 @@ export function requestFromFlags(fields: readonly FieldFlag[], opts: Record<stri
       const next = node[key];
       node = (next !== null && typeof next === 'object' ? next : (node[key] = {})) as Record<string, unknown>;
     }
-    node[f.path[f.path.length - 1]] = value;
+    const key = f.path[f.path.length - 1];
+    const previous = node[key];
+    node[key] = f.repeatable && Array.isArray(previous) && Array.isArray(value) ? [...(previous as unknown[]), ...(value as unknown[])] : value;
   }
   return request;
 }

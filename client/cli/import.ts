@@ -52,6 +52,8 @@ export const IMPORT_FIELDS: readonly FieldFlag[] = [
   { flags: '--name <name>', description: 'human-readable name', path: ['name'] },
   { flags: '--root <folder>', description: 'folder inside IMPORT_ROOT that --file and --glob name files in (default: the root itself)', path: ['root'] },
   { flags: '--file <name>', description: 'a MAT-file in --root, by file name (repeat for more)', path: ['files'], repeatable: true },
+  // Variadic: `--files a.mat b.mat` takes names up to the next flag (shell globs expand into it).
+  { flags: '--files <names...>', description: 'MAT-files in --root, by file name, as a list (after any --file)', path: ['files'], repeatable: true },
   {
     flags: '--upload <path>',
     description: 'a local MAT-file anywhere: put into the artifact store, then imported (repeat for more)',
@@ -93,7 +95,7 @@ export const IMPORT_FLAGS_BY_PATH: Readonly<Record<string, string>> = {
   datasetId: '--dataset',
   name: '--name',
   root: '--root',
-  files: '--file | --upload | --glob',
+  files: '--file | --files | --upload | --glob',
   uploads: '--upload',
   glob: '--glob',
   channel: '--channel',
@@ -213,7 +215,7 @@ export const importCommands: CommandGroup = {
     addStartCommand(group, deps, {
       ...kind,
       entityLabel: 'import',
-      description: 'start importing MAT-files (--file … | --upload … | --glob …); the same files twice import once',
+      description: 'start importing MAT-files (--file … | --files … | --upload … | --glob …); the same files twice import once',
       waitDescription: 'show live progress and print the result',
       fields: IMPORT_FIELDS,
       flagsByPath: IMPORT_FLAGS_BY_PATH,

@@ -1,11 +1,17 @@
 import type { TrainModelResult } from '../../contracts/index.js';
 import { prepareTrainingInput, type StartTrainingRequest } from '../api.js';
 import type { CommandGroup } from './context.js';
-import { decimal, integer, type FieldFlag } from './fields.js';
+import { decimal, integer, jsonObject, type FieldFlag } from './fields.js';
 import { formatTrainingResult } from './output.js';
 import { addRunCommands, addStartCommand } from './run-commands.js';
 
 /** `faultline train start` flags → TrainModelRequest fields. Defaults live in the contract. */
+/** `signal`, `time` (contiguous ranges of each recording), or the whole split as JSON (`{"kind": "condition", …}`). */
+export function parseSplit(raw: string): Record<string, unknown> {
+  const name = raw.trim().toLowerCase();
+  return name === 'signal' || name === 'time' ? { kind: name } : jsonObject(raw);
+}
+
 export const TRAIN_FIELDS: readonly FieldFlag[] = [
   { flags: '--dataset <datasetId>', description: 'dataset to train on (required)', path: ['datasetId'] },
   { flags: '--id <experimentId>', description: 'experiment id (default: derived from dataset + hyperparameters, exp-<hash>)', path: ['experimentId'] },
@@ -18,6 +24,25 @@ export const TRAIN_FIELDS: readonly FieldFlag[] = [
   { flags: '--hop <samples>', description: 'window hop', path: ['hyperparameters', 'windowHop'], parse: integer },
   { flags: '--max-windows <n>', description: 'windows per signal at most', path: ['hyperparameters', 'maxWindowsPerSignal'], parse: integer },
   { flags: '--seed <n>', description: 'training seed (split, init, shuffling)', path: ['hyperparameters', 'seed'], parse: integer },
+  {
+    flags: '--split <signal|time|json>',
+    description:
+      'signal (default) | time (contiguous ranges of each recording, a signal left out between) | JSON, e.g. {"kind":"condition","holdOut":{"loadHp":[1,2,3]}}',
+    path: ['hyperparameters', 'split'],
+    parse: parseSplit,
+  },
+  {
+    flags: '--normalization <kind>',
+    description: 'window (default: each window z-scored) | recording (scaled by its recording)',
+    path: ['hyperparameters', 'normalization'],
+  },
+  {
+    flags: '--augment <json>',
+    description: 'training augmentation, e.g. {"speedStretch":0.04,"amplitudeScale":0.2,"noise":0.1}',
+    path: ['hyperparameters', 'augmentation'],
+    parse: jsonObject,
+  },
+  { flags: '--adabn', description: 'adapt batch-norm statistics to the test windows before testing (AdaBN)', path: ['hyperparameters', 'adaBN'] },
   { flags: '--max-minutes <n>', description: 'deadline of the training activity, minutes', path: ['maxTrainingMinutes'], parse: decimal },
 ];
 

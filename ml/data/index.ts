@@ -2,3 +2,4 @@
 export { mixSeed, mulberry32, permutation, shuffled, type RandomSource } from '../random.js';
 export * from './split.js';
 export * from './windows.js';
+export * from './augment.js';

@@ -20,6 +20,11 @@ export interface WindowSource {
   /** Class index into the job's class list. */
   labelIndex: number;
   samples: Float32Array;
+  /**
+   * Normalise every window by these (the recording's) statistics instead of its own: keeps the
+   * loudness of a window relative to its recording. Unset = per-window z-score.
+   */
+  scale?: { mean: number; std: number };
 }
 
 /** Windows as flat arrays, ready for `tf.tensor3d(x, [count, windowLength, 1])`. */
@@ -88,6 +93,26 @@ export function zNormalizeInto(src: Float32Array, start: number, length: number,
   for (let i = 0; i < length; i++) out[outOffset + i] = (src[start + i] - mean) * scale;
 }
 
+/** Copy `length` samples, shifted and scaled by given statistics (a zero deviation gives zeros). */
+export function scaleInto(src: Float32Array, start: number, length: number, scale: { mean: number; std: number }, out: Float32Array, outOffset: number): void {
+  const k = scale.std > 1e-12 ? 1 / scale.std : 0;
+  for (let i = 0; i < length; i++) out[outOffset + i] = (src[start + i] - scale.mean) * k;
+}
+
+/** Mean and standard deviation over all samples of several arrays (one recording's signals), in float64. */
+export function recordingStats(parts: readonly Float32Array[]): { mean: number; std: number } {
+  let n = 0;
+  let sum = 0;
+  for (const p of parts) {
+    n += p.length;
+    for (let i = 0; i < p.length; i++) sum += p[i];
+  }
+  const mean = n > 0 ? sum / n : 0;
+  let sq = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) sq += (p[i] - mean) ** 2;
+  return { mean, std: n > 0 ? Math.sqrt(sq / n) : 0 };
+}
+
 /** Cut, thin and normalise the windows of `signals`, in the given signal order. */
 export function buildWindows(signals: readonly WindowSource[], opts: WindowOptions): WindowSet {
   const { windowLength } = opts;
@@ -109,7 +134,8 @@ export function buildWindows(signals: readonly WindowSource[], opts: WindowOptio
   let w = 0;
   for (const { s, starts } of plans) {
     for (const start of starts) {
-      zNormalizeInto(s.samples, start, windowLength, x, w * windowLength);
+      if (s.scale) scaleInto(s.samples, start, windowLength, s.scale, x, w * windowLength);
+      else zNormalizeInto(s.samples, start, windowLength, x, w * windowLength);
       y[w] = s.labelIndex;
       signalOf[w] = s.index;
       w++;

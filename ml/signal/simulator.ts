@@ -13,7 +13,7 @@
  * Everything random is drawn from streams derived from spec.seed, so a spec alone determines
  * the bytes, and planSignal(config, i) depends only on (config, i).
  */
-import { CWRU_SPEED_BY_LOAD_RPM, type SignalSpec, type SimulatorConfig } from '../../contracts/index.js';
+import { countSimulatedSignals, CWRU_SPEED_BY_LOAD_RPM, simulatedClasses, type SignalSpec, type SimulatorConfig } from '../../contracts/index.js';
 import { characteristicFrequencies, faultImpactRateHz, type FaultyClass, impactRateHz, resonanceBandHz } from './kinematics.js';
 import { deriveSeed, Rng } from '../random.js';
 
@@ -40,33 +40,35 @@ const RING_DOWN_NEPERS = 9.2;
 // ---------------------------------------------------------------------------------------------
 
 export function countSignals(config: SimulatorConfig): number {
-  return config.classes.length * config.signalsPerClass;
+  return countSimulatedSignals(config);
 }
 
 /**
  * Metadata of signal `index` of a dataset.
  *
- * Labels are interleaved: index i has class classes[i % classes.length], and k = floor(i /
+ * Labels are interleaved: index i has class classes[i % classes.length] (simulatedClasses: one
+ * per fault type, or per fault type and diameter with scheme fault-type-size), and k = floor(i /
  * classes.length) is its ordinal within the class. Interleaving keeps any contiguous range of
  * indices (a generation chunk, or a dataset cut short) class-balanced.
- * Faulty classes cycle severity fastest, then load (severity = severitiesIn[k % S], load =
- * loadsHp[floor(k / S) % L]), so every (severity, load) pair appears once per S × L signals;
- * normal signals (severity 0) cycle the loads alone.
+ * Under fault-type, faulty classes cycle severity fastest, then load (severity = severitiesIn[k % S],
+ * load = loadsHp[floor(k / S) % L]), so every (severity, load) pair appears once per S × L signals;
+ * classes with one diameter (normal, every fault-type-size class) cycle the loads alone.
+ * The impact amplitude scales with the diameter, so a larger fault is a louder one.
  */
 export function planSignal(config: SimulatorConfig, index: number): SignalSpec {
   const total = countSignals(config);
+  const classes = simulatedClasses(config);
   if (!Number.isInteger(index) || index < 0 || index >= total) {
-    throw new RangeError(
-      `index must be an integer in [0, ${total}) (${config.classes.length} classes × ${config.signalsPerClass} signalsPerClass), got ${index}`,
-    );
+    throw new RangeError(`index must be an integer in [0, ${total}) (${classes.length} classes × ${config.signalsPerClass} signalsPerClass), got ${index}`);
   }
-  const nClasses = config.classes.length;
-  const label = config.classes[index % nClasses];
+  const nClasses = classes.length;
+  const cls = classes[index % nClasses];
+  const label = cls.faultType;
   const k = Math.floor(index / nClasses);
   const nSeverities = config.severitiesIn.length;
-  const faulty = label !== 'normal';
-  const severityIn = faulty ? config.severitiesIn[k % nSeverities] : 0;
-  const loadHp = config.loadsHp[(faulty ? Math.floor(k / nSeverities) : k) % config.loadsHp.length];
+  const cyclesSeverity = cls.severityIn === null;
+  const severityIn = cls.severityIn ?? config.severitiesIn[k % nSeverities];
+  const loadHp = config.loadsHp[(cyclesSeverity ? Math.floor(k / nSeverities) : k) % config.loadsHp.length];
   const rpm = CWRU_SPEED_BY_LOAD_RPM[loadHp];
   if (rpm === undefined) {
     throw new RangeError(`loadsHp: no nominal CWRU shaft speed for a load of ${loadHp} hp`);

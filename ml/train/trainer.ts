@@ -7,8 +7,10 @@ import type { TrainingOutcome } from '../../contracts/activity-io/training.js';
 import type { Architecture, EpochMetrics, TrainHyperparameters, TrainingHeartbeat } from '../../contracts/training.js';
 import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel } from '../model/index.js';
 import { mixSeed, mulberry32, permutation } from '../random.js';
-import { splitBySignal } from '../data/split.js';
-import { buildWindows, classBalance, type WindowOptions, type WindowSet } from '../data/windows.js';
+import { splitSignals, type SplitSignal } from '../data/split.js';
+import { augmentWindows } from '../data/augment.js';
+import { buildWindows, classBalance, recordingStats, type WindowOptions, type WindowSet, type WindowSource } from '../data/windows.js';
+import { adaptBatchNorm } from './adabn.js';
 import { TrainingDivergedError, throwIfAborted } from './errors.js';
 import { evaluateModel, yieldToEventLoop } from './evaluate.js';
 
@@ -22,9 +24,8 @@ import { evaluateModel, yieldToEventLoop } from './evaluate.js';
  * (what an ASHA promotion to a 9-epoch rung means).
  */
 
-export interface TrainingSignalRef {
-  index: number;
-  label: string;
+/** A signal to train on; its recording, offset, load and rpm matter to the time and condition splits. */
+export interface TrainingSignalRef extends SplitSignal {
   /** Artifact URI of the signal's float32 samples. */
   uri: string;
 }
@@ -99,7 +100,7 @@ export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<T
 
     for (let epoch = lastEpoch + 1; epoch <= hp.epochs && !stoppedEarly; epoch++) {
       const t0 = performance.now();
-      const train = await trainOneEpoch(model, splits.train, epoch, hp, env.signal);
+      const train = await trainOneEpoch(model, augmentedTrain(splits.train, epoch, hp), epoch, hp, env.signal);
       const t1 = performance.now();
       const val = await evaluateModel(model, splits.validation, job.classes.length, { batchSize: hp.batchSize, signal: env.signal });
       assertFinite(val.loss, `validation loss in epoch ${epoch}`);
@@ -138,6 +139,12 @@ export async function runTraining(job: TrainingJob, env: TrainingEnv): Promise<T
       model = bestModel;
     }
     const finalVal = await evaluateModel(model, splits.validation, job.classes.length, { batchSize: hp.batchSize, signal: env.signal });
+    // After validation (source condition) and before the test (target): the only use of the test
+    // windows before scoring them is their unlabelled batch-norm statistics.
+    if (hp.adaBN) {
+      const adapted = await adaptBatchNorm(model, splits.test, hp.batchSize * 8);
+      log('batch-norm statistics adapted to the test windows', { experimentId: job.experimentId, layers: adapted });
+    }
     const test = await evaluateModel(model, splits.test, job.classes.length, { batchSize: hp.batchSize, signal: env.signal });
     assertFinite(test.loss, 'test loss');
     const inferenceMsPerWindow = measureInferenceMs(model, splits.test);
@@ -307,18 +314,38 @@ function compileOrDispose(model: tfl.LayersModel, hp: TrainHyperparameters): voi
   }
 }
 
+/** The epoch's training windows: augmented afresh from (seed, epoch), or as they are. */
+function augmentedTrain(train: WindowSet, epoch: number, hp: TrainHyperparameters): WindowSet {
+  const a = hp.augmentation;
+  if (!a || (a.speedStretch === 0 && a.amplitudeScale === 0 && a.noise === 0)) return train;
+  return { ...train, x: augmentWindows(train, a, mulberry32(mixSeed(hp.seed, 'augment', epoch))) };
+}
+
 async function loadSplits(job: TrainingJob, env: TrainingEnv): Promise<Splits> {
   const hp = job.hyperparameters;
-  const split = splitBySignal(job.signals, hp);
+  const split = splitSignals(job.signals, hp);
   const byIndex = new Map(job.signals.map((s) => [s.index, s]));
   const labelIndex = new Map(job.classes.map((c, i) => [c, i]));
   const opts: WindowOptions = { windowLength: hp.windowLength, windowHop: hp.windowHop, maxWindowsPerSignal: hp.maxWindowsPerSignal };
   const load = async (indices: number[]): Promise<WindowSet> => {
-    const sources = [];
+    const sources: WindowSource[] = [];
     for (const index of indices) {
       throwIfAborted(env.signal, 'while loading signals');
       const ref = byIndex.get(index)!;
       sources.push({ index, labelIndex: labelIndex.get(ref.label)!, samples: await getFloat32(env.artifacts, ref.uri) });
+    }
+    if (hp.normalization === 'recording') {
+      // Statistics per recording within this split part: a test recording is scaled by its own
+      // samples only, as a new recording would be in use.
+      const groups = new Map<string, WindowSource[]>();
+      for (const src of sources) {
+        const key = byIndex.get(src.index)!.recording ?? `signal:${src.index}`;
+        groups.set(key, [...(groups.get(key) ?? []), src]);
+      }
+      for (const group of groups.values()) {
+        const scale = recordingStats(group.map((g) => g.samples));
+        for (const g of group) g.scale = scale;
+      }
     }
     return buildWindows(sources, opts);
   };

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTrainingResult, startTraining } from '../../client/api.js';
 import { getImportResult, startMatImport, uploadImportFile } from '../../client/import.js';
+import { splitSignalOf } from '../../activities/lib/eval-data.js';
+import { splitByTime } from '../../ml/data/split.js';
 import { datasetFiles, notifications, signals } from '../../db/schema.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { recordReplayHistory } from '../support/history.js';
@@ -64,6 +67,42 @@ describe('importMatDatasetWorkflow on a real stack', () => {
 
     // `RECORD_REPLAY_HISTORIES=1 npx vitest run test/integration/import.test.ts`
     await recordReplayHistory(stack.temporal, workflowId, 'importMatDatasetWorkflow');
+  });
+
+  it('trains on the imported recordings with the time split: each recording cut by time, the activity passing recording and offset', async () => {
+    const trainer = await stack.spawnWorkerProcess(['train']);
+    try {
+      const hyperparameters = {
+        windowLength: 2048,
+        windowHop: 1024,
+        maxWindowsPerSignal: 3,
+        epochs: 1,
+        seed: 2,
+        split: { kind: 'time' as const, gapSignals: 1 },
+      };
+      const started = await startTraining(stack.client, { datasetId: 'cwru10', hyperparameters });
+      const result = await getTrainingResult(stack.client, started.workflowId);
+      expect(result.status).toBe('COMPLETED');
+      expect(result.classes).toHaveLength(10);
+      // The windows per class and side are those of the time split of the stored rows (3 windows per signal).
+      const rows = await stack.db.select().from(signals).where(eq(signals.datasetId, 'cwru10'));
+      const parts = splitByTime(rows.map(splitSignalOf), { validationFraction: 0.15, testFraction: 0.2, seed: 2, gapSignals: 1 });
+      const labelOf = new Map(rows.map((r) => [r.idx, r.label]));
+      for (const side of ['train', 'validation', 'test'] as const) {
+        const perClass: Record<string, number> = {};
+        for (const i of parts[side]) perClass[labelOf.get(i)!] = (perClass[labelOf.get(i)!] ?? 0) + 3;
+        expect(result.classBalance[side]).toEqual(perClass);
+      }
+      // Each recording: its test signals come after its validation signals, which come after its training ones.
+      const offsetOf = new Map(rows.map((r) => [r.idx, r.offsetSamples!]));
+      for (const file of new Set(rows.map((r) => r.sourceFile))) {
+        const mine = (ids: number[]) => ids.filter((i) => rows.find((r) => r.idx === i)?.sourceFile === file).map((i) => offsetOf.get(i)!);
+        expect(Math.max(...mine(parts.train))).toBeLessThan(Math.min(...mine(parts.validation)) - 4096);
+        expect(Math.max(...mine(parts.validation))).toBeLessThan(Math.min(...mine(parts.test)) - 4096);
+      }
+    } finally {
+      await trainer.kill();
+    }
   });
 
   it('the same request again adds nothing; a copy of a file under another name is a duplicate', async () => {

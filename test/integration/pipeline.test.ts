@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelRun, getDatasetResult, getProgress, getTrainingResult, startDatasetGeneration, startTraining } from '../../client/api.js';
-import { InputValidationError, WORKFLOW_TASK_QUEUE, workflowIds } from '../../contracts/index.js';
+import { classLabel, InputValidationError, WORKFLOW_TASK_QUEUE, schemeClasses, workflowIds, type FaultClass } from '../../contracts/index.js';
 import { datasets, epochMetrics, experiments, models, notifications, signals } from '../../db/schema.js';
 import { findTemporalCli } from '../../temporal-config/cli.js';
 import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
@@ -87,6 +87,24 @@ describe('dataset generation and training on a real stack', () => {
     // histories that test/replay/replay.test.ts replays against the current workflow code.
     await recordReplayHistory(stack.temporal, started.workflowId, 'trainModelWorkflow');
     await recordReplayHistory(stack.temporal, workflowIds.dataset(datasetId), 'generateDatasetWorkflow');
+  });
+
+  it('simulates the 10-class scheme (fault-type-size) and trains a 10-class model on it', async () => {
+    const tenId = await generateDataset(stack, { ...TINY_DATASET, config: { ...TINY_DATASET.config, scheme: 'fault-type-size', signalsPerClass: 4 } });
+    const ten = schemeClasses('fault-type-size');
+    const [row] = await stack.db.select().from(datasets).where(eq(datasets.id, tenId));
+    expect(row).toMatchObject({ status: 'READY', numSignals: 40, classCounts: Object.fromEntries(ten.map((c) => [c, 4])) });
+    expect(row.config).toMatchObject({ scheme: 'fault-type-size' });
+    const rows = await stack.db.select().from(signals).where(eq(signals.datasetId, tenId));
+    // The label names the diameter the signal was simulated with.
+    for (const r of rows)
+      expect(r.label).toBe(r.severityIn === 0 ? 'normal' : classLabel('fault-type-size', r.label.replace(/_\d{3}$/, '') as FaultClass, r.severityIn));
+    const started = await startTraining(stack.client, tinyTraining(tenId, { epochs: 2 }));
+    const result = await getTrainingResult(stack.client, started.workflowId);
+    expect(result.status).toBe('COMPLETED');
+    expect(result.classes).toEqual([...ten].sort());
+    expect(result.confusionMatrix).toHaveLength(10);
+    expect(result.confusionMatrix.every((r) => r.length === 10)).toBe(true);
   });
 
   it('runs the same request once, whether it is running or finished', async () => {

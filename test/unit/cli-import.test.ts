@@ -142,6 +142,34 @@ describe('faultline import start', () => {
     expect(sent(other).datasetId).not.toBe(input.datasetId);
   });
 
+  it('--files takes a list up to the next flag; with --file the names append (--file first)', async () => {
+    const list = fakeCli();
+    expect(await list.run(['import', 'start', '--dataset', 'l', '--root', 'cwru', '--files', 'a.mat', 'b.mat', 'c.mat', '--scheme', 'fault-type-size'])).toBe(
+      0,
+    );
+    expect(sent(list)).toMatchObject({ files: ['a.mat', 'b.mat', 'c.mat'], scheme: 'fault-type-size', root: 'cwru' });
+    const both = fakeCli();
+    expect(await both.run(['import', 'start', '--dataset', 'l', '--files', 'b.mat', 'c.mat', '--file', 'a.mat'])).toBe(0);
+    expect(sent(both).files).toEqual(['a.mat', 'b.mat', 'c.mat']);
+    // The list form is the same request as the repeated form, so the same derived id.
+    const repeated = fakeCli();
+    expect(await repeated.run(['import', 'start', '--file', 'a.mat', '--file', 'b.mat'])).toBe(0);
+    const listed = fakeCli();
+    expect(await listed.run(['import', 'start', '--files', 'a.mat', 'b.mat'])).toBe(0);
+    expect(sent(listed).datasetId).toBe(sent(repeated).datasetId);
+    expect(sent(listed).files).toEqual(['a.mat', 'b.mat']);
+  });
+
+  it('--files with --upload: the names first, then the uploaded URIs', async () => {
+    const store = tempDir('import-store-');
+    const local = path.join(tempDir('import-local-'), 'up.mat');
+    writeFileSync(local, 'bytes of an upload');
+    const cli = fakeCli();
+    cli.deps.uploadImportFile = localUploader(store, 1024);
+    expect(await cli.run(['import', 'start', '--files', 'a.mat', 'b.mat', '--upload', local])).toBe(0);
+    expect(sent(cli).files).toEqual(['a.mat', 'b.mat', { artifactUri: expect.stringMatching(/^artifact:sha256\/[0-9a-f]{64}$/), name: 'up.mat' }]);
+  });
+
   it('--labels takes cwru, an inline JSON map or a map file', async () => {
     const map = { 'rec-a.mat': { faultType: 'ball', faultSizeIn: 0.007, loadHp: 1, samplingRateHz: 12_000 } };
     const file = path.join(tempDir('import-cli-'), 'labels.json');
@@ -209,12 +237,23 @@ describe('faultline import start: bad values exit 2 naming the flag and the valu
     ['a fractional rate', ['--file', 'a.mat', '--rate', '12.0005k'], /option '--rate <hz>' argument '12.0005k' is invalid\. must be a whole number of Hz/],
     ['a rate too low', ['--file', 'a.mat', '--rate', '10'], /samplingRateHz \(--rate\): .*\(got 10\)/],
     ['signals too short', ['--file', 'a.mat', '--length', '16'], /signalLength \(--length\): .*\(got 16\)/],
-    ['both --file and --glob', ['--file', 'a.mat', '--glob', '*.mat'], /files \(--file \| --upload \| --glob\): give exactly one of files and glob/],
-    ['neither --file nor --glob', [], /files \(--file \| --upload \| --glob\): give exactly one of files and glob/],
+    ['both --file and --glob', ['--file', 'a.mat', '--glob', '*.mat'], /files \(--file \| --files \| --upload \| --glob\): give exactly one of files and glob/],
+    [
+      'both --files and --glob',
+      ['--files', 'a.mat', 'b.mat', '--glob', '*.mat'],
+      /files \(--file \| --files \| --upload \| --glob\): give exactly one of files and glob/,
+    ],
+    ['--files with no name', ['--files'], /option '--files <names\.\.\.>' argument missing/],
+    [
+      'a traversal in the --files list',
+      ['--files', 'a.mat', '../../etc/passwd'],
+      /files\.1 \(--file \| --files \| --upload \| --glob\): must be a file name without folders.*\(got "\.\.\/\.\.\/etc\/passwd"\)/,
+    ],
+    ['neither --file nor --glob', [], /files \(--file \| --files \| --upload \| --glob\): give exactly one of files and glob/],
     [
       'a file name with folders',
       ['--file', '../etc/passwd'],
-      /files\.0 \(--file \| --upload \| --glob\): must be a file name without folders.*\(got "\.\.\/etc\/passwd"\)/,
+      /files\.0 \(--file \| --files \| --upload \| --glob\): must be a file name without folders.*\(got "\.\.\/etc\/passwd"\)/,
     ],
     ['a root leaving IMPORT_ROOT', ['--root', '../..', '--file', 'a.mat'], /root \(--root\): must not contain "\.\." segments \(got "\.\.\/\.\."\)/],
     ['a glob with folders', ['--glob', 'sub/*.mat'], /glob \(--glob\): must match names in root/],

@@ -50,6 +50,19 @@ describe('faultline dataset start with no config flags', () => {
     expect(prepareDatasetInput({ config: { seed: 42 } }).datasetId).toBe(input.datasetId);
   });
 
+  it('--scheme fault-type-size asks for the 10-class simulation; an unknown scheme is refused by flag; no --scheme keeps the old id', async () => {
+    const cli = fakeCli();
+    expect(await cli.run(['dataset', 'start', '--scheme', 'fault-type-size', '--signals-per-class', '3'])).toBe(0);
+    const [input] = cli.argsOf('startDatasetGeneration') as [{ datasetId: string; config: Record<string, unknown> }];
+    expect(input.config).toMatchObject({ scheme: 'fault-type-size', signalsPerClass: 3 });
+    expect(input.datasetId).not.toBe(prepareDatasetInput({ config: { signalsPerClass: 3 } }).datasetId);
+    const bad = fakeCli();
+    expect(await bad.run(['dataset', 'start', '--scheme', 'fault-size'])).toBe(2);
+    expect(bad.stderr()).toMatch(/config\.scheme \(--scheme\): .*"fault-size"/);
+    // The option has no default, so a request without it hashes as it did before the option existed.
+    expect(prepareDatasetInput({ config: {} }).config).not.toHaveProperty('scheme');
+  });
+
   it('a missing required flag is named as a flag to give, not as "expected object"', async () => {
     const cli = fakeCli();
     expect(await cli.run(['train', 'start'])).toBe(2);

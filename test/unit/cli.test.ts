@@ -110,6 +110,39 @@ describe('faultline train start', () => {
     });
   });
 
+  it('--split takes signal, time, or a JSON split; a bad one is refused naming the field and flag', async () => {
+    const time = fakeCli();
+    expect(await time.run(['train', 'start', '--dataset', 'ds-1', '--split', 'time'])).toBe(0);
+    expect(time.argsOf('startTraining')?.[0]).toMatchObject({ hyperparameters: { split: { kind: 'time', gapSignals: 1 } } });
+    const cond = fakeCli();
+    expect(await cond.run(['train', 'start', '--dataset', 'ds-1', '--split', '{"kind":"condition","holdOut":{"loadHp":[1,2,3]},"within":"time"}'])).toBe(0);
+    expect(cond.argsOf('startTraining')?.[0]).toMatchObject({
+      hyperparameters: { split: { kind: 'condition', holdOut: { loadHp: [1, 2, 3] }, within: 'time', gapSignals: 1 } },
+    });
+    const none = fakeCli();
+    expect(await none.run(['train', 'start', '--dataset', 'ds-1'])).toBe(0);
+    expect((none.argsOf('startTraining')?.[0] as { hyperparameters: object }).hyperparameters).not.toHaveProperty('split');
+    const bad = fakeCli();
+    expect(await bad.run(['train', 'start', '--dataset', 'ds-1', '--split', '{"kind":"condition","holdOut":{}}'])).toBe(2);
+    expect(bad.stderr()).toMatch(/hyperparameters\.split\.holdOut \(--split\): give exactly one of loadHp and rpmRange/);
+    expect(bad.sessions()).toBe(0);
+  });
+
+  it('--normalization, --augment and --adabn set the robustness options; a bad one is refused naming the flag', async () => {
+    const cli = fakeCli();
+    const argv = ['train', 'start', '--dataset', 'ds-1', '--normalization', 'recording', '--augment', '{"speedStretch":0.04,"noise":0.1}', '--adabn'];
+    expect(await cli.run(argv)).toBe(0);
+    expect(cli.argsOf('startTraining')?.[0]).toMatchObject({
+      hyperparameters: { normalization: 'recording', augmentation: { speedStretch: 0.04, amplitudeScale: 0, noise: 0.1 }, adaBN: true },
+    });
+    const bad = fakeCli();
+    expect(await bad.run(['train', 'start', '--dataset', 'ds-1', '--augment', '{"speedStretch":0.5}'])).toBe(2);
+    expect(bad.stderr()).toMatch(/hyperparameters\.augmentation\.speedStretch \(--augment\): .*\(got 0\.5\)/);
+    const norm = fakeCli();
+    expect(await norm.run(['train', 'start', '--dataset', 'ds-1', '--normalization', 'file'])).toBe(2);
+    expect(norm.stderr()).toMatch(/hyperparameters\.normalization \(--normalization\): .*"file"/);
+  });
+
   it('--json prints exactly one JSON document on stdout and nothing on stderr', async () => {
     const cli = fakeCli();
     expect(await cli.run(['--json', 'train', 'start', '--dataset', 'ds-1'])).toBe(0);

@@ -7,6 +7,8 @@ import { generateJsonSchemaFiles, SCHEMA_DIR } from '../../scripts/gen-json-sche
 import type { z } from 'zod';
 import {
   ExplainSignalsInputSchema,
+  CLASS_SCHEMES,
+  ClassLabelSchema,
   FaultClassSchema,
   GenerateDatasetInputSchema,
   HpoCampaignInputSchema,
@@ -100,6 +102,7 @@ describe('contracts/json-schema', () => {
     const config = props(schema).config;
     expect(config.required).toBeUndefined();
     expect((props(config).classes.items as Json).enum).toEqual(FaultClassSchema.options);
+    expect(props(config).scheme.enum).toEqual([...CLASS_SCHEMES]);
   });
 
   it('training input: required keys and enum values match the zod schema', () => {
@@ -160,7 +163,7 @@ describe('contracts/json-schema', () => {
     expect(new RegExp((props(ids).ids.items as Json).pattern as string).test('cwru-demo:17')).toBe(true);
     expect(props(dataset).kind).toMatchObject({ const: 'dataset' });
     expect(dataset.required).toEqual(['kind', 'datasetId']);
-    expect((props(dataset).labels.items as Json).enum).toEqual(FaultClassSchema.options);
+    expect((props(dataset).labels.items as Json).enum).toEqual(ClassLabelSchema.options);
     const methods = props(schema).methods;
     expect(Object.keys(props(methods))).toEqual([...XAI_METHODS]);
     expect(methods).toMatchObject({ minProperties: 1, additionalProperties: false });

@@ -4,6 +4,11 @@ import {
   FAULT_CLASSES,
   FAULT_SEVERITIES_IN,
   SimulatorConfigSchema,
+  classLabel,
+  countSimulatedSignals,
+  estimateDatasetBytes,
+  schemeClasses,
+  simulatedClasses,
   type FaultClass,
   type SignalSpec,
   type SimulatorConfig,
@@ -144,6 +149,58 @@ describe('planSignal', () => {
     const normal = specs.filter((s) => s.label === 'normal');
     expect(normal.every((s) => s.severityIn === 0)).toBe(true);
     expect(normal.map((s) => s.loadHp)).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+  });
+
+  it('fault-type-size: normal + 3 types × 3 diameters = 10 classes, each with one diameter, cycling the loads', () => {
+    const c = config({ scheme: 'fault-type-size', signalsPerClass: 8 });
+    const classes = simulatedClasses(c);
+    // The same labels, in the same order, as the 10-class scheme an import declares.
+    expect(classes.map((k) => k.label)).toEqual(schemeClasses('fault-type-size'));
+    expect(countSignals(c)).toBe(80);
+    expect(countSimulatedSignals(c)).toBe(80);
+    expect(estimateDatasetBytes(c)).toBe(80 * c.signalLength * 4);
+    const specs = Array.from({ length: countSignals(c) }, (_, i) => planSignal(c, i));
+    for (const k of classes) {
+      const of = specs.filter((s, i) => classes[i % classes.length].label === k.label);
+      expect(of).toHaveLength(8);
+      expect(of.every((s) => s.label === k.faultType && s.severityIn === k.severityIn)).toBe(true);
+      expect(of.every((s) => classLabel('fault-type-size', s.label, s.severityIn) === k.label)).toBe(true);
+      // Every class sees every load (twice in 8 signals): a class is never confounded with a load.
+      expect(of.map((s) => s.loadHp)).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    }
+  });
+
+  it('fault-type-size follows the requested classes and diameters; without a scheme the 4-class plan is unchanged', () => {
+    const c = config({ scheme: 'fault-type-size', classes: ['normal', 'ball'], severitiesIn: [0.007, 0.021], signalsPerClass: 2 });
+    expect(simulatedClasses(c).map((k) => k.label)).toEqual(['normal', 'ball_007', 'ball_021']);
+    expect(countSignals(c)).toBe(6);
+    // `scheme: fault-type` spelt out plans exactly what no scheme plans.
+    const plain = config({ signalsPerClass: 12 });
+    const explicit = config({ signalsPerClass: 12, scheme: 'fault-type' });
+    for (let i = 0; i < countSignals(plain); i++) expect(planSignal(explicit, i)).toEqual(planSignal(plain, i));
+  });
+
+  it('fault-type-size refuses diameters that name the same class', () => {
+    const r = SimulatorConfigSchema.safeParse({ scheme: 'fault-type-size', severitiesIn: [0.007, 0.0072] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['severitiesIn'], message: expect.stringContaining('distinct diameters in mils') });
+    // Under fault-type the diameters only vary the amplitude, so near-equal ones are fine.
+    expect(SimulatorConfigSchema.safeParse({ severitiesIn: [0.007, 0.0072] }).success).toBe(true);
+  });
+
+  it('fault-type-size: a larger fault is a louder one (impacts scale with the diameter)', () => {
+    const c = config({ scheme: 'fault-type-size', seed: 5, signalsPerClass: 1, loadsHp: [0], snrDb: [60, 60] });
+    const classes = simulatedClasses(c);
+    const at = (label: string) =>
+      planSignal(
+        c,
+        classes.findIndex((k) => k.label === label),
+      );
+    const peak = (spec: SignalSpec) => simulateCleanSignal(spec, FS, 24_000).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (const t of ['inner_race', 'outer_race', 'ball'] as const) {
+      expect(peak(at(`${t}_014`))).toBeGreaterThan(peak(at(`${t}_007`)));
+      expect(peak(at(`${t}_021`))).toBeGreaterThan(peak(at(`${t}_014`)));
+    }
   });
 
   it('draws the shaft speed within ±speedJitter of the nominal CWRU speed and the SNR within its range', () => {

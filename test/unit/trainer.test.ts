@@ -94,6 +94,17 @@ describe('runTraining', () => {
     disposeModel(model);
   });
 
+  it('trains on the split the request asks for: time ranges of each recording (a signal left out between), or a held-out load', async () => {
+    // Each class one recording of 12 consecutive signals, the first 6 at 0 hp and the rest at 1 hp.
+    const recorded = signals.map((s, i) => ({ ...s, recording: s.label, offset: (i % 12) * 2048, loadHp: i % 12 < 6 ? 0 : 1 }));
+    const time = await train(smallJob(recorded, { epochs: 1, split: { kind: 'time', gapSignals: 1 } }));
+    // 12 − 2 left out = 10: test 2, validation 2, train 6 signals per class; 8 windows each.
+    for (const c of TEST_CLASSES) expect(time.outcome.classBalance).toMatchObject({ train: { [c]: 48 }, validation: { [c]: 16 }, test: { [c]: 16 } });
+    const cond = await train(smallJob(recorded, { epochs: 1, split: { kind: 'condition', holdOut: { loadHp: [1] }, within: 'signal', gapSignals: 1 } }));
+    // The 6 signals at 1 hp are the test set; the 6 at 0 hp: round(6 × 0.2) = 1 validation, 5 train.
+    for (const c of TEST_CLASSES) expect(cond.outcome.classBalance).toMatchObject({ train: { [c]: 40 }, validation: { [c]: 8 }, test: { [c]: 48 } });
+  });
+
   it('stops early when validation loss stops improving', async () => {
     // minDelta larger than any possible improvement: only epoch 1 (vs. Infinity) counts.
     const { outcome, epochs } = await train(smallJob(signals, { epochs: 10, patience: 2, minDelta: 100 }));
@@ -121,6 +132,21 @@ describe('runTraining', () => {
     // Throughput and latency are timings, and checkpoint URIs differ by process (see model IO).
     const comparable = ({ trainSamplesPerSec: _t, inferenceMsPerWindow: _l, checkpointUri: _c, ...rest }: TrainingOutcome) => rest;
     expect(comparable(resumed.outcome)).toEqual(comparable(straight.outcome));
+  });
+
+  it('with augmentation, per-recording normalisation and AdaBN: an epoch differs from plain training, and a resumed run is still exact', async () => {
+    const robust = { augmentation: { speedStretch: 0.04, amplitudeScale: 0.2, noise: 0.1 }, normalization: 'recording' as const, adaBN: true };
+    const bnArch = { ...smallJob(signals).architecture, blocks: smallJob(signals).architecture.blocks.map((b) => ({ ...b, batchNorm: true })) };
+    const job = (epochs: number, extra: object = robust) => ({ ...smallJob(signals, { epochs, ...extra }), architecture: bnArch });
+    const plain = await train(job(2, {}));
+    const straight = await train(job(3));
+    // The options change what is trained on (the first epoch's loss), so they are really applied.
+    expect(straight.epochs[0].metrics.loss).not.toBe(plain.epochs[0].metrics.loss);
+    const first = await train(job(2));
+    const resumed = await train({ ...job(3), resume: first.epochs[1] });
+    expect(resumed.epochs.map(deterministic)).toEqual(straight.epochs.slice(2).map(deterministic));
+    expect(resumed.outcome.modelUri).toBe(straight.outcome.modelUri);
+    expect(resumed.outcome.testAccuracy).toBe(straight.outcome.testAccuracy);
   });
 
   it('finishes without training when resumed after the last epoch', async () => {

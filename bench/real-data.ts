@@ -1,0 +1,185 @@
+/**
+ * Models on real data: what the issue-9 options buy, measured.
+ *   npx tsx bench/real-data.ts [--quick]      (npm run bench -- --only real-data)
+ *
+ * (a) The 10-class 0 hp CWRU benchmark on the ten shared recordings (../shared/data/cwru, or
+ *     CWRU_DIR): drive end, the 48 kHz normal recording resampled to 12 kHz with the import's
+ *     resampler, each recording cut into signals of 4,096 samples in order (what
+ *     `faultline import` stores) and split by time (`split: time`, one signal left out at each
+ *     boundary: no window of one side within a window of the other). Test accuracy of the
+ *     reference CNN, with per-window and with per-recording normalisation.
+ * (c) The simulator's cross-load test: a 4-class simulated dataset at loads 0–3, trained at load 0
+ *     and tested at loads 1–3 (`split: condition`, holdOut loads 1–3), without any option, with
+ *     each option alone (per-recording normalisation, augmentation, AdaBN) and with all of them.
+ *
+ * Training is the trainer the activity runs (ml/train runTraining, in process, wasm), on the
+ * reference CNN, a few epochs (two shared cores); each run's seed is fixed, so a figure repeats
+ * on the same machine and backend. Runs are single seeds: differences of a point or two are noise.
+ * The last stdout line is the report as JSON.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { putFloat32 } from '../artifacts/codecs.js';
+import { FileArtifactStore } from '../artifacts/file-store.js';
+import {
+  classLabel,
+  REFERENCE_ARCHITECTURE,
+  SimulatorConfigSchema,
+  TrainHyperparametersSchema,
+  type TrainHyperparameters,
+  type TrainSettings,
+} from '../contracts/index.js';
+import { channelVariable, parseCwruName, rpmVariable } from '../ml/mat/cwru.js';
+import { readMat, toFloat64 } from '../ml/mat/index.js';
+import type { MatNumericVariable } from '../ml/mat/types.js';
+import { countSignals, planSignal, simulateSignal } from '../ml/signal/index.js';
+import { resample } from '../ml/signal/resample.js';
+import { initBackend } from '../ml/tf/index.js';
+import { runTraining, type TrainingSignalRef } from '../ml/train/index.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CWRU = process.env.CWRU_DIR ?? path.resolve(ROOT, '../shared/data/cwru');
+const quick = process.argv.includes('--quick');
+const RATE = 12_000;
+const SIGNAL = 4096;
+
+interface Run {
+  name: string;
+  testAccuracy: number;
+  bestValAccuracy: number;
+  epochs: number;
+  windows: { train: number; validation: number; test: number };
+  seconds: number;
+}
+
+async function train(store: FileArtifactStore, name: string, signals: TrainingSignalRef[], settings: TrainSettings): Promise<Run> {
+  const classes = [...new Set(signals.map((s) => s.label))].sort();
+  const hyperparameters: TrainHyperparameters = TrainHyperparametersSchema.parse(settings);
+  const t0 = performance.now();
+  const outcome = await runTraining(
+    { experimentId: `bench-${name}`, classes, signals, hyperparameters, architecture: REFERENCE_ARCHITECTURE },
+    { artifacts: store, onEpoch: async () => undefined },
+  );
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const run: Run = {
+    name,
+    testAccuracy: outcome.testAccuracy,
+    bestValAccuracy: outcome.bestValAccuracy,
+    epochs: outcome.epochsCompleted,
+    windows: { train: sum(outcome.classBalance.train), validation: sum(outcome.classBalance.validation), test: sum(outcome.classBalance.test) },
+    seconds: (performance.now() - t0) / 1000,
+  };
+  console.log(
+    `${name.padEnd(34)} test ${(100 * run.testAccuracy).toFixed(1).padStart(5)} %  val ${(100 * run.bestValAccuracy).toFixed(1).padStart(5)} %  ` +
+      `(${run.windows.train}/${run.windows.validation}/${run.windows.test} windows, ${run.epochs} epochs, ${run.seconds.toFixed(0)} s)`,
+  );
+  return run;
+}
+
+/** The ten recordings as the import stores them: drive end, 12 kHz, consecutive 4,096-sample signals with offsets. */
+async function cwruSignals(store: FileArtifactStore): Promise<TrainingSignalRef[]> {
+  const out: TrainingSignalRef[] = [];
+  for (const file of readdirSync(CWRU)
+    .filter((f) => f.endsWith('.mat'))
+    .sort()) {
+    const name = parseCwruName(file);
+    if (!name) throw new Error(`${file}: not a CWRU file name`);
+    const mat = await readMat(new Uint8Array(readFileSync(path.join(CWRU, file))));
+    const v = channelVariable(mat, 'DE', name.recordingId);
+    if (typeof v === 'string') throw new Error(`${file}: ${v}`);
+    const raw = toFloat64(v as MatNumericVariable);
+    const x = name.samplingRateHz === RATE ? raw : resample(raw, name.samplingRateHz, RATE);
+    const rpm = rpmVariable(mat, name.recordingId) ?? null;
+    const label = classLabel('fault-type-size', name.faultType, name.faultSizeIn);
+    for (let offset = 0; offset + SIGNAL <= x.length; offset += SIGNAL) {
+      const { uri } = await putFloat32(store, Float32Array.from(x.subarray(offset, offset + SIGNAL)), 'signal');
+      out.push({ index: out.length, label, uri, recording: file, offset, loadHp: name.loadHp, rpm });
+    }
+  }
+  return out;
+}
+
+/** A 4-class simulated dataset at loads 0–3: each signal its own recording, as the simulator's are. */
+async function simulatedSignals(store: FileArtifactStore): Promise<TrainingSignalRef[]> {
+  const config = SimulatorConfigSchema.parse({ seed: 11, signalsPerClass: quick ? 24 : 48, signalLength: 16_384, snrDb: [6, 14], speedJitter: 0.01 });
+  const out: TrainingSignalRef[] = [];
+  for (let i = 0; i < countSignals(config); i++) {
+    const spec = planSignal(config, i);
+    const { uri } = await putFloat32(store, simulateSignal(spec, config.samplingRateHz, config.signalLength), 'signal');
+    out.push({ index: i, label: spec.label, uri, recording: null, offset: null, loadHp: spec.loadHp, rpm: spec.shaftHz * 60 });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend(process.env.TFJS_BACKEND as never);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-real-'));
+  try {
+    const store = new FileArtifactStore(dir);
+    const epochs = Number(process.env.REAL_DATA_EPOCHS ?? (quick ? 4 : 20));
+
+    const real = await cwruSignals(store);
+    const timeSplit: TrainSettings = {
+      windowLength: 2048,
+      windowHop: 512,
+      maxWindowsPerSignal: 8,
+      epochs,
+      batchSize: 32,
+      learningRate: 0.003,
+      patience: 0,
+      seed: 1,
+      validationFraction: 0.15,
+      testFraction: 0.2,
+      split: { kind: 'time', gapSignals: 1 },
+    };
+    const tenClass = [
+      await train(store, 'cwru10 time split', real, timeSplit),
+      await train(store, 'cwru10 time split, recording norm', real, { ...timeSplit, normalization: 'recording' }),
+    ];
+
+    const sim = await simulatedSignals(store);
+    const crossLoad: TrainSettings = {
+      windowLength: 2048,
+      windowHop: 1024,
+      maxWindowsPerSignal: 16,
+      epochs,
+      // Small batches: enough steps for the batch-norm moving statistics to settle in a few epochs.
+      batchSize: 16,
+      learningRate: 0.003,
+      patience: 0,
+      seed: 1,
+      validationFraction: 0.2,
+      split: { kind: 'condition', holdOut: { loadHp: [1, 2, 3] }, within: 'signal', gapSignals: 1 },
+    };
+    const augmentation = { speedStretch: 0.04, amplitudeScale: 0.2, noise: 0.1 };
+    const variants: [string, TrainSettings][] = [
+      ['sim cross-load, no option', {}],
+      ['sim cross-load, recording norm', { normalization: 'recording' }],
+      ['sim cross-load, augmentation', { augmentation }],
+      ['sim cross-load, AdaBN', { adaBN: true }],
+      ['sim cross-load, all three', { normalization: 'recording', augmentation, adaBN: true }],
+    ];
+    const cross: Run[] = [];
+    for (const [name, extra] of variants) cross.push(await train(store, name, sim, { ...crossLoad, ...extra }));
+
+    const report = {
+      backend: backend.name,
+      epochs,
+      architecture: 'REFERENCE_ARCHITECTURE',
+      cwru10: { recordings: 10, signals: real.length, signalLength: SIGNAL, split: 'time, 1 signal gap', runs: tenClass },
+      simCrossLoad: { signals: sim.length, train: 'load 0', test: 'loads 1-3', augmentation, runs: cross },
+    };
+    if (!quick)
+      writeFileSync(
+        path.join(ROOT, 'bench/results/real-data.json'),
+        `${JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg(), ...report }, null, 2)}\n`,
+      );
+    console.log(JSON.stringify(report));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
