@@ -315,7 +315,7 @@ function paramText(name: string, p: ParamSpec): string {
   const range =
     p.type === 'categorical'
       ? p.choices.map((c) => String(c)).join(', ')
-      : `${p.type} ${compact(p.low)}…${compact(p.high)}${p.log ? ' (log)' : ''}${p.type === 'int' && p.step > 1 ? ` step ${p.step}` : ''}`;
+      : `${p.type} ${compact(p.low)}…${compact(p.high)}${p.log ? ' (log)' : ''}${p.step !== undefined && (p.type === 'float' || p.step > 1) ? ` step ${p.step}` : ''}`;
   const when = p.when ? ` — only when ${p.when.param} ∈ {${p.when.in.map((v) => String(v)).join(', ')}}` : '';
   return `- \`${name}\`: ${range}${when}`;
 }

@@ -12,6 +12,11 @@ import { bestTrial, copyTrial, type Direction, type Suggestion, type TellOutcome
 
 export type SamplerKind = 'random' | 'grid' | 'tpe';
 
+/** One ask: the trial id to tell later and the point, typed from the declared space. */
+export interface TypedSuggestion<P extends Params = Params> extends Suggestion {
+  params: P;
+}
+
 /** Fields every sampler state has. */
 export interface SamplerStateBase {
   version: 1;
@@ -22,13 +27,18 @@ export interface SamplerStateBase {
   trials: TrialRecord[];
 }
 
-export interface Sampler {
+/** `P` is the point type: ParamsOf<the declared space>, or Params for a space known at run time. */
+export interface Sampler<P extends Params = Params> {
   readonly kind: SamplerKind;
   readonly space: SearchSpace;
   readonly direction: Direction;
   /** Next point to evaluate; it is recorded as a pending trial until `tell`. */
-  ask(): Suggestion;
-  /** Records a trial's outcome. Telling the same outcome twice is a no-op (retried steps). */
+  ask(): TypedSuggestion<P>;
+  /**
+   * Records a trial's outcome. Telling the same outcome twice is a no-op (retried steps). A
+   * complete or pruned value that is not finite (NaN, ±Infinity: a diverged run) records the
+   * trial as failed — it carries no information a model could use.
+   */
   tell(trialId: number, outcome: TellOutcome): void;
   /** True when `ask` has nothing new to offer (a finished grid); random and TPE never are. */
   isExhausted(): boolean;
@@ -38,13 +48,13 @@ export interface Sampler {
   state(): SamplerStateBase & { kind: SamplerKind };
 }
 
-/** Thrown by `ask` on an exhausted sampler (a grid whose every point has been asked). */
 /** What a restored sampler continues from (absent for a fresh one). */
 export interface SamplerResume {
   rng: number;
   trials: readonly TrialRecord[];
 }
 
+/** Thrown by `ask` on an exhausted sampler (a grid whose every point has been asked). */
 export class SearchExhaustedError extends Error {
   constructor(what: string) {
     super(`${what}: every point of the search space has been asked`);
@@ -73,7 +83,7 @@ export function samplePrior(space: SearchSpace, rng: Prng, order: readonly strin
 }
 
 /** Trial ledger, PRNG and ask/tell plumbing; subclasses only decide the next point. */
-export abstract class BaseSampler implements Sampler {
+export abstract class BaseSampler<P extends Params = Params> implements Sampler<P> {
   abstract readonly kind: SamplerKind;
   readonly space: SearchSpace;
   readonly direction: Direction;
@@ -98,8 +108,9 @@ export abstract class BaseSampler implements Sampler {
     return false;
   }
 
-  ask(): Suggestion {
-    const params = this.propose();
+  ask(): TypedSuggestion<P> {
+    // propose() returns only legal points of this.space, which P describes.
+    const params = this.propose() as P;
     // Ids are dense (0, 1, 2...): the campaign's trial index, and a stable tiebreak.
     const trialId = this.records.length;
     this.records.push({ id: trialId, params: { ...params }, status: 'pending' });
@@ -109,13 +120,16 @@ export abstract class BaseSampler implements Sampler {
   tell(trialId: number, outcome: TellOutcome): void {
     const t = this.records[trialId];
     if (!t) throw new RangeError(`tell: unknown trial ${trialId}`);
-    const value = outcome.status === 'failed' ? undefined : outcome.value;
-    if (value !== undefined && !Number.isFinite(value)) throw new RangeError(`tell: trial ${trialId} value must be finite (got ${value})`);
+    const raw = outcome.status === 'failed' ? undefined : outcome.value;
+    if (raw !== undefined && typeof raw !== 'number') throw new TypeError(`tell: trial ${trialId} value must be a number (got ${JSON.stringify(raw)})`);
+    // A diverged run (NaN, ±Infinity) is a failure: no model can rank it against finite values.
+    const status = raw !== undefined && !Number.isFinite(raw) ? 'failed' : outcome.status;
+    const value = status === 'failed' ? undefined : raw;
     if (t.status !== 'pending') {
-      if (t.status === outcome.status && t.value === value) return;
+      if (t.status === status && t.value === value) return;
       throw new Error(`tell: trial ${trialId} is already ${t.status}`);
     }
-    t.status = outcome.status;
+    t.status = status;
     if (value !== undefined) t.value = value;
   }
 

@@ -21,9 +21,21 @@
  */
 import { z } from 'zod';
 import { fitParzen, logPdfParzen, sampleParzen, type DimObservations } from './parzen.js';
+import { CommonOptionsShape, parseOptions } from './options.js';
 import { BaseSampler, samplePrior, type SamplerResume, type SamplerStateBase } from './sampler.js';
-import { fromInternal, internalBounds, isActive, parseSearchSpace, toInternal, type Params, type ParamValue, type SearchSpaceInput } from './space.js';
-import { score, type Direction, type TrialRecord } from './trials.js';
+import {
+  fromInternal,
+  internalBounds,
+  isActive,
+  parseSearchSpace,
+  toInternal,
+  type Params,
+  type ParamsOf,
+  type ParamValue,
+  type SearchSpace,
+  type SpaceDeclaration,
+} from './space.js';
+import { score, type TrialRecord } from './trials.js';
 
 export const TpeOptionsSchema = z
   .object({
@@ -46,22 +58,21 @@ export interface TpeSamplerState extends SamplerStateBase {
   options: TpeOptions;
 }
 
-export interface TpeSamplerOptions extends z.input<typeof TpeOptionsSchema> {
-  seed: number;
-  direction?: Direction;
-}
+const TpeSamplerOptionsSchema = z.object({ ...TpeOptionsSchema.shape, ...CommonOptionsShape }).strict();
+/** Everything optional: seed 0, minimise, Optuna's defaults. */
+export type TpeSamplerOptions = z.input<typeof TpeSamplerOptionsSchema>;
 
-export class TpeSampler extends BaseSampler {
+export class TpeSampler<const S extends SpaceDeclaration = SpaceDeclaration> extends BaseSampler<ParamsOf<S>> {
   readonly kind = 'tpe' as const;
   readonly options: TpeOptions;
 
-  constructor(space: SearchSpaceInput, options: TpeSamplerOptions, resume?: SamplerResume) {
-    const { seed, direction, ...tpe } = options;
-    super(parseSearchSpace(space), direction ?? 'minimize', seed, resume);
-    this.options = TpeOptionsSchema.parse(tpe);
+  constructor(space: S, options?: TpeSamplerOptions, resume?: SamplerResume) {
+    const { seed, direction, ...tpe } = parseOptions('TpeSampler', TpeSamplerOptionsSchema, options);
+    super(parseSearchSpace(space), direction, seed, resume);
+    this.options = tpe;
   }
 
-  static fromState(state: TpeSamplerState): TpeSampler {
+  static fromState(state: TpeSamplerState): TpeSampler<SearchSpace> {
     return new TpeSampler(state.space, { ...state.options, seed: 0, direction: state.direction }, state);
   }
 
