@@ -1,4 +1,4 @@
-import { ApplicationFailure, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES,
   HpoCampaignInputSchema,
@@ -38,12 +38,23 @@ import { liveDetails } from './lib/details.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
+/**
+ * TPE models conditional branches jointly (groups) since this patch; a campaign started before it
+ * keeps drawing one parameter at a time, so its replayed trials are the ones it ran.
+ */
+const TPE_GROUPS_PATCH = 'hpo-tpe-groups';
+
 function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sampler; pruner: Pruner } {
   const direction = objectiveDirection(input.objective);
   const s = input.sampler;
   const sampler: Sampler =
     s.kind === 'tpe'
-      ? new TpeSampler(space, { seed: s.seed, direction, ...(s.startupTrials ? { nStartupTrials: s.startupTrials } : {}) })
+      ? new TpeSampler(space, {
+          seed: s.seed,
+          direction,
+          ...(s.startupTrials ? { nStartupTrials: s.startupTrials } : {}),
+          ...(patched(TPE_GROUPS_PATCH) ? {} : { group: false }),
+        })
       : s.kind === 'random'
         ? new RandomSampler(space, { seed: s.seed, direction })
         : new GridSampler(space, { direction });

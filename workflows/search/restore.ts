@@ -33,6 +33,7 @@ export function restoreSampler(state: unknown): Sampler {
     case 'grid':
       return GridSampler.fromState(s);
     case 'tpe':
-      return TpeSampler.fromState(s);
+      // States written before groups existed ran without them; keep their future asks unchanged.
+      return TpeSampler.fromState({ ...s, options: { ...s.options, group: s.options.group ?? false } });
   }
 }
