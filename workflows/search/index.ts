@@ -24,6 +24,7 @@ export * from './options.js';
 export * from './random-sampler.js';
 export * from './grid.js';
 export * from './tpe.js';
+export * from './gp.js';
 export * from './restore.js';
 export * from '../../contracts/testing/synthetic-objectives.js';
 export * from './pruners.js';

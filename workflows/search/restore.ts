@@ -3,6 +3,7 @@
  * validated first: it crossed a serialisation boundary and may come from an older release.
  */
 import { z } from 'zod';
+import { GpOptionsSchema, GpSampler } from './gp.js';
 import { GridSampler } from './grid.js';
 import { RandomSampler } from './random-sampler.js';
 import type { Sampler } from './sampler.js';
@@ -22,6 +23,7 @@ export const SamplerStateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('random'), ...base }).strict(),
   z.object({ kind: z.literal('grid'), ...base, next: z.number().int().min(0) }).strict(),
   z.object({ kind: z.literal('tpe'), ...base, options: TpeOptionsSchema }).strict(),
+  z.object({ kind: z.literal('gp'), ...base, options: GpOptionsSchema }).strict(),
 ]);
 export type SamplerState = z.output<typeof SamplerStateSchema>;
 
@@ -35,5 +37,7 @@ export function restoreSampler(state: unknown): Sampler {
     case 'tpe':
       // States written before groups existed ran without them; keep their future asks unchanged.
       return TpeSampler.fromState({ ...s, options: { ...s.options, group: s.options.group ?? false } });
+    case 'gp':
+      return GpSampler.fromState(s);
   }
 }

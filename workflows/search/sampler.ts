@@ -10,7 +10,7 @@ import { Prng } from './random.js';
 import { fromInternal, internalBounds, isActive, paramOrder, type Params, type SearchSpace } from './space.js';
 import { bestTrial, copyTrial, type Direction, type Suggestion, type TellOutcome, type TrialRecord } from './trials.js';
 
-export type SamplerKind = 'random' | 'grid' | 'tpe';
+export type SamplerKind = 'random' | 'grid' | 'tpe' | 'gp';
 
 /** One ask: the trial id to tell later and the point, typed from the declared space. */
 export interface TypedSuggestion<P extends Params = Params> extends Suggestion {
