@@ -25,6 +25,8 @@ export * from './random-sampler.js';
 export * from './grid.js';
 export * from './tpe.js';
 export * from './gp.js';
+export * from './moo.js';
+export * from './nsga2.js';
 export * from './restore.js';
 export * from '../../contracts/testing/synthetic-objectives.js';
 export * from './pruners.js';

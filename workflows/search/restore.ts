@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { GpOptionsSchema, GpSampler } from './gp.js';
 import { GridSampler } from './grid.js';
+import { Nsga2OptionsSchema, Nsga2Sampler } from './nsga2.js';
 import { RandomSampler } from './random-sampler.js';
 import type { Sampler } from './sampler.js';
 import { SearchSpaceSchema } from './space.js';
@@ -24,6 +25,7 @@ export const SamplerStateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('grid'), ...base, next: z.number().int().min(0) }).strict(),
   z.object({ kind: z.literal('tpe'), ...base, options: TpeOptionsSchema }).strict(),
   z.object({ kind: z.literal('gp'), ...base, options: GpOptionsSchema }).strict(),
+  z.object({ kind: z.literal('nsga2'), ...base, options: Nsga2OptionsSchema }).strict(),
 ]);
 export type SamplerState = z.output<typeof SamplerStateSchema>;
 
@@ -39,5 +41,7 @@ export function restoreSampler(state: unknown): Sampler {
       return TpeSampler.fromState({ ...s, options: { ...s.options, group: s.options.group ?? false } });
     case 'gp':
       return GpSampler.fromState(s);
+    case 'nsga2':
+      return Nsga2Sampler.fromState(s);
   }
 }

@@ -10,7 +10,7 @@ import { Prng } from './random.js';
 import { fromInternal, internalBounds, isActive, paramOrder, type Params, type SearchSpace } from './space.js';
 import { bestTrial, copyTrial, type Direction, type Suggestion, type TellOutcome, type TrialRecord } from './trials.js';
 
-export type SamplerKind = 'random' | 'grid' | 'tpe' | 'gp';
+export type SamplerKind = 'random' | 'grid' | 'tpe' | 'gp' | 'nsga2';
 
 /** One ask: the trial id to tell later and the point, typed from the declared space. */
 export interface TypedSuggestion<P extends Params = Params> extends Suggestion {
@@ -120,17 +120,43 @@ export abstract class BaseSampler<P extends Params = Params> implements Sampler<
   tell(trialId: number, outcome: TellOutcome): void {
     const t = this.records[trialId];
     if (!t) throw new RangeError(`tell: unknown trial ${trialId}`);
-    const raw = outcome.status === 'failed' ? undefined : outcome.value;
-    if (raw !== undefined && typeof raw !== 'number') throw new TypeError(`tell: trial ${trialId} value must be a number (got ${JSON.stringify(raw)})`);
+    const raw = this.outcomeValues(trialId, outcome);
     // A diverged run (NaN, ±Infinity) is a failure: no model can rank it against finite values.
-    const status = raw !== undefined && !Number.isFinite(raw) ? 'failed' : outcome.status;
-    const value = status === 'failed' ? undefined : raw;
+    const status = raw !== undefined && !raw.every(Number.isFinite) ? 'failed' : outcome.status;
+    const values = status === 'failed' ? undefined : raw;
+    const value = values && this.objectives === 1 ? values[0] : undefined;
+    const multi = values && this.objectives > 1 ? values : undefined;
     if (t.status !== 'pending') {
-      if (t.status === status && t.value === value) return;
+      if (t.status === status && t.value === value && JSON.stringify(t.values) === JSON.stringify(multi)) return;
       throw new Error(`tell: trial ${trialId} is already ${t.status}`);
     }
     t.status = status;
     if (value !== undefined) t.value = value;
+    if (multi !== undefined) t.values = [...multi];
+  }
+
+  /** Number of objectives a complete trial reports (1 but for multi-objective samplers). */
+  protected get objectives(): number {
+    return 1;
+  }
+
+  /** The told numbers (undefined: none), checked for type and count. */
+  private outcomeValues(trialId: number, outcome: TellOutcome): number[] | undefined {
+    if (outcome.status === 'failed') return undefined;
+    const given: unknown = 'values' in outcome ? outcome.values : outcome.value;
+    if (given === undefined) {
+      if (outcome.status === 'complete') throw new TypeError(`tell: trial ${trialId} is complete but has no value`);
+      return undefined;
+    }
+    const list = Array.isArray(given) ? (given as unknown[]) : [given];
+    for (const v of list) if (typeof v !== 'number') throw new TypeError(`tell: trial ${trialId} value must be a number (got ${JSON.stringify(v)})`);
+    const n = this.objectives;
+    // A pruned trial may report its last intermediate value alone, whatever the objective count.
+    if (outcome.status === 'complete' && list.length !== n) {
+      throw new RangeError(`tell: trial ${trialId} needs ${n === 1 ? 'one value' : `${n} values (one per objective)`}, got ${list.length}`);
+    }
+    if (outcome.status === 'pruned' && n > 1) return undefined;
+    return list as number[];
   }
 
   trials(): readonly TrialRecord[] {
