@@ -298,7 +298,7 @@ export interface HpoSpaceContext {
   /** True when the space is the campaign's own (`space`), false for a default one. */
   given: boolean;
   evaluator: { kind: 'training' } | { kind: 'synthetic'; function: SyntheticObjectiveName };
-  sampler: 'tpe' | 'random' | 'grid';
+  sampler: 'tpe' | 'gp' | 'random' | 'grid' | 'nsga2';
   base: TrainSettings;
 }
 

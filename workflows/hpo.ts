@@ -7,6 +7,7 @@ import {
   hpoDetails,
   objectiveDirection,
   progressOf,
+  resolvedObjectives,
   progressQuery,
   stopSignal,
   updateCampaignUpdate,
@@ -18,9 +19,11 @@ import {
 import {
   AshaPruner,
   DEFAULT_CNN_SPACE,
+  GpSampler,
   GridSampler,
   MedianPruner,
   NoPruner,
+  Nsga2Sampler,
   RandomSampler,
   SearchSpaceError,
   TpeSampler,
@@ -47,17 +50,21 @@ const TPE_GROUPS_PATCH = 'hpo-tpe-groups';
 function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sampler; pruner: Pruner } {
   const direction = objectiveDirection(input.objective);
   const s = input.sampler;
-  const sampler: Sampler =
-    s.kind === 'tpe'
-      ? new TpeSampler(space, {
-          seed: s.seed,
-          direction,
-          ...(s.startupTrials ? { nStartupTrials: s.startupTrials } : {}),
-          ...(patched(TPE_GROUPS_PATCH) ? {} : { group: false }),
-        })
-      : s.kind === 'random'
-        ? new RandomSampler(space, { seed: s.seed, direction })
-        : new GridSampler(space, { direction });
+  const startup = s.startupTrials ? { nStartupTrials: s.startupTrials } : {};
+  const samplers: Record<HpoCampaignInput['sampler']['kind'], () => Sampler> = {
+    tpe: () => new TpeSampler(space, { seed: s.seed, direction, ...startup, ...(patched(TPE_GROUPS_PATCH) ? {} : { group: false }) }),
+    gp: () => new GpSampler(space, { seed: s.seed, direction, ...startup }),
+    random: () => new RandomSampler(space, { seed: s.seed, direction }),
+    grid: () => new GridSampler(space, { direction }),
+    // The input schema requires objectives with nsga2.
+    nsga2: () =>
+      new Nsga2Sampler(space, {
+        seed: s.seed,
+        directions: resolvedObjectives(input.objectives ?? []).map((o) => o.direction),
+        ...(s.populationSize ? { populationSize: s.populationSize } : {}),
+      }),
+  };
+  const sampler = samplers[s.kind]();
   const p = input.pruner;
   const pruner: Pruner =
     p.kind === 'asha'
@@ -66,6 +73,13 @@ function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sa
         ? new MedianPruner({ maxResource: p.maxEpochs, interval: p.minEpochs, direction })
         : new NoPruner({ maxResource: p.maxEpochs, direction });
   return { sampler, pruner };
+}
+
+/** A multi-objective campaign's front, from the sampler's ledger (undefined for one objective). */
+function paretoOf(input: HpoCampaignInput, sampler: Sampler): HpoCampaignResult['pareto'] {
+  if (!input.objectives || !(sampler instanceof Nsga2Sampler)) return undefined;
+  const front = sampler.paretoFront().map((t) => ({ trial: t.id, values: [...(t.values ?? [])], params: { ...t.params } }));
+  return { objectives: resolvedObjectives(input.objectives), front };
 }
 
 function resolveSpace(input: HpoCampaignInput): SearchSpace {
@@ -201,11 +215,21 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     live.refresh();
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
     const { best, counts } = trials;
-    const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason });
+    const pareto = paretoOf(input, sampler);
+    const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason, ...(pareto ? { pareto } : {}) });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
     live.refresh();
     setRunStatus(status, best?.value);
-    return { campaignId, status, direction, metric: input.objective.metric, trials: { total: trials.finished(), ...counts }, best, reportUri };
+    return {
+      campaignId,
+      status,
+      direction,
+      metric: input.objective.metric,
+      trials: { total: trials.finished(), ...counts },
+      best,
+      ...(pareto ? { pareto } : {}),
+      reportUri,
+    };
   } catch (err) {
     phase = await scheduler.ended(err, (status, error) => control.markCampaignEnded({ campaignId, status, error, runningTrials: trials.unfinished() }));
     live.refresh();
