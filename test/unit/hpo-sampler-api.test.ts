@@ -1,6 +1,15 @@
 /** The ask/tell API as the README documents it: options validated up front, typed points, float steps, non-finite values. */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { GridSampler, RandomSampler, SamplerOptionsError, TpeSampler, parseSearchSpace, restoreSampler, type Sampler } from '../../workflows/search/index.js';
+import {
+  GridSampler,
+  RandomSampler,
+  SamplerOptionsError,
+  SamplerStateError,
+  TpeSampler,
+  parseSearchSpace,
+  restoreSampler,
+  type Sampler,
+} from '../../workflows/search/index.js';
 
 const X = { x: { type: 'float', low: 0, high: 1 } } as const;
 
@@ -45,6 +54,16 @@ describe('options are validated at construction', () => {
     expect(a.direction).toBe('minimize');
     expect(a.ask()).toEqual(b.ask());
     expect(new RandomSampler(X).ask()).toEqual(new RandomSampler(X, { seed: 0 }).ask());
+  });
+});
+
+describe('restoring a state', () => {
+  it('a bad state is refused naming the field and the value, not with a ZodError dump', () => {
+    const s = new TpeSampler(X, { seed: 1 });
+    const state = { ...JSON.parse(JSON.stringify(s.state())), direction: 'min' };
+    expect(() => restoreSampler(state)).toThrow(SamplerStateError);
+    expect(() => restoreSampler(state)).toThrow("invalid sampler state: direction: expected 'minimize' | 'maximize', got 'min'");
+    expect(() => restoreSampler({ ...state, direction: 'minimize', kind: 'cmaes' })).toThrow(/^invalid sampler state: kind: /);
   });
 });
 

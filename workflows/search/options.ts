@@ -57,6 +57,11 @@ function sentence(issue: z.core.$ZodIssue, input: unknown, known: readonly strin
   }
 }
 
+/** `path: what was wrong, got value` sentences for a failed parse of `input`. */
+export function describeIssues(error: z.ZodError, input: unknown, known: readonly string[] = []): string[] {
+  return error.issues.flatMap((i) => sentence(i, input, known));
+}
+
 /**
  * Parses `input` (undefined means "all defaults") with `schema`, or throws a
  * SamplerOptionsError whose issues name each option and the value given.

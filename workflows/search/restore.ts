@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { GpOptionsSchema, GpSampler } from './gp.js';
+import { describeIssues } from './options.js';
 import { GridSampler } from './grid.js';
 import { Nsga2OptionsSchema, Nsga2Sampler } from './nsga2.js';
 import { RandomSampler } from './random-sampler.js';
@@ -29,8 +30,20 @@ export const SamplerStateSchema = z.discriminatedUnion('kind', [
 ]);
 export type SamplerState = z.output<typeof SamplerStateSchema>;
 
+/** A sampler state that does not validate; `issues` name each field and the value found. */
+export class SamplerStateError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`invalid sampler state: ${issues.join('; ')}`);
+    this.name = 'SamplerStateError';
+    this.issues = issues;
+  }
+}
+
 export function restoreSampler(state: unknown): Sampler {
-  const s = SamplerStateSchema.parse(state);
+  const r = SamplerStateSchema.safeParse(state);
+  if (!r.success) throw new SamplerStateError(describeIssues(r.error, state));
+  const s = r.data;
   switch (s.kind) {
     case 'random':
       return RandomSampler.fromState(s);
