@@ -98,6 +98,7 @@ export function createHpoActivities(deps: ActivityDeps) {
           ...(r.value !== null ? { value: r.value } : {}),
           intermediate: r.intermediate,
         })),
+        ...(input.pareto ? { pareto: input.pareto } : {}),
         generatedAt: new Date().toISOString(),
       });
       const stored = await deps.artifacts.put(new TextEncoder().encode(html), { kind: 'report', mediaType: 'text/html' });

@@ -315,7 +315,7 @@ function paramText(name: string, p: ParamSpec): string {
   const range =
     p.type === 'categorical'
       ? p.choices.map((c) => String(c)).join(', ')
-      : `${p.type} ${compact(p.low)}…${compact(p.high)}${p.log ? ' (log)' : ''}${p.type === 'int' && p.step > 1 ? ` step ${p.step}` : ''}`;
+      : `${p.type} ${compact(p.low)}…${compact(p.high)}${p.log ? ' (log)' : ''}${p.step !== undefined && (p.type === 'float' || p.step > 1) ? ` step ${p.step}` : ''}`;
   const when = p.when ? ` — only when ${p.when.param} ∈ {${p.when.in.map((v) => String(v)).join(', ')}}` : '';
   return `- \`${name}\`: ${range}${when}`;
 }
@@ -329,7 +329,12 @@ export function hpoStaticDetails(input: HpoCampaignInput): string {
     ...names.slice(0, MAX_DETAILS_PARAMS).map((n) => paramText(n, (input.space as Record<string, ParamSpec>)[n])),
     ...(names.length > MAX_DETAILS_PARAMS ? [`- … and ${names.length - MAX_DETAILS_PARAMS} more`] : []),
     '',
-    `**sampler** ${input.sampler.kind}, seed ${input.sampler.seed}${input.sampler.startupTrials ? `, ${input.sampler.startupTrials} startup trials` : ''}`,
+    `**sampler** ${input.sampler.kind}, seed ${input.sampler.seed}${input.sampler.startupTrials ? `, ${input.sampler.startupTrials} startup trials` : ''}${input.sampler.populationSize ? `, population ${input.sampler.populationSize}` : ''}`,
+    ...(input.objectives
+      ? [
+          `**objectives** ${input.objectives.map((o) => `${o.metric} (${(o.direction ?? (o.metric === 'valAccuracy' ? 'maximize' : 'minimize')) === 'maximize' ? 'max' : 'min'})`).join(' vs ')}`,
+        ]
+      : []),
     `**pruner** ${p.kind}${p.kind === 'none' ? `, ${p.maxEpochs} epochs` : `, epochs ${p.minEpochs}…${p.maxEpochs}${p.kind === 'asha' ? `, η ${p.reductionFactor}` : ''}`}`,
     `**budget** ${grouped(input.maxTrials)} trials, ${input.maxConcurrentTrials} at once, fail past ${input.maxFailedTrials} failed, ${input.trialAttempts} attempts per trial${input.maxDurationMinutes ? `, ${compact(input.maxDurationMinutes)} min` : ''}`,
   ];

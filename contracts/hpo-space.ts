@@ -185,8 +185,8 @@ function syntheticSpaceIssues(space: SearchSpace, fn: SyntheticObjectiveName): I
 export function gridValueCount(p: ParamSpec): { count: number } | { issue: Issue } {
   if (p.type === 'categorical') return { count: p.choices.length };
   if (p.grid !== undefined) return { count: p.grid };
-  if (p.type === 'float') return { issue: { path: ['grid'], message: 'is required to grid-search a float parameter (sampler.kind "grid")' } };
-  const n = (p.high - p.low) / p.step + 1;
+  if (p.step === undefined) return { issue: { path: ['grid'], message: 'is required to grid-search a float parameter without a step (sampler.kind "grid")' } };
+  const n = Math.round((p.high - p.low) / p.step) + 1;
   if (n > MAX_GRID_POINTS) return { issue: { path: ['grid'], message: `is required: the parameter has ${n} grid values, more than ${MAX_GRID_POINTS}` } };
   return { count: n };
 }
@@ -213,8 +213,9 @@ function gridIssues(space: SearchSpace): Issue[] {
 export function gridValues(p: ParamSpec): ParamValue[] {
   if (p.type === 'categorical') return [...p.choices];
   if (p.grid === undefined) {
-    const step = p.type === 'int' ? p.step : 1;
-    return Array.from({ length: (p.high - p.low) / step + 1 }, (_, i) => p.low + i * step);
+    const step = p.step ?? 1;
+    const round = (v: number): number => (p.type === 'float' ? Number(v.toPrecision(12)) : v);
+    return Array.from({ length: Math.round((p.high - p.low) / step) + 1 }, (_, i) => round(p.low + i * step));
   }
   const count = p.grid;
   const out: number[] = [];
@@ -222,7 +223,8 @@ export function gridValues(p: ParamSpec): ParamValue[] {
     const f = i / (count - 1);
     let v = p.log ? Math.exp(Math.log(p.low) + f * (Math.log(p.high) - Math.log(p.low))) : p.low + f * (p.high - p.low);
     if (i === count - 1) v = p.high; // no rounding drift at the end point
-    if (p.type === 'int') v = p.low + Math.round((v - p.low) / p.step) * p.step;
+    if (p.step !== undefined) v = p.low + Math.round((v - p.low) / p.step) * p.step;
+    if (p.type === 'float' && p.step !== undefined) v = Number(v.toPrecision(12));
     if (out.length === 0 || out[out.length - 1] !== v) out.push(v); // int rounding may merge points
   }
   return out;
@@ -296,7 +298,7 @@ export interface HpoSpaceContext {
   /** True when the space is the campaign's own (`space`), false for a default one. */
   given: boolean;
   evaluator: { kind: 'training' } | { kind: 'synthetic'; function: SyntheticObjectiveName };
-  sampler: 'tpe' | 'random' | 'grid';
+  sampler: 'tpe' | 'gp' | 'random' | 'grid' | 'nsga2';
   base: TrainSettings;
 }
 

@@ -27,7 +27,9 @@ export const FloatParamSchema = z
     high: z.number().finite(),
     /** Sample (and model, in TPE) in log space: for scale parameters such as a learning rate. */
     log: z.boolean().default(false),
-    /** Number of grid points for GridSampler (evenly spaced, geometric when `log`). */
+    /** Discretisation: values are low + k·step (Optuna's `step`); not with `log`; must divide high - low. */
+    step: z.number().finite().positive().optional(),
+    /** Number of grid points for GridSampler (evenly spaced, geometric when `log`; every step value when omitted with a `step`). */
     grid: z.number().int().min(2).max(1000).optional(),
     when: ConditionSchema.optional(),
   })
@@ -64,6 +66,12 @@ export type ParamSpecInput = z.input<typeof ParamSpecSchema>;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Is `x` a whole multiple of `step`, to float precision (0.3 / 0.1 is 2.9999999999999996)? */
+export function isMultiple(x: number, step: number): boolean {
+  const k = x / step;
+  return Math.abs(k - Math.round(k)) < 1e-9 * Math.max(1, Math.abs(k));
+}
+
 /** Cross-field rules zod's shape cannot say; each issue names the offending path. */
 function checkParam(name: string, p: ParamSpec, ctx: z.RefinementCtx): void {
   const at = (...rest: (string | number)[]): (string | number)[] => [name, ...rest];
@@ -78,6 +86,12 @@ function checkParam(name: string, p: ParamSpec, ctx: z.RefinementCtx): void {
   }
   if (!(p.low < p.high)) ctx.addIssue({ code: 'custom', path: at('low'), message: 'must be < high' });
   if (p.log && p.low <= 0) ctx.addIssue({ code: 'custom', path: at('low'), message: 'must be > 0 for a log parameter' });
+  if (p.type === 'float' && p.step !== undefined) {
+    if (p.log) ctx.addIssue({ code: 'custom', path: at('step'), message: 'cannot be combined with log' });
+    else if (p.low < p.high && !isMultiple(p.high - p.low, p.step)) {
+      ctx.addIssue({ code: 'custom', path: at('step'), message: `must divide high - low (${p.high - p.low})` });
+    }
+  }
   if (p.type === 'int') {
     if (p.log && p.step !== 1) ctx.addIssue({ code: 'custom', path: at('step'), message: 'must be 1 for a log parameter' });
     if (p.low < p.high && (p.high - p.low) % p.step !== 0) {
@@ -90,7 +104,8 @@ function checkParam(name: string, p: ParamSpec, ctx: z.RefinementCtx): void {
 function canTake(p: ParamSpec, v: ParamValue): boolean {
   if (p.type === 'categorical') return p.choices.some((c) => c === v);
   if (typeof v !== 'number' || v < p.low || v > p.high) return false;
-  return p.type === 'float' || (Number.isInteger(v) && (v - p.low) % p.step === 0);
+  if (p.type === 'float') return p.step === undefined || isMultiple(v - p.low, p.step);
+  return Number.isInteger(v) && (v - p.low) % p.step === 0;
 }
 
 function checkConditions(space: Record<string, ParamSpec>, ctx: z.RefinementCtx): void {

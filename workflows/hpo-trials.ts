@@ -11,6 +11,7 @@ import {
   type HpoCampaignInput,
   type HpoCarriedState,
   type HpoCounts,
+  type HpoObjectiveMetric,
   type HpoTrialSummary,
   type TrainHyperparameters,
 } from '../contracts/index.js';
@@ -80,8 +81,11 @@ export class HpoTrials {
         const out = await this.evaluate(n, rung, params, resumeFrom);
         if (!Number.isFinite(out.value))
           throw ApplicationFailure.nonRetryable(`trial ${n}: objective is not finite (${out.value})`, ERROR_TYPES.trainingDiverged);
+        if (out.values && !out.values.every(Number.isFinite))
+          throw ApplicationFailure.nonRetryable(`trial ${n}: an objective is not finite (${out.values.join(', ')})`, ERROR_TYPES.trainingDiverged);
         if (out.experimentId) trial.experimentIds.push(out.experimentId);
         trial.value = out.value;
+        if (out.values) trial.values = out.values;
         trial.rung = rung;
         intermediate[String(this.rungs[rung])] = out.value;
         const decision = this.pruner.report(n, rung, out.value);
@@ -125,7 +129,8 @@ export class HpoTrials {
     const n = trial.number;
     if (trial.status === 'COMPLETED') {
       this.counts.completed++;
-      this.sampler.tell(n, { status: 'complete', value: trial.value as number });
+      // Multi-objective: the sampler ranks every objective; the row and the best keep `objective`.
+      this.sampler.tell(n, trial.values ? { status: 'complete', values: trial.values } : { status: 'complete', value: trial.value as number });
       this.noteBest(n, trial.value as number, params, trial.experimentIds.at(-1));
     } else {
       // Pruned, or stopped before its last rung: its value is from a smaller budget.
@@ -149,7 +154,7 @@ export class HpoTrials {
     rung: number,
     params: Params,
     resumeFrom?: Checkpoint,
-  ): Promise<{ value: number; experimentId?: string; checkpoint?: Checkpoint }> {
+  ): Promise<{ value: number; values?: number[]; experimentId?: string; checkpoint?: Checkpoint }> {
     const input = this.input;
     const epochs = this.rungs[rung];
     if (input.evaluator.kind === 'synthetic') {
@@ -186,7 +191,14 @@ export class HpoTrials {
           staticSummary: hpoTrialSummary(n, rung, hyperparameters, attempt),
         });
         const value = input.objective.metric === 'valLoss' ? result.bestValLoss : result.bestValAccuracy;
-        return { value, experimentId, checkpoint: { checkpointUri: result.checkpointUri, epoch: result.epochsCompleted } };
+        const metrics: Record<HpoObjectiveMetric, number> = {
+          valAccuracy: result.bestValAccuracy,
+          valLoss: result.bestValLoss,
+          parameterCount: result.parameterCount,
+          inferenceMsPerWindow: result.inferenceMsPerWindow,
+        };
+        const values = input.objectives?.map((o) => metrics[o.metric]);
+        return { value, ...(values ? { values } : {}), experimentId, checkpoint: { checkpointUri: result.checkpointUri, epoch: result.epochsCompleted } };
       },
       { campaignId, trial: n, rung },
     );

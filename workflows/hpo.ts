@@ -1,4 +1,4 @@
-import { ApplicationFailure, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES,
   HpoCampaignInputSchema,
@@ -7,6 +7,7 @@ import {
   hpoDetails,
   objectiveDirection,
   progressOf,
+  resolvedObjectives,
   progressQuery,
   stopSignal,
   updateCampaignUpdate,
@@ -18,9 +19,11 @@ import {
 import {
   AshaPruner,
   DEFAULT_CNN_SPACE,
+  GpSampler,
   GridSampler,
   MedianPruner,
   NoPruner,
+  Nsga2Sampler,
   RandomSampler,
   SearchSpaceError,
   TpeSampler,
@@ -38,15 +41,30 @@ import { liveDetails } from './lib/details.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
 
+/**
+ * TPE models conditional branches jointly (groups) since this patch; a campaign started before it
+ * keeps drawing one parameter at a time, so its replayed trials are the ones it ran.
+ */
+const TPE_GROUPS_PATCH = 'hpo-tpe-groups';
+
 function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sampler; pruner: Pruner } {
   const direction = objectiveDirection(input.objective);
   const s = input.sampler;
-  const sampler: Sampler =
-    s.kind === 'tpe'
-      ? new TpeSampler(space, { seed: s.seed, direction, ...(s.startupTrials ? { nStartupTrials: s.startupTrials } : {}) })
-      : s.kind === 'random'
-        ? new RandomSampler(space, { seed: s.seed, direction })
-        : new GridSampler(space, { direction });
+  const startup = s.startupTrials ? { nStartupTrials: s.startupTrials } : {};
+  const samplers: Record<HpoCampaignInput['sampler']['kind'], () => Sampler> = {
+    tpe: () => new TpeSampler(space, { seed: s.seed, direction, ...startup, ...(patched(TPE_GROUPS_PATCH) ? {} : { group: false }) }),
+    gp: () => new GpSampler(space, { seed: s.seed, direction, ...startup }),
+    random: () => new RandomSampler(space, { seed: s.seed, direction }),
+    grid: () => new GridSampler(space, { direction }),
+    // The input schema requires objectives with nsga2.
+    nsga2: () =>
+      new Nsga2Sampler(space, {
+        seed: s.seed,
+        directions: resolvedObjectives(input.objectives ?? []).map((o) => o.direction),
+        ...(s.populationSize ? { populationSize: s.populationSize } : {}),
+      }),
+  };
+  const sampler = samplers[s.kind]();
   const p = input.pruner;
   const pruner: Pruner =
     p.kind === 'asha'
@@ -55,6 +73,13 @@ function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sa
         ? new MedianPruner({ maxResource: p.maxEpochs, interval: p.minEpochs, direction })
         : new NoPruner({ maxResource: p.maxEpochs, direction });
   return { sampler, pruner };
+}
+
+/** A multi-objective campaign's front, from the sampler's ledger (undefined for one objective). */
+function paretoOf(input: HpoCampaignInput, sampler: Sampler): HpoCampaignResult['pareto'] {
+  if (!input.objectives || !(sampler instanceof Nsga2Sampler)) return undefined;
+  const front = sampler.paretoFront().map((t) => ({ trial: t.id, values: [...(t.values ?? [])], params: { ...t.params } }));
+  return { objectives: resolvedObjectives(input.objectives), front };
 }
 
 function resolveSpace(input: HpoCampaignInput): SearchSpace {
@@ -190,11 +215,21 @@ export async function hpoCampaignWorkflow(raw: unknown, carried?: HpoCarriedStat
     live.refresh();
     const status = scheduler.stopRequested ? 'STOPPED' : 'COMPLETED';
     const { best, counts } = trials;
-    const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason });
+    const pareto = paretoOf(input, sampler);
+    const { reportUri } = await control.finalizeHpoCampaign({ campaignId, status, best, counts, reason: scheduler.stopReason, ...(pareto ? { pareto } : {}) });
     phase = status === 'STOPPED' ? 'stopped' : 'completed';
     live.refresh();
     setRunStatus(status, best?.value);
-    return { campaignId, status, direction, metric: input.objective.metric, trials: { total: trials.finished(), ...counts }, best, reportUri };
+    return {
+      campaignId,
+      status,
+      direction,
+      metric: input.objective.metric,
+      trials: { total: trials.finished(), ...counts },
+      best,
+      ...(pareto ? { pareto } : {}),
+      reportUri,
+    };
   } catch (err) {
     phase = await scheduler.ended(err, (status, error) => control.markCampaignEnded({ campaignId, status, error, runningTrials: trials.unfinished() }));
     live.refresh();

@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import type { HpoCampaignResult, HpoCampaignUpdate, Progress } from '../../contracts/index.js';
 import { prepareCampaignUpdate, prepareHpoInput, type StartHpoRequest } from '../api.js';
 import { outputOf, prepareOrExplain, withSession, type CliDeps, type CommandGroup } from './context.js';
-import { addFieldFlags, flagsByPath, decimal, integer, jsonObject, requestFromFlags, type FieldFlag } from './fields.js';
+import { addFieldFlags, flagsByPath, decimal, integer, jsonObject, list, requestFromFlags, type FieldFlag } from './fields.js';
 import { count } from './output.js';
 import { addRunCommands, addStartCommand, addStopCommand, type RunKind } from './run-commands.js';
 import type { CliSession } from './session.js';
@@ -13,9 +13,16 @@ export const HPO_FIELDS: readonly FieldFlag[] = [
   { flags: '--dataset <datasetId>', description: 'dataset every trial trains on (required)', path: ['datasetId'] },
   { flags: '--id <campaignId>', description: 'campaign id (default: derived from the whole request, c-<hash>)', path: ['campaignId'] },
   { flags: '--space <file.json>', description: 'search space as a JSON file or inline JSON (default: the 1D-CNN space)', path: ['space'], parse: jsonObject },
-  { flags: '--sampler <kind>', description: 'tpe | random | grid', path: ['sampler', 'kind'] },
+  { flags: '--sampler <kind>', description: 'tpe | gp | random | grid | nsga2 (multi-objective, with --objectives)', path: ['sampler', 'kind'] },
   { flags: '--seed <n>', description: 'sampler seed (same seed, same suggestions)', path: ['sampler', 'seed'], parse: integer },
-  { flags: '--startup-trials <n>', description: 'TPE: random trials before the model is used', path: ['sampler', 'startupTrials'], parse: integer },
+  { flags: '--startup-trials <n>', description: 'TPE, GP: random trials before the model is used', path: ['sampler', 'startupTrials'], parse: integer },
+  { flags: '--population-size <n>', description: 'NSGA-II: trials per generation (default 50)', path: ['sampler', 'populationSize'], parse: integer },
+  {
+    flags: '--objectives <list>',
+    description: 'multi-objective (nsga2): metric[:max|min],… of valAccuracy, valLoss, parameterCount, inferenceMsPerWindow',
+    path: ['objectives'],
+    parse: objectiveList,
+  },
   { flags: '--pruner <kind>', description: 'asha | median | none', path: ['pruner', 'kind'] },
   { flags: '--min-epochs <n>', description: 'epochs of the first rung', path: ['pruner', 'minEpochs'], parse: integer },
   { flags: '--max-epochs <n>', description: 'epochs of a trial that is never stopped', path: ['pruner', 'maxEpochs'], parse: integer },
@@ -36,6 +43,17 @@ export const HPO_FIELDS: readonly FieldFlag[] = [
     parse: (raw: string) => ({ kind: 'synthetic', function: raw }),
   },
 ];
+
+/** `valAccuracy,inferenceMsPerWindow:min` → [{ metric: 'valAccuracy' }, { metric: 'inferenceMsPerWindow', direction: 'minimize' }]; the contract checks the names. */
+export function objectiveList(raw: string): { metric: string; direction?: 'maximize' | 'minimize' }[] {
+  return list(raw).map((item) => {
+    const [metric, dir, ...rest] = item.split(':');
+    if (rest.length > 0 || metric === '' || (dir !== undefined && dir !== 'max' && dir !== 'min')) {
+      throw new InvalidArgumentError(`each objective is metric or metric:max or metric:min (got ${JSON.stringify(item)})`);
+    }
+    return dir === undefined ? { metric } : { metric, direction: dir === 'max' ? 'maximize' : 'minimize' };
+  });
+}
 
 /** `faultline hpo update` flags → HpoCampaignUpdate fields. */
 export const HPO_UPDATE_FIELDS: readonly FieldFlag[] = [
@@ -118,6 +136,11 @@ export function formatHpoResult(r: HpoCampaignResult, webUiUrl: string | undefin
   else if (report.reportUri) lines.push(`  report   ${report.reportUri}  (not in this machine's artifact store; ARTIFACT_DIR)`);
   if (webUiUrl) lines.push(`  Web UI   ${webUiUrl}`);
   if (r.best) lines.push('', 'Best parameters', paramTable(r.best.params));
+  if (r.pareto) {
+    const names = r.pareto.objectives.map((o) => `${o.metric} (${o.direction === 'maximize' ? 'max' : 'min'})`);
+    lines.push('', `Pareto front (${r.pareto.front.length} trial${r.pareto.front.length === 1 ? '' : 's'}): ${names.join(' vs ')}`);
+    for (const t of r.pareto.front) lines.push(`  trial ${String(t.trial).padEnd(5)} ${t.values.map((v) => formatValue(v)).join('  ')}`);
+  }
   return lines.join('\n');
 }
 

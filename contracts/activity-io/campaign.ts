@@ -56,6 +56,17 @@ export const FinalizeHpoCampaignInputSchema = z
     best: HpoBestSchema.nullable(),
     counts: HpoCountsSchema,
     reason: z.string().max(2000).optional(),
+    /** Multi-objective campaigns: the objectives and the Pareto front, for the report. */
+    pareto: z
+      .object({
+        objectives: z
+          .array(z.object({ metric: z.string().min(1).max(100), direction: z.enum(['maximize', 'minimize']) }).strict())
+          .min(2)
+          .max(8),
+        front: z.array(z.object({ trial: z.number().int().min(0), values: z.array(z.number()), params: ParamsSchema }).strict()).max(10_000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type FinalizeHpoCampaignInput = z.input<typeof FinalizeHpoCampaignInputSchema>;

@@ -459,6 +459,24 @@ function renderHtml(ctx: Context, svg: string): string {
   return htmlPage({
     title: `HPO campaign ${input.campaignId}`,
     css: campaignCss('trials'),
-    body: summaryTable(summary) + figure(svg) + titledTable('Trials', 'trials', head, body),
+    body: summaryTable(summary) + figure(svg) + paretoTable(input, paramNames) + titledTable('Trials', 'trials', head, body),
   });
+}
+
+/** Multi-objective campaigns: the non-dominated trials, one column per objective (sorted by the first). */
+function paretoTable(input: HpoReportInput, paramNames: readonly string[]): string {
+  const p = input.pareto;
+  if (!p) return '';
+  const e = escapeXml;
+  const head = `<tr><th>#</th>${p.objectives.map((o) => `<th>${e(o.metric)} (${o.direction === 'maximize' ? 'max' : 'min'})</th>`).join('')}${paramNames.map((n) => `<th>${e(n)}</th>`).join('')}</tr>`;
+  const first = p.objectives[0];
+  const sign = first?.direction === 'maximize' ? -1 : 1;
+  const rows = [...p.front]
+    .sort((a, b) => sign * ((a.values[0] ?? 0) - (b.values[0] ?? 0)) || a.trial - b.trial)
+    .map(
+      (t) =>
+        `<tr><td>${t.trial}</td>${t.values.map((v) => `<td>${e(formatNumber(v, 6))}</td>`).join('')}${paramNames.map((n) => `<td>${t.params[n] === undefined ? '' : e(formatParam(t.params[n]))}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  return titledTable(`Pareto front (${p.front.length} trial${p.front.length === 1 ? '' : 's'})`, 'pareto', head, rows);
 }

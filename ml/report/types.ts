@@ -25,6 +25,11 @@ export interface HpoReportInput {
   /** Epochs of each rung, ascending. */
   rungs: number[];
   trials: HpoReportTrial[];
+  /** Multi-objective campaigns: the objectives and the non-dominated trials (a table in the page). */
+  pareto?: {
+    objectives: { metric: string; direction: 'maximize' | 'minimize' }[];
+    front: { trial: number; values: number[]; params: Record<string, ParamValue> }[];
+  };
   /** ISO timestamp, printed as given: the renderer reads no clock, so output is reproducible. */
   generatedAt: string;
 }

@@ -73,7 +73,7 @@ describe('faultline hpo start', () => {
   it('maps every flag onto the HpoCampaignRequest; the space comes from a file, base from inline JSON', async () => {
     const cli = fakeCli();
     const spaceFile = tempJson('space.json', SPACE);
-    const argv = ['hpo', 'start', '--dataset', 'ds-1', '--id', 'sweep-1', '--space', spaceFile, '--sampler', 'random', '--seed', '7', '--startup-trials', '5'];
+    const argv = ['hpo', 'start', '--dataset', 'ds-1', '--id', 'sweep-1', '--space', spaceFile, '--sampler', 'gp', '--seed', '7', '--startup-trials', '5'];
     argv.push('--pruner', 'median', '--min-epochs', '2', '--max-epochs', '18', '--eta', '3', '--metric', 'valLoss', '--direction', 'minimize');
     argv.push('--max-trials', '40', '--concurrency', '4', '--max-failed', '2', '--max-minutes', '90', '--trial-attempts', '3', '--trial-minutes', '15');
     argv.push('--base', '{"patience": 0}');
@@ -83,7 +83,7 @@ describe('faultline hpo start', () => {
       campaignId: 'sweep-1',
       datasetId: 'ds-1',
       space: parseSearchSpace(SPACE),
-      sampler: { kind: 'random', seed: 7, startupTrials: 5 },
+      sampler: { kind: 'gp', seed: 7, startupTrials: 5 },
       pruner: { kind: 'median', minEpochs: 2, maxEpochs: 18, reductionFactor: 3 },
       objective: { metric: 'valLoss', direction: 'minimize' },
       maxTrials: 40,
@@ -98,6 +98,21 @@ describe('faultline hpo start', () => {
     expect(cli.stdout()).toContain('Started: hpo-sweep-1');
     expect(cli.stdout()).toContain('campaign id');
     expect(cli.stdout()).toContain('Follow: faultline hpo progress sweep-1 --follow');
+  });
+
+  it('--sampler nsga2 --objectives maps onto a multi-objective request; a bad objective names the flag', async () => {
+    const cli = fakeCli();
+    const argv = ['hpo', 'start', '--dataset', 'ds-1', '--id', 'mo-1', '--sampler', 'nsga2', '--population-size', '12', '--pruner', 'none'];
+    expect(await cli.run([...argv, '--objectives', 'valAccuracy,inferenceMsPerWindow:min,parameterCount'])).toBe(0);
+    const sent = cli.argsOf('startHpoCampaign')?.[0] as Record<string, unknown>;
+    expect(sent.sampler).toEqual({ kind: 'nsga2', seed: 0, populationSize: 12 });
+    expect(sent.objectives).toEqual([{ metric: 'valAccuracy' }, { metric: 'inferenceMsPerWindow', direction: 'minimize' }, { metric: 'parameterCount' }]);
+    const bad = fakeCli();
+    expect(await bad.run([...argv, '--objectives', 'valAccuracy:up,parameterCount'])).not.toBe(0);
+    expect(bad.stderr()).toContain('each objective is metric or metric:max or metric:min (got "valAccuracy:up")');
+    const unknown = fakeCli();
+    expect(await unknown.run([...argv, '--objectives', 'valAccuracy,flops'])).not.toBe(0);
+    expect(unknown.stderr()).toMatch(/objectives\.1\.metric/);
   });
 
   it('with only --dataset the id is derived (c-<hash>) and the defaults stay the contract’s', async () => {

@@ -120,7 +120,7 @@ describe('contracts/json-schema', () => {
     expect((schema.required as string[]).sort()).toEqual(zodRequiredKeys(HpoCampaignInputSchema));
     expect((schema.required as string[]).sort()).toEqual(['campaignId', 'datasetId']);
     expect(schema.additionalProperties).toBe(false);
-    expect(props(props(schema).sampler).kind.enum).toEqual(['tpe', 'random', 'grid']);
+    expect(props(props(schema).sampler).kind.enum).toEqual(['tpe', 'gp', 'random', 'grid', 'nsga2']);
     expect(props(props(schema).pruner).kind.enum).toEqual(['asha', 'median', 'none']);
     expect(props(props(schema).objective).metric.enum).toEqual(['valAccuracy', 'valLoss']);
     const space = props(schema).space;

@@ -10,6 +10,7 @@ import {
   type FinalizeHpoCampaignInput,
   type RecordTrialInput,
 } from '../../contracts/index.js';
+import { GpSampler } from '../../workflows/search/index.js';
 import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
@@ -99,6 +100,33 @@ describe('hpoCampaignWorkflow orchestration (fast, fake activities)', () => {
       // Best is the minimum of what was recorded.
       const values = books.trials.filter((t) => t.status === 'COMPLETED').map((t) => t.value as number);
       expect(result.best?.value).toBe(Math.min(...values));
+    } finally {
+      await workers.stop();
+    }
+  });
+
+  it('runs the GP sampler in the workflow across continue-as-new: the same trials as the pure sampler from the same seed', async () => {
+    const books = emptyBooks();
+    const gate = new Gate();
+    gate.open();
+    const workers = await w.startWorkers({ control: fakeControl(books, 'gp-10'), cpu: fakeObjective(gate) });
+    try {
+      const sampler = { kind: 'gp' as const, seed: 3, startupTrials: 4 };
+      const { workflowId } = await start(request('gp-10', { sampler, maxTrials: 10, maxConcurrentTrials: 1, testing: { continueAsNewEvery: 3 } }));
+      const result = await getHpoResult(w.client, workflowId);
+      expect(result.status).toBe('COMPLETED');
+      expect(result.trials.completed).toBe(10);
+      // One trial at a time, so each ask follows the previous tell: replay it outside Temporal.
+      const local = new GpSampler(SYNTHETIC_OBJECTIVES.branin.space, { seed: 3, nStartupTrials: 4 });
+      const expected: Record<string, unknown>[] = [];
+      for (let i = 0; i < 10; i++) {
+        const { trialId, params } = local.ask();
+        expected.push(params);
+        local.tell(trialId, { status: 'complete', value: SYNTHETIC_OBJECTIVES.branin.evaluate(params) });
+      }
+      const recorded = books.trials.filter((t) => t.status === 'COMPLETED').sort((a, b) => a.number - b.number);
+      expect(recorded.map((t) => t.params)).toEqual(expected);
+      expect(result.best?.value).toBe(local.best()?.value);
     } finally {
       await workers.stop();
     }

@@ -4,6 +4,8 @@
  * so no two grid points differ only in an inactive parameter. Floats need an explicit `grid`
  * count (a continuous range has no natural grid); ints default to every step.
  */
+import { z } from 'zod';
+import { CommonOptionsShape, parseOptions } from './options.js';
 import { BaseSampler, SearchExhaustedError, type SamplerResume, type SamplerStateBase } from './sampler.js';
 import {
   isActive,
@@ -12,10 +14,14 @@ import {
   type ParamSpec,
   type Params,
   type ParamValue,
+  type ParamsOf,
   type SearchSpace,
-  type SearchSpaceInput,
+  type SpaceDeclaration,
 } from './space.js';
-import type { Direction } from './trials.js';
+
+/** The grid draws no random numbers, so it takes no seed. */
+export const GridOptionsSchema = z.object({ direction: CommonOptionsShape.direction }).strict();
+export type GridSamplerOptions = z.input<typeof GridOptionsSchema>;
 import { gridValueCount, gridValues as contractGridValues, MAX_GRID_POINTS } from '../../contracts/hpo-space.js';
 
 export { MAX_GRID_POINTS };
@@ -54,19 +60,20 @@ export function gridPoints(space: SearchSpace, order: readonly string[]): Params
   return points;
 }
 
-export class GridSampler extends BaseSampler {
+export class GridSampler<const S extends SpaceDeclaration = SpaceDeclaration> extends BaseSampler<ParamsOf<S>> {
   readonly kind = 'grid' as const;
   private readonly points: Params[];
   private next: number;
 
-  constructor(space: SearchSpaceInput, options: { direction?: Direction } = {}, resume?: SamplerResume & { next: number }) {
-    // The grid draws no random numbers; the seed only keeps the state shape uniform.
-    super(parseSearchSpace(space), options.direction ?? 'minimize', 0, resume);
+  constructor(space: S, options?: GridSamplerOptions, resume?: SamplerResume & { next: number }) {
+    const o = parseOptions('GridSampler', GridOptionsSchema, options);
+    // The seed only keeps the state shape uniform.
+    super(parseSearchSpace(space), o.direction, 0, resume);
     this.points = gridPoints(this.space, this.order);
     this.next = resume?.next ?? 0;
   }
 
-  static fromState(state: GridSamplerState): GridSampler {
+  static fromState(state: GridSamplerState): GridSampler<SearchSpace> {
     return new GridSampler(state.space, { direction: state.direction }, state);
   }
 

@@ -1,26 +1,24 @@
 /** Independent uniform draws (log-uniform for log parameters): the baseline every sampler must beat. */
+import { CommonOptionsSchema, parseOptions, type SamplerOptions } from './options.js';
 import { BaseSampler, samplePrior, type SamplerResume, type SamplerStateBase } from './sampler.js';
-import { parseSearchSpace, type Params, type SearchSpaceInput } from './space.js';
-import type { Direction } from './trials.js';
+import { parseSearchSpace, type Params, type ParamsOf, type SearchSpace, type SpaceDeclaration } from './space.js';
 
 export interface RandomSamplerState extends SamplerStateBase {
   kind: 'random';
 }
 
-export interface SamplerOptions {
-  seed: number;
-  direction?: Direction;
-}
+export type { SamplerOptions };
 
-export class RandomSampler extends BaseSampler {
+export class RandomSampler<const S extends SpaceDeclaration = SpaceDeclaration> extends BaseSampler<ParamsOf<S>> {
   readonly kind = 'random' as const;
 
-  /** `resume` is for restoreSampler; a fresh sampler starts from `options.seed`. */
-  constructor(space: SearchSpaceInput, options: SamplerOptions, resume?: SamplerResume) {
-    super(parseSearchSpace(space), options.direction ?? 'minimize', options.seed, resume);
+  /** `resume` is for restoreSampler; a fresh sampler starts from `options.seed` (default 0). */
+  constructor(space: S, options?: SamplerOptions, resume?: SamplerResume) {
+    const o = parseOptions('RandomSampler', CommonOptionsSchema, options);
+    super(parseSearchSpace(space), o.direction, o.seed, resume);
   }
 
-  static fromState(state: RandomSamplerState): RandomSampler {
+  static fromState(state: RandomSamplerState): RandomSampler<SearchSpace> {
     return new RandomSampler(state.space, { seed: 0, direction: state.direction }, state);
   }
 

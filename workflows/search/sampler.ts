@@ -10,7 +10,12 @@ import { Prng } from './random.js';
 import { fromInternal, internalBounds, isActive, paramOrder, type Params, type SearchSpace } from './space.js';
 import { bestTrial, copyTrial, type Direction, type Suggestion, type TellOutcome, type TrialRecord } from './trials.js';
 
-export type SamplerKind = 'random' | 'grid' | 'tpe';
+export type SamplerKind = 'random' | 'grid' | 'tpe' | 'gp' | 'nsga2';
+
+/** One ask: the trial id to tell later and the point, typed from the declared space. */
+export interface TypedSuggestion<P extends Params = Params> extends Suggestion {
+  params: P;
+}
 
 /** Fields every sampler state has. */
 export interface SamplerStateBase {
@@ -22,13 +27,18 @@ export interface SamplerStateBase {
   trials: TrialRecord[];
 }
 
-export interface Sampler {
+/** `P` is the point type: ParamsOf<the declared space>, or Params for a space known at run time. */
+export interface Sampler<P extends Params = Params> {
   readonly kind: SamplerKind;
   readonly space: SearchSpace;
   readonly direction: Direction;
   /** Next point to evaluate; it is recorded as a pending trial until `tell`. */
-  ask(): Suggestion;
-  /** Records a trial's outcome. Telling the same outcome twice is a no-op (retried steps). */
+  ask(): TypedSuggestion<P>;
+  /**
+   * Records a trial's outcome. Telling the same outcome twice is a no-op (retried steps). A
+   * complete or pruned value that is not finite (NaN, ±Infinity: a diverged run) records the
+   * trial as failed — it carries no information a model could use.
+   */
   tell(trialId: number, outcome: TellOutcome): void;
   /** True when `ask` has nothing new to offer (a finished grid); random and TPE never are. */
   isExhausted(): boolean;
@@ -38,13 +48,13 @@ export interface Sampler {
   state(): SamplerStateBase & { kind: SamplerKind };
 }
 
-/** Thrown by `ask` on an exhausted sampler (a grid whose every point has been asked). */
 /** What a restored sampler continues from (absent for a fresh one). */
 export interface SamplerResume {
   rng: number;
   trials: readonly TrialRecord[];
 }
 
+/** Thrown by `ask` on an exhausted sampler (a grid whose every point has been asked). */
 export class SearchExhaustedError extends Error {
   constructor(what: string) {
     super(`${what}: every point of the search space has been asked`);
@@ -73,7 +83,7 @@ export function samplePrior(space: SearchSpace, rng: Prng, order: readonly strin
 }
 
 /** Trial ledger, PRNG and ask/tell plumbing; subclasses only decide the next point. */
-export abstract class BaseSampler implements Sampler {
+export abstract class BaseSampler<P extends Params = Params> implements Sampler<P> {
   abstract readonly kind: SamplerKind;
   readonly space: SearchSpace;
   readonly direction: Direction;
@@ -98,8 +108,9 @@ export abstract class BaseSampler implements Sampler {
     return false;
   }
 
-  ask(): Suggestion {
-    const params = this.propose();
+  ask(): TypedSuggestion<P> {
+    // propose() returns only legal points of this.space, which P describes.
+    const params = this.propose() as P;
     // Ids are dense (0, 1, 2...): the campaign's trial index, and a stable tiebreak.
     const trialId = this.records.length;
     this.records.push({ id: trialId, params: { ...params }, status: 'pending' });
@@ -109,14 +120,43 @@ export abstract class BaseSampler implements Sampler {
   tell(trialId: number, outcome: TellOutcome): void {
     const t = this.records[trialId];
     if (!t) throw new RangeError(`tell: unknown trial ${trialId}`);
-    const value = outcome.status === 'failed' ? undefined : outcome.value;
-    if (value !== undefined && !Number.isFinite(value)) throw new RangeError(`tell: trial ${trialId} value must be finite (got ${value})`);
+    const raw = this.outcomeValues(trialId, outcome);
+    // A diverged run (NaN, ±Infinity) is a failure: no model can rank it against finite values.
+    const status = raw !== undefined && !raw.every(Number.isFinite) ? 'failed' : outcome.status;
+    const values = status === 'failed' ? undefined : raw;
+    const value = values && this.objectives === 1 ? values[0] : undefined;
+    const multi = values && this.objectives > 1 ? values : undefined;
     if (t.status !== 'pending') {
-      if (t.status === outcome.status && t.value === value) return;
+      if (t.status === status && t.value === value && JSON.stringify(t.values) === JSON.stringify(multi)) return;
       throw new Error(`tell: trial ${trialId} is already ${t.status}`);
     }
-    t.status = outcome.status;
+    t.status = status;
     if (value !== undefined) t.value = value;
+    if (multi !== undefined) t.values = [...multi];
+  }
+
+  /** Number of objectives a complete trial reports (1 but for multi-objective samplers). */
+  protected get objectives(): number {
+    return 1;
+  }
+
+  /** The told numbers (undefined: none), checked for type and count. */
+  private outcomeValues(trialId: number, outcome: TellOutcome): number[] | undefined {
+    if (outcome.status === 'failed') return undefined;
+    const given: unknown = 'values' in outcome ? outcome.values : outcome.value;
+    if (given === undefined) {
+      if (outcome.status === 'complete') throw new TypeError(`tell: trial ${trialId} is complete but has no value`);
+      return undefined;
+    }
+    const list = Array.isArray(given) ? (given as unknown[]) : [given];
+    for (const v of list) if (typeof v !== 'number') throw new TypeError(`tell: trial ${trialId} value must be a number (got ${JSON.stringify(v)})`);
+    const n = this.objectives;
+    // A pruned trial may report its last intermediate value alone, whatever the objective count.
+    if (outcome.status === 'complete' && list.length !== n) {
+      throw new RangeError(`tell: trial ${trialId} needs ${n === 1 ? 'one value' : `${n} values (one per objective)`}, got ${list.length}`);
+    }
+    if (outcome.status === 'pruned' && n > 1) return undefined;
+    return list as number[];
   }
 
   trials(): readonly TrialRecord[] {

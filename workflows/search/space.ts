@@ -3,7 +3,15 @@
  * parameters are drawn, conditional activity and the internal (log) scale. The shape itself is
  * the contract's (contracts/search-space.ts).
  */
-import { SearchSpaceSchema, type FloatParam, type IntParam, type Params, type SearchSpace } from '../../contracts/search-space.js';
+import {
+  SearchSpaceSchema,
+  type FloatParam,
+  type IntParam,
+  type Params,
+  type ParamValue,
+  type SearchSpace,
+  type SearchSpaceInput,
+} from '../../contracts/search-space.js';
 
 export * from '../../contracts/search-space.js';
 
@@ -53,8 +61,8 @@ export function isActive(space: SearchSpace, name: string, params: Params): bool
 
 /** Lower/upper bounds in the space a sampler models (log space for log parameters). */
 export function internalBounds(p: FloatParam | IntParam): { low: number; high: number } {
-  // Ints own the half-step around each value, so the end values are as likely as the others.
-  const pad = p.type === 'int' ? p.step / 2 : 0;
+  // Stepped values own the half-step around them, so the end values are as likely as the others.
+  const pad = p.step !== undefined ? p.step / 2 : 0;
   const low = p.low - pad;
   const high = p.high + pad;
   // Log ints have low >= 1, so low - 1/2 > 0 and the log is defined.
@@ -68,7 +76,25 @@ export function toInternal(p: FloatParam | IntParam, v: number): number {
 /** Maps an internal-space number back onto a legal value (clamped, rounded to the step). */
 export function fromInternal(p: FloatParam | IntParam, x: number): number {
   const v = p.log ? Math.exp(x) : x;
-  if (p.type === 'float') return Math.min(p.high, Math.max(p.low, v));
+  if (p.step === undefined) return Math.min(p.high, Math.max(p.low, v));
   const k = Math.round((v - p.low) / p.step);
-  return Math.min(p.high, Math.max(p.low, p.low + k * p.step));
+  const stepped = Math.min(p.high, Math.max(p.low, p.low + k * p.step));
+  // Float steps: 0.1 + 2 × 0.1 is 0.30000000000000004; report the decimal the user means.
+  return p.type === 'float' ? Number(stepped.toPrecision(12)) : stepped;
 }
+
+type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+/** A space as written in code: plain or `as const` (readonly) objects are both accepted. */
+export type SpaceDeclaration = SearchSpaceInput | DeepReadonly<SearchSpaceInput>;
+
+/** The value type of one declared parameter: its choices' union, or number. */
+type ValueOf<P> = P extends { type: 'categorical'; choices: readonly (infer C)[] } ? C : P extends { type: 'float' | 'int' } ? number : ParamValue;
+type ConditionalKeys<S> = { [K in keyof S]: S[K] extends { when: object } ? K : never }[keyof S];
+
+/**
+ * The point type of a declared space: one typed field per parameter, optional when conditional
+ * (absent while inactive). A space only known at run time (a plain SearchSpace) gives Params.
+ */
+export type ParamsOf<S> = string extends keyof S
+  ? Params
+  : { -readonly [K in Exclude<keyof S, ConditionalKeys<S>>]: ValueOf<S[K]> } & { -readonly [K in ConditionalKeys<S>]?: ValueOf<S[K]> };

@@ -11,9 +11,13 @@
  *    l(x)/g(x) — the expected-improvement maximiser under TPE's model — is returned.
  *
  * Grouping: with `multivariate` (default, Optuna 5's only mode) the unconditional parameters
- * are modelled jointly (Falkner et al. 2018), which captures interactions; each conditional
- * parameter is then drawn alone, in parent-first order, only if active for the values already
- * drawn, from estimators fitted only on the trials where it was active (the "tree" of TPE).
+ * are modelled jointly (Falkner et al. 2018), which captures interactions. With `group` (on by
+ * default when the space has conditional parameters; Optuna's `group=True`), the conditional
+ * parameters that are active together — the same chain of conditions, so the same trials —
+ * form a group, modelled jointly too: a branch's parameters are drawn as one point from
+ * estimators fitted on the trials where that branch was taken, so a correlated optimum inside a
+ * branch is learnt as such. Without `group`, each conditional parameter is drawn alone. Either
+ * way groups are drawn in parent-first order, only when active for the values already drawn.
  * With `multivariate: false` every parameter is drawn alone (the paper's independent TPE).
  *
  * Constant liar: a pending trial counts as a bad observation at its asked point, so g grows
@@ -21,9 +25,21 @@
  */
 import { z } from 'zod';
 import { fitParzen, logPdfParzen, sampleParzen, type DimObservations } from './parzen.js';
+import { CommonOptionsShape, parseOptions } from './options.js';
 import { BaseSampler, samplePrior, type SamplerResume, type SamplerStateBase } from './sampler.js';
-import { fromInternal, internalBounds, isActive, parseSearchSpace, toInternal, type Params, type ParamValue, type SearchSpaceInput } from './space.js';
-import { score, type Direction, type TrialRecord } from './trials.js';
+import {
+  fromInternal,
+  internalBounds,
+  isActive,
+  parseSearchSpace,
+  toInternal,
+  type Params,
+  type ParamsOf,
+  type ParamValue,
+  type SearchSpace,
+  type SpaceDeclaration,
+} from './space.js';
+import { score, type TrialRecord } from './trials.js';
 
 export const TpeOptionsSchema = z
   .object({
@@ -37,31 +53,63 @@ export const TpeOptionsSchema = z
     constantLiar: z.boolean().default(true),
     /** Model the unconditional parameters jointly (Optuna 5's only mode) instead of one by one. */
     multivariate: z.boolean().default(true),
+    /**
+     * Model the parameters of each conditional branch jointly (Optuna's `group=True`). Omitted:
+     * on when the space has conditional parameters. A state always holds the resolved value.
+     */
+    group: z.boolean().optional(),
   })
   .strict();
 export type TpeOptions = z.output<typeof TpeOptionsSchema>;
+
+/**
+ * The units TPE draws jointly, in draw order. Multivariate: all unconditional parameters form
+ * one group; with `group`, conditional parameters with the same chain of conditions (same
+ * parent, same values, up to the root) form one group each; otherwise each is alone.
+ */
+export function drawGroups(space: SearchSpace, order: readonly string[], options: { multivariate: boolean; group: boolean }): string[][] {
+  if (!options.multivariate) return order.map((n) => [n]);
+  const chainKey = (name: string): string => {
+    const parts: string[] = [];
+    for (let w = space[name].when; w !== undefined; w = space[w.param].when)
+      parts.push(JSON.stringify([w.param, [...w.in].map((v) => JSON.stringify(v)).sort()]));
+    return parts.join('<');
+  };
+  const groups = new Map<string, string[]>();
+  order.forEach((name, i) => {
+    const key = space[name].when === undefined ? '' : options.group ? chainKey(name) : `#${i}`;
+    const g = groups.get(key);
+    if (g) g.push(name);
+    else groups.set(key, [name]);
+  });
+  // Map order is first appearance in parent-first order, so a parent's group precedes its children's.
+  return [...groups.values()];
+}
 
 export interface TpeSamplerState extends SamplerStateBase {
   kind: 'tpe';
   options: TpeOptions;
 }
 
-export interface TpeSamplerOptions extends z.input<typeof TpeOptionsSchema> {
-  seed: number;
-  direction?: Direction;
-}
+const TpeSamplerOptionsSchema = z.object({ ...TpeOptionsSchema.shape, ...CommonOptionsShape }).strict();
+/** Everything optional: seed 0, minimise, Optuna's defaults. */
+export type TpeSamplerOptions = z.input<typeof TpeSamplerOptionsSchema>;
 
-export class TpeSampler extends BaseSampler {
+export class TpeSampler<const S extends SpaceDeclaration = SpaceDeclaration> extends BaseSampler<ParamsOf<S>> {
   readonly kind = 'tpe' as const;
-  readonly options: TpeOptions;
+  /** Resolved options (`group` decided). */
+  readonly options: TpeOptions & { group: boolean };
+  /** The units drawn jointly, parent groups first. */
+  private readonly groups: string[][];
 
-  constructor(space: SearchSpaceInput, options: TpeSamplerOptions, resume?: SamplerResume) {
-    const { seed, direction, ...tpe } = options;
-    super(parseSearchSpace(space), direction ?? 'minimize', seed, resume);
-    this.options = TpeOptionsSchema.parse(tpe);
+  constructor(space: S, options?: TpeSamplerOptions, resume?: SamplerResume) {
+    const { seed, direction, ...tpe } = parseOptions('TpeSampler', TpeSamplerOptionsSchema, options);
+    super(parseSearchSpace(space), direction, seed, resume);
+    this.options = { ...tpe, group: tpe.group ?? Object.values(this.space).some((p) => p.when !== undefined) };
+    this.groups = drawGroups(this.space, this.order, this.options);
   }
 
-  static fromState(state: TpeSamplerState): TpeSampler {
+  static fromState(state: TpeSamplerState): TpeSampler<SearchSpace> {
     return new TpeSampler(state.space, { ...state.options, seed: 0, direction: state.direction }, state);
   }
 
@@ -74,14 +122,8 @@ export class TpeSampler extends BaseSampler {
     if (complete.length < Math.max(1, this.options.nStartupTrials)) return samplePrior(this.space, this.rng, this.order);
     const { good, bad } = this.split(complete);
     const params: Params = {};
-    // Multivariate: the unconditional parameters (present in every trial) form one joint group;
-    // conditional ones are always drawn one by one, fitted where they were active.
-    const joint = this.options.multivariate ? this.order.filter((n) => this.space[n].when === undefined) : [];
-    if (joint.length > 0) this.sampleGroup(joint, good, bad, params);
-    for (const name of this.order) {
-      if (name in params || !isActive(this.space, name, params)) continue;
-      this.sampleGroup([name], good, bad, params);
-    }
+    // A group's members share one condition chain, so its first member speaks for all.
+    for (const names of this.groups) if (isActive(this.space, names[0], params)) this.sampleGroup(names, good, bad, params);
     return params;
   }
 

@@ -18,12 +18,19 @@ export const TrialRecordSchema = z
     status: TrialStatusSchema,
     /** The objective (complete) or the last intermediate value (pruned, optional). */
     value: z.number().finite().optional(),
+    /** Multi-objective samplers (NSGA-II): one finite value per objective, instead of `value`. */
+    values: z.array(z.number().finite()).min(2).optional(),
   })
   .strict();
 export type TrialRecord = z.infer<typeof TrialRecordSchema>;
 
 /** How a trial ended. Pruned trials may report the value they were stopped at. */
-export type TellOutcome = { status: 'complete'; value: number } | { status: 'pruned'; value?: number } | { status: 'failed' };
+export type TellOutcome =
+  | { status: 'complete'; value: number }
+  /** A multi-objective sampler's outcome: one value per objective, in the declared order. */
+  | { status: 'complete'; values: readonly number[] }
+  | { status: 'pruned'; value?: number }
+  | { status: 'failed' };
 
 export interface Suggestion {
   trialId: number;
@@ -46,5 +53,5 @@ export function bestTrial(direction: Direction, trials: readonly TrialRecord[]):
 }
 
 export function copyTrial(t: TrialRecord): TrialRecord {
-  return { ...t, params: { ...t.params } };
+  return { ...t, params: { ...t.params }, ...(t.values ? { values: [...t.values] } : {}) };
 }
