@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { PayloadEncryption } from '../config/index.js';
 
 /**
@@ -19,6 +19,8 @@ export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 export const CIPHER_METADATA = 'encryption-cipher';
 const CIPHER = 'AES-256-GCM';
+// CommonJS package: a named ESM import of it fails under plain Node (tsx/vitest would hide that).
+const { temporal } = proto;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
