@@ -66,7 +66,18 @@ function layerPatterns(folder, except = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.venv/**', 'dist/**', 'db/migrations/**', 'coverage/**', 'test/support/lint-fixtures/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.data/**',
+      '.venv/**',
+      'bench/.venv-optuna/**',
+      'dist/**',
+      'db/migrations/**',
+      'coverage/**',
+      'test/support/lint-fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
