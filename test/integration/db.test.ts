@@ -158,6 +158,7 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     expect(tables.map((r) => r.table_name)).toEqual([
+      'artifact_marks',
       'artifacts',
       'campaigns',
       'dataset_files',
