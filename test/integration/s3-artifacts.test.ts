@@ -54,7 +54,7 @@ describe('S3 artifact store', () => {
     expect(head.Metadata?.sha256).toBe(stored.sha256);
   });
 
-  it('writes nothing when the same bytes are put again (a retried activity)', async () => {
+  it('uploads nothing when the same bytes are put again (a retried activity), and refreshes their time for the retention sweep', async () => {
     const data = new Uint8Array(1000).map((_, i) => i % 251);
     const first = await store.put(data, { kind: 'signal', mediaType: 'application/x-float32le' });
     const key = store.keyOf(first.uri);
@@ -63,7 +63,11 @@ describe('S3 artifact store', () => {
     const again = await store.put(data, { kind: 'signal', mediaType: 'application/x-float32le' });
     const after = await s3.client.send(new HeadObjectCommand({ Bucket: 'faultline-unit', Key: key }));
     expect(again).toEqual(first);
-    expect(after.LastModified?.getTime()).toBe(before.LastModified?.getTime());
+    expect(after.ETag).toBe(before.ETag);
+    expect(after.ContentLength).toBe(data.byteLength);
+    expect(after.Metadata?.sha256).toBe(first.sha256);
+    // A copy onto itself: the same bytes, a newer time (retention spares bytes re-put within its grace period).
+    expect(after.LastModified!.getTime()).toBeGreaterThan(before.LastModified!.getTime());
   });
 
   it('uploads a large array in parts and reads it back intact', async () => {
