@@ -8,6 +8,9 @@
  *     `faultline import` stores) and split by time (`split: time`, one signal left out at each
  *     boundary: no window of one side within a window of the other). Test accuracy of the
  *     reference CNN, with per-window and with per-recording normalisation.
+ * (b) Sim-to-real: the reference CNN trained on simulated 4-class signals only (fault type; loads
+ *     0–3, split by signal for validation), then scored on every window of the ten real
+ *     recordings, labelled by fault type. No real window is seen in training.
  * (c) The simulator's cross-load test: a 4-class simulated dataset at loads 0–3, trained at load 0
  *     and tested at loads 1–3 (`split: condition`, holdOut loads 1–3), without any option, with
  *     each option alone (per-recording normalisation, augmentation, AdaBN) and with all of them.
@@ -21,7 +24,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { putFloat32 } from '../artifacts/codecs.js';
+import { getFloat32, putFloat32 } from '../artifacts/codecs.js';
 import { FileArtifactStore } from '../artifacts/file-store.js';
 import {
   classLabel,
@@ -37,11 +40,16 @@ import type { MatNumericVariable } from '../ml/mat/types.js';
 import { countSignals, planSignal, simulateSignal } from '../ml/signal/index.js';
 import { resample } from '../ml/signal/resample.js';
 import { initBackend } from '../ml/tf/index.js';
-import { runTraining, type TrainingSignalRef } from '../ml/train/index.js';
+import { buildWindows } from '../ml/data/windows.js';
+import { deserializeModel } from '../ml/model/io.js';
+import { evaluateModel, runTraining, type TrainingSignalRef } from '../ml/train/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CWRU = process.env.CWRU_DIR ?? path.resolve(ROOT, '../shared/data/cwru');
 const quick = process.argv.includes('--quick');
+/** REAL_DATA_PARTS=b runs only the sim-to-real part (a, b, c; default all); results are written only for a full run. */
+const parts = new Set((process.env.REAL_DATA_PARTS ?? 'a,b,c').split(',').map((p) => p.trim()));
+const full = !quick && ['a', 'b', 'c'].every((p) => parts.has(p));
 const RATE = 12_000;
 const SIGNAL = 4096;
 
@@ -113,6 +121,43 @@ async function simulatedSignals(store: FileArtifactStore): Promise<TrainingSigna
   return out;
 }
 
+/** (b): train on simulated signals only, score every window of the real recordings (fault-type labels). */
+async function simToReal(store: FileArtifactStore, sim: TrainingSignalRef[], real: TrainingSignalRef[], settings: TrainSettings) {
+  const classes = [...new Set(sim.map((s) => s.label))].sort();
+  const outcome = await runTraining(
+    {
+      experimentId: 'bench-sim-to-real-model',
+      classes,
+      signals: sim,
+      hyperparameters: TrainHyperparametersSchema.parse({ ...settings, split: { kind: 'signal' } }),
+      architecture: REFERENCE_ARCHITECTURE,
+    },
+    { artifacts: store, onEpoch: async () => undefined },
+  );
+  console.log(`sim-to-real: trained on sim only          test ${(100 * outcome.testAccuracy).toFixed(1).padStart(5)} %  (held-out simulated signals)`);
+  const model = await deserializeModel(await store.get(outcome.modelUri));
+  // The 10-class labels of the real signals, folded to their fault type (inner_race_007 → inner_race).
+  const faultType = (label: string) => label.replace(/_\d{3}$/, '');
+  const sources = await Promise.all(
+    real.map(async (s) => ({ index: s.index, labelIndex: classes.indexOf(faultType(s.label)), samples: await getFloat32(store, s.uri) })),
+  );
+  if (sources.some((s) => s.labelIndex < 0)) throw new Error(`a real label is not among the simulated classes ${classes.join(', ')}`);
+  const windows = buildWindows(sources, { windowLength: settings.windowLength!, windowHop: settings.windowLength!, maxWindowsPerSignal: 2 });
+  const scored = await evaluateModel(model, windows, classes.length, { batchSize: 128 });
+  model.dispose();
+  console.log(
+    `sim-to-real: real recordings               test ${(100 * scored.accuracy).toFixed(1).padStart(5)} %  (${scored.count} real windows, classes ${classes.join(', ')})`,
+  );
+  return {
+    simValidationAccuracy: outcome.bestValAccuracy,
+    simTestAccuracy: outcome.testAccuracy,
+    realAccuracy: scored.accuracy,
+    realWindows: scored.count,
+    classes,
+    confusionMatrix: scored.confusionMatrix,
+  };
+}
+
 async function main(): Promise<void> {
   const backend = await initBackend(process.env.TFJS_BACKEND as never);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-real-'));
@@ -134,10 +179,12 @@ async function main(): Promise<void> {
       testFraction: 0.2,
       split: { kind: 'time', gapSignals: 1 },
     };
-    const tenClass = [
-      await train(store, 'cwru10 time split', real, timeSplit),
-      await train(store, 'cwru10 time split, recording norm', real, { ...timeSplit, normalization: 'recording' }),
-    ];
+    const tenClass = parts.has('a')
+      ? [
+          await train(store, 'cwru10 time split', real, timeSplit),
+          await train(store, 'cwru10 time split, recording norm', real, { ...timeSplit, normalization: 'recording' }),
+        ]
+      : [];
 
     const sim = await simulatedSignals(store);
     const crossLoad: TrainSettings = {
@@ -161,17 +208,19 @@ async function main(): Promise<void> {
       ['sim cross-load, AdaBN', { adaBN: true }],
       ['sim cross-load, all three', { normalization: 'recording', augmentation, adaBN: true }],
     ];
+    const simToRealReport = parts.has('b') ? await simToReal(store, sim, real, { ...crossLoad, validationFraction: 0.15, testFraction: 0.15 }) : null;
     const cross: Run[] = [];
-    for (const [name, extra] of variants) cross.push(await train(store, name, sim, { ...crossLoad, ...extra }));
+    if (parts.has('c')) for (const [name, extra] of variants) cross.push(await train(store, name, sim, { ...crossLoad, ...extra }));
 
     const report = {
       backend: backend.name,
       epochs,
       architecture: 'REFERENCE_ARCHITECTURE',
       cwru10: { recordings: 10, signals: real.length, signalLength: SIGNAL, split: 'time, 1 signal gap', runs: tenClass },
+      simToReal: simToRealReport,
       simCrossLoad: { signals: sim.length, train: 'load 0', test: 'loads 1-3', augmentation, runs: cross },
     };
-    if (!quick)
+    if (full)
       writeFileSync(
         path.join(ROOT, 'bench/results/real-data.json'),
         `${JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg(), ...report }, null, 2)}\n`,

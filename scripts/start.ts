@@ -1,18 +1,21 @@
 /**
- * `npm start [-- --keep] [--signals-per-class N] [--epochs N]`: the main job, end to end on the
+ * `npm start [-- --keep] [--signals-per-class N] [--epochs N] [--recordings <folder>]`: the main job, end to end on the
  * embedded default. Boots the Temporal dev server (Web UI on, SQLite under .data/temporal), the
  * embedded PGlite database and one worker process serving all three queues, then generates a
  * simulated CWRU-style dataset, trains the reference 1D CNN on it, evaluates it (ROC analysis of
  * the held-out signals) and explains the trained model
  * on a few signals of every class (all four XAI methods) through the real workflows, and prints
  * the results. `--keep` leaves the stack up (Ctrl-C stops it) so the Web UI and the
- * `faultline` CLI can be explored.
+ * `faultline` CLI can be explored. `--recordings <folder>` runs the same job on real CWRU MAT-files
+ * instead of the simulator: the folder becomes the import root, every `*.mat` in it is imported
+ * as the 10-class benchmark (fault type × size), and the model is trained and judged on
+ * contiguous time ranges of each recording (`split: time`), never on neighbouring windows.
  *
  * With TEMPORAL_ADDRESS set it launches no server and runs against that cluster; with
  * DATABASE_URL set it uses Postgres. Exit codes: 0 success, 1 failed or below the accuracy
  * target, 2 bad configuration or flags.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -30,6 +33,10 @@ import {
   type StartXaiRequest,
 } from '../client/api.js';
 import { artifactFilePath } from '../client/artifact-path.js';
+import { getImportResult } from '../client/import.js';
+import { startImport } from '../client/start.js';
+import { formatImportResult } from '../client/cli/import.js';
+import type { StartedRun } from '../client/types.js';
 import type { EvaluateRocResult } from '../contracts/index.js';
 import { formatRocResult } from '../client/cli/eval.js';
 import { formatXaiResult } from '../client/cli/xai.js';
@@ -57,6 +64,7 @@ function parseFlags() {
         'signals-per-class': { type: 'string', default: '20' },
         epochs: { type: 'string', default: '15' },
         seed: { type: 'string', default: '42' },
+        recordings: { type: 'string' },
       },
       strict: true,
     });
@@ -71,11 +79,26 @@ function parseFlags() {
       signalsPerClass: int('signals-per-class', values['signals-per-class'] ?? ''),
       epochs: int('epochs', values.epochs ?? ''),
       seed: int('seed', values.seed ?? ''),
+      recordings: values.recordings === undefined ? undefined : recordingsFolder(values.recordings),
     };
   } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\nusage: npm start -- [--keep] [--signals-per-class N] [--epochs N] [--seed N]`);
+    console.error(
+      `${err instanceof Error ? err.message : String(err)}\nusage: npm start -- [--keep] [--signals-per-class N] [--epochs N] [--seed N] [--recordings <folder>]`,
+    );
     process.exit(2);
   }
+}
+
+function recordingsFolder(raw: string): string {
+  const dir = path.resolve(raw);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new Error(`--recordings must be a folder of MAT-files, got ${JSON.stringify(raw)} (${dir} is not a folder)`);
+  return dir;
 }
 
 function loadConfigOrExit(): Config {
@@ -92,7 +115,9 @@ function loadConfigOrExit(): Config {
 
 async function main(): Promise<number> {
   const flags = parseFlags();
-  const config = loadConfigOrExit();
+  const loaded = loadConfigOrExit();
+  // --recordings: that folder is the import root (imports read nothing outside it).
+  const config: Config = flags.recordings ? { ...loaded, imports: { ...loaded.imports, root: flags.recordings } } : loaded;
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
   // Worker and SDK logs go to a file: the terminal shows progress and the result.
@@ -135,20 +160,46 @@ async function main(): Promise<number> {
 
   let exitCode = 0;
   try {
-    const datasetRequest: StartDatasetRequest = {
-      name: 'npm start demo',
-      config: { seed: flags.seed, signalsPerClass: flags.signalsPerClass, snrDb: [6, 14] },
-    };
-    const ds = await startDatasetGeneration(temporal.client, datasetRequest);
-    say(`\nDataset ${ds.entityId}${ds.alreadyExisted ? ' (already generated: reused)' : ''}`);
-    await follow(temporal.client, ds.workflowId);
-    const dataset = await getDatasetResult(temporal.client, ds.workflowId);
-    say(formatDatasetResult(dataset, webUi(ds.workflowId)));
-
-    const trainRequest: StartTrainingRequest = {
-      datasetId: ds.entityId,
-      hyperparameters: { epochs: flags.epochs, patience: 5, learningRate: 0.001, maxWindowsPerSignal: 16, seed: flags.seed },
-    };
+    let ds: StartedRun;
+    let trainRequest: StartTrainingRequest;
+    if (flags.recordings) {
+      // Real recordings: the 10-class benchmark, signals of 4,096 samples in recording order.
+      ds = await startImport(temporal.client, { name: 'npm start real recordings', glob: '*.mat', scheme: 'fault-type-size', signalLength: 4096 });
+      say(`\nImporting ${flags.recordings} into dataset ${ds.entityId}${ds.alreadyExisted ? ' (already imported: reused)' : ''}`);
+      await follow(temporal.client, ds.workflowId);
+      say(formatImportResult(await getImportResult(temporal.client, ds.workflowId), webUi(ds.workflowId)));
+      trainRequest = {
+        datasetId: ds.entityId,
+        hyperparameters: {
+          epochs: flags.epochs,
+          windowLength: 2048,
+          windowHop: 512,
+          maxWindowsPerSignal: 8,
+          batchSize: 32,
+          learningRate: 0.003,
+          patience: 0,
+          seed: flags.seed,
+          validationFraction: 0.15,
+          testFraction: 0.2,
+          // Contiguous time ranges of each recording, one signal left out at each boundary.
+          split: { kind: 'time', gapSignals: 1 },
+        },
+      };
+    } else {
+      const datasetRequest: StartDatasetRequest = {
+        name: 'npm start demo',
+        config: { seed: flags.seed, signalsPerClass: flags.signalsPerClass, snrDb: [6, 14] },
+      };
+      ds = await startDatasetGeneration(temporal.client, datasetRequest);
+      say(`\nDataset ${ds.entityId}${ds.alreadyExisted ? ' (already generated: reused)' : ''}`);
+      await follow(temporal.client, ds.workflowId);
+      const dataset = await getDatasetResult(temporal.client, ds.workflowId);
+      say(formatDatasetResult(dataset, webUi(ds.workflowId)));
+      trainRequest = {
+        datasetId: ds.entityId,
+        hyperparameters: { epochs: flags.epochs, patience: 5, learningRate: 0.001, maxWindowsPerSignal: 16, seed: flags.seed },
+      };
+    }
     const tr = await startTraining(temporal.client, trainRequest);
     say(`\nTraining ${tr.entityId}${tr.alreadyExisted ? ' (already trained: reused)' : ''}`);
     await follow(temporal.client, tr.workflowId);
