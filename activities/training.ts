@@ -7,6 +7,8 @@ import {
   architectureIssue,
   TrainActivityInputSchema,
   epochCompletedSignal,
+  progressQuery,
+  type EpochMetrics,
   type TrainActivityInput,
   type TrainingOutcome,
   type TrainingHeartbeat,
@@ -16,13 +18,25 @@ import { listEpochs, recordEpoch, setExperimentBackend } from '../db/repos/exper
 import { runTrainingInChildProcess } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
-import { laterResume, resumeFromEpochs } from './lib/resume.js';
+import { missingEpochRow, reportEpoch, unsignalledEpochs } from './lib/epoch-report.js';
+import { laterResume, resumeFromEpochs, type RecordedEpoch } from './lib/resume.js';
 
 /** Errors of the training engine that mean "this input can never train" (ml/data, ml/train). */
 const DETERMINISTIC_INPUT_ERRORS = new Set(['SplitError', 'WindowError', 'InvalidTrainingJob']);
 
 /** How often the main thread heartbeats, independent of epoch length (SDK throttles further). */
 const HEARTBEAT_EVERY_MS = 2_000;
+
+/** A resumed attempt asks its workflow which epochs it has seen; no answer by then means "do not re-signal". */
+const PROGRESS_QUERY_MS = 10_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The training activity (faultline-train queue). Training runs in a child process so this event
@@ -32,28 +46,34 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export function createTrainingActivities(deps: ActivityDeps) {
   /**
    * Where a (re)started attempt picks up: the later of the last heartbeat and the recorded epoch
-   * rows. A run continued from an explicit checkpoint (`resumeFrom`) has a baseline the rows do
-   * not hold, so it relies on the heartbeat alone.
+   * rows, after writing the row of an epoch the heartbeat reports but the rows lack (see
+   * missingEpochRow). A run continued from an explicit checkpoint (`resumeFrom`) has a baseline
+   * the rows do not hold, so it relies on the heartbeat alone. Returns the rows too, so that
+   * epochs the workflow was never told about can be signalled.
    */
-  async function resumeState(input: z.output<typeof TrainActivityInputSchema>, heartbeat: TrainingHeartbeat | undefined) {
-    if (input.resumeFrom) return heartbeat;
-    const rows = await listEpochs(deps.db, input.experimentId);
-    const fromRows = resumeFromEpochs(
-      rows.map((r) => ({
-        epoch: r.epoch,
-        loss: r.loss,
-        accuracy: r.accuracy,
-        valLoss: r.valLoss ?? Number.NaN,
-        valAccuracy: r.valAccuracy ?? Number.NaN,
-        durationMs: r.durationMs ?? 0,
-        samplesPerSec: r.samplesPerSec ?? 0,
-        checkpointUri: r.checkpointUri,
-      })),
-      input.hyperparameters.minDelta,
-    );
-    const chosen = laterResume(heartbeat, fromRows);
+  async function resumeState(
+    input: z.output<typeof TrainActivityInputSchema>,
+    heartbeat: TrainingHeartbeat | undefined,
+  ): Promise<{ resume: TrainingHeartbeat | undefined; rows: RecordedEpoch[] }> {
+    const rows: RecordedEpoch[] = (await listEpochs(deps.db, input.experimentId)).map((r) => ({
+      epoch: r.epoch,
+      loss: r.loss,
+      accuracy: r.accuracy,
+      valLoss: r.valLoss ?? Number.NaN,
+      valAccuracy: r.valAccuracy ?? Number.NaN,
+      durationMs: r.durationMs ?? 0,
+      samplesPerSec: r.samplesPerSec ?? 0,
+      checkpointUri: r.checkpointUri,
+    }));
+    const missing = missingEpochRow(rows, heartbeat);
+    if (missing) {
+      await recordEpoch(deps.db, input.experimentId, missing);
+      rows.push(missing);
+    }
+    if (input.resumeFrom) return { resume: heartbeat, rows };
+    const chosen = laterResume(heartbeat, resumeFromEpochs(rows, input.hyperparameters.minDelta));
     // Nothing to resume, or already past the requested budget: a run with no finished epoch starts fresh.
-    return chosen && chosen.epoch > 0 ? chosen : undefined;
+    return { resume: chosen && chosen.epoch > 0 ? chosen : undefined, rows };
   }
 
   return {
@@ -79,12 +99,41 @@ export function createTrainingActivities(deps: ActivityDeps) {
         throw notFound(`resumeFrom.checkpointUri: no artifact ${input.resumeFrom.checkpointUri} in the artifact store`);
       }
 
-      const resume = await resumeState(input, ctx.info.heartbeatDetails as TrainingHeartbeat | undefined);
+      const { resume, rows } = await resumeState(input, ctx.info.heartbeatDetails as TrainingHeartbeat | undefined);
       if (resume) ctx.log.info('resuming training from checkpoint', { epoch: resume.epoch, checkpointUri: resume.checkpointUri, attempt: ctx.info.attempt });
 
+      // The periodic heartbeat repeats the newest epoch whose row is written, never a newer one.
       let last: TrainingHeartbeat | undefined = resume;
       const beat = setInterval(() => ctx.heartbeat(last), HEARTBEAT_EVERY_MS);
       const workflow = deps.client.workflow.getHandle(input.workflowId);
+      const signalEpoch = async (metrics: EpochMetrics): Promise<void> => {
+        await workflow.signal(epochCompletedSignal, metrics).catch((err: unknown) => {
+          // Not fatal: a later attempt signals what the workflow has not seen (resignal below).
+          ctx.log.warn('could not signal epoch progress to the workflow', { epoch: metrics.epoch, error: String(err) });
+        });
+      };
+      const sinks = {
+        record: (hb: TrainingHeartbeat) => recordEpoch(deps.db, input.experimentId, { ...hb.metrics, checkpointUri: hb.checkpointUri }),
+        heartbeat: (hb: TrainingHeartbeat) => {
+          last = hb;
+          ctx.heartbeat(hb);
+        },
+        signal: signalEpoch,
+      };
+      if (resume) {
+        // Epochs recorded by an earlier attempt that died (or lost Temporal) before signalling them.
+        const seen = await withDeadline(workflow.query(progressQuery), PROGRESS_QUERY_MS, 'progress query').then(
+          (p) => p.completed,
+          (err: unknown) => {
+            ctx.log.warn('could not ask the workflow which epochs it has seen; not re-signalling', { error: String(err) });
+            return Infinity;
+          },
+        );
+        for (const row of unsignalledEpochs(rows, Math.max(seen, input.resumeFrom?.epoch ?? 0), resume.epoch)) {
+          const { checkpointUri: _uri, ...metrics } = row;
+          await signalEpoch(metrics);
+        }
+      }
       try {
         const outcome = await runTrainingInChildProcess(
           {
@@ -104,15 +153,8 @@ export function createTrainingActivities(deps: ActivityDeps) {
               ctx.log.info('training backend selected', { backend: name });
               await setExperimentBackend(deps.db, input.experimentId, name);
             },
-            onEpoch: async (hb) => {
-              last = hb;
-              ctx.heartbeat(hb);
-              await recordEpoch(deps.db, input.experimentId, { ...hb.metrics, checkpointUri: hb.checkpointUri });
-              await workflow.signal(epochCompletedSignal, hb.metrics).catch((err: unknown) => {
-                // Progress display only: the durable record is the heartbeat and the epoch row.
-                ctx.log.warn('could not signal epoch progress to the workflow', { error: String(err) });
-              });
-            },
+            // Row, then heartbeat, then signal (epoch-report.ts says why).
+            onEpoch: (hb) => reportEpoch(sinks, hb),
           },
         );
         return outcome;
