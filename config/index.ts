@@ -24,6 +24,8 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DB_POOL_MAX: intFrom(1, 200).default(10),
+  /** How long an activity's database statement keeps reconnecting through an outage (0: fail at once). */
+  DB_OUTAGE_SECONDS: intFrom(0, 3_600).default(120),
   PGLITE_DIR: z.string().min(1).optional(),
   ARTIFACT_DIR: z.string().min(1).optional(),
   DASHBOARD_URL: urlString.default('http://localhost:8050'),
@@ -75,6 +77,8 @@ const EnvSchema = z.object({
 export interface Config {
   dataDir: string;
   database: { kind: 'pg'; url: string; poolMax: number } | { kind: 'pglite'; dir: string };
+  /** DB_OUTAGE_SECONDS: activities' reconnect budget per statement or transaction (Postgres). */
+  dbOutageSeconds: number;
   artifactDir: string;
   dashboardUrl: string;
   notifyWebhookUrl?: string;
@@ -137,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     database: e.DATABASE_URL
       ? { kind: 'pg', url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX }
       : { kind: 'pglite', dir: path.resolve(cwd, e.PGLITE_DIR ?? path.join(dataDir, 'pglite')) },
+    dbOutageSeconds: e.DB_OUTAGE_SECONDS,
     artifactDir: path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(dataDir, 'artifacts')),
     dashboardUrl: e.DASHBOARD_URL.replace(/\/+$/, ''),
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,

@@ -13,8 +13,8 @@ const OUTAGE_MS = 6_000;
 /**
  * The database of a training run goes away mid-run (new connections refused, open ones
  * terminated: what a Postgres restart looks like to a client) and comes back. Every epoch still
- * ends up with exactly one row and exactly one signal: an epoch is reported only once its row is
- * written, and writes ride out the outage.
+ * ends up with exactly one row and exactly one signal (an epoch is reported only once its row is
+ * written), and no activity spends a retry attempt on it (writes ride out the outage).
  */
 describe('training across a database outage', () => {
   let stack: TestStack;
@@ -43,5 +43,9 @@ describe('training across a database outage', () => {
     expect(rows.map((r) => r.epoch)).toEqual(epochs);
     expect(rows.every((r) => r.checkpointUri)).toBe(true);
     expect(await reportedEpochs(stack.client, started.workflowId)).toEqual(epochs);
+    // The writes waited the outage out (db/resilient.ts): it cost time, not a retry attempt.
+    const events = (await stack.client.workflow.getHandle(started.workflowId).fetchHistory()).events ?? [];
+    const attempts = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
+    expect(attempts.every((a) => a === 1)).toBe(true);
   });
 });
