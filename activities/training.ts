@@ -17,7 +17,7 @@ import { getDataset, listSignals } from '../db/repos/datasets.js';
 import { listEpochs, recordEpoch, setExperimentBackend } from '../db/repos/experiments.js';
 import { runTrainingInChildProcess } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
-import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
+import { classifyingOutages, invalidState, notFound, validateActivityInput } from './lib/failures.js';
 import { missingEpochRow, reportEpoch, unsignalledEpochs } from './lib/epoch-report.js';
 import { laterResume, resumeFromEpochs, type RecordedEpoch } from './lib/resume.js';
 
@@ -77,102 +77,105 @@ export function createTrainingActivities(deps: ActivityDeps) {
   }
 
   return {
-    async trainModel(raw: TrainActivityInput): Promise<TrainingOutcome> {
-      const input = validateActivityInput(TrainActivityInputSchema, raw, 'trainModel input');
-      const ctx = Context.current();
-      const dataset = await getDataset(deps.db, input.datasetId);
-      if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
-      if (dataset.status !== 'READY') throw invalidState(`dataset "${input.datasetId}" is ${dataset.status}, not READY`);
-      const signals = await listSignals(deps.db, input.datasetId);
-      const classes = [...new Set(signals.map((s) => s.label))].sort();
-      if (classes.length < 2) throw invalidState(`dataset "${input.datasetId}" has ${classes.length} class(es); training needs at least 2`);
-      // The workflow checked the model with the fewest classes; the real count can only add parameters.
-      const architecture = input.hyperparameters.architecture ?? REFERENCE_ARCHITECTURE;
-      const problem = architectureIssue(architecture, { inputLength: input.hyperparameters.windowLength, numClasses: classes.length });
-      if (problem) {
-        const field = input.hyperparameters.architecture
-          ? `hyperparameters.architecture.${problem.path.join('.')}`
-          : `hyperparameters.windowLength (default architecture ${problem.path.join('.')})`;
-        throw ApplicationFailure.nonRetryable(`invalid trainModel input: ${field}: ${problem.message} for ${classes.length} classes`, ERROR_TYPES.invalidInput);
-      }
-      if (input.resumeFrom && !(await deps.artifacts.has(input.resumeFrom.checkpointUri))) {
-        throw notFound(`resumeFrom.checkpointUri: no artifact ${input.resumeFrom.checkpointUri} in the artifact store`);
-      }
-
-      const { resume, rows } = await resumeState(input, ctx.info.heartbeatDetails as TrainingHeartbeat | undefined);
-      if (resume) ctx.log.info('resuming training from checkpoint', { epoch: resume.epoch, checkpointUri: resume.checkpointUri, attempt: ctx.info.attempt });
-
-      // The periodic heartbeat repeats the newest epoch whose row is written, never a newer one.
-      let last: TrainingHeartbeat | undefined = resume;
-      const beat = setInterval(() => ctx.heartbeat(last), HEARTBEAT_EVERY_MS);
-      const workflow = deps.client.workflow.getHandle(input.workflowId);
-      const signalEpoch = async (metrics: EpochMetrics): Promise<void> => {
-        await workflow.signal(epochCompletedSignal, metrics).catch((err: unknown) => {
-          // Not fatal: a later attempt signals what the workflow has not seen (resignal below).
-          ctx.log.warn('could not signal epoch progress to the workflow', { epoch: metrics.epoch, error: String(err) });
-        });
-      };
-      const sinks = {
-        record: (hb: TrainingHeartbeat) => recordEpoch(deps.db, input.experimentId, { ...hb.metrics, checkpointUri: hb.checkpointUri }),
-        heartbeat: (hb: TrainingHeartbeat) => {
-          last = hb;
-          ctx.heartbeat(hb);
-        },
-        signal: signalEpoch,
-      };
-      if (resume) {
-        // Epochs recorded by an earlier attempt that died (or lost Temporal) before signalling them.
-        const seen = await withDeadline(workflow.query(progressQuery), PROGRESS_QUERY_MS, 'progress query').then(
-          (p) => p.completed,
-          (err: unknown) => {
-            ctx.log.warn('could not ask the workflow which epochs it has seen; not re-signalling', { error: String(err) });
-            return Infinity;
-          },
-        );
-        for (const row of unsignalledEpochs(rows, Math.max(seen, input.resumeFrom?.epoch ?? 0), resume.epoch)) {
-          const { checkpointUri: _uri, ...metrics } = row;
-          await signalEpoch(metrics);
-        }
-      }
-      try {
-        const outcome = await runTrainingInChildProcess(
-          {
-            experimentId: input.experimentId,
-            classes,
-            signals: signals.map((s) => ({ index: s.idx, label: s.label, uri: s.artifactUri })),
-            hyperparameters: input.hyperparameters,
-            architecture,
-            resume,
-            startFrom: resume ? undefined : input.resumeFrom,
-          },
-          {
-            artifactDir: deps.config.artifactDir,
-            backend: deps.config.tfjsBackend,
-            signal: ctx.cancellationSignal,
-            onBackend: async (name) => {
-              ctx.log.info('training backend selected', { backend: name });
-              await setExperimentBackend(deps.db, input.experimentId, name);
-            },
-            // Row, then heartbeat, then signal (epoch-report.ts says why).
-            onEpoch: (hb) => reportEpoch(sinks, hb),
-          },
-        );
-        return outcome;
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('training cancelled', [last?.epoch ?? 0]);
-        if (err instanceof Error && err.name === ERROR_TYPES.trainingDiverged) {
-          throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.trainingDiverged);
-        }
-        // The data cannot be split or windowed as asked (e.g. a window longer than the signals):
-        // retrying the same input fails the same way.
-        if (err instanceof Error && DETERMINISTIC_INPUT_ERRORS.has(err.name)) {
-          throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.invalidInput);
-        }
-        throw err;
-      } finally {
-        clearInterval(beat);
-      }
-    },
+    trainModel: (raw: TrainActivityInput): Promise<TrainingOutcome> => classifyingOutages(() => train(raw)),
   };
+
+  /** One attempt of the training activity (see the doc comment above). */
+  async function train(raw: TrainActivityInput): Promise<TrainingOutcome> {
+    const input = validateActivityInput(TrainActivityInputSchema, raw, 'trainModel input');
+    const ctx = Context.current();
+    const dataset = await getDataset(deps.db, input.datasetId);
+    if (!dataset) throw notFound(`datasetId "${input.datasetId}" does not exist`);
+    if (dataset.status !== 'READY') throw invalidState(`dataset "${input.datasetId}" is ${dataset.status}, not READY`);
+    const signals = await listSignals(deps.db, input.datasetId);
+    const classes = [...new Set(signals.map((s) => s.label))].sort();
+    if (classes.length < 2) throw invalidState(`dataset "${input.datasetId}" has ${classes.length} class(es); training needs at least 2`);
+    // The workflow checked the model with the fewest classes; the real count can only add parameters.
+    const architecture = input.hyperparameters.architecture ?? REFERENCE_ARCHITECTURE;
+    const problem = architectureIssue(architecture, { inputLength: input.hyperparameters.windowLength, numClasses: classes.length });
+    if (problem) {
+      const field = input.hyperparameters.architecture
+        ? `hyperparameters.architecture.${problem.path.join('.')}`
+        : `hyperparameters.windowLength (default architecture ${problem.path.join('.')})`;
+      throw ApplicationFailure.nonRetryable(`invalid trainModel input: ${field}: ${problem.message} for ${classes.length} classes`, ERROR_TYPES.invalidInput);
+    }
+    if (input.resumeFrom && !(await deps.artifacts.has(input.resumeFrom.checkpointUri))) {
+      throw notFound(`resumeFrom.checkpointUri: no artifact ${input.resumeFrom.checkpointUri} in the artifact store`);
+    }
+
+    const { resume, rows } = await resumeState(input, ctx.info.heartbeatDetails as TrainingHeartbeat | undefined);
+    if (resume) ctx.log.info('resuming training from checkpoint', { epoch: resume.epoch, checkpointUri: resume.checkpointUri, attempt: ctx.info.attempt });
+
+    // The periodic heartbeat repeats the newest epoch whose row is written, never a newer one.
+    let last: TrainingHeartbeat | undefined = resume;
+    const beat = setInterval(() => ctx.heartbeat(last), HEARTBEAT_EVERY_MS);
+    const workflow = deps.client.workflow.getHandle(input.workflowId);
+    const signalEpoch = async (metrics: EpochMetrics): Promise<void> => {
+      await workflow.signal(epochCompletedSignal, metrics).catch((err: unknown) => {
+        // Not fatal: a later attempt signals what the workflow has not seen (resignal below).
+        ctx.log.warn('could not signal epoch progress to the workflow', { epoch: metrics.epoch, error: String(err) });
+      });
+    };
+    const sinks = {
+      record: (hb: TrainingHeartbeat) => recordEpoch(deps.db, input.experimentId, { ...hb.metrics, checkpointUri: hb.checkpointUri }),
+      heartbeat: (hb: TrainingHeartbeat) => {
+        last = hb;
+        ctx.heartbeat(hb);
+      },
+      signal: signalEpoch,
+    };
+    if (resume) {
+      // Epochs recorded by an earlier attempt that died (or lost Temporal) before signalling them.
+      const seen = await withDeadline(workflow.query(progressQuery), PROGRESS_QUERY_MS, 'progress query').then(
+        (p) => p.completed,
+        (err: unknown) => {
+          ctx.log.warn('could not ask the workflow which epochs it has seen; not re-signalling', { error: String(err) });
+          return Infinity;
+        },
+      );
+      for (const row of unsignalledEpochs(rows, Math.max(seen, input.resumeFrom?.epoch ?? 0), resume.epoch)) {
+        const { checkpointUri: _uri, ...metrics } = row;
+        await signalEpoch(metrics);
+      }
+    }
+    try {
+      const outcome = await runTrainingInChildProcess(
+        {
+          experimentId: input.experimentId,
+          classes,
+          signals: signals.map((s) => ({ index: s.idx, label: s.label, uri: s.artifactUri })),
+          hyperparameters: input.hyperparameters,
+          architecture,
+          resume,
+          startFrom: resume ? undefined : input.resumeFrom,
+        },
+        {
+          artifactDir: deps.config.artifactDir,
+          backend: deps.config.tfjsBackend,
+          signal: ctx.cancellationSignal,
+          onBackend: async (name) => {
+            ctx.log.info('training backend selected', { backend: name });
+            await setExperimentBackend(deps.db, input.experimentId, name);
+          },
+          // Row, then heartbeat, then signal (epoch-report.ts says why).
+          onEpoch: (hb) => reportEpoch(sinks, hb),
+        },
+      );
+      return outcome;
+    } catch (err) {
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('training cancelled', [last?.epoch ?? 0]);
+      if (err instanceof Error && err.name === ERROR_TYPES.trainingDiverged) {
+        throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.trainingDiverged);
+      }
+      // The data cannot be split or windowed as asked (e.g. a window longer than the signals):
+      // retrying the same input fails the same way.
+      if (err instanceof Error && DETERMINISTIC_INPUT_ERRORS.has(err.name)) {
+        throw ApplicationFailure.nonRetryable(err.message, ERROR_TYPES.invalidInput);
+      }
+      throw err;
+    } finally {
+      clearInterval(beat);
+    }
+  }
 }
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
