@@ -37,8 +37,16 @@ describe('chaos: outages and crashes lose nothing', () => {
   const faults: string[] = [];
   let datasetId: string;
 
-  const spawnControl = () => stack.spawnWorkerProcess(['control', 'cpu'], { CPU_SLOTS: '4', XAI_PROCESSES: '1' });
-  const spawnTrainer = () => stack.spawnWorkerProcess(['train']);
+  /** Every worker process started, killed ones included, for what their logs prove. */
+  const spawned: WorkerProcess[] = [];
+  const track = async (p: Promise<WorkerProcess>) => {
+    const w = await p;
+    spawned.push(w);
+    return w;
+  };
+  const spawnControl = () => track(stack.spawnWorkerProcess(['control', 'cpu'], { CPU_SLOTS: '4', XAI_PROCESSES: '1' }));
+  const spawnTrainer = () => track(stack.spawnWorkerProcess(['train'], { LOG_LEVEL: 'info' }));
+  const logs = () => spawned.map((w) => w.output()).join('\n');
   const epochRows = async () =>
     (
       await stack.db
@@ -124,6 +132,11 @@ describe('chaos: outages and crashes lose nothing', () => {
     expect(faults).toHaveLength(6);
     expect(result.status).toBe('COMPLETED');
     expect(result.trials).toMatchObject({ total: TRIALS, completed: TRIALS, failed: 0 });
+
+    // The faults hit what they were meant to: the outage met database writes that waited for
+    // it, and the killed training worker's epochs were resumed from a checkpoint, not redone.
+    expect(logs()).toMatch(/database connection lost; retrying/);
+    expect(logs()).toMatch(/resuming training from checkpoint/);
 
     const numbers = Array.from({ length: TRIALS }, (_, i) => i);
     const epochs = Array.from({ length: EPOCHS }, (_, i) => i + 1);
