@@ -66,7 +66,9 @@ async function connectPg(url: string, poolMax: number, opts: ConnectOptions): Pr
   // would crash the worker. The pool already discards the client, so there is nothing to do.
   pool.on('error', () => undefined);
   try {
-    if (!opts.skipMigrations) await migratePgLocked(pool);
+    // With a reconnect policy, a worker started while the database is away waits for it (within
+    // the budget) instead of exiting at once.
+    if (!opts.skipMigrations) await (opts.reconnect ? withReconnect(() => migratePgLocked(pool), opts.reconnect) : migratePgLocked(pool));
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open Postgres database ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -14,8 +17,8 @@ import { startRestartableTemporal, type RestartableTemporal } from './restartabl
 const TRIALS = 6;
 const EPOCHS = 12;
 const CAMPAIGN = 'chaos-hpo';
-/** Database outages (ALTER DATABASE … ALLOW_CONNECTIONS false + pg_terminate_backend): within the brief's 10–60 s. */
-const TRAINING_OUTAGE_MS = 15_000;
+/** Database outages (ALTER DATABASE … ALLOW_CONNECTIONS false + pg_terminate_backend); CHAOS_OUTAGE_SECONDS sets the campaign's. */
+const TRAINING_OUTAGE_MS = Number(process.env.CHAOS_OUTAGE_SECONDS ?? 15) * 1_000;
 const XAI_OUTAGE_MS = 10_000;
 const XAI_SIGNALS = 12;
 
@@ -74,6 +77,10 @@ describe('chaos: outages and crashes lose nothing', () => {
     datasetId = await generateDataset(stack, TINY_DATASET);
   }, 600_000);
   afterAll(async () => {
+    // Every worker's log, for the post-mortem of a failed run.
+    const file = path.join(os.tmpdir(), `faultline-chaos-${process.pid}.log`);
+    writeFileSync(file, spawned.map((w, i) => `=== worker ${i} (pid ${w.child.pid}) ===\n${w.output()}`).join('\n'));
+    console.log(`chaos: worker logs in ${file}`);
     await stack?.database.reopen().catch(() => undefined);
     await stack?.stop();
   });

@@ -98,6 +98,20 @@ describe('database writes across a connection loss', () => {
     expect(retries).toBe(0);
   });
 
+  it('a worker opening the database during an outage waits for it', async () => {
+    await testDb.cutOff();
+    const opening = connect({ kind: 'pg', url: testDb.url, poolMax: 1 }, { reconnect: { budgetMs: 60_000, maxDelayMs: 500 } });
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    expect(await settled(opening)).toBe(false);
+    await testDb.reopen();
+    const late = await opening;
+    try {
+      expect(await getArtifact(late.db, artifact(1).uri)).toBeDefined();
+    } finally {
+      await late.close();
+    }
+  });
+
   it('an outage longer than the budget fails with the connection error', async () => {
     const short = await connect({ kind: 'pg', url: testDb.url, poolMax: 1 }, { skipMigrations: true, reconnect: { budgetMs: 1_500, maxDelayMs: 200 } });
     try {
