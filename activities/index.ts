@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/index.js';
 import { openArtifactStore } from '../artifacts/open.js';
@@ -59,7 +60,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
 
 /** Build the real dependencies from configuration: database, artifact store, notifier. */
 export async function createActivityDeps(config: Config, opts: { client: Client }): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
-  const handle = await connect(config.database);
+  const handle = await connect(config.database, { reconnect: { budgetMs: config.dbOutageSeconds * 1_000, onRetry: logReconnect } });
   const deps: ActivityDeps = {
     config,
     db: handle.db,
@@ -75,4 +76,16 @@ export async function createActivityDeps(config: Config, opts: { client: Client 
       await handle.close();
     },
   };
+}
+
+/** Say in the activity's log that its database is away (the first retry, then every fifth). */
+function logReconnect({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: unknown }): void {
+  if (attempt !== 1 && attempt % 5 !== 0) return;
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return; // A statement outside any activity (worker start-up): nobody to tell but the caller.
+  }
+  ctx.log.warn('database connection lost; retrying', { attempt, delayMs, error: error instanceof Error ? error.message : String(error) });
 }

@@ -172,29 +172,33 @@ export function createXaiActivities(deps: ActivityDeps) {
       };
 
       let current: string = 'queued';
+      // Heartbeats go on while the rows are stored too: a database riding out an outage
+      // (db/resilient.ts) must not look like a dead worker and start a second attempt.
       const beat = setInterval(() => ctx.heartbeat({ signal: ref, method: current }), HEARTBEAT_MS);
       ctx.heartbeat({ signal: ref, method: current });
-      let explanation: SignalExplanation;
       try {
-        explanation = await getPool().run(input.modelUri, job, {
-          signal: ctx.cancellationSignal,
-          onMethod: (m) => {
-            current = m;
-          },
-        });
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
-        const e = err as Error & { code?: string };
-        if (e.name === 'XaiInputError') throw ApplicationFailure.nonRetryable(`signal ${ref}: ${e.message}`, ERROR_TYPES.invalidInput);
-        if (e.code === 'ARTIFACT_NOT_FOUND') throw notFound(`signal ${ref}: ${e.message}`);
-        if (e.code === 'ARTIFACT_CORRUPT') throw ApplicationFailure.nonRetryable(`signal ${ref}: ${e.message}`, ERROR_TYPES.corruptArtifact);
-        throw err;
+        let explanation: SignalExplanation;
+        try {
+          explanation = await getPool().run(input.modelUri, job, {
+            signal: ctx.cancellationSignal,
+            onMethod: (m) => {
+              current = m;
+            },
+          });
+        } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
+          const e = err as Error & { code?: string };
+          if (e.name === 'XaiInputError') throw ApplicationFailure.nonRetryable(`signal ${ref}: ${e.message}`, ERROR_TYPES.invalidInput);
+          if (e.code === 'ARTIFACT_NOT_FOUND') throw notFound(`signal ${ref}: ${e.message}`);
+          if (e.code === 'ARTIFACT_CORRUPT') throw ApplicationFailure.nonRetryable(`signal ${ref}: ${e.message}`, ERROR_TYPES.corruptArtifact);
+          throw err;
+        }
+        current = 'storing';
+        const rows = await storeSignalExplanation(db, artifacts, { input, row, windows, starts, explanation });
+        return signalResultFromRows(ref, rows, input.classes, false);
       } finally {
         clearInterval(beat);
       }
-
-      const rows = await storeSignalExplanation(db, artifacts, { input, row, windows, starts, explanation });
-      return signalResultFromRows(ref, rows, input.classes, false);
     },
 
     /** A signal that exhausted its retries or failed for good: FAILED rows with the reason. */

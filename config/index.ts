@@ -25,6 +25,8 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DB_POOL_MAX: intFrom(1, 200).default(10),
+  /** How long an activity's database statement keeps reconnecting through an outage (0: fail at once). */
+  DB_OUTAGE_SECONDS: intFrom(0, 3_600).default(120),
   PGLITE_DIR: z.string().min(1).optional(),
   ARTIFACT_DIR: z.string().min(1).optional(),
   /** The artifact store: s3://bucket/prefix, file:///dir or a path (default: ARTIFACT_DIR's directory). */
@@ -142,6 +144,8 @@ export interface Config {
   database: { kind: 'pg'; url: string; poolMax: number } | { kind: 'pglite'; dir: string };
   /** Where artifacts live (ARTIFACT_URL, else the directory ARTIFACT_DIR). */
   artifacts: ArtifactLocation;
+  /** DB_OUTAGE_SECONDS: activities' reconnect budget per statement or transaction (Postgres). */
+  dbOutageSeconds: number;
   /** The artifact directory when the store is a directory; scratch space on this machine otherwise. */
   artifactDir: string;
   dashboardUrl: string;
@@ -233,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       : { kind: 'pglite', dir: path.resolve(cwd, e.PGLITE_DIR ?? path.join(dataDir, 'pglite')) },
     artifacts,
     artifactDir: artifacts.kind === 'file' ? artifacts.dir : artifactDir,
+    dbOutageSeconds: e.DB_OUTAGE_SECONDS,
     dashboardUrl: e.DASHBOARD_URL.replace(/\/+$/, ''),
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     tfjsBackend: e.TFJS_BACKEND,

@@ -15,6 +15,12 @@ export const ERROR_TYPES = {
   trainingDiverged: 'TrainingDiverged',
   /** A MAT-file that cannot be read (damaged, hostile, or not a MAT-file at all). */
   invalidMatFile: 'InvalidMatFile',
+  /**
+   * A dependency (the database) stayed unreachable past the activity's own reconnect budget: not
+   * the work's fault. Training workflows retry it on a time budget of its own, apart from the
+   * attempts the work itself gets (workflows/lib/outage.ts).
+   */
+  infrastructureUnavailable: 'InfrastructureUnavailable',
 } as const;
 export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
 export const NON_RETRYABLE_ERROR_TYPES: string[] = [

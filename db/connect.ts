@@ -14,6 +14,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
 import { checkout, registerPool } from './pool-registry.js';
+import { withReconnect, type ReconnectPolicy } from './resilient.js';
 import * as schema from './schema.js';
 import type { Database, DbHandle } from './types.js';
 
@@ -32,6 +33,12 @@ const MIGRATION_LOCK_KEY = '7378707281424134757';
 export interface ConnectOptions {
   /** Skip migrations (e.g. for a read-only tool that must not change the schema). Default false. */
   skipMigrations?: boolean;
+  /**
+   * Ride out a lost connection (Postgres only): every statement outside a transaction, and every
+   * withTransaction as a whole, is retried on connection errors within this policy (resilient.ts).
+   * Default: none, a tool fails at once. Activities pass DB_OUTAGE_SECONDS.
+   */
+  reconnect?: ReconnectPolicy;
 }
 
 const POOL_DEFAULTS = {
@@ -59,19 +66,35 @@ async function connectPg(url: string, poolMax: number, opts: ConnectOptions): Pr
   // would crash the worker. The pool already discards the client, so there is nothing to do.
   pool.on('error', () => undefined);
   try {
-    if (!opts.skipMigrations) await migratePgLocked(pool);
+    // With a reconnect policy, a worker started while the database is away waits for it (within
+    // the budget) instead of exiting at once.
+    if (!opts.skipMigrations) await (opts.reconnect ? withReconnect(() => migratePgLocked(pool), opts.reconnect) : migratePgLocked(pool));
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open Postgres database ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });
   }
+  const reconnect = opts.reconnect && opts.reconnect.budgetMs > 0 ? opts.reconnect : undefined;
+  if (reconnect) retryPoolQueries(pool, reconnect);
   const db: Database = drizzlePg(pool, { schema });
-  registerPool(db, pool);
+  registerPool(db, pool, reconnect);
   let closed: Promise<void> | undefined;
   return {
     db,
     kind: 'pg',
     close: () => (closed ??= pool.end()),
   };
+}
+
+/**
+ * Make `pool.query` (what drizzle runs every statement outside a transaction through) retry on
+ * connection errors. Each try checks out a fresh client, so a retry after a terminated
+ * connection goes to a new one. Callback-style calls are left alone (drizzle never makes them).
+ */
+function retryPoolQueries(pool: pg.Pool, policy: ReconnectPolicy): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  const retrying = (...args: unknown[]): Promise<unknown> =>
+    typeof args[args.length - 1] === 'function' ? query(...args) : withReconnect(() => query(...args), policy);
+  (pool as unknown as { query: typeof retrying }).query = retrying;
 }
 
 async function migratePgLocked(pool: pg.Pool): Promise<void> {

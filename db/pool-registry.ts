@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ReconnectPolicy } from './resilient.js';
 import type { Database } from './types.js';
 
 /**
@@ -6,9 +7,16 @@ import type { Database } from './types.js';
  * the connection itself (see tx.ts); a WeakMap keeps `Database` a plain drizzle type.
  */
 const pools = new WeakMap<Database, pg.Pool>();
+/** The reconnect policy a Database was opened with (connect's `reconnect` option), for withTransaction. */
+const policies = new WeakMap<Database, ReconnectPolicy>();
 
-export function registerPool(db: Database, pool: pg.Pool): void {
+export function registerPool(db: Database, pool: pg.Pool, reconnect?: ReconnectPolicy): void {
   pools.set(db, pool);
+  if (reconnect) policies.set(db, reconnect);
+}
+
+export function reconnectPolicyOf(db: Database): ReconnectPolicy | undefined {
+  return policies.get(db);
 }
 
 export function poolOf(db: Database): pg.Pool | undefined {

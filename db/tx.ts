@@ -9,7 +9,9 @@
  */
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { checkout, poolOf } from './pool-registry.js';
+import type pg from 'pg';
+import { checkout, poolOf, reconnectPolicyOf } from './pool-registry.js';
+import { withReconnect } from './resilient.js';
 import * as schema from './schema.js';
 import type { Database, Transaction } from './types.js';
 
@@ -18,12 +20,18 @@ export type { Transaction } from './types.js';
 /**
  * Run `fn` in a transaction: commit when it resolves, roll back and rethrow when it throws.
  * Nested calls (passing a Transaction as `db`) become savepoints. `tx.rollback()` aborts on purpose.
+ * On a Database opened with a reconnect policy, a transaction that lost its connection is run
+ * again as a whole on a new one (so `fn` must be safe to repeat: repository upserts are).
  */
 export async function withTransaction<T>(db: Database, fn: (tx: Transaction) => Promise<T>, config?: PgTransactionConfig): Promise<T> {
   const pool = poolOf(db);
   // PGlite (one in-process connection) and nested transactions need no checkout.
   if (!pool) return db.transaction(fn, config);
+  const policy = reconnectPolicyOf(db);
+  return policy ? withReconnect(() => pooledTransaction(pool, fn, config), policy) : pooledTransaction(pool, fn, config);
+}
 
+async function pooledTransaction<T>(pool: pg.Pool, fn: (tx: Transaction) => Promise<T>, config?: PgTransactionConfig): Promise<T> {
   const { client, release } = await checkout(pool);
   let fnFailed = false;
   let fnError: unknown;

@@ -10,8 +10,9 @@ import {
   type TrainModelResult,
   expectedTrainWorkflowId,
 } from '../contracts/index.js';
-import { control, trainActivities } from './lib/activities.js';
+import { control, outageAwareTrainActivities, trainActivities } from './lib/activities.js';
 import { liveDetails } from './lib/details.js';
+import { retryingOutages } from './lib/outage.js';
 import { recordRunEnded } from './lib/failure.js';
 import { requireCampaignParent, requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
@@ -76,9 +77,11 @@ export async function trainModelWorkflow(raw: unknown): Promise<TrainModelResult
     }
     phase = 'training';
     live.refresh();
-    const outcome = await trainActivities(input.maxTrainingMinutes).trainModel.executeWithOptions(
-      { summary: trainActivitySummary(experimentId, startEpoch, totalEpochs) },
-      [{ experimentId, datasetId, hyperparameters, resumeFrom: input.resumeFrom, workflowId: workflowInfo().workflowId }],
+    const outcome = await retryingOutages('trainModel', (outageAware) =>
+      (outageAware ? outageAwareTrainActivities : trainActivities)(input.maxTrainingMinutes).trainModel.executeWithOptions(
+        { summary: trainActivitySummary(experimentId, startEpoch, totalEpochs) },
+        [{ experimentId, datasetId, hyperparameters, resumeFrom: input.resumeFrom, workflowId: workflowInfo().workflowId }],
+      ),
     );
     epochsDone = Math.max(epochsDone, outcome.epochsCompleted);
     phase = 'finalizing';

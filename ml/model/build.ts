@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { REFERENCE_ARCHITECTURE } from '../../contracts/architecture.js';
 import type { Architecture, ConvBlock } from '../../contracts/training.js';
 import { registerDilatedConvGradient } from '../tf/gradients/conv2d-dilated.js';
+import { SeededDropout } from './seeded-dropout.js';
 
 /**
  * Building tfjs 1D CNNs from an `Architecture` (the description HPO and NAS share).
@@ -200,8 +201,8 @@ export function buildModel(arch: Architecture, opts: BuildOptions): tfl.LayersMo
     x = tfl.layers.dense({ name: 'head_dense', units: arch.denseUnits, activation: 'relu', kernelInitializer: kernelInit() }).apply(x) as tfl.SymbolicTensor;
   }
   if (arch.dropout > 0) {
-    // tfjs-layers' dropout ignores its seed: training with dropout is not bit-reproducible.
-    x = tfl.layers.dropout({ name: 'head_dropout', rate: arch.dropout }).apply(x) as tfl.SymbolicTensor;
+    // Our own dropout: tfjs-layers' ignores its seed, which made training with dropout irreproducible.
+    x = new SeededDropout({ name: 'head_dropout', rate: arch.dropout, seed: (opts.seed * 1_000_003 + 104_729) % 2 ** 31 }).apply(x) as tfl.SymbolicTensor;
   }
   const output = tfl.layers
     .dense({ name: 'logits', units: opts.numClasses, activation: 'softmax', kernelInitializer: kernelInit() })

@@ -14,3 +14,4 @@ export {
   type OptimizerName,
 } from './build.js';
 export { deserializeModel, inspectModelBytes, serializeModel, type SerializeOptions } from './io.js';
+export { SeededDropout, setDropoutStep, type SeededDropoutArgs } from './seeded-dropout.js';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+// Registers our layer classes, so that models saved with them load (a side-effect import).
+import './seeded-dropout.js';
 
 /**
  * One self-describing binary per model, so an artifact store can hold a model (or a resumable

@@ -5,7 +5,7 @@ import type { ArtifactStore } from '../../artifacts/types.js';
 import { getFloat32 } from '../../artifacts/codecs.js';
 import type { TrainingOutcome } from '../../contracts/activity-io/training.js';
 import type { Architecture, EpochMetrics, TrainHyperparameters, TrainingHeartbeat } from '../../contracts/training.js';
-import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel } from '../model/index.js';
+import { buildModel, compileModel, deserializeModel, disposeModel, serializeModel, setDropoutStep } from '../model/index.js';
 import { mixSeed, mulberry32, permutation } from '../random.js';
 import { splitSignals, type SplitSignal } from '../data/split.js';
 import { augmentWindows } from '../data/augment.js';
@@ -237,6 +237,8 @@ async function trainOneEpoch(
     try {
       const x = tf.tensor3d(xBuf.subarray(0, n * w), [n, w, 1]);
       const y = tf.tensor2d(yBuf.subarray(0, n), [n, 1]);
+      // Dropout masks follow (seed, epoch, batch), like the batch order: a resumed epoch draws the same ones.
+      setDropoutStep(model, mixSeed('epoch', epoch, 'batch', start / hp.batchSize));
       result = await model.trainOnBatch(x, y);
     } finally {
       tf.engine().endScope();

@@ -10,6 +10,12 @@ export interface TestDatabase {
   url: string;
   /** Drops the database, ending any connection a test left open. Safe to call twice. */
   drop(): Promise<void>;
+  /**
+   * An outage of this database alone: refuse new connections and end every open one (what a
+   * Postgres restart looks like to a client), until `reopen()`. Never touches other databases.
+   */
+  cutOff(): Promise<void>;
+  reopen(): Promise<void>;
 }
 
 function serverSettings() {
@@ -38,6 +44,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   let dropped: Promise<void> | undefined;
   return {
     url: `postgres://${encodeURIComponent(user)}@${host}:${port}/${name}`,
+    cutOff: () =>
+      withAdmin(async (c) => {
+        await c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      }),
+    reopen: () =>
+      withAdmin(async (c) => {
+        await c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      }),
     drop: () =>
       (dropped ??= withAdmin(async (c) => {
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

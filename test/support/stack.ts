@@ -43,8 +43,9 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startTestStack(extraEnv: Record<string, string> = {}): Promise<TestStack> {
-  const [temporal, database] = await Promise.all([startTestTemporal(), createTestDatabase()]);
+export async function startTestStack(extraEnv: Record<string, string> = {}, opts: { temporal?: () => Promise<TestTemporal> } = {}): Promise<TestStack> {
+  // opts.temporal: a server of the caller's (the chaos suite's persistent one, which it restarts).
+  const [temporal, database] = await Promise.all([(opts.temporal ?? startTestTemporal)(), createTestDatabase()]);
   const artifactDir = mkdtempSync(path.join(os.tmpdir(), 'faultline-artifacts-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -66,6 +66,12 @@ describe('loadConfig switches', () => {
     expect(load({ DATABASE_URL: 'postgresql://db/fl', DB_POOL_MAX: '3' }).database).toEqual({ kind: 'pg', url: 'postgresql://db/fl', poolMax: 3 });
   });
 
+  it('DB_OUTAGE_SECONDS is the reconnect budget of activities, 120 s unless set (0 turns it off)', () => {
+    expect(load({}).dbOutageSeconds).toBe(120);
+    expect(load({ DB_OUTAGE_SECONDS: '0' }).dbOutageSeconds).toBe(0);
+    expect(load({ DB_OUTAGE_SECONDS: '600' }).dbOutageSeconds).toBe(600);
+  });
+
   it('TEMPORAL_ADDRESS switches to an external Temporal', () => {
     const c = load({ TEMPORAL_ADDRESS: 'temporal.prod:7233', TEMPORAL_NAMESPACE: 'faultline' });
     expect(c.temporal).toMatchObject({ mode: 'external', address: 'temporal.prod:7233', namespace: 'faultline' });
@@ -83,6 +89,8 @@ describe('loadConfig rejects bad values, naming the variable and the value', () 
     ['TEMPORAL_DEV_PORT', '70000'],
     ['TEMPORAL_UI_PORT', '0'],
     ['DB_POOL_MAX', '-1'],
+    ['DB_OUTAGE_SECONDS', '1.5'],
+    ['DB_OUTAGE_SECONDS', '3601'],
     ['WORKER_QUEUES', 'control,gpu'],
     ['WORKER_QUEUES', ' , '],
     ['TFJS_BACKEND', 'cuda'],

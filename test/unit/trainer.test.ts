@@ -9,7 +9,7 @@ import type { TrainingHeartbeat } from '../../contracts/training.js';
 import { deserializeModel, disposeModel } from '../../ml/model/index.js';
 import { initBackend } from '../../ml/tf/index.js';
 import { runTraining, type TrainingJob, type TrainingOutcome, type TrainingSignalRef } from '../../ml/train/index.js';
-import { smallJob, storeSyntheticSignals, TEST_CLASSES } from './training-fixtures.js';
+import { SMALL_ARCHITECTURE, smallJob, storeSyntheticSignals, TEST_CLASSES } from './training-fixtures.js';
 
 const BACKEND = (process.env.TFJS_BACKEND as TfjsBackendChoice | undefined) ?? 'wasm';
 
@@ -147,6 +147,47 @@ describe('runTraining', () => {
     expect(resumed.epochs.map(deterministic)).toEqual(straight.epochs.slice(2).map(deterministic));
     expect(resumed.outcome.modelUri).toBe(straight.outcome.modelUri);
     expect(resumed.outcome.testAccuracy).toBe(straight.outcome.testAccuracy);
+  });
+
+  describe('with dropout (seeded: ml/model/seeded-dropout.ts)', () => {
+    const withDropout = (hp: Parameters<typeof smallJob>[1]): TrainingJob => ({
+      ...smallJob(signals, hp),
+      architecture: { ...SMALL_ARCHITECTURE, denseUnits: 16, dropout: 0.4 },
+    });
+
+    it('trains to identical numbers from the same parameters and seed', async () => {
+      const a = await train(withDropout({ epochs: 3 }));
+      const b = await train(withDropout({ epochs: 3 }));
+      expect(b.epochs.map(deterministic)).toEqual(a.epochs.map(deterministic));
+      expect(b.outcome.modelUri).toBe(a.outcome.modelUri);
+      // The masks are really drawn: without dropout the same run trains differently.
+      const none = await train({ ...withDropout({ epochs: 3 }), architecture: { ...SMALL_ARCHITECTURE, denseUnits: 16, dropout: 0 } });
+      expect(none.epochs[0].metrics.loss).not.toBe(a.epochs[0].metrics.loss);
+      // A different seed draws different masks (and initial weights).
+      const other = await train(withDropout({ epochs: 3, seed: 99 }));
+      expect(other.outcome.modelUri).not.toBe(a.outcome.modelUri);
+    });
+
+    it('resumed from a heartbeat ends bit-identical to a straight run', async () => {
+      const straight = await train(withDropout({ epochs: 4 }));
+      const firstHalf = await train(withDropout({ epochs: 2 }));
+      const resumed = await train({ ...withDropout({ epochs: 4 }), resume: firstHalf.epochs[1] });
+      expect(resumed.epochs.map(deterministic)).toEqual(straight.epochs.slice(2).map(deterministic));
+      expect(await checkpointValues(resumed.outcome.checkpointUri)).toEqual(await checkpointValues(straight.outcome.checkpointUri));
+      expect(resumed.outcome.modelUri).toBe(straight.outcome.modelUri);
+      expect(resumed.outcome.testAccuracy).toBe(straight.outcome.testAccuracy);
+    });
+
+    it('stores a model that loads again with its dropout layer', async () => {
+      const { outcome } = await train(withDropout({ epochs: 1 }));
+      const model = await deserializeModel(await store.get(outcome.modelUri));
+      try {
+        expect(model.layers.some((l) => l.getClassName() === 'FaultlineSeededDropout')).toBe(true);
+        expect(model.countParams()).toBe(outcome.parameterCount);
+      } finally {
+        disposeModel(model);
+      }
+    });
   });
 
   it('finishes without training when resumed after the last epoch', async () => {

@@ -1,5 +1,5 @@
 import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import { NON_RETRYABLE_ERROR_TYPES, TASK_QUEUES } from '../../contracts/index.js';
+import { ERROR_TYPES, NON_RETRYABLE_ERROR_TYPES, TASK_QUEUES } from '../../contracts/index.js';
 import type { ControlActivities, CpuActivities, TrainActivities } from '../../activities/index.js';
 
 /**
@@ -86,3 +86,13 @@ export const evalAnalysis = proxyActivities<Pick<CpuActivities, 'analyzeRoc' | '
 export const cpu = proxyActivities<CpuActivities>(CPU_OPTIONS);
 export const xaiCpu = proxyActivities<Pick<CpuActivities, 'explainSignal'>>(XAI_OPTIONS);
 export const trainActivities = (maxTrainingMinutes: number) => proxyActivities<TrainActivities>(trainOptions(maxTrainingMinutes));
+
+/**
+ * trainOptions with an outage left to the workflow (workflows/lib/outage.ts): the activity's five
+ * attempts are for crashes of the work and of its worker only.
+ */
+export function outageAwareTrainOptions(maxTrainingMinutes: number): ActivityOptions {
+  const options = trainOptions(maxTrainingMinutes);
+  return { ...options, retry: { ...options.retry, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, ERROR_TYPES.infrastructureUnavailable] } };
+}
+export const outageAwareTrainActivities = (maxTrainingMinutes: number) => proxyActivities<TrainActivities>(outageAwareTrainOptions(maxTrainingMinutes));
