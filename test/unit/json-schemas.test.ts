@@ -81,6 +81,7 @@ describe('contracts/json-schema', () => {
       'hpoCampaignWorkflow',
       'importMatDatasetWorkflow',
       'nasCampaignWorkflow',
+      'retentionWorkflow',
       'trainModelWorkflow',
     ]);
     expect(new RegExp((workflows.evaluateRocWorkflow.workflowId as Json).pattern as string).test('evaluate-roc-exp-0123456789ab-ds-1')).toBe(true);
