@@ -6,10 +6,11 @@
  * leaves at most a stray `.tmp`, and concurrent writers of the same content simply replace
  * identical bytes with identical bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import { ArtifactError } from './errors.js';
 import type { ArtifactMeta, ArtifactStore, ListedArtifact, StoredArtifact } from './types.js';
 import { artifactUri, parseArtifactUri, sha256Hex } from './uri.js';
@@ -39,19 +40,9 @@ export class FileArtifactStore implements ArtifactStore {
       await utimes(file, now, now).catch(() => undefined);
       return stored;
     }
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      const fh = await open(tmp, 'wx');
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
+      await writeFileAtomic(file, data);
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
       throw new Error(`cannot store artifact ${stored.uri} in ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
     return stored;

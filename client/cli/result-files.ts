@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic as writeAtomically } from '../../artifacts/atomic-file.js';
 import type { ArtifactStore } from '../../artifacts/types.js';
 
 /** One artifact of a result, under the file name a person expects (`report.html`, `summary.svg`). */
@@ -17,8 +17,8 @@ export interface WrittenFile extends ResultFile {
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * Write `bytes` to `file` atomically (a temporary file beside it, fsynced, renamed): a reader or a
- * crash never leaves half a report. Refuses to replace an existing file unless `overwrite`.
+ * Write `bytes` to `file` atomically (artifacts/atomic-file.ts): a reader or a crash never leaves
+ * half a report. Refuses to replace an existing file unless `overwrite`.
  */
 export async function writeFileAtomic(file: string, bytes: Uint8Array, overwrite: boolean): Promise<void> {
   if (!overwrite) {
@@ -28,21 +28,7 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, overwrite
     );
     if (exists) throw new OutputExistsError(file);
   }
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeAtomically(file, bytes);
 }
 
 export class OutputExistsError extends Error {
