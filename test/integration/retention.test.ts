@@ -94,7 +94,7 @@ describe('retention workflow and schedule', () => {
 
   it('a run deletes expired rows (not a campaign best, not a running one) and marks what no row refers to', async () => {
     const r = await run({ now: t0.toISOString() }, 'first');
-    await recordReplayHistory(stack.temporal, 'retention-first', 'retention');
+    await recordReplayHistory(stack.temporal, 'retention-first', 'retentionWorkflow');
     expect(r.rows.rows.experiments.ids).toEqual(['exp-old']);
     const left = await remaining();
     expect(left.experiments).toEqual(['exp-best', 'exp-new', 'exp-running']);
