@@ -71,9 +71,9 @@ export function createRetentionActivities(deps: ActivityDeps) {
         }
       }
       // Marks of artifacts no longer in the store (deleted by hand, or by an earlier attempt).
-      for (const uri of marks.keys()) if (!seen.has(uri)) toUnmark.push(uri);
+      const gone = [...marks.keys()].filter((uri) => !seen.has(uri));
       report.newlyMarked = toMark.length;
-      report.unmarked = toUnmark.filter((u) => seen.has(u)).length;
+      report.unmarked = toUnmark.length;
       // A row may have come to refer to a candidate while we listed: read the references again.
       const again = candidates.length > 0 ? await referencedArtifactUris(deps.db) : referenced;
       const doomed = candidates.filter((c) => !again.has(c.uri));
@@ -81,11 +81,12 @@ export function createRetentionActivities(deps: ActivityDeps) {
       if (!input.dryRun) {
         await markArtifacts(deps.db, toMark, now);
         await unmarkArtifacts(deps.db, [...toUnmark, ...candidates.filter((c) => again.has(c.uri)).map((c) => c.uri)]);
+        await unmarkArtifacts(deps.db, gone, { forget: true });
       }
       for (const [i, c] of doomed.entries()) {
         if (!input.dryRun) {
           await deps.artifacts.delete(c.uri);
-          await unmarkArtifacts(deps.db, [c.uri]);
+          await unmarkArtifacts(deps.db, [c.uri], { forget: true });
         }
         report.deleted++;
         report.deletedBytes += c.bytes;

@@ -117,12 +117,7 @@ export async function scheduleRetention(client: Pick<Client, 'schedule'>, reques
     });
     return stateOf(await created.describe(), true, every, input);
   }
-  await handle.update((prev) => ({
-    ...prev,
-    spec,
-    action,
-    state: { ...prev.state, paused: request.paused ?? prev.state.paused },
-  }));
+  await handle.update((prev) => ({ ...prev, spec, action }));
   if (request.paused === true) await handle.pause('faultline retention schedule --pause');
   if (request.paused === false) await handle.unpause('faultline retention schedule --resume');
   return stateOf(await handle.describe(), false, every, input);

@@ -6,21 +6,16 @@
  *   CLI:    temporal workflow show -w <id> --codec-endpoint http://127.0.0.1:8888
  */
 import { loadConfig } from '../config/index.js';
-import { startCodecServer } from '../temporal-config/codec-server.js';
-import { AesGcmPayloadCodec } from '../temporal-config/payload-codec.js';
+import { startConfiguredCodecServer } from '../temporal-config/codec-server.js';
 
 const config = loadConfig(process.env);
 if (config.payloadEncryption === undefined) {
   console.error('codec-server: PAYLOAD_KEYS is not set; there is nothing to decode (see README, "Private payloads")');
   process.exit(2);
 }
-const server = await startCodecServer({
-  codec: new AesGcmPayloadCodec(config.payloadEncryption),
-  bind: config.codecServer.bind,
-  corsOrigins: config.codecServer.corsOrigins,
-  token: config.codecServer.token,
-  log: (msg, meta) => console.error(msg, JSON.stringify(meta)),
-});
+const server = await startConfiguredCodecServer({ ...config, payloadEncryption: config.payloadEncryption }, (msg, meta) =>
+  console.error(msg, JSON.stringify(meta)),
+);
 console.log(`codec server on ${server.url} (active key ${config.payloadEncryption.activeKeyId}; CORS: ${config.codecServer.corsOrigins.join(', ')})`);
 const stop = () => void server.close().then(() => process.exit(0));
 process.once('SIGINT', stop);

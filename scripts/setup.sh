@@ -34,28 +34,22 @@ else
 fi
 echo "setup: Temporal CLI ($source): $cli — $("$cli" --version)"
 
-# The Python dashboard example (examples/python/dashboard.py, run by its integration test):
-# exact pins into .venv, reinstalled only when the requirements file is newer than the last install.
-req=examples/python/requirements.txt
-stamp=.venv/.examples-python-installed
+# Exact pins into .venv, reinstalled only when the requirements file is newer than the last install.
+install_requirements() {
+  local req="$1" stamp="$2" what="$3"
+  if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
+    echo "setup: installing $what into .venv ($req)"
+    .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
+    touch "$stamp"
+  else
+    echo "setup: .venv has $what ($req)"
+  fi
+}
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
-  echo "setup: installing the Python example's packages into .venv ($req)"
-  .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
-  touch "$stamp"
-else
-  echo "setup: .venv has the Python example's packages ($req)"
-fi
-
+# The Python dashboard example (examples/python/dashboard.py, run by its integration test).
+install_requirements examples/python/requirements.txt .venv/.examples-python-installed "the Python example's packages"
 # The S3-compatible server the artifact-store tests start (moto_server; test/support/s3.ts).
-req=scripts/requirements-test.txt
-stamp=.venv/.test-services-installed
-if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ]; then
-  echo "setup: installing the test services' packages into .venv ($req)"
-  .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
-  touch "$stamp"
-else
-  echo "setup: .venv has the test services' packages ($req)"
-fi
+install_requirements scripts/requirements-test.txt .venv/.test-services-installed "the test services' packages"

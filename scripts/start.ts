@@ -47,8 +47,7 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { startEmbeddedTemporal } from '../temporal-config/embedded.js';
 import { connectClient } from '../temporal-config/connection.js';
 import type { DevServer } from '../temporal-config/dev-server.js';
-import { startCodecServer, type CodecServer } from '../temporal-config/codec-server.js';
-import { AesGcmPayloadCodec } from '../temporal-config/payload-codec.js';
+import { startConfiguredCodecServer, type CodecServer } from '../temporal-config/codec-server.js';
 import { hostWorkers } from '../workers/host.js';
 import { installRuntime } from '../workers/runtime.js';
 import { defaultSlots } from '../workers/slots.js';
@@ -129,12 +128,7 @@ async function main(): Promise<number> {
   // With PAYLOAD_KEYS, history holds ciphertext; the Web UI decodes it through our codec server.
   let codec: CodecServer | undefined;
   if (config.payloadEncryption) {
-    codec = await startCodecServer({
-      codec: new AesGcmPayloadCodec(config.payloadEncryption),
-      bind: config.codecServer.bind,
-      corsOrigins: config.codecServer.corsOrigins,
-      token: config.codecServer.token,
-    });
+    codec = await startConfiguredCodecServer({ ...config, payloadEncryption: config.payloadEncryption });
     say(`Payloads are encrypted (key ${config.payloadEncryption.activeKeyId}); codec server on ${codec.url}.`);
   }
   let server: DevServer | undefined;

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Config, PayloadEncryption } from '../config/index.js';
+import { AesGcmPayloadCodec } from './payload-codec.js';
 
 /**
  * Temporal's remote codec protocol (what the Web UI's "codec endpoint" and
@@ -139,4 +141,18 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     url: `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The codec server of `config` (PAYLOAD_KEYS, CODEC_SERVER_*): what `npm run codec-server` and `npm start` run. */
+export async function startConfiguredCodecServer(
+  config: Pick<Config, 'codecServer'> & { payloadEncryption: PayloadEncryption },
+  log?: CodecServerOptions['log'],
+): Promise<CodecServer> {
+  return startCodecServer({
+    codec: new AesGcmPayloadCodec(config.payloadEncryption),
+    bind: config.codecServer.bind,
+    corsOrigins: config.codecServer.corsOrigins,
+    token: config.codecServer.token,
+    log,
+  });
 }

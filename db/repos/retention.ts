@@ -167,10 +167,11 @@ export async function markArtifacts(db: Database, marks: { uri: string; bytes: n
   }
 }
 
-export async function unmarkArtifacts(db: Database, uris: readonly string[]): Promise<void> {
+/** Drop marks (the artifact is referenced again, or gone); with `forget`, its registry row too (it was deleted). */
+export async function unmarkArtifacts(db: Database, uris: readonly string[], opts: { forget?: boolean } = {}): Promise<void> {
   for (let i = 0; i < uris.length; i += 500) {
     const part = uris.slice(i, i + 500);
     await db.execute(sql`DELETE FROM artifact_marks WHERE uri IN (${list(part)})`);
-    await db.execute(sql`DELETE FROM artifacts WHERE uri IN (${list(part)})`);
+    if (opts.forget) await db.execute(sql`DELETE FROM artifacts WHERE uri IN (${list(part)})`);
   }
 }
