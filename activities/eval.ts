@@ -40,7 +40,7 @@ import {
 } from '../db/repos/evaluations.js';
 import { getExperiment, listEpochs } from '../db/repos/experiments.js';
 import { getModel } from '../db/repos/models.js';
-import type { DatasetRow, ExperimentRow } from '../db/schema.js';
+import type { DatasetRow, ExperimentRow, SignalRow } from '../db/schema.js';
 import { compareModels, renderComparisonSvg, renderErrorsSvg, renderExperimentPage, renderRocSvg, type PageEvaluation, type Scores } from '../ml/eval/index.js';
 import type { AnalysisJob, AnalysisOutcome } from '../ml/eval/jobs.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
@@ -48,6 +48,7 @@ import { createXaiPool } from './xai/pool.js';
 import type { ActivityDeps } from './deps.js';
 import { buildIndex, PredictionIndexSchema, selectSplit, type PredictionIndex, type SplitSettings } from './lib/eval-data.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
+import { recordingGroups, RecordingScales, type RecordingScale } from './lib/recording-scale.js';
 
 const HEARTBEAT_MS = 2_000;
 /**
@@ -73,6 +74,8 @@ interface LoadedExperiment {
   modelUri: string;
   classes: string[];
   settings: SplitSettings;
+  /** `recording`: windows are scaled by their recording (activities/lib/recording-scale.ts), not z-scored alone. */
+  normalization: 'window' | 'recording';
   trainedOn: DatasetRow;
 }
 
@@ -87,6 +90,7 @@ export function createEvalActivities(deps: ActivityDeps) {
   const { db, artifacts, notifier } = deps;
   let pool: XaiProcessPool | undefined = deps.xaiPool;
   const getPool = (): XaiProcessPool => (pool ??= createXaiPool(deps.config));
+  const scales = new RecordingScales(async (r) => decodeFloat32(await artifacts.get(r.artifactUri), r.artifactUri));
 
   async function loadExperiment(experimentId: string): Promise<LoadedExperiment> {
     const row = await getExperiment(db, experimentId);
@@ -98,13 +102,17 @@ export function createEvalActivities(deps: ActivityDeps) {
     if (!classes || classes.length < 2) throw invalidState(`experiment "${experimentId}" has no class list`);
     const hp = TrainHyperparametersSchema.safeParse(row.hyperparameters);
     if (!hp.success) throw invalidState(`experiment "${experimentId}": its stored hyperparameters do not parse (${hp.error.issues[0]?.message})`);
-    if (hp.data.normalization === 'recording') {
-      // Predictions z-score each window alone; this model expects windows scaled by their recording.
-      throw invalidInput(`experimentId: experiment "${experimentId}" was trained with normalization "recording", which evaluations do not support yet`);
-    }
     const trainedOn = await getDataset(db, row.datasetId);
     if (!trainedOn) throw notFound(`experiment "${experimentId}" was trained on dataset "${row.datasetId}", which no longer exists`);
-    return { row, modelUri: model.artifactUri, classes, settings: hp.data, trainedOn };
+    return { row, modelUri: model.artifactUri, classes, settings: hp.data, normalization: hp.data.normalization ?? 'window', trainedOn };
+  }
+
+  /** Per signal, its recording's scale for a model trained with `normalization: "recording"`; undefined (z-score each window) otherwise. */
+  function recordingScaleReader(exp: LoadedExperiment, rows: readonly SignalRow[], datasetId: string): (r: SignalRow) => Promise<RecordingScale | undefined> {
+    if (exp.normalization !== 'recording') return () => Promise.resolve(undefined);
+    const groups = recordingGroups(rows, exp.settings);
+    const byIdx = new Map(rows.map((r) => [r.idx, r]));
+    return (r) => scales.scaleOf(datasetId, r.idx, groups, byIdx);
   }
 
   async function readIndex(uri: string): Promise<PredictionIndex> {
@@ -324,6 +332,7 @@ export function createEvalActivities(deps: ActivityDeps) {
       const todo = jobs.map((_, j) => j).filter((j) => !finished.has(j));
       let backend = '';
       let predictedWindows = 0;
+      const scaleOf = recordingScaleReader(exp, rows, input.datasetId);
       const heartbeat = (): PredictHeartbeat => ({ signals: usable.length, signalsDone: done, indexUri, jobSize, parts });
       const beat = setInterval(() => ctx.heartbeat(heartbeat()), HEARTBEAT_MS);
       ctx.heartbeat(heartbeat());
@@ -341,7 +350,9 @@ export function createEvalActivities(deps: ActivityDeps) {
               {
                 windowLength: exp.settings.windowLength,
                 batchSize: PREDICT_BATCH,
-                signals: usable.slice(job.from, job.to).map((r, i) => ({ uri: r.artifactUri, starts: starts[job.from + i] })),
+                signals: await Promise.all(
+                  usable.slice(job.from, job.to).map(async (r, i) => ({ uri: r.artifactUri, starts: starts[job.from + i], scale: await scaleOf(r) })),
+                ),
               },
               { signal: ctx.cancellationSignal },
             );

@@ -37,7 +37,7 @@ import {
   setXaiBatchStatus,
   upsertXaiBatch,
 } from '../db/repos/xai.js';
-import { windowStarts, zNormalizeInto } from '../ml/data/windows.js';
+import { scaleInto, windowStarts, zNormalizeInto } from '../ml/data/windows.js';
 import { mixSeed } from '../ml/random.js';
 import { renderXaiClassSummaryHtml, renderXaiClassSummarySvg } from '../ml/report/index.js';
 import type { ExplainJob, SignalExplanation } from '../ml/xai/explain.js';
@@ -49,6 +49,7 @@ import { xaiClassSummary } from './xai/class-summary.js';
 import { checkGradCamLayer, loadXaiModel } from './xai/model.js';
 import { createXaiPool } from './xai/pool.js';
 import { readSignalSamples } from './xai/samples.js';
+import { createXaiScaling } from './xai/scaling.js';
 import { storeSignalExplanation } from './xai/store.js';
 import { signalResultFromRows } from './xai/signal-result.js';
 
@@ -67,7 +68,8 @@ export function createXaiActivities(deps: ActivityDeps) {
   const { db, artifacts, notifier } = deps;
   let pool = deps.xaiPool;
   const getPool = (): XaiProcessPool => (pool ??= createXaiPool(deps.config));
-  const backgrounds = createXaiBackgrounds(db, artifacts);
+  const scaling = createXaiScaling(db, artifacts);
+  const backgrounds = createXaiBackgrounds(db, artifacts, scaling);
 
   return {
     async registerXaiBatch(raw: RegisterXaiBatchInput): Promise<RegisteredXaiBatch> {
@@ -147,6 +149,8 @@ export function createXaiActivities(deps: ActivityDeps) {
         }
       }
       const samples = await readSignalSamples(artifacts, ref, row);
+      const modelId = await scaling.modelOfBatch(input.batchId);
+      const scale = modelId ? await scaling.scaleFor(modelId, datasetId, row) : undefined;
       const starts = windowStarts(samples.length, {
         windowLength: input.inputLength,
         windowHop: input.inputLength,
@@ -154,7 +158,8 @@ export function createXaiActivities(deps: ActivityDeps) {
       });
       const windows = starts.map((s) => {
         const w = new Float32Array(input.inputLength);
-        zNormalizeInto(samples, s, input.inputLength, w, 0);
+        if (scale) scaleInto(samples, s, input.inputLength, scale, w, 0);
+        else zNormalizeInto(samples, s, input.inputLength, w, 0);
         return w;
       });
       const job: ExplainJob = {

@@ -6,9 +6,10 @@ import type { ArtifactStore } from '../../artifacts/types.js';
 import type { Database } from '../../db/connect.js';
 import { registerArtifact } from '../../db/repos/artifacts.js';
 import { pageMatchingSignals } from '../../db/repos/xai.js';
-import { zNormalizeInto } from '../../ml/data/windows.js';
+import { scaleInto, zNormalizeInto } from '../../ml/data/windows.js';
 import { mixSeed, mulberry32 } from '../../ml/random.js';
 import { readSignalSamples } from './samples.js';
+import type { XaiScaling } from './scaling.js';
 
 /** Most signals read to draw a KernelSHAP background (rows are small; arrays are read per pick). */
 const BACKGROUND_CANDIDATES = 10_000;
@@ -22,10 +23,10 @@ export interface XaiBackgrounds {
   load(uri: string, inputLength: number): Promise<Float32Array[]>;
 }
 
-export function createXaiBackgrounds(db: Database, artifacts: ArtifactStore): XaiBackgrounds {
+export function createXaiBackgrounds(db: Database, artifacts: ArtifactStore, scaling: XaiScaling): XaiBackgrounds {
   const cache = new Map<string, Promise<Float32Array[]>>();
   return {
-    /** `size` windows of seeded random signals at seeded offsets, z-normalised like the model's input. */
+    /** `size` windows of seeded random signals at seeded offsets, normalised like the model's input. */
     async build(input, inputLength) {
       const shap = input.methods['kernel-shap'];
       if (!shap) return null;
@@ -51,7 +52,9 @@ export function createXaiBackgrounds(db: Database, artifacts: ArtifactStore): Xa
           read.set(row.idx, samples);
         }
         const start = Math.floor(random() * (samples.length - inputLength + 1));
-        zNormalizeInto(samples, start, inputLength, out, k * inputLength);
+        const scale = await scaling.scaleFor(input.modelId, datasetId, row);
+        if (scale) scaleInto(samples, start, inputLength, scale, out, k * inputLength);
+        else zNormalizeInto(samples, start, inputLength, out, k * inputLength);
       }
       const stored = await artifacts.put(encodeFloat32(out), { kind: 'xai-background', mediaType: 'application/x-float32le' });
       await registerArtifact(db, { ...stored, kind: 'xai-background', mediaType: 'application/x-float32le' });

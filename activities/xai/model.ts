@@ -12,13 +12,6 @@ export async function loadXaiModel(db: Database, modelId: string): Promise<XaiMo
   const model = await getModel(db, modelId);
   if (!model) throw notFound(`modelId "${modelId}" does not exist (no trained model with that id)`);
   const experiment = model.experimentId ? await getExperiment(db, model.experimentId) : undefined;
-  if (experiment?.hyperparameters.normalization === 'recording') {
-    // Explanations z-score each window alone; this model expects windows scaled by their recording.
-    throw ApplicationFailure.nonRetryable(
-      `invalid explainSignalsWorkflow input: modelId: model "${modelId}" was trained with normalization "recording", which XAI does not support yet`,
-      ERROR_TYPES.invalidInput,
-    );
-  }
   let classes = model.classes ?? null;
   if (!classes && experiment) classes = experiment.classes ?? null;
   if (!classes || classes.length < 2) throw invalidState(`model "${modelId}" has no class list`);

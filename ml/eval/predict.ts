@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { zNormalizeInto } from '../data/windows.js';
+import { scaleInto, zNormalizeInto } from '../data/windows.js';
 
 /**
  * Class probabilities of a model over many windows, in batches (the one module of ml/eval that
  * needs tfjs: the XAI child processes run it for the prediction activity, and the benchmark
- * calls it directly). Windows are z-normalised exactly as in training.
+ * calls it directly). Windows are normalised exactly as in training: z-scored alone, or scaled
+ * by their recording's statistics for a model trained with `normalization: "recording"`.
  */
 export interface PredictJob {
   windowLength: number;
   /** Each signal's artifact and the start offsets of its windows (in window order). */
-  signals: { uri: string; starts: number[] }[];
+  signals: { uri: string; starts: number[]; scale?: { mean: number; std: number } }[];
   batchSize: number;
 }
 
@@ -40,7 +41,12 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
   const x = new Float32Array(batch * L);
   for (let b = 0; b < flat.length; b += batch) {
     const n = Math.min(batch, flat.length - b);
-    for (let i = 0; i < n; i++) zNormalizeInto(samples[flat[b + i].s], flat[b + i].start, L, x, i * L);
+    for (let i = 0; i < n; i++) {
+      const { s, start } = flat[b + i];
+      const scale = job.signals[s].scale;
+      if (scale) scaleInto(samples[s], start, L, scale, x, i * L);
+      else zNormalizeInto(samples[s], start, L, x, i * L);
+    }
     const probs = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(0, n * L), [n, L, 1])) as tf.Tensor);
     try {
       out.set(probs.dataSync() as Float32Array, b * k);

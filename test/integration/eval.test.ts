@@ -194,6 +194,42 @@ describe('evaluation workflows on a real stack', () => {
     await expect(getResult(stack.client, own.workflowId)).rejects.toThrow(/own training data/);
   });
 
+  it('a model trained with normalization "recording" (on the CWRU recordings, time split) is evaluated and explained on the windows it was trained on', async () => {
+    const files = readdirSync(path.join(root, 'cwru')).sort();
+    // Signals of 4,096 samples: enough of them per recording for a time split's three parts.
+    const imported = await startMatImport(stack.client, { datasetId: 'cwru4-short', root: 'cwru', files, scheme: 'fault-type', signalLength: 4_096 });
+    expect((await getImportResult(stack.client, imported.workflowId)).status).toBe('COMPLETED');
+    const trainer = await stack.spawnWorkerProcess(['train']);
+    let expId: string;
+    try {
+      const started = await startTraining(
+        stack.client,
+        tinyTraining('cwru4-short', { normalization: 'recording', split: { kind: 'time', gapSignals: 1 }, maxWindowsPerSignal: 3 }, 'eval-rec'),
+      );
+      expId = (await getTrainingResult(stack.client, started.workflowId)).experimentId;
+    } finally {
+      await trainer.kill();
+    }
+    const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, expId));
+    const roc = await startRocEvaluation(stack.client, { experimentId: expId, bootstrap: { replicates: 50 } });
+    const r = await getResult<EvaluateRocResult>(stack.client, roc.workflowId);
+    const testWindows = Object.values(exp.classBalance!.test).reduce((a, b) => a + b, 0);
+    // Windows z-scored alone would give another accuracy: equal figures mean equal inputs.
+    expect(r.samples).toBe(testWindows);
+    expect(r.accuracy).toBeCloseTo(exp.testAccuracy!, 6);
+
+    const [pred] = await stack.db.select().from(evaluationPredictions).where(eq(evaluationPredictions.modelId, expId));
+    const index = JSON.parse(new TextDecoder().decode(await store.get(pred.indexUri))) as { signals: { ref: string }[] };
+    const ids = index.signals.slice(0, 3).map((s) => s.ref);
+    const xai = await startXaiBatch(stack.client, {
+      batchId: 'eval-rec-xai',
+      modelId: expId,
+      selection: { kind: 'ids', ids },
+      methods: { 'grad-cam': {}, 'kernel-shap': { samples: 64, background: { size: 4 } } },
+    });
+    expect(await getResult<ExplainSignalsResult>(stack.client, xai.workflowId)).toMatchObject({ completed: ids.length, failed: 0 });
+  });
+
   it('an unknown experiment fails at once, non-retryably, naming it', async () => {
     const started = await startRocEvaluation(stack.client, { experimentId: 'no-such-exp', datasetId });
     const err = await getResult(stack.client, started.workflowId).catch((e: unknown) => e);
