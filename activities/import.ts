@@ -20,16 +20,18 @@ import { encodeFloat32 } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { classCounts, countSignals, getDataset, setDatasetStatus, upsertDataset, upsertSignals, type SignalInput } from '../db/repos/datasets.js';
 import { claimDatasetFile, countDatasetFiles, markDatasetFileImported, recordDatasetFileFailure, type FileFacts } from '../db/repos/imports.js';
-import { isMatFormatError, readMat, toFloat64 } from '../ml/mat/index.js';
-import { channelVariable, parseCwruName, rpmVariable } from '../ml/mat/cwru.js';
+import { parseCwruName } from '../ml/mat/cwru.js';
+import { decodeRecordingInChild, DecodeProcessError } from '../ml/mat/decode-process.js';
 import { kurtosis, rms } from '../ml/signal/index.js';
-import { resample } from '../ml/signal/resample.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, validateActivityInput } from './lib/failures.js';
 import { ImportPathError, readImportFile, resolveImportFiles, sha256Hex } from './lib/import-files.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
+
+/** Heartbeats while a file decodes in its child process (the activity's heartbeat timeout is 30 s). */
+const DECODE_HEARTBEAT_MS = 2_000;
 
 const RegisterImportSchema = z
   .object({
@@ -161,24 +163,32 @@ export function createImportActivities(deps: ActivityDeps) {
       }
       const contentHash = sha256Hex(bytes);
       const cond = recordingConditions(file.name, input.label, input.sourceRateHz);
-      let mat;
+      // Decoded off this event loop (ml/mat/decode-process.ts); heartbeats go on meanwhile.
+      ctx.heartbeat({ file: file.name, phase: 'decoding' });
+      const beat = setInterval(() => ctx.heartbeat({ file: file.name, phase: 'decoding' }), DECODE_HEARTBEAT_MS);
+      let decoded;
       try {
-        mat = await readMat(bytes);
+        decoded = await decodeRecordingInChild(
+          { bytes, channel: input.channel, recordingId: cond.recordingId, sourceRateHz: cond.sourceRateHz, targetRateHz: input.samplingRateHz },
+          { signal: ctx.cancellationSignal },
+        );
       } catch (e) {
-        if (isMatFormatError(e)) throw badFile(file.name, e.message, ERROR_TYPES.invalidMatFile);
+        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? e;
+        // A crashed decoder may be the machine (memory pressure), so it is retried; the file is named.
+        if (e instanceof DecodeProcessError) throw new Error(`${file.name}: ${e.message}`);
         throw e;
+      } finally {
+        clearInterval(beat);
       }
-      const variable = channelVariable(mat, input.channel, cond.recordingId);
-      if (typeof variable === 'string') throw badFile(file.name, variable);
-      const rpm = rpmVariable(mat, cond.recordingId) ?? cond.rpm;
+      if (!decoded.ok) throw badFile(file.name, decoded.message, decoded.kind === 'format' ? ERROR_TYPES.invalidMatFile : ERROR_TYPES.invalidInput);
+      const rpm = decoded.rpm ?? cond.rpm;
       if (rpm === undefined) throw badFile(file.name, 'no X<id>RPM variable in the file and no rpm in the label map');
-      ctx.heartbeat({ file: file.name, phase: 'resampling' });
-      const samples = resample(toFloat64(variable), cond.sourceRateHz, input.samplingRateHz);
+      const samples = decoded.samples;
       const segments = Math.floor(samples.length / input.signalLength);
       if (segments === 0) {
         throw badFile(
           file.name,
-          `${variable.name} has ${samples.length} samples at ${input.samplingRateHz} Hz, fewer than one signal of ${input.signalLength}`,
+          `${decoded.variable} has ${samples.length} samples at ${input.samplingRateHz} Hz, fewer than one signal of ${input.signalLength}`,
         );
       }
       const label = classLabel(input.scheme, cond.faultType, cond.faultSizeIn);
@@ -192,9 +202,9 @@ export function createImportActivities(deps: ActivityDeps) {
         loadHp: cond.loadHp,
         rpm,
         channel: input.channel,
-        variable: variable.name,
+        variable: decoded.variable,
         sourceRateHz: cond.sourceRateHz,
-        sourceSamples: variable.real.length,
+        sourceSamples: decoded.sourceSamples,
         segments,
       };
       const claim = await claimDatasetFile(db, datasetId, file.name, facts);

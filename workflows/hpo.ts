@@ -46,6 +46,8 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
  * keeps drawing one parameter at a time, so its replayed trials are the ones it ran.
  */
 const TPE_GROUPS_PATCH = 'hpo-tpe-groups';
+/** GP fits start from a lower noise and take more steps since this patch; older campaigns keep their fit. */
+const GP_FIT_PATCH = 'hpo-gp-fit';
 
 function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sampler; pruner: Pruner } {
   const direction = objectiveDirection(input.objective);
@@ -53,7 +55,7 @@ function buildSearch(input: HpoCampaignInput, space: SearchSpace): { sampler: Sa
   const startup = s.startupTrials ? { nStartupTrials: s.startupTrials } : {};
   const samplers: Record<HpoCampaignInput['sampler']['kind'], () => Sampler> = {
     tpe: () => new TpeSampler(space, { seed: s.seed, direction, ...startup, ...(patched(TPE_GROUPS_PATCH) ? {} : { group: false }) }),
-    gp: () => new GpSampler(space, { seed: s.seed, direction, ...startup }),
+    gp: () => new GpSampler(space, { seed: s.seed, direction, ...startup, ...(patched(GP_FIT_PATCH) ? {} : { fitSteps: 40, noiseStart: 1e-2 }) }),
     random: () => new RandomSampler(space, { seed: s.seed, direction }),
     grid: () => new GridSampler(space, { direction }),
     // The input schema requires objectives with nsga2.

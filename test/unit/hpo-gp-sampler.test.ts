@@ -49,6 +49,18 @@ describe('GpSampler', () => {
     );
   });
 
+  it('a state saved before noiseStart existed restores fitted from 1e-2, asking what that sampler asks', () => {
+    const legacy = new GpSampler(QUADRATIC, { seed: 2, nStartupTrials: 4, fitSteps: 40, noiseStart: 1e-2 });
+    drive(legacy, quadratic, 8);
+    const state = JSON.parse(JSON.stringify(legacy.state())) as { options: Record<string, unknown> };
+    delete state.options.noiseStart;
+    const restored = restoreSampler(state);
+    expect((restored.state() as unknown as { options: { noiseStart: number } }).options.noiseStart).toBe(1e-2);
+    expect(restored.ask().params).toEqual(legacy.ask().params);
+    // Today's default fit is another one: a fresh sampler on the same trials may ask elsewhere.
+    expect(new GpSampler(QUADRATIC, { seed: 2 }).options).toMatchObject({ fitSteps: 100, noiseStart: 1e-4 });
+  });
+
   it('models a log parameter in log space (input warping)', () => {
     const space = { lr: { type: 'float', low: 1e-6, high: 1, log: true } } as const;
     const f = (p: { lr: number }): number => (Math.log10(p.lr) + 4.5) ** 2; // optimum at 10^-4.5

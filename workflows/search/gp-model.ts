@@ -113,11 +113,13 @@ function objective(x: readonly (readonly number[])[], y: readonly number[], h: G
 
 /**
  * Fits the hyperparameters: `steps` Adam steps from a fixed start, keeping the best point seen
- * (so more steps never give a worse fit). Deterministic and O(steps · n³).
+ * (so more steps never give a worse fit). Deterministic and O(steps · n³). `noiseStart` is the
+ * noise variance the fit starts from: low (1e-4) lets a deterministic objective be resolved
+ * finely near its optimum within the step budget; the fit still raises it for a noisy one.
  */
-export function fitGp(x: readonly (readonly number[])[], y: readonly number[], steps: number): GpFit {
+export function fitGp(x: readonly (readonly number[])[], y: readonly number[], steps: number, noiseStart = 1e-2): GpFit {
   const dims = x[0]?.length ?? 0;
-  let theta = [...new Array<number>(dims).fill(Math.log(0.5)), 0, Math.log(1e-2)];
+  let theta = [...new Array<number>(dims).fill(Math.log(0.5)), 0, Math.log(noiseStart)];
   const toHyper = (t: readonly number[]): GpHyper => ({
     logLengths: t.slice(0, dims).map((l) => Math.min(LOG_LENGTH_RANGE.high, Math.max(LOG_LENGTH_RANGE.low, l))),
     logSignal: Math.min(Math.log(100), Math.max(Math.log(1e-3), t[dims])),

@@ -40,8 +40,16 @@ export class SamplerStateError extends Error {
   }
 }
 
+/** GP states saved before `noiseStart` existed were fitted from 1e-2: parsing must not fill in today's default. */
+function withLegacyGpNoise(state: unknown): unknown {
+  if (typeof state !== 'object' || state === null || (state as { kind?: unknown }).kind !== 'gp') return state;
+  const options = (state as { options?: unknown }).options;
+  if (typeof options !== 'object' || options === null || 'noiseStart' in options) return state;
+  return { ...state, options: { ...options, noiseStart: 1e-2 } };
+}
+
 export function restoreSampler(state: unknown): Sampler {
-  const r = SamplerStateSchema.safeParse(state);
+  const r = SamplerStateSchema.safeParse(withLegacyGpNoise(state));
   if (!r.success) throw new SamplerStateError(describeIssues(r.error, state));
   const s = r.data;
   switch (s.kind) {
