@@ -63,6 +63,13 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.compare,
     entityField: 'comparisonId',
   },
+  // The entity id is `<datasetId>-<hash of version, settings, windowing>` (client/features.ts).
+  features: {
+    workflowType: 'extractFeaturesWorkflow',
+    searchKind: 'features',
+    workflowId: workflowIds.features,
+    entityField: 'featureSetId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

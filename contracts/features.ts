@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SlugSchema } from './ids.js';
 
 /**
  * Feature engineering (seed tasks extract_features, compute_importance, select_features,
@@ -59,4 +60,160 @@ export interface FeatureDescriptor {
   domain: FeatureDomain;
   unit: FeatureUnit;
   description: string;
+}
+
+/**
+ * Rows of a feature matrix: whole signals (length null), or windows of `length` samples every
+ * `hop` (default: length, no overlap), at most `maxPerSignal` per signal.
+ */
+export const FeatureWindowSchema = z
+  .object({
+    length: z.number().int().min(256).max(1_048_576).nullable().default(null),
+    hop: z.number().int().min(1).max(1_048_576).optional(),
+    maxPerSignal: z.number().int().min(1).max(10_000).default(1_000),
+  })
+  .strict();
+export type FeatureWindow = z.output<typeof FeatureWindowSchema>;
+
+/** What a feature set is: its version, normalised settings and windowing (hashed into its id). */
+export const FeatureSetIdentitySchema = z
+  .object({
+    version: z.literal(FEATURE_SET_VERSION),
+    datasetId: SlugSchema,
+    settings: FeatureSettingsSchema,
+    window: FeatureWindowSchema,
+  })
+  .strict();
+export type FeatureSetIdentity = z.output<typeof FeatureSetIdentitySchema>;
+
+/** Entity id `<datasetId>-<12 hex>`: up to 80 + 13 characters. */
+export const FeatureSetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}-[0-9a-f]{12}$/, 'must be <datasetId>-<12 hex chars>');
+
+export const ExtractFeaturesInputSchema = z
+  .object({
+    featureSetId: FeatureSetIdSchema,
+    datasetId: SlugSchema,
+    settings: FeatureSettingsSchema.default(FeatureSettingsSchema.parse({})),
+    window: FeatureWindowSchema.default(FeatureWindowSchema.parse({})),
+    /** Signals per activity: one activity heartbeats and resumes over its own chunk. */
+    signalsPerChunk: z.number().int().min(1).max(1_000).default(32),
+    /** Chunk activities in flight at once. */
+    maxInFlight: z.number().int().min(1).max(64).default(4),
+  })
+  .strict();
+export type ExtractFeaturesInput = z.output<typeof ExtractFeaturesInputSchema>;
+export type ExtractFeaturesRequest = z.input<typeof ExtractFeaturesInputSchema>;
+
+export interface ExtractFeaturesResult {
+  featureSetId: string;
+  datasetId: string;
+  version: number;
+  rows: number;
+  signals: number;
+  columns: number;
+  featureNames: string[];
+  /** float32 little-endian, rows × columns, row-major. */
+  matrixUri: string;
+  /** JSON FeatureIndex: the signal, window start and label of every row. */
+  indexUri: string;
+  /** JSON FeatureDescriptor[]: name, domain, unit, description of every column. */
+  catalogUri: string;
+  /** False when an earlier run had stored this exact set and it was reused. */
+  computed: boolean;
+}
+
+/** Row → source: columnar, so a 100,000-row index stays a few hundred KB. */
+export const FeatureIndexSchema = z
+  .object({
+    featureSetId: z.string(),
+    datasetId: z.string(),
+    windowLength: z.number().int().nullable(),
+    signalIdx: z.array(z.number().int()),
+    windowStart: z.array(z.number().int()),
+    labels: z.array(z.string()),
+  })
+  .strict();
+export type FeatureIndex = z.infer<typeof FeatureIndexSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Activity inputs and outputs.
+// ---------------------------------------------------------------------------------------------
+
+export const RegisterFeatureSetInputSchema = z
+  .object({
+    featureSetId: FeatureSetIdSchema,
+    datasetId: SlugSchema,
+    settings: FeatureSettingsSchema,
+    window: FeatureWindowSchema,
+    workflowId: z.string().min(1),
+  })
+  .strict();
+export type RegisterFeatureSetInput = z.input<typeof RegisterFeatureSetInputSchema>;
+
+export interface RegisteredFeatureSet {
+  signals: number;
+  columns: number;
+  /** The stored result when this exact set was completed before (its artifacts still present). */
+  existing: ExtractFeaturesResult | null;
+}
+
+export const ExtractFeatureChunkInputSchema = z
+  .object({
+    featureSetId: FeatureSetIdSchema,
+    datasetId: SlugSchema,
+    settings: FeatureSettingsSchema,
+    window: FeatureWindowSchema,
+    /** Signals [start, start + count) in index order. */
+    start: z.number().int().min(0),
+    count: z.number().int().min(1).max(1_000),
+  })
+  .strict();
+export type ExtractFeatureChunkInput = z.input<typeof ExtractFeatureChunkInputSchema>;
+
+export const FeatureChunkRefSchema = z
+  .object({
+    start: z.number().int().min(0),
+    count: z.number().int().min(1),
+    rows: z.number().int().min(0),
+    /** float32 rows × columns of this chunk. */
+    matrixUri: z.string().min(1),
+    /** JSON FeatureIndex of this chunk's rows. */
+    indexUri: z.string().min(1),
+  })
+  .strict();
+export type FeatureChunkRef = z.infer<typeof FeatureChunkRefSchema>;
+
+/** Heartbeat of a chunk activity: the sub-jobs already stored, so a retry computes only the rest. */
+export const FeatureChunkHeartbeatSchema = z
+  .object({
+    featureSetId: z.string(),
+    start: z.number().int(),
+    count: z.number().int(),
+    jobSize: z.number().int(),
+    parts: z.array(z.object({ job: z.number().int().min(0), uri: z.string().min(1), rows: z.number().int().min(0) }).strict()),
+  })
+  .strict();
+export type FeatureChunkHeartbeat = z.infer<typeof FeatureChunkHeartbeatSchema>;
+
+export const FinishFeatureSetInputSchema = z
+  .object({
+    featureSetId: FeatureSetIdSchema,
+    chunks: z.array(FeatureChunkRefSchema).min(1).max(10_000),
+    seconds: z.number().min(0),
+  })
+  .strict();
+export type FinishFeatureSetInput = z.input<typeof FinishFeatureSetInputSchema>;
+
+export const FeatureSetEndedInputSchema = z
+  .object({
+    featureSetId: FeatureSetIdSchema,
+    status: z.enum(['FAILED', 'CANCELLED']),
+    error: z.string().optional(),
+  })
+  .strict();
+export type FeatureSetEndedInput = z.input<typeof FeatureSetEndedInputSchema>;
+
+/** The Web UI's one-line details of a running extraction. */
+export function featuresDetails(p: { phase: string; signalsDone: number; signals: number; chunksRunning: number }): string {
+  return `${p.phase}: ${p.signalsDone}/${p.signals} signals featurised, ${p.chunksRunning} chunk(s) running`;
 }

@@ -23,6 +23,8 @@ export const workflowIds = {
     `evaluate-errors-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
   /** `comparisonId` is the hash of the sorted experiment ids, dataset and split (client/ids.ts). */
   compare: (comparisonId: string) => `compare-${comparisonId}`,
+  /** `featureSetId` is `<datasetId>-<hash of version, settings and windowing>` (client/features.ts). */
+  features: (featureSetId: string) => `features-${featureSetId}`,
 } as const;
 
 /** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */

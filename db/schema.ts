@@ -24,7 +24,7 @@ export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
 export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
 export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
-export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation'] as const;
+export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation', 'feature-set'] as const;
 
 /** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
 function oneOf(column: string, values: readonly string[]) {
@@ -446,6 +446,39 @@ export const artifactMarks = pgTable('artifact_marks', {
   bytes: bigint('bytes', { mode: 'number' }).notNull(),
 });
 
+/**
+ * A dataset's feature matrix for one (feature-set version, settings, windowing): id = the
+ * workflow's entity id `<datasetId>-<hash>`, so the same request lands on the same row. The
+ * matrix (float32, rows × columns), its row index (signal, window start, label) and the column
+ * catalog are artifacts.
+ */
+export const featureSets = pgTable(
+  'feature_sets',
+  {
+    id: text('id').primaryKey(),
+    datasetId: text('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** The normalised FeatureSettings and the windowing: what the columns and rows are. */
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    workflowId: text('workflow_id'),
+    numRows: integer('num_rows'),
+    numFeatures: integer('num_features'),
+    featureNames: jsonb('feature_names').$type<string[]>(),
+    matrixUri: text('matrix_uri'),
+    indexUri: text('index_uri'),
+    catalogUri: text('catalog_uri'),
+    rowsPerSec: doublePrecision('rows_per_sec'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  (t) => [check('feature_sets_status_check', oneOf('status', RUN_STATUSES)), index('feature_sets_dataset_idx').on(t.datasetId)],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
@@ -473,3 +506,5 @@ export type EvaluationPredictionsRow = typeof evaluationPredictions.$inferSelect
 export type NewEvaluationPredictions = typeof evaluationPredictions.$inferInsert;
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type NewEvaluation = typeof evaluations.$inferInsert;
+export type FeatureSetRow = typeof featureSets.$inferSelect;
+export type NewFeatureSet = typeof featureSets.$inferInsert;

@@ -6,6 +6,7 @@ import { serializeError } from '../train/messages.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeFloat32 } from '../../artifacts/codecs.js';
 import { runAnalysis } from '../eval/jobs.js';
+import { runFeatureJob } from '../features/job.js';
 import { predictWindows } from '../eval/predict.js';
 import { explainSignal } from './explain.js';
 import type { XaiChildMessage, XaiParentMessage } from './messages.js';
@@ -72,6 +73,15 @@ process.on('message', (message: XaiParentMessage) => {
       return;
     }
     const { id } = message;
+    if (message.type === 'features') {
+      try {
+        const samples = await Promise.all(message.job.signals.map(async (s) => decodeFloat32(await store!.get(s.uri), s.uri)));
+        await send({ type: 'features', id, matrix: runFeatureJob(samples, message.job) });
+      } catch (e) {
+        await send({ type: 'error', id, error: serializeError(e) }).catch(() => undefined);
+      }
+      return;
+    }
     if (message.type === 'analyze') {
       try {
         await send({ type: 'analysis', id, outcome: runAnalysis(message.job) });
