@@ -1,6 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
+  AnalyzeFeatureSetActivityInputSchema,
+  FeatureAnalysisEndedInputSchema,
+  type AnalyzeFeatureSetActivityInput,
+  type FeatureAnalysisEndedInput,
+  type FeatureAnalysisResult,
   CWRU_SPEED_BY_LOAD_RPM,
   ERROR_TYPES,
   ExtractFeatureChunkInputSchema,
@@ -24,7 +29,15 @@ import {
 import { decodeFloat32, encodeFloat32, encodeJson, getJson } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { countSignals, getDataset, listSignals } from '../db/repos/datasets.js';
-import { getFeatureSet, setFeatureSetStatus, upsertFeatureSet, type FeatureSetRow } from '../db/repos/features.js';
+import {
+  getFeatureAnalysis,
+  getFeatureSet,
+  setFeatureAnalysisStatus,
+  setFeatureSetStatus,
+  upsertFeatureAnalysis,
+  upsertFeatureSet,
+  type FeatureSetRow,
+} from '../db/repos/features.js';
 import type { SignalRow } from '../db/schema.js';
 import { windowStarts } from '../ml/data/windows.js';
 import { featureCatalog } from '../ml/features/index.js';
@@ -289,3 +302,118 @@ export function createFeatureActivities(deps: ActivityDeps) {
   };
 }
 export type FeatureActivities = ReturnType<typeof createFeatureActivities>;
+
+/**
+ * Analyses of a stored feature set (importance, selection, correlation). The arithmetic — forests
+ * fitted per repeat and per fold — runs in an XAI child process while this activity heartbeats;
+ * a completed analysis of the same id is returned as stored.
+ */
+export function createFeatureAnalysisActivities(deps: ActivityDeps) {
+  const { db, artifacts, notifier } = deps;
+  let pool: XaiProcessPool | undefined = deps.xaiPool;
+  const getPool = (): XaiProcessPool => (pool ??= createXaiPool(deps.config));
+
+  async function store(bytes: Uint8Array, kind: string, mediaType: string): Promise<string> {
+    const s = await artifacts.put(bytes, { kind, mediaType });
+    await registerArtifact(db, { ...s, kind, mediaType });
+    return s.uri;
+  }
+
+  return {
+    async analyzeFeatureSet(raw: AnalyzeFeatureSetActivityInput): Promise<FeatureAnalysisResult> {
+      const input = validateActivityInput(AnalyzeFeatureSetActivityInputSchema, raw, 'analyzeFeatureSet input');
+      const ctx = Context.current();
+      const set = await getFeatureSet(db, input.featureSetId);
+      if (!set) throw notFound(`featureSetId "${input.featureSetId}" does not exist: extract it first (faultline features extract)`);
+      if (set.status !== 'COMPLETED' || !set.matrixUri || !set.indexUri || !set.featureNames) {
+        throw invalidState(`feature set "${input.featureSetId}" is ${set.status}, not COMPLETED`);
+      }
+      const done = await getFeatureAnalysis(db, input.analysisId);
+      if (done?.status === 'COMPLETED' && done.resultUri && done.pictureUri && (await artifacts.has(done.resultUri))) {
+        return {
+          analysisId: done.id,
+          featureSetId: set.id,
+          datasetId: set.datasetId,
+          mode: done.mode,
+          summary: (done.summary ?? {}) as FeatureAnalysisResult['summary'],
+          features: done.features ?? [],
+          resultUri: done.resultUri,
+          pictureUri: done.pictureUri,
+        };
+      }
+      await upsertFeatureAnalysis(db, { id: input.analysisId, featureSetId: set.id, mode: input.mode, options: input.options, workflowId: input.workflowId });
+      const beat = setInterval(() => ctx.heartbeat({ analysing: input.mode }), HEARTBEAT_MS);
+      ctx.heartbeat({ analysing: input.mode });
+      let outcome;
+      try {
+        outcome = await getPool().analyzeFeatures(
+          {
+            mode: input.mode,
+            options: input.options,
+            title: `${input.mode}: ${set.datasetId}`,
+            names: set.featureNames,
+            matrixUri: set.matrixUri,
+            indexUri: set.indexUri,
+          },
+          { signal: ctx.cancellationSignal },
+        );
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('feature analysis cancelled');
+        const e = err as Error;
+        if (e.name === 'FeatureAnalysisInputError' || e.name === 'RangeError') throw invalidInput(`feature set "${set.id}": ${e.message}`);
+        throw err;
+      } finally {
+        clearInterval(beat);
+      }
+      const [resultUri, pictureUri] = await Promise.all([
+        store(
+          encodeJson({ analysisId: input.analysisId, featureSetId: set.id, mode: input.mode, options: input.options, ...(outcome.result as object) }),
+          'feature-analysis',
+          'application/json',
+        ),
+        store(new TextEncoder().encode(outcome.svg), 'feature-analysis-picture', 'image/svg+xml'),
+      ]);
+      const row = await setFeatureAnalysisStatus(db, input.analysisId, 'COMPLETED', {
+        summary: outcome.summary,
+        features: outcome.features,
+        resultUri,
+        pictureUri,
+      });
+      if (!row) throw invalidState(`feature analysis "${input.analysisId}" cannot be completed`);
+      await notifier.notify({
+        eventType: 'FEATURE_ANALYSIS_COMPLETED',
+        entityKind: 'feature-analysis',
+        entityId: input.analysisId,
+        title: `Feature ${input.mode} of ${set.datasetId} completed`,
+        message: Object.entries(outcome.summary)
+          .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : String(v)}`)
+          .join(', '),
+        details: { ...outcome.summary, pictureUri },
+      });
+      return {
+        analysisId: input.analysisId,
+        featureSetId: set.id,
+        datasetId: set.datasetId,
+        mode: input.mode,
+        summary: outcome.summary,
+        features: outcome.features,
+        resultUri,
+        pictureUri,
+      };
+    },
+
+    async markFeatureAnalysisEnded(raw: FeatureAnalysisEndedInput): Promise<void> {
+      const input = validateActivityInput(FeatureAnalysisEndedInputSchema, raw, 'markFeatureAnalysisEnded input');
+      const row = await setFeatureAnalysisStatus(db, input.analysisId, input.status, { error: input.error ?? null });
+      if (!row) return;
+      await notifier.notify({
+        eventType: input.status === 'FAILED' ? 'FEATURE_ANALYSIS_FAILED' : 'FEATURE_ANALYSIS_CANCELLED',
+        entityKind: 'feature-analysis',
+        entityId: input.analysisId,
+        title: `Feature analysis ${input.analysisId} ${input.status === 'FAILED' ? 'failed' : 'cancelled'}`,
+        message: input.error ?? input.status,
+      });
+    },
+  };
+}
+export type FeatureAnalysisActivities = ReturnType<typeof createFeatureAnalysisActivities>;

@@ -7,7 +7,7 @@ import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
 import { createEvalActivities, type EvalActivities } from './eval.js';
-import { createFeatureActivities, type FeatureActivities } from './features.js';
+import { createFeatureActivities, createFeatureAnalysisActivities, type FeatureActivities, type FeatureAnalysisActivities } from './features.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
 import { createImportActivities, type ImportActivities } from './import.js';
 import { createNasActivities, type NasActivities } from './nas.js';
@@ -28,7 +28,8 @@ type EvalCpu = Pick<EvalActivities, EvalCpuName>;
 type EvalControl = Omit<EvalActivities, EvalCpuName>;
 type FeatureCpuName = 'extractFeatureChunk' | 'finishFeatureSet';
 type FeatureCpu = Pick<FeatureActivities, FeatureCpuName>;
-type FeatureControl = Omit<FeatureActivities, FeatureCpuName>;
+type FeatureControl = Omit<FeatureActivities, FeatureCpuName> & Pick<FeatureAnalysisActivities, 'markFeatureAnalysisEnded'>;
+type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
 export type ControlActivities = ReturnType<typeof createControlActivities> &
   HpoControl &
   NasActivities &
@@ -36,7 +37,7 @@ export type ControlActivities = ReturnType<typeof createControlActivities> &
   ImportControl &
   EvalControl &
   FeatureControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu & FeatureAnalysisCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -52,6 +53,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { importMatFile, ...importControl } = createImportActivities(deps);
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
   const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
+  const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
   return {
     control: {
       ...createControlActivities(deps),
@@ -61,6 +63,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       ...importControl,
       ...evalControl,
       ...featureControl,
+      markFeatureAnalysisEnded,
     },
     cpu: {
       ...createDatasetActivities(deps),
@@ -74,6 +77,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       ...createRetentionActivities(deps),
       extractFeatureChunk,
       finishFeatureSet,
+      analyzeFeatureSet,
     },
     train: createTrainingActivities(deps),
   };

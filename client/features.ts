@@ -5,6 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  AnalyzeFeaturesInputSchema,
+  type AnalyzeFeaturesInput,
+  type AnalyzeFeaturesRequest,
+  type FeatureAnalysisResult,
   canonicalJson,
   ExtractFeaturesInputSchema,
   FEATURE_DOMAINS,
@@ -56,3 +60,32 @@ export async function startFeatureExtraction(client: TemporalClientLike, request
 }
 
 export const getFeaturesResult = (client: TemporalClientLike, workflowId: string) => getResult<ExtractFeaturesResult>(client, workflowId);
+
+export type StartFeatureAnalysisRequest = Omit<AnalyzeFeaturesRequest, 'analysisId'>;
+
+/** `<mode>-<first 12 hex of sha256(canonical JSON of {featureSetId, mode, options})>`, options with defaults. */
+export function prepareFeatureAnalysisInput(request: StartFeatureAnalysisRequest): AnalyzeFeaturesInput {
+  const what = `${WORKFLOW_KINDS['feature-analysis'].workflowType} input`;
+  const partial = parseInput(AnalyzeFeaturesInputSchema.omit({ analysisId: true }), request, what);
+  const hash = createHash('sha256')
+    .update(canonicalJson({ featureSetId: partial.featureSetId, mode: partial.mode, options: partial.options }))
+    .digest('hex')
+    .slice(0, 12);
+  return parseInput(AnalyzeFeaturesInputSchema, { ...partial, analysisId: `${partial.mode}-${hash}` }, what);
+}
+
+/** `feature-analysis-<mode>-<hash>`: the same analysis of the same set is one run and one row. */
+export async function startFeatureAnalysis(client: TemporalClientLike, request: StartFeatureAnalysisRequest): Promise<StartedRun> {
+  const input = prepareFeatureAnalysisInput(request);
+  const kind = WORKFLOW_KINDS['feature-analysis'];
+  return startIdempotent(client, {
+    workflowType: kind.workflowType,
+    workflowId: workflowIds.featureAnalysis(input.analysisId),
+    entityId: input.analysisId,
+    input,
+    staticSummary: `feature ${input.mode} of ${input.featureSetId}`,
+    typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.kind, value: kind.searchKind }],
+  });
+}
+
+export const getFeatureAnalysisResult = (client: TemporalClientLike, workflowId: string) => getResult<FeatureAnalysisResult>(client, workflowId);

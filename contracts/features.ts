@@ -217,3 +217,88 @@ export type FeatureSetEndedInput = z.input<typeof FeatureSetEndedInputSchema>;
 export function featuresDetails(p: { phase: string; signalsDone: number; signals: number; chunksRunning: number }): string {
   return `${p.phase}: ${p.signalsDone}/${p.signals} signals featurised, ${p.chunksRunning} chunk(s) running`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Analyses of a stored feature set: importance, selection, correlation (one workflow, a mode).
+// ---------------------------------------------------------------------------------------------
+
+export const FEATURE_ANALYSIS_MODES = ['importance', 'select', 'correlation'] as const;
+export type FeatureAnalysisMode = (typeof FEATURE_ANALYSIS_MODES)[number];
+export const IMPORTANCE_MEASURES = ['permutation', 'impurity', 'mutual-information', 'anova-f'] as const;
+export const SELECTION_METHODS = ['top-k', 'mrmr', 'correlation'] as const;
+
+export const ForestSettingsSchema = z
+  .object({
+    trees: z.number().int().min(1).max(1_000).default(100),
+    maxDepth: z.number().int().min(1).max(64).default(16),
+    minSamplesLeaf: z.number().int().min(1).max(1_000).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
+  })
+  .strict();
+
+export const FeatureAnalysisOptionsSchema = z
+  .object({
+    forest: ForestSettingsSchema.default(ForestSettingsSchema.parse({})),
+    /** Importance: forests fitted (and permutations drawn) for the spread. */
+    repeats: z.number().int().min(1).max(50).default(5),
+    /** Importance: share of the signals held out (whole signals, stratified). */
+    testFraction: z.number().gt(0).lt(1).default(0.25),
+    /** Equal-frequency bins for mutual information. */
+    bins: z.number().int().min(2).max(64).default(10),
+    rankBy: z.enum(IMPORTANCE_MEASURES).default('permutation'),
+    /** Selection method and its size (top-k, mRMR) or threshold (correlation filter, also the correlation pairs' threshold). */
+    method: z.enum(SELECTION_METHODS).default('mrmr'),
+    k: z.number().int().min(1).max(1_000).default(10),
+    threshold: z.number().gt(0).lt(1).default(0.9),
+    /** Selection: folds of the cross-validated accuracy (grouped by signal). */
+    folds: z.number().int().min(2).max(20).default(5),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
+  })
+  .strict();
+export type FeatureAnalysisOptions = z.output<typeof FeatureAnalysisOptionsSchema>;
+
+export const FeatureAnalysisIdSchema = z.string().regex(/^(importance|select|correlation)-[0-9a-f]{12}$/, 'must be <mode>-<12 hex chars>');
+
+export const AnalyzeFeaturesInputSchema = z
+  .object({
+    analysisId: FeatureAnalysisIdSchema,
+    featureSetId: FeatureSetIdSchema,
+    mode: z.enum(FEATURE_ANALYSIS_MODES),
+    options: FeatureAnalysisOptionsSchema.default(FeatureAnalysisOptionsSchema.parse({})),
+  })
+  .strict();
+export type AnalyzeFeaturesInput = z.output<typeof AnalyzeFeaturesInputSchema>;
+export type AnalyzeFeaturesRequest = z.input<typeof AnalyzeFeaturesInputSchema>;
+
+export interface FeatureAnalysisResult {
+  analysisId: string;
+  featureSetId: string;
+  datasetId: string;
+  mode: FeatureAnalysisMode;
+  /** Headline numbers (small): accuracies, counts. */
+  summary: Record<string, number | string | null>;
+  /** Importance: ranked names; selection: the chosen names; correlation: the clustering order. */
+  features: string[];
+  /** JSON of the full analysis. */
+  resultUri: string;
+  /** SVG: importance bars, the selection's importance bars, or the correlation heatmap. */
+  pictureUri: string;
+}
+
+export const AnalyzeFeatureSetActivityInputSchema = AnalyzeFeaturesInputSchema.extend({ workflowId: z.string().min(1) });
+export type AnalyzeFeatureSetActivityInput = z.input<typeof AnalyzeFeatureSetActivityInputSchema>;
+
+export const FeatureAnalysisEndedInputSchema = z
+  .object({ analysisId: FeatureAnalysisIdSchema, status: z.enum(['FAILED', 'CANCELLED']), error: z.string().optional() })
+  .strict();
+export type FeatureAnalysisEndedInput = z.input<typeof FeatureAnalysisEndedInputSchema>;

@@ -26,10 +26,13 @@ export const EVENT_TYPES = [
   'FEATURES_EXTRACTED',
   'FEATURES_FAILED',
   'FEATURES_CANCELLED',
+  'FEATURE_ANALYSIS_COMPLETED',
+  'FEATURE_ANALYSIS_FAILED',
+  'FEATURE_ANALYSIS_CANCELLED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set';
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set' | 'feature-analysis';
 
 export interface NotificationInput {
   eventType: EventType;
@@ -49,4 +52,5 @@ export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
   'xai-batch': (id) => `/xai/${encodeURIComponent(id)}`,
   evaluation: (id) => `/evaluations/${encodeURIComponent(id)}`,
   'feature-set': (id) => `/features/${encodeURIComponent(id)}`,
+  'feature-analysis': (id) => `/features/analyses/${encodeURIComponent(id)}`,
 };

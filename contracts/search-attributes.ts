@@ -36,4 +36,5 @@ export type WorkflowKind =
   | 'evaluate-errors'
   | 'compare'
   | 'retention'
-  | 'features';
+  | 'features'
+  | 'feature-analysis';

@@ -17,6 +17,7 @@ import {
   EvaluateRocInputSchema,
   ExplainSignalsInputSchema,
   ExtractFeaturesInputSchema,
+  AnalyzeFeaturesInputSchema,
   GenerateDatasetInputSchema,
   ImportMatDatasetInputSchema,
   HpoCampaignInputSchema,
@@ -62,6 +63,7 @@ export const WORKFLOW_INPUTS: Record<SchemaKind, z.ZodType> = {
   compare: CompareExperimentsInputSchema,
   import: ImportMatDatasetInputSchema,
   features: ExtractFeaturesInputSchema,
+  'feature-analysis': AnalyzeFeaturesInputSchema,
 };
 
 /** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
@@ -85,6 +87,8 @@ const ID_FIELD_NOTE: Record<SchemaKind, string> = {
     'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
   features:
     '"<datasetId>-" + first 12 hex of sha256(canonical JSON of {version: 1, datasetId, settings, window}) with defaults applied and settings.domains in the order time, frequency, envelope, wavelet without repeats (the TypeScript client derives it so). The workflow id is then "features-<featureSetId>".',
+  'feature-analysis':
+    '"<mode>-" + first 12 hex of sha256(canonical JSON of {featureSetId, mode, options}) with defaults applied (the TypeScript client derives it so). The workflow id is then "feature-analysis-<analysisId>".',
 };
 
 /**
@@ -103,6 +107,7 @@ const WORKFLOW_MESSAGES: Record<SchemaKind, { queries: string[]; signals: string
   compare: { queries: [progressQuery.name], signals: [], updates: [] },
   import: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
   features: { queries: [progressQuery.name], signals: [], updates: [] },
+  'feature-analysis': { queries: [progressQuery.name], signals: [], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -143,6 +148,7 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
   compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   features: { FaultlineKind: WORKFLOW_KINDS.features.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  'feature-analysis': { FaultlineKind: WORKFLOW_KINDS['feature-analysis'].searchKind, FaultlineStatus: 'RUNNING' },
 };
 
 /**
@@ -204,6 +210,12 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     startable: true,
     workflowId: 'features-{featureSetId}',
     description: 'Feature extraction of a dataset (time, frequency, envelope, wavelet-packet features per signal or window) into a stored float32 matrix.',
+  },
+  'feature-analysis': {
+    workflowType: 'analyzeFeaturesWorkflow',
+    startable: true,
+    workflowId: 'feature-analysis-{analysisId}',
+    description: 'Importance, selection or correlation analysis (a mode) of a stored feature set.',
   },
 };
 

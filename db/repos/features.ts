@@ -4,12 +4,12 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RunStatus } from '../../contracts/status.js';
-import { featureSets, type FeatureSetRow } from '../schema.js';
+import { featureAnalyses, featureSets, type FeatureAnalysisRow, type FeatureSetRow } from '../schema.js';
 import { isTerminalRunStatus, runStatusesAllowingTransitionTo } from '../status.js';
 import type { Database } from '../types.js';
 import { definedOnly, storedRow } from './util.js';
 
-export type { FeatureSetRow } from '../schema.js';
+export type { FeatureAnalysisRow, FeatureSetRow } from '../schema.js';
 
 export async function getFeatureSet(db: Database, id: string): Promise<FeatureSetRow | undefined> {
   const [row] = await db.select().from(featureSets).where(eq(featureSets.id, id));
@@ -68,6 +68,39 @@ export async function setFeatureSetStatus(
       updatedAt: sql`now()`,
     })
     .where(and(eq(featureSets.id, id), inArray(featureSets.status, runStatusesAllowingTransitionTo(status))))
+    .returning();
+  return row;
+}
+
+export async function getFeatureAnalysis(db: Database, id: string): Promise<FeatureAnalysisRow | undefined> {
+  const [row] = await db.select().from(featureAnalyses).where(eq(featureAnalyses.id, id));
+  return row;
+}
+
+/** Create the analysis, or reopen it for a new run of the same id. */
+export async function upsertFeatureAnalysis(
+  db: Database,
+  input: { id: string; featureSetId: string; mode: FeatureAnalysisRow['mode']; options: Record<string, unknown>; workflowId: string },
+): Promise<FeatureAnalysisRow> {
+  const [row] = await db
+    .insert(featureAnalyses)
+    .values({ ...input, status: 'RUNNING' })
+    .onConflictDoUpdate({ target: featureAnalyses.id, set: { ...input, status: 'RUNNING', error: null, completedAt: null, updatedAt: sql`now()` } })
+    .returning();
+  return storedRow(row, () => getFeatureAnalysis(db, input.id), `feature analysis ${input.id}`);
+}
+
+export async function setFeatureAnalysisStatus(
+  db: Database,
+  id: string,
+  status: RunStatus,
+  update: { error?: string | null; summary?: Record<string, unknown>; features?: string[]; resultUri?: string; pictureUri?: string } = {},
+): Promise<FeatureAnalysisRow | undefined> {
+  const error = update.error !== undefined ? update.error : status === 'FAILED' ? undefined : null;
+  const [row] = await db
+    .update(featureAnalyses)
+    .set({ ...definedOnly({ ...update, error }), status, completedAt: isTerminalRunStatus(status) ? sql`now()` : null, updatedAt: sql`now()` })
+    .where(and(eq(featureAnalyses.id, id), inArray(featureAnalyses.status, runStatusesAllowingTransitionTo(status))))
     .returning();
   return row;
 }

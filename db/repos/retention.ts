@@ -32,6 +32,7 @@ const REFERRING_TABLES = [
   'evaluation_predictions',
   'evaluations',
   'feature_sets',
+  'feature_analyses',
 ] as const;
 
 /** Both drivers (node-postgres, PGlite) answer a raw query with `{ rows }`. */

@@ -2,9 +2,10 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileArtifactStore } from '../../artifacts/file-store.js';
 import { decodeFloat32 } from '../../artifacts/codecs.js';
-import { getFeaturesResult, prepareFeaturesInput, startFeatureExtraction } from '../../client/features.js';
+import { getFeatureAnalysisResult, getFeaturesResult, prepareFeaturesInput, startFeatureAnalysis, startFeatureExtraction } from '../../client/features.js';
+import { xmlErrors } from '../support/xml.js';
 import { FeatureIndexSchema, WORKFLOW_TASK_QUEUE, type ExtractFeaturesResult } from '../../contracts/index.js';
-import { featureSets, notifications, signals } from '../../db/schema.js';
+import { featureAnalyses, featureSets, notifications, signals } from '../../db/schema.js';
 import { extractFeatures, normaliseFeatureSettings } from '../../ml/features/index.js';
 import { shaftHzOf } from '../../activities/features.js';
 import { recordReplayHistory } from '../support/history.js';
@@ -79,6 +80,38 @@ describe('extractFeaturesWorkflow on a real stack', () => {
     const reused = await rerun.result();
     expect(reused).toEqual({ ...r, computed: false } satisfies ExtractFeaturesResult);
     expect(await stack.db.select().from(notifications).where(eq(notifications.entityId, r.featureSetId))).toHaveLength(1);
+  });
+
+  it('importance, selection and correlation of the stored set: ranked table, chosen features with CV accuracy, clustered heatmap; rows, pictures, notifications', async () => {
+    const set = await getFeaturesResult(stack.client, (await startFeatureExtraction(stack.client, request())).workflowId);
+    const options = { forest: { trees: 20 }, repeats: 2, folds: 4, k: 5 };
+    const importanceRun = await startFeatureAnalysis(stack.client, { featureSetId: set.featureSetId, mode: 'importance', options });
+    const importance = await getFeatureAnalysisResult(stack.client, importanceRun.workflowId);
+    await recordReplayHistory(stack.temporal, importanceRun.workflowId, 'analyzeFeaturesWorkflow');
+    expect(importance.features.slice().sort()).toEqual(set.featureNames.slice().sort());
+    expect(importance.summary.heldOutAccuracy).toBeGreaterThan(0.5);
+    const selection = await getFeatureAnalysisResult(
+      stack.client,
+      (await startFeatureAnalysis(stack.client, { featureSetId: set.featureSetId, mode: 'select', options })).workflowId,
+    );
+    expect(selection.features).toHaveLength(5);
+    expect(selection.summary).toMatchObject({ method: 'mrmr', selected: 5, of: 40 });
+    expect(selection.summary.cvAccuracySelected).toBeGreaterThan(0.5);
+    const corr = await getFeatureAnalysisResult(
+      stack.client,
+      (await startFeatureAnalysis(stack.client, { featureSetId: set.featureSetId, mode: 'correlation', options })).workflowId,
+    );
+    expect(corr.features).toHaveLength(40);
+    for (const r of [importance, selection, corr]) {
+      expect(xmlErrors(new TextDecoder().decode(await store.get(r.pictureUri)))).toEqual([]);
+      const [row] = await stack.db.select().from(featureAnalyses).where(eq(featureAnalyses.id, r.analysisId));
+      expect(row).toMatchObject({ status: 'COMPLETED', mode: r.mode, featureSetId: set.featureSetId, resultUri: r.resultUri, pictureUri: r.pictureUri });
+      expect((await stack.db.select().from(notifications).where(eq(notifications.entityId, r.analysisId))).map((n) => n.eventType)).toEqual([
+        'FEATURE_ANALYSIS_COMPLETED',
+      ]);
+    }
+    const again = await startFeatureAnalysis(stack.client, { featureSetId: set.featureSetId, mode: 'select', options });
+    expect(again.alreadyExisted).toBe(true);
   });
 
   it('refuses a dataset that does not exist, naming it; the run fails and says why', async () => {

@@ -73,6 +73,7 @@ describe('contracts/json-schema', () => {
     const index = read('index.json');
     const workflows = index.workflows as Record<string, Json>;
     expect(Object.keys(workflows).sort()).toEqual([
+      'analyzeFeaturesWorkflow',
       'compareExperimentsWorkflow',
       'evaluateErrorsWorkflow',
       'evaluateRocWorkflow',

@@ -107,3 +107,5 @@ export const FEATURE_CHUNK_OPTIONS: ActivityOptions = { ...XAI_OPTIONS };
 export const FEATURE_FINISH_OPTIONS: ActivityOptions = { taskQueue: TASK_QUEUES.cpu, startToCloseTimeout: '10 minutes', retry: retry(5, '30 seconds') };
 export const featureChunks = proxyActivities<Pick<CpuActivities, 'extractFeatureChunk'>>(FEATURE_CHUNK_OPTIONS);
 export const featureFinish = proxyActivities<Pick<CpuActivities, 'finishFeatureSet'>>(FEATURE_FINISH_OPTIONS);
+/** An importance / selection / correlation analysis: a child process computes while the activity heartbeats. */
+export const featureAnalysis = proxyActivities<Pick<CpuActivities, 'analyzeFeatureSet'>>({ ...ANALYSIS_OPTIONS, startToCloseTimeout: '60 minutes' });
