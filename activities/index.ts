@@ -7,6 +7,7 @@ import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
 import { createEvalActivities, type EvalActivities } from './eval.js';
+import { createFeatureActivities, createFeatureAnalysisActivities, type FeatureActivities, type FeatureAnalysisActivities } from './features.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
 import { createImportActivities, type ImportActivities } from './import.js';
 import { createNasActivities, type NasActivities } from './nas.js';
@@ -25,8 +26,18 @@ type ImportControl = Omit<ImportActivities, 'importMatFile'>;
 type EvalCpuName = 'predictSplit' | 'analyzeRoc' | 'analyzeErrors' | 'analyzeComparison';
 type EvalCpu = Pick<EvalActivities, EvalCpuName>;
 type EvalControl = Omit<EvalActivities, EvalCpuName>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl & EvalControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities;
+type FeatureCpuName = 'extractFeatureChunk' | 'finishFeatureSet';
+type FeatureCpu = Pick<FeatureActivities, FeatureCpuName>;
+type FeatureControl = Omit<FeatureActivities, FeatureCpuName> & Pick<FeatureAnalysisActivities, 'markFeatureAnalysisEnded'>;
+type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
+export type ControlActivities = ReturnType<typeof createControlActivities> &
+  HpoControl &
+  NasActivities &
+  XaiControl &
+  ImportControl &
+  EvalControl &
+  FeatureControl;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu & FeatureAnalysisCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -41,8 +52,19 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { explainSignal, ...xaiControl } = createXaiActivities(deps);
   const { importMatFile, ...importControl } = createImportActivities(deps);
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
+  const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
+  const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl, ...evalControl },
+    control: {
+      ...createControlActivities(deps),
+      ...hpoControl,
+      ...createNasActivities(deps),
+      ...xaiControl,
+      ...importControl,
+      ...evalControl,
+      ...featureControl,
+      markFeatureAnalysisEnded,
+    },
     cpu: {
       ...createDatasetActivities(deps),
       evaluateSyntheticObjective,
@@ -53,6 +75,9 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       analyzeErrors,
       analyzeComparison,
       ...createRetentionActivities(deps),
+      extractFeatureChunk,
+      finishFeatureSet,
+      analyzeFeatureSet,
     },
     train: createTrainingActivities(deps),
   };

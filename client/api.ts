@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
+import { startFeatureAnalysis, startFeatureExtraction, type StartFeatureAnalysisRequest, type StartFeaturesRequest } from './features.js';
 import { deleteRetentionSchedule, scheduleRetention, startRetention, type RetentionScheduleRequest, type RetentionScheduleState } from './retention.js';
 import type {
   EvaluateErrorsRequest,
@@ -72,6 +73,9 @@ export interface FaultlineApi {
   startRetention(input: RetentionInput, id?: string): Promise<StartedRun>;
   scheduleRetention(request: RetentionScheduleRequest): Promise<RetentionScheduleState>;
   deleteRetentionSchedule(): Promise<boolean>;
+  /** Feature extraction and analyses (client/features.ts); results are read with getResult. */
+  startFeatureExtraction(request: StartFeaturesRequest): Promise<StartedRun>;
+  startFeatureAnalysis(request: StartFeatureAnalysisRequest): Promise<StartedRun>;
 }
 
 export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Client, 'schedule'>>): FaultlineApi {
@@ -102,5 +106,7 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     startRetention: (input, id) => startRetention(client, input, id),
     scheduleRetention: (request) => scheduleRetention(schedules(), request),
     deleteRetentionSchedule: () => deleteRetentionSchedule(schedules()),
+    startFeatureExtraction: (request) => startFeatureExtraction(client, request),
+    startFeatureAnalysis: (request) => startFeatureAnalysis(client, request),
   };
 }

@@ -63,6 +63,20 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.compare,
     entityField: 'comparisonId',
   },
+  // The entity id is `<datasetId>-<hash of version, settings, windowing>` (client/features.ts).
+  features: {
+    workflowType: 'extractFeaturesWorkflow',
+    searchKind: 'features',
+    workflowId: workflowIds.features,
+    entityField: 'featureSetId',
+  },
+  // The entity id is `<mode>-<hash of featureSetId, mode, options>` (client/features.ts).
+  'feature-analysis': {
+    workflowType: 'analyzeFeaturesWorkflow',
+    searchKind: 'feature-analysis',
+    workflowId: workflowIds.featureAnalysis,
+    entityField: 'analysisId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

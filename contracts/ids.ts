@@ -23,6 +23,10 @@ export const workflowIds = {
     `evaluate-errors-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
   /** `comparisonId` is the hash of the sorted experiment ids, dataset and split (client/ids.ts). */
   compare: (comparisonId: string) => `compare-${comparisonId}`,
+  /** `featureSetId` is `<datasetId>-<hash of version, settings and windowing>` (client/features.ts). */
+  features: (featureSetId: string) => `features-${featureSetId}`,
+  /** `analysisId` is `<mode>-<hash of featureSetId, mode, options>` (client/features.ts). */
+  featureAnalysis: (analysisId: string) => `feature-analysis-${analysisId}`,
 } as const;
 
 /** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */

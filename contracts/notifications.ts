@@ -23,10 +23,16 @@ export const EVENT_TYPES = [
   'EVALUATION_COMPLETED',
   'EVALUATION_FAILED',
   'EVALUATION_CANCELLED',
+  'FEATURES_EXTRACTED',
+  'FEATURES_FAILED',
+  'FEATURES_CANCELLED',
+  'FEATURE_ANALYSIS_COMPLETED',
+  'FEATURE_ANALYSIS_FAILED',
+  'FEATURE_ANALYSIS_CANCELLED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation';
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set' | 'feature-analysis';
 
 export interface NotificationInput {
   eventType: EventType;
@@ -45,4 +51,6 @@ export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
   campaign: (id) => `/campaigns/${encodeURIComponent(id)}`,
   'xai-batch': (id) => `/xai/${encodeURIComponent(id)}`,
   evaluation: (id) => `/evaluations/${encodeURIComponent(id)}`,
+  'feature-set': (id) => `/features/${encodeURIComponent(id)}`,
+  'feature-analysis': (id) => `/features/analyses/${encodeURIComponent(id)}`,
 };

@@ -19,12 +19,13 @@ import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
 import { EVENT_TYPES } from '../contracts/notifications.js';
 import type { ClassBalance } from '../contracts/training.js';
 import { EVALUATION_KINDS, EVAL_SPLITS } from '../contracts/eval.js';
+import { FEATURE_ANALYSIS_MODES } from '../contracts/features.js';
 
 export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
 export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
 export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
-export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation'] as const;
+export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation', 'feature-set', 'feature-analysis'] as const;
 
 /** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
 function oneOf(column: string, values: readonly string[]) {
@@ -448,6 +449,63 @@ export const artifactMarks = pgTable('artifact_marks', {
   bytes: bigint('bytes', { mode: 'number' }).notNull(),
 });
 
+/**
+ * A dataset's feature matrix for one (feature-set version, settings, windowing): id = the
+ * workflow's entity id `<datasetId>-<hash>`, so the same request lands on the same row. The
+ * matrix (float32, rows × columns), its row index (signal, window start, label) and the column
+ * catalog are artifacts.
+ */
+export const featureSets = pgTable(
+  'feature_sets',
+  {
+    id: text('id').primaryKey(),
+    datasetId: text('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** The normalised FeatureSettings and the windowing: what the columns and rows are. */
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    workflowId: text('workflow_id'),
+    numRows: integer('num_rows'),
+    numFeatures: integer('num_features'),
+    featureNames: jsonb('feature_names').$type<string[]>(),
+    matrixUri: text('matrix_uri'),
+    indexUri: text('index_uri'),
+    catalogUri: text('catalog_uri'),
+    rowsPerSec: doublePrecision('rows_per_sec'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  (t) => [check('feature_sets_status_check', oneOf('status', RUN_STATUSES)), index('feature_sets_dataset_idx').on(t.datasetId)],
+);
+
+/** One analysis (importance, selection, correlation) of a feature set: id = `<mode>-<hash>`. */
+export const featureAnalyses = pgTable(
+  'feature_analyses',
+  {
+    id: text('id').primaryKey(),
+    featureSetId: text('feature_set_id')
+      .notNull()
+      .references(() => featureSets.id, { onDelete: 'cascade' }),
+    mode: text('mode', { enum: FEATURE_ANALYSIS_MODES }).notNull(),
+    options: jsonb('options').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+    features: jsonb('features').$type<string[]>(),
+    resultUri: text('result_uri'),
+    pictureUri: text('picture_uri'),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: tz('completed_at'),
+  },
+  () => [check('feature_analyses_status_check', oneOf('status', RUN_STATUSES)), check('feature_analyses_mode_check', oneOf('mode', FEATURE_ANALYSIS_MODES))],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
@@ -475,3 +533,6 @@ export type EvaluationPredictionsRow = typeof evaluationPredictions.$inferSelect
 export type NewEvaluationPredictions = typeof evaluationPredictions.$inferInsert;
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type NewEvaluation = typeof evaluations.$inferInsert;
+export type FeatureSetRow = typeof featureSets.$inferSelect;
+export type NewFeatureSet = typeof featureSets.$inferInsert;
+export type FeatureAnalysisRow = typeof featureAnalyses.$inferSelect;

@@ -16,6 +16,8 @@ import {
   EvaluateErrorsInputSchema,
   EvaluateRocInputSchema,
   ExplainSignalsInputSchema,
+  ExtractFeaturesInputSchema,
+  AnalyzeFeaturesInputSchema,
   GenerateDatasetInputSchema,
   ImportMatDatasetInputSchema,
   HpoCampaignInputSchema,
@@ -60,6 +62,8 @@ export const WORKFLOW_INPUTS: Record<SchemaKind, z.ZodType> = {
   errors: EvaluateErrorsInputSchema,
   compare: CompareExperimentsInputSchema,
   import: ImportMatDatasetInputSchema,
+  features: ExtractFeaturesInputSchema,
+  'feature-analysis': AnalyzeFeaturesInputSchema,
 };
 
 /** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
@@ -81,6 +85,10 @@ const ID_FIELD_NOTE: Record<SchemaKind, string> = {
     'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
   import:
     'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
+  features:
+    '"<datasetId>-" + first 12 hex of sha256(canonical JSON of {version: 1, datasetId, settings, window}) with defaults applied and settings.domains in the order time, frequency, envelope, wavelet without repeats (the TypeScript client derives it so). The workflow id is then "features-<featureSetId>".',
+  'feature-analysis':
+    '"<mode>-" + first 12 hex of sha256(canonical JSON of {featureSetId, mode, options}) with defaults applied (the TypeScript client derives it so). The workflow id is then "feature-analysis-<analysisId>".',
 };
 
 /**
@@ -98,6 +106,8 @@ const WORKFLOW_MESSAGES: Record<SchemaKind, { queries: string[]; signals: string
   errors: { queries: [progressQuery.name], signals: [], updates: [] },
   compare: { queries: [progressQuery.name], signals: [], updates: [] },
   import: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
+  features: { queries: [progressQuery.name], signals: [], updates: [] },
+  'feature-analysis': { queries: [progressQuery.name], signals: [], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -137,6 +147,8 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
   },
   compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  features: { FaultlineKind: WORKFLOW_KINDS.features.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  'feature-analysis': { FaultlineKind: WORKFLOW_KINDS['feature-analysis'].searchKind, FaultlineStatus: 'RUNNING' },
 };
 
 /**
@@ -192,6 +204,18 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     workflowId: 'faultline-retention-{scheduled time} (the Schedule) or retention-{id} (faultline retention run)',
     description:
       "Retention: deletes rows past their kind's retention and unreferenced artifacts (mark, grace, sweep); started by the faultline-retention Schedule or the CLI.",
+  },
+  features: {
+    workflowType: 'extractFeaturesWorkflow',
+    startable: true,
+    workflowId: 'features-{featureSetId}',
+    description: 'Feature extraction of a dataset (time, frequency, envelope, wavelet-packet features per signal or window) into a stored float32 matrix.',
+  },
+  'feature-analysis': {
+    workflowType: 'analyzeFeaturesWorkflow',
+    startable: true,
+    workflowId: 'feature-analysis-{analysisId}',
+    description: 'Importance, selection or correlation analysis (a mode) of a stored feature set.',
   },
 };
 

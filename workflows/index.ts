@@ -4,6 +4,8 @@
 import { generateDatasetWorkflow as generateDataset } from './dataset.js';
 import { compareExperimentsWorkflow as compareExperiments, evaluateErrorsWorkflow as evaluateErrors, evaluateRocWorkflow as evaluateRoc } from './eval.js';
 import { explainSignalsWorkflow as explainSignals } from './xai.js';
+import { extractFeaturesWorkflow as extractFeatures } from './features.js';
+import { analyzeFeaturesWorkflow as analyzeFeatures } from './feature-analysis.js';
 import { hpoCampaignWorkflow as hpoCampaign } from './hpo.js';
 import { importMatDatasetWorkflow as importMatDataset } from './import.js';
 import { guardRun } from './lib/guard.js';
@@ -21,3 +23,5 @@ export const evaluateRocWorkflow = guardRun(evaluateRoc);
 export const evaluateErrorsWorkflow = guardRun(evaluateErrors);
 export const compareExperimentsWorkflow = guardRun(compareExperiments);
 export const retentionWorkflow = guardRun(retention);
+export const extractFeaturesWorkflow = guardRun(extractFeatures);
+export const analyzeFeaturesWorkflow = guardRun(analyzeFeatures);

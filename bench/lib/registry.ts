@@ -1,5 +1,6 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them; each declares itself in bench/defs/. */
 import { bench as evalBench } from '../defs/eval.js';
+import { bench as features } from '../defs/features.js';
 import { bench as hpoAsha } from '../defs/hpo-asha.js';
 import { bench as hpoOrchestration } from '../defs/hpo-orchestration.js';
 import { bench as hpoSampleEfficiency } from '../defs/hpo-sample-efficiency.js';
@@ -22,6 +23,7 @@ export const BENCHES: readonly Bench[] = [
   matReader,
   evalBench,
   realData,
+  features,
 ];
 
 export function findBench(name: string): Bench | undefined {

@@ -11,6 +11,7 @@ import { CliInputError, InterruptedError, type CliDeps, type CommandGroup } from
 import { artifactCommands } from './artifact.js';
 import { datasetCommands } from './dataset.js';
 import { evalCommands } from './eval.js';
+import { featureCommands } from './features.js';
 import { hpoCommands } from './hpo.js';
 import { importCommands } from './import.js';
 import { nasCommands } from './nas.js';
@@ -32,6 +33,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   replayCommands,
   artifactCommands,
   retentionCommands,
+  featureCommands,
 ];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;

@@ -31,6 +31,8 @@ const REFERRING_TABLES = [
   'xai_explanations',
   'evaluation_predictions',
   'evaluations',
+  'feature_sets',
+  'feature_analyses',
 ] as const;
 
 /** Both drivers (node-postgres, PGlite) answer a raw query with `{ rows }`. */

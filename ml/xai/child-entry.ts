@@ -6,6 +6,10 @@ import { serializeError } from '../train/messages.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeFloat32 } from '../../artifacts/codecs.js';
 import { runAnalysis } from '../eval/jobs.js';
+import { runFeatureJob } from '../features/job.js';
+import { runFeatureAnalysis } from '../features/analysis/job.js';
+import { FeatureIndexSchema } from '../../contracts/features.js';
+import { decodeJson } from '../../artifacts/codecs.js';
 import { predictWindows } from '../eval/predict.js';
 import { explainSignal } from './explain.js';
 import type { XaiChildMessage, XaiParentMessage } from './messages.js';
@@ -72,6 +76,26 @@ process.on('message', (message: XaiParentMessage) => {
       return;
     }
     const { id } = message;
+    if (message.type === 'feature-analysis') {
+      try {
+        const { matrixUri, indexUri } = message.job;
+        const matrix = decodeFloat32(await store!.get(matrixUri), matrixUri);
+        const index = FeatureIndexSchema.parse(decodeJson(await store!.get(indexUri), indexUri));
+        await send({ type: 'feature-analysis', id, outcome: runFeatureAnalysis(message.job, matrix, index) });
+      } catch (e) {
+        await send({ type: 'error', id, error: serializeError(e) }).catch(() => undefined);
+      }
+      return;
+    }
+    if (message.type === 'features') {
+      try {
+        const samples = await Promise.all(message.job.signals.map(async (s) => decodeFloat32(await store!.get(s.uri), s.uri)));
+        await send({ type: 'features', id, matrix: runFeatureJob(samples, message.job) });
+      } catch (e) {
+        await send({ type: 'error', id, error: serializeError(e) }).catch(() => undefined);
+      }
+      return;
+    }
     if (message.type === 'analyze') {
       try {
         await send({ type: 'analysis', id, outcome: runAnalysis(message.job) });

@@ -8,6 +8,8 @@ import type { XaiMethod } from '../../contracts/xai.js';
 import { nativeTfThreadEnv } from '../tf/threads.js';
 import { reviveChildError, stderrTailNote } from '../train/messages.js';
 import type { AnalysisJob, AnalysisOutcome } from '../eval/jobs.js';
+import type { FeatureJob } from '../features/job.js';
+import type { FeatureAnalysisJob, FeatureAnalysisOutcome } from '../features/analysis/job.js';
 import type { PredictJob } from '../eval/predict.js';
 import type { ExplainJob, SignalExplanation } from './explain.js';
 import { isXaiChildMessage, type XaiChildMessage, type XaiParentMessage } from './messages.js';
@@ -53,7 +55,12 @@ export interface Predictions {
   backend: string;
 }
 
-type Work = { type: 'explain'; job: ExplainJob } | { type: 'predict'; job: PredictJob } | { type: 'analyze'; job: AnalysisJob };
+type Work =
+  | { type: 'explain'; job: ExplainJob }
+  | { type: 'predict'; job: PredictJob }
+  | { type: 'analyze'; job: AnalysisJob }
+  | { type: 'features'; job: FeatureJob }
+  | { type: 'feature-analysis'; job: FeatureAnalysisJob };
 
 interface Task {
   id: number;
@@ -115,6 +122,16 @@ export class XaiProcessPool {
   /** An evaluation's metrics (no model), computed in a child process. */
   analyze(job: AnalysisJob, opts: Pick<RunOptions, 'signal'> = {}): Promise<AnalysisOutcome> {
     return this.submit<AnalysisOutcome>('', { type: 'analyze', job }, opts);
+  }
+
+  /** A feature matrix (rows × columns float32) of the job's signals, computed in a child process. */
+  features(job: FeatureJob, opts: Pick<RunOptions, 'signal'> = {}): Promise<Float32Array> {
+    return this.submit<Float32Array>('', { type: 'features', job }, opts);
+  }
+
+  /** An importance, selection or correlation analysis of a stored feature set, in a child process. */
+  analyzeFeatures(job: FeatureAnalysisJob, opts: Pick<RunOptions, 'signal'> = {}): Promise<FeatureAnalysisOutcome> {
+    return this.submit<FeatureAnalysisOutcome>('', { type: 'feature-analysis', job }, opts);
   }
 
   private submit<T>(modelUri: string, work: Work, opts: RunOptions): Promise<T> {
@@ -180,7 +197,11 @@ export class XaiProcessPool {
           ? { type: 'explain', id: task.id, modelUri: task.modelUri, job: work.job }
           : work.type === 'predict'
             ? { type: 'predict', id: task.id, modelUri: task.modelUri, job: work.job }
-            : { type: 'analyze', id: task.id, job: work.job };
+            : work.type === 'analyze'
+              ? { type: 'analyze', id: task.id, job: work.job }
+              : work.type === 'features'
+                ? { type: 'features', id: task.id, job: work.job }
+                : { type: 'feature-analysis', id: task.id, job: work.job };
       slot.child.send(msg, (err) => {
         if (err && slot.task === task) {
           // The child died between jobs and its exit has not been seen yet: the job never
@@ -224,7 +245,7 @@ export class XaiProcessPool {
         this.finish(
           slot.task,
           new Error(
-            `XAI child process (pid ${child.pid}) ${how} while ${({ explain: 'explaining', predict: 'predicting', analyze: 'analysing' } as const)[slot.task.work.type]}${stderrTailNote(slot.stderrTail, 6)}`,
+            `XAI child process (pid ${child.pid}) ${how} while ${({ explain: 'explaining', predict: 'predicting', analyze: 'analysing', features: 'extracting features', 'feature-analysis': 'analysing features' } as const)[slot.task.work.type]}${stderrTailNote(slot.stderrTail, 6)}`,
           ),
         );
       }
@@ -253,6 +274,8 @@ export class XaiProcessPool {
       case 'result':
       case 'predictions':
       case 'analysis':
+      case 'features':
+      case 'feature-analysis':
       case 'error': {
         const task = slot.task;
         if (!task || task.id !== m.id) return;
@@ -260,6 +283,8 @@ export class XaiProcessPool {
         if (m.type === 'result') this.finish(task, undefined, m.explanation);
         else if (m.type === 'predictions') this.finish(task, undefined, { probabilities: m.probabilities, backend: m.backend } satisfies Predictions);
         else if (m.type === 'analysis') this.finish(task, undefined, m.outcome);
+        else if (m.type === 'features') this.finish(task, undefined, m.matrix);
+        else if (m.type === 'feature-analysis') this.finish(task, undefined, m.outcome);
         else this.finish(task, reviveChildError(m.error, 'XAI child process'));
         this.dispatch();
         return;

@@ -127,6 +127,8 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
         nextRuns: [],
       })),
       deleteRetentionSchedule: record('deleteRetentionSchedule', async () => true),
+      startFeatureExtraction: record('startFeatureExtraction', async () => startedRun('features-x-0123456789ab', 'x-0123456789ab')),
+      startFeatureAnalysis: record('startFeatureAnalysis', async () => startedRun('feature-analysis-importance-0123456789ab', 'importance-0123456789ab')),
       ...workflow.methods?.(record),
       ...overrides,
     }),

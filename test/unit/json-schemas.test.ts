@@ -73,10 +73,12 @@ describe('contracts/json-schema', () => {
     const index = read('index.json');
     const workflows = index.workflows as Record<string, Json>;
     expect(Object.keys(workflows).sort()).toEqual([
+      'analyzeFeaturesWorkflow',
       'compareExperimentsWorkflow',
       'evaluateErrorsWorkflow',
       'evaluateRocWorkflow',
       'explainSignalsWorkflow',
+      'extractFeaturesWorkflow',
       'generateDatasetWorkflow',
       'hpoCampaignWorkflow',
       'importMatDatasetWorkflow',
@@ -86,6 +88,7 @@ describe('contracts/json-schema', () => {
     ]);
     expect(new RegExp((workflows.evaluateRocWorkflow.workflowId as Json).pattern as string).test('evaluate-roc-exp-0123456789ab-ds-1')).toBe(true);
     expect((workflows.compareExperimentsWorkflow.workflowId as Json).template).toBe('compare-{comparisonId}');
+    expect((workflows.extractFeaturesWorkflow.workflowId as Json).template).toBe('features-{featureSetId}');
     for (const [type, entry] of Object.entries(workflows)) {
       expect(entry.input).toBe(`${type}.input.json`);
       expect(entry.taskQueue).toBe(WORKFLOW_TASK_QUEUE);

@@ -113,3 +113,16 @@ export function outageAwareTrainOptions(maxTrainingMinutes: number): ActivityOpt
   return { ...options, retry: { ...options.retry, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, ERROR_TYPES.infrastructureUnavailable] } };
 }
 export const outageAwareTrainActivities = (maxTrainingMinutes: number) => proxyActivities<TrainActivities>(outageAwareTrainOptions(maxTrainingMinutes));
+
+/**
+ * One chunk of a feature extraction: the activity heartbeats every 2 s while child processes
+ * compute, so a dead worker is noticed within the heartbeat timeout; the retry recomputes only
+ * the jobs its last heartbeat did not name. Waits for the children to be killed on cancellation.
+ */
+export const FEATURE_CHUNK_OPTIONS: ActivityOptions = { ...XAI_OPTIONS };
+/** Assembling the chunks into the set's matrix: reads and writes artifacts, no heavy compute. */
+export const FEATURE_FINISH_OPTIONS: ActivityOptions = { taskQueue: TASK_QUEUES.cpu, startToCloseTimeout: '10 minutes', retry: retry(5, '30 seconds') };
+export const featureChunks = proxyActivities<Pick<CpuActivities, 'extractFeatureChunk'>>(FEATURE_CHUNK_OPTIONS);
+export const featureFinish = proxyActivities<Pick<CpuActivities, 'finishFeatureSet'>>(FEATURE_FINISH_OPTIONS);
+/** An importance / selection / correlation analysis: a child process computes while the activity heartbeats. */
+export const featureAnalysis = proxyActivities<Pick<CpuActivities, 'analyzeFeatureSet'>>({ ...ANALYSIS_OPTIONS, startToCloseTimeout: '60 minutes' });
