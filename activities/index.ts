@@ -6,6 +6,7 @@ import { connect } from '../db/connect.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
+import { createDeployActivities, type DeployActivities } from './deploy.js';
 import { createEvalActivities, type EvalActivities } from './eval.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
 import { createImportActivities, type ImportActivities } from './import.js';
@@ -25,9 +26,18 @@ type ImportControl = Omit<ImportActivities, 'importMatFile'>;
 type EvalCpuName = 'predictSplit' | 'analyzeRoc' | 'analyzeErrors' | 'analyzeComparison';
 type EvalCpu = Pick<EvalActivities, EvalCpuName>;
 type EvalControl = Omit<EvalActivities, EvalCpuName>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl & EvalControl;
+type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
+type DeployTrain = Pick<DeployActivities, DeployTrainName>;
+type DeployControl = Omit<DeployActivities, DeployTrainName>;
+export type ControlActivities = ReturnType<typeof createControlActivities> &
+  HpoControl &
+  NasActivities &
+  XaiControl &
+  ImportControl &
+  EvalControl &
+  DeployControl;
 export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities;
-export type TrainActivities = TrainingActivities;
+export type TrainActivities = TrainingActivities & DeployTrain;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
 export interface ActivitiesByQueue {
@@ -41,8 +51,17 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { explainSignal, ...xaiControl } = createXaiActivities(deps);
   const { importMatFile, ...importControl } = createImportActivities(deps);
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
+  const { exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } = createDeployActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl, ...evalControl },
+    control: {
+      ...createControlActivities(deps),
+      ...hpoControl,
+      ...createNasActivities(deps),
+      ...xaiControl,
+      ...importControl,
+      ...evalControl,
+      ...deployControl,
+    },
     cpu: {
       ...createDatasetActivities(deps),
       evaluateSyntheticObjective,
@@ -54,7 +73,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       analyzeComparison,
       ...createRetentionActivities(deps),
     },
-    train: createTrainingActivities(deps),
+    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions },
   };
 }
 

@@ -63,6 +63,12 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.compare,
     entityField: 'comparisonId',
   },
+  deploy: {
+    workflowType: 'deployModelWorkflow',
+    searchKind: 'deploy',
+    workflowId: workflowIds.deploy,
+    entityField: 'deploymentId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

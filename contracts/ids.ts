@@ -23,6 +23,7 @@ export const workflowIds = {
     `evaluate-errors-${experimentId}-${datasetId}${split === 'test' ? '' : `-${split}`}`,
   /** `comparisonId` is the hash of the sorted experiment ids, dataset and split (client/ids.ts). */
   compare: (comparisonId: string) => `compare-${comparisonId}`,
+  deploy: (deploymentId: string) => `deploy-${deploymentId}`,
 } as const;
 
 /** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */

@@ -23,10 +23,13 @@ export const EVENT_TYPES = [
   'EVALUATION_COMPLETED',
   'EVALUATION_FAILED',
   'EVALUATION_CANCELLED',
+  'DEPLOYMENT_COMPLETED',
+  'DEPLOYMENT_FAILED',
+  'DEPLOYMENT_ROLLED_BACK',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation';
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'deployment';
 
 export interface NotificationInput {
   eventType: EventType;
@@ -45,4 +48,5 @@ export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
   campaign: (id) => `/campaigns/${encodeURIComponent(id)}`,
   'xai-batch': (id) => `/xai/${encodeURIComponent(id)}`,
   evaluation: (id) => `/evaluations/${encodeURIComponent(id)}`,
+  deployment: (id) => `/deployments/${encodeURIComponent(id)}`,
 };

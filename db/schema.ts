@@ -19,12 +19,13 @@ import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
 import { EVENT_TYPES } from '../contracts/notifications.js';
 import type { ClassBalance } from '../contracts/training.js';
 import { EVALUATION_KINDS, EVAL_SPLITS } from '../contracts/eval.js';
+import { MODEL_VERSION_KINDS, MODEL_VERSION_STATUSES } from '../contracts/deploy.js';
 
 export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
 export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
 export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
-export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation'] as const;
+export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation', 'deployment'] as const;
 
 /** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
 function oneOf(column: string, values: readonly string[]) {
@@ -446,6 +447,45 @@ export const artifactMarks = pgTable('artifact_marks', {
   bytes: bigint('bytes', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Deployable models (ONNX) made by deployModelWorkflow, each with its parent (the tfjs model of
+ * the experiment, or the version it was derived from). A partial unique index keeps at most one
+ * published version per experiment: publishing is one transaction that retires the previous one.
+ */
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    /** `<deploymentId>.<kind>` (modelVersionId): deterministic, so compensations know it up front. */
+    id: text('id').primaryKey(),
+    experimentId: text('experiment_id').notNull(),
+    deploymentId: text('deployment_id').notNull(),
+    /** Version this one was derived from; null for the export of the tfjs model itself. */
+    parentId: text('parent_id'),
+    /** The tfjs model (models.id) the lineage starts from. */
+    sourceModelId: text('source_model_id').notNull(),
+    kind: text('kind', { enum: MODEL_VERSION_KINDS }).notNull(),
+    status: text('status', { enum: MODEL_VERSION_STATUSES }).notNull(),
+    published: boolean('published').notNull().default(false),
+    /** The version that was published when this one was (restored if this deployment rolls back). */
+    replacesId: text('replaces_id'),
+    artifactUri: text('artifact_uri').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    /** Parity, accuracy and benchmark figures (small numbers only). */
+    metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    publishedAt: tz('published_at'),
+  },
+  (t) => [
+    check('model_versions_kind_check', oneOf('kind', MODEL_VERSION_KINDS)),
+    check('model_versions_status_check', oneOf('status', MODEL_VERSION_STATUSES)),
+    index('model_versions_experiment_idx').on(t.experimentId),
+    index('model_versions_deployment_idx').on(t.deploymentId),
+    uniqueIndex('model_versions_published_idx')
+      .on(t.experimentId)
+      .where(sql`${t.published}`),
+  ],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
@@ -473,3 +513,5 @@ export type EvaluationPredictionsRow = typeof evaluationPredictions.$inferSelect
 export type NewEvaluationPredictions = typeof evaluationPredictions.$inferInsert;
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type NewEvaluation = typeof evaluations.$inferInsert;
+export type ModelVersionRow = typeof modelVersions.$inferSelect;
+export type NewModelVersion = typeof modelVersions.$inferInsert;

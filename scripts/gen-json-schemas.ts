@@ -18,6 +18,7 @@ import {
   ExplainSignalsInputSchema,
   GenerateDatasetInputSchema,
   ImportMatDatasetInputSchema,
+  DeployModelInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
   NasCampaignInputSchema,
@@ -60,6 +61,7 @@ export const WORKFLOW_INPUTS: Record<SchemaKind, z.ZodType> = {
   errors: EvaluateErrorsInputSchema,
   compare: CompareExperimentsInputSchema,
   import: ImportMatDatasetInputSchema,
+  deploy: DeployModelInputSchema,
 };
 
 /** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
@@ -81,6 +83,8 @@ const ID_FIELD_NOTE: Record<SchemaKind, string> = {
     'Any slug you choose, or derive it like the TypeScript client: first 12 hex of sha256(canonical JSON of {experimentIds sorted, datasetId (null when absent), split}). The workflow id is then "compare-<hex>".',
   import:
     'Any slug you choose, or derive it like the TypeScript client: "mat-" + first 12 hex of sha256(canonical JSON of the request as sent, without datasetId, defaults NOT applied). The workflow id is then "import-mat-<hex>".',
+  deploy:
+    'Any slug you choose; the TypeScript client uses "<experimentId>-deploy". The workflow id is then "deploy-<deploymentId>"; model version ids are "<deploymentId>.<kind>".',
 };
 
 /**
@@ -98,6 +102,7 @@ const WORKFLOW_MESSAGES: Record<SchemaKind, { queries: string[]; signals: string
   errors: { queries: [progressQuery.name], signals: [], updates: [] },
   compare: { queries: [progressQuery.name], signals: [], updates: [] },
   import: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
+  deploy: { queries: [progressQuery.name], signals: [], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -137,6 +142,7 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
   },
   compare: { FaultlineKind: WORKFLOW_KINDS.compare.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
+  deploy: { FaultlineKind: WORKFLOW_KINDS.deploy.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineStatus: 'RUNNING' },
 };
 
 /**
@@ -192,6 +198,13 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     workflowId: 'faultline-retention-{scheduled time} (the Schedule) or retention-{id} (faultline retention run)',
     description:
       "Retention: deletes rows past their kind's retention and unreferenced artifacts (mark, grace, sweep); started by the faultline-retention Schedule or the CLI.",
+  },
+  deploy: {
+    workflowType: 'deployModelWorkflow',
+    startable: true,
+    workflowId: 'deploy-{deploymentId}',
+    description:
+      'Deployment saga of one experiment: ONNX export (checked against tfjs), onnxruntime graph optimisation, validation on the test split, benchmark, publish; rolls back on failure or cancellation. Typed client: client/deploy.ts (no CLI yet).',
   },
 };
 

@@ -2,6 +2,7 @@
 // Each is registered through guardRun: an unexpected error fails the run instead of retrying
 // its workflow task forever, and the status search attribute is final on every exit path.
 import { generateDatasetWorkflow as generateDataset } from './dataset.js';
+import { deployModelWorkflow as deployModel } from './deploy.js';
 import { compareExperimentsWorkflow as compareExperiments, evaluateErrorsWorkflow as evaluateErrors, evaluateRocWorkflow as evaluateRoc } from './eval.js';
 import { explainSignalsWorkflow as explainSignals } from './xai.js';
 import { hpoCampaignWorkflow as hpoCampaign } from './hpo.js';
@@ -21,3 +22,4 @@ export const evaluateRocWorkflow = guardRun(evaluateRoc);
 export const evaluateErrorsWorkflow = guardRun(evaluateErrors);
 export const compareExperimentsWorkflow = guardRun(compareExperiments);
 export const retentionWorkflow = guardRun(retention);
+export const deployModelWorkflow = guardRun(deployModel);

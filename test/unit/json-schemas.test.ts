@@ -74,6 +74,7 @@ describe('contracts/json-schema', () => {
     const workflows = index.workflows as Record<string, Json>;
     expect(Object.keys(workflows).sort()).toEqual([
       'compareExperimentsWorkflow',
+      'deployModelWorkflow',
       'evaluateErrorsWorkflow',
       'evaluateRocWorkflow',
       'explainSignalsWorkflow',
