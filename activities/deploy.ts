@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
 import {
   ERROR_TYPES,
@@ -93,7 +93,8 @@ export function createDeployActivities(deps: ActivityDeps) {
   }
 
   async function parityWindows(source: DeploySource) {
-    const w = await splitWindows(db, artifacts, source, 'train', { maxWindows: PARITY_WINDOWS, maxSignals: 64 });
+    // Windows of the signals the model was fitted and validated on: the training split alone may hold fewer than 256.
+    const w = await splitWindows(db, artifacts, source, ['train', 'validation'], { maxWindows: PARITY_WINDOWS, maxSignals: 64 });
     return { x: w.x, count: w.count, windowLength: w.windowLength };
   }
 
@@ -191,7 +192,7 @@ export function createDeployActivities(deps: ActivityDeps) {
       const input = validateActivityInput(ValidateInputSchema, raw, 'validateOnnxVersions input');
       const ctx = Context.current();
       const source = await loadDeploySource(db, input.experimentId);
-      const test = await splitWindows(db, artifacts, source, 'test', { maxWindows: MAX_VALIDATION_WINDOWS, maxSignals: 10_000 });
+      const test = await splitWindows(db, artifacts, source, ['test'], { maxWindows: MAX_VALIDATION_WINDOWS, maxSignals: 10_000 });
       const k = source.classes.length;
       const model = await loadTfjs(source);
       let tfjsAccuracy: number;
@@ -228,8 +229,12 @@ export function createDeployActivities(deps: ActivityDeps) {
       const input = validateActivityInput(BenchmarkInputSchema, raw, 'benchmarkOnnxVersions input');
       const ctx = Context.current();
       const source = await loadDeploySource(db, input.experimentId);
-      const windows = await splitWindows(db, artifacts, source, 'test', { maxWindows: 256, maxSignals: 64 });
-      const beat = (what: string) => ctx.heartbeat({ benchmarking: what });
+      const windows = await splitWindows(db, artifacts, source, ['test'], { maxWindows: 256, maxSignals: 64 });
+      // A cancelled deployment must not wait for thousands of timed runs.
+      const beat = (what: string) => {
+        ctx.heartbeat({ benchmarking: what });
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('benchmark cancelled');
+      };
       const modelBytes = await artifacts.get(source.modelUri);
       await initBackend(deps.config.tfjsBackend);
       const engines: EngineBenchmark[] = [await benchmarkTfjs(modelBytes, windows, { runs: input.latencyRuns, beat })];

@@ -29,7 +29,7 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
 const model = proxyActivities<Pick<TrainActivities, 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions'>>({
   taskQueue: TASK_QUEUES.train,
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '45 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });

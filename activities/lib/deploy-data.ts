@@ -55,14 +55,14 @@ export function spread(n: number, count: number): number[] {
 }
 
 /**
- * Up to `maxWindows` windows of one split of the experiment's dataset, spread over its signals
+ * Up to `maxWindows` windows of the given splits of the experiment's dataset, spread over its signals
  * (at most `maxSignals` signals are read from the store).
  */
 export async function splitWindows(
   db: Database,
   artifacts: ArtifactStore,
   source: DeploySource,
-  split: 'train' | 'test',
+  splits: readonly ('train' | 'validation' | 'test')[],
   opts: { maxWindows: number; maxSignals: number },
 ): Promise<WindowSet & { signals: number }> {
   const rows = await listSignals(db, source.datasetId);
@@ -73,7 +73,8 @@ export async function splitWindows(
     if (err instanceof Error && err.name === 'SplitError') throw invalidInput(`dataset "${source.datasetId}": ${err.message}`);
     throw err;
   }
-  const chosen = new Set(parts[split]);
+  const chosen = new Set(splits.flatMap((s) => parts[s]));
+  const split = splits.join('+');
   const usable = rows.filter((r) => chosen.has(r.idx) && r.length >= source.settings.windowLength && source.classes.includes(r.label));
   if (usable.length === 0) {
     throw invalidState(`dataset "${source.datasetId}" has no ${split}-split signal of at least one window (${source.settings.windowLength} samples)`);
