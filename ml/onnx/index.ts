@@ -13,3 +13,4 @@ export {
 export { checkParity, tfjsPredict, ParityError, PARITY_TOLERANCE, PARITY_WINDOWS, type ParityReport, type ParityWindows } from './parity.js';
 export { decodeModel, encodeModel, DataType, type ModelProto } from './proto.js';
 export { createSession, runWindows, type GraphOptimization, type OrtSession, type SessionOptions } from './runtime.js';
+export { toFloat16Weights, toHalfBits } from './float16.js';

@@ -15,6 +15,8 @@ import {
   ParityError,
   runWindows,
   tfjsPredict,
+  toFloat16Weights,
+  toHalfBits,
   UnsupportedLayerError,
   type ParityWindows,
 } from '../../ml/onnx/index.js';
@@ -246,6 +248,37 @@ describe('refusals and divergence', () => {
     expect(err).toBeInstanceOf(ParityError);
     expect((err as ParityError).layer).toBe('b1_bn');
     expect((err as Error).message).toMatch(/layer "b1_bn" \(BatchNormalization\)/);
+    model.dispose();
+  });
+});
+
+describe('float16 weights', () => {
+  it('rounds to IEEE binary16 like the standard', () => {
+    expect(toHalfBits(1)).toBe(0x3c00);
+    expect(toHalfBits(-2)).toBe(0xc000);
+    expect(toHalfBits(65504)).toBe(0x7bff);
+    expect(toHalfBits(1e6)).toBe(0x7c00);
+    expect(toHalfBits(Number.NEGATIVE_INFINITY)).toBe(0xfc00);
+    expect(toHalfBits(Number.NaN) & 0x7c00).toBe(0x7c00);
+    expect(toHalfBits(2 ** -24)).toBe(0x0001); // smallest subnormal
+    expect(toHalfBits(2 ** -26)).toBe(0x0000);
+    expect(toHalfBits(0.1)).toBe(0x2e66);
+    expect(toHalfBits(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to even
+    expect(toHalfBits(1 + 3 * 2 ** -11)).toBe(0x3c02);
+  });
+
+  it('halves the weights and keeps the predictions of the fp32 export on dataset windows', async () => {
+    const model = buildModel(BUILDER_CASES[0].arch, { inputLength: L, numClasses: 4, seed: 4 });
+    trainLikeBatchNorm(model, 4);
+    const fp32 = exportToOnnx(model);
+    const fp16 = toFloat16Weights(fp32.bytes);
+    expect(fp16.converted).toBeGreaterThan(5);
+    const weightBytes = (b: Uint8Array) => decodeModel(b).graph.initializer.reduce((n, t) => n + (t.rawData?.length ?? 0), 0);
+    expect(weightBytes(fp16.bytes)).toBe(weightBytes(fp32.bytes) / 2);
+    expect(fp16.bytes.length).toBeLessThan(fp32.bytes.length);
+    const report = await checkParity(model, { ...fp32, bytes: fp16.bytes }, asParity(windows), 1e-2).catch((e: unknown) => e);
+    expect(report).not.toBeInstanceOf(Error);
+    expect((report as { argmaxAgreement: number }).argmaxAgreement).toBeGreaterThanOrEqual(0.97);
     model.dispose();
   });
 });
