@@ -6,6 +6,7 @@ import { connect } from '../db/connect.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { createControlActivities } from './control.js';
 import { createDatasetActivities, type DatasetActivities } from './dataset.js';
+import { createDeployActivities, type DeployActivities } from './deploy.js';
 import { createEvalActivities, type EvalActivities } from './eval.js';
 import { createFeatureActivities, createFeatureAnalysisActivities, type FeatureActivities, type FeatureAnalysisActivities } from './features.js';
 import { createHpoActivities, type HpoActivities } from './hpo.js';
@@ -30,15 +31,19 @@ type FeatureCpuName = 'extractFeatureChunk' | 'finishFeatureSet';
 type FeatureCpu = Pick<FeatureActivities, FeatureCpuName>;
 type FeatureControl = Omit<FeatureActivities, FeatureCpuName> & Pick<FeatureAnalysisActivities, 'markFeatureAnalysisEnded'>;
 type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
+type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
+type DeployTrain = Pick<DeployActivities, DeployTrainName>;
+type DeployControl = Omit<DeployActivities, DeployTrainName>;
 export type ControlActivities = ReturnType<typeof createControlActivities> &
   HpoControl &
   NasActivities &
   XaiControl &
   ImportControl &
   EvalControl &
-  FeatureControl;
+  FeatureControl &
+  DeployControl;
 export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu & FeatureAnalysisCpu;
-export type TrainActivities = TrainingActivities;
+export type TrainActivities = TrainingActivities & DeployTrain;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
 export interface ActivitiesByQueue {
@@ -54,6 +59,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
   const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
   const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
+  const { exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } = createDeployActivities(deps);
   return {
     control: {
       ...createControlActivities(deps),
@@ -64,6 +70,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       ...evalControl,
       ...featureControl,
       markFeatureAnalysisEnded,
+      ...deployControl,
     },
     cpu: {
       ...createDatasetActivities(deps),
@@ -79,7 +86,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       finishFeatureSet,
       analyzeFeatureSet,
     },
-    train: createTrainingActivities(deps),
+    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
 import { startFeatureAnalysis, startFeatureExtraction, type StartFeatureAnalysisRequest, type StartFeaturesRequest } from './features.js';
+import { startDeployment, type StartDeploymentRequest } from './deploy.js';
 import { deleteRetentionSchedule, scheduleRetention, startRetention, type RetentionScheduleRequest, type RetentionScheduleState } from './retention.js';
 import type {
   EvaluateErrorsRequest,
@@ -76,6 +77,8 @@ export interface FaultlineApi {
   /** Feature extraction and analyses (client/features.ts); results are read with getResult. */
   startFeatureExtraction(request: StartFeaturesRequest): Promise<StartedRun>;
   startFeatureAnalysis(request: StartFeatureAnalysisRequest): Promise<StartedRun>;
+  /** Deployment saga (client/deploy.ts); results are read with getResult. */
+  startDeployment(request: StartDeploymentRequest): Promise<StartedRun>;
 }
 
 export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Client, 'schedule'>>): FaultlineApi {
@@ -108,5 +111,6 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     deleteRetentionSchedule: () => deleteRetentionSchedule(schedules()),
     startFeatureExtraction: (request) => startFeatureExtraction(client, request),
     startFeatureAnalysis: (request) => startFeatureAnalysis(client, request),
+    startDeployment: (request) => startDeployment(client, request),
   };
 }

@@ -77,6 +77,12 @@ export const WORKFLOW_KINDS = {
     workflowId: workflowIds.featureAnalysis,
     entityField: 'analysisId',
   },
+  deploy: {
+    workflowType: 'deployModelWorkflow',
+    searchKind: 'deploy',
+    workflowId: workflowIds.deploy,
+    entityField: 'deploymentId',
+  },
 } as const satisfies Record<string, { workflowType: string; searchKind: WorkflowKind; workflowId: (id: string) => string; entityField: string }>;
 
 export type ClientWorkflowKind = keyof typeof WORKFLOW_KINDS;

@@ -15,6 +15,8 @@ export const ERROR_TYPES = {
   trainingDiverged: 'TrainingDiverged',
   /** A MAT-file that cannot be read (damaged, hostile, or not a MAT-file at all). */
   invalidMatFile: 'InvalidMatFile',
+  /** An ONNX export that refuses a layer or disagrees with tfjs: the same model fails again. */
+  exportRejected: 'ExportRejected',
   /**
    * A dependency (the database) stayed unreachable past the activity's own reconnect budget: not
    * the work's fault. Training workflows retry it on a time budget of its own, apart from the
@@ -30,6 +32,7 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ERROR_TYPES.corruptArtifact,
   ERROR_TYPES.trainingDiverged,
   ERROR_TYPES.invalidMatFile,
+  ERROR_TYPES.exportRejected,
 ];
 
 /** A zod issue list rendered as "field.path: message (got value)" lines. */

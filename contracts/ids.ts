@@ -27,6 +27,7 @@ export const workflowIds = {
   features: (featureSetId: string) => `features-${featureSetId}`,
   /** `analysisId` is `<mode>-<hash of featureSetId, mode, options>` (client/features.ts). */
   featureAnalysis: (analysisId: string) => `feature-analysis-${analysisId}`,
+  deploy: (deploymentId: string) => `deploy-${deploymentId}`,
 } as const;
 
 /** Deterministic JSON (sorted keys) used to derive content ids; pure, safe in workflows. */

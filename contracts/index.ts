@@ -28,3 +28,4 @@ export * from './hpo-space.js';
 export * from './details.js';
 export * from './retention.js';
 export * from './features.js';
+export * from './deploy.js';

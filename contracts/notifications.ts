@@ -29,10 +29,13 @@ export const EVENT_TYPES = [
   'FEATURE_ANALYSIS_COMPLETED',
   'FEATURE_ANALYSIS_FAILED',
   'FEATURE_ANALYSIS_CANCELLED',
+  'DEPLOYMENT_COMPLETED',
+  'DEPLOYMENT_FAILED',
+  'DEPLOYMENT_ROLLED_BACK',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set' | 'feature-analysis';
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set' | 'feature-analysis' | 'deployment';
 
 export interface NotificationInput {
   eventType: EventType;
@@ -53,4 +56,5 @@ export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
   evaluation: (id) => `/evaluations/${encodeURIComponent(id)}`,
   'feature-set': (id) => `/features/${encodeURIComponent(id)}`,
   'feature-analysis': (id) => `/features/analyses/${encodeURIComponent(id)}`,
+  deployment: (id) => `/deployments/${encodeURIComponent(id)}`,
 };

@@ -37,4 +37,5 @@ export type WorkflowKind =
   | 'compare'
   | 'retention'
   | 'features'
-  | 'feature-analysis';
+  | 'feature-analysis'
+  | 'deploy';

@@ -20,12 +20,13 @@ import { EVENT_TYPES } from '../contracts/notifications.js';
 import type { ClassBalance } from '../contracts/training.js';
 import { EVALUATION_KINDS, EVAL_SPLITS } from '../contracts/eval.js';
 import { FEATURE_ANALYSIS_MODES } from '../contracts/features.js';
+import { MODEL_VERSION_KINDS, MODEL_VERSION_STATUSES } from '../contracts/deploy.js';
 
 export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
 export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
 export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
-export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation', 'feature-set', 'feature-analysis'] as const;
+export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation', 'feature-set', 'feature-analysis', 'deployment'] as const;
 
 /** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
 function oneOf(column: string, values: readonly string[]) {
@@ -504,6 +505,42 @@ export const featureAnalyses = pgTable(
     completedAt: tz('completed_at'),
   },
   () => [check('feature_analyses_status_check', oneOf('status', RUN_STATUSES)), check('feature_analyses_mode_check', oneOf('mode', FEATURE_ANALYSIS_MODES))],
+ * Deployable models (ONNX) made by deployModelWorkflow, each with its parent (the tfjs model of
+ * the experiment, or the version it was derived from). A partial unique index keeps at most one
+ * published version per experiment: publishing is one transaction that retires the previous one.
+ */
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    /** `<deploymentId>.<kind>` (modelVersionId): deterministic, so compensations know it up front. */
+    id: text('id').primaryKey(),
+    experimentId: text('experiment_id').notNull(),
+    deploymentId: text('deployment_id').notNull(),
+    /** Version this one was derived from; null for the export of the tfjs model itself. */
+    parentId: text('parent_id'),
+    /** The tfjs model (models.id) the lineage starts from. */
+    sourceModelId: text('source_model_id').notNull(),
+    kind: text('kind', { enum: MODEL_VERSION_KINDS }).notNull(),
+    status: text('status', { enum: MODEL_VERSION_STATUSES }).notNull(),
+    published: boolean('published').notNull().default(false),
+    /** The version that was published when this one was (restored if this deployment rolls back). */
+    replacesId: text('replaces_id'),
+    artifactUri: text('artifact_uri').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    /** Parity, accuracy and benchmark figures (small numbers only). */
+    metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    publishedAt: tz('published_at'),
+  },
+  (t) => [
+    check('model_versions_kind_check', oneOf('kind', MODEL_VERSION_KINDS)),
+    check('model_versions_status_check', oneOf('status', MODEL_VERSION_STATUSES)),
+    index('model_versions_experiment_idx').on(t.experimentId),
+    index('model_versions_deployment_idx').on(t.deploymentId),
+    uniqueIndex('model_versions_published_idx')
+      .on(t.experimentId)
+      .where(sql`${t.published}`),
+  ],
 );
 
 export type DatasetRow = typeof datasets.$inferSelect;
@@ -536,3 +573,5 @@ export type NewEvaluation = typeof evaluations.$inferInsert;
 export type FeatureSetRow = typeof featureSets.$inferSelect;
 export type NewFeatureSet = typeof featureSets.$inferInsert;
 export type FeatureAnalysisRow = typeof featureAnalyses.$inferSelect;
+export type ModelVersionRow = typeof modelVersions.$inferSelect;
+export type NewModelVersion = typeof modelVersions.$inferInsert;

@@ -20,6 +20,7 @@ import {
   AnalyzeFeaturesInputSchema,
   GenerateDatasetInputSchema,
   ImportMatDatasetInputSchema,
+  DeployModelInputSchema,
   HpoCampaignInputSchema,
   HpoCampaignUpdateSchema,
   NasCampaignInputSchema,
@@ -64,6 +65,7 @@ export const WORKFLOW_INPUTS: Record<SchemaKind, z.ZodType> = {
   import: ImportMatDatasetInputSchema,
   features: ExtractFeaturesInputSchema,
   'feature-analysis': AnalyzeFeaturesInputSchema,
+  deploy: DeployModelInputSchema,
 };
 
 /** Workflow ids that are not `<prefix><entity id>`: the evaluations of (experiment, dataset). */
@@ -89,6 +91,8 @@ const ID_FIELD_NOTE: Record<SchemaKind, string> = {
     '"<datasetId>-" + first 12 hex of sha256(canonical JSON of {version: 1, datasetId, settings, window}) with defaults applied and settings.domains in the order time, frequency, envelope, wavelet without repeats (the TypeScript client derives it so). The workflow id is then "features-<featureSetId>".',
   'feature-analysis':
     '"<mode>-" + first 12 hex of sha256(canonical JSON of {featureSetId, mode, options}) with defaults applied (the TypeScript client derives it so). The workflow id is then "feature-analysis-<analysisId>".',
+  deploy:
+    'Any slug you choose; the TypeScript client uses "<experimentId>-deploy". The workflow id is then "deploy-<deploymentId>"; model version ids are "<deploymentId>.<kind>".',
 };
 
 /**
@@ -108,6 +112,7 @@ const WORKFLOW_MESSAGES: Record<SchemaKind, { queries: string[]; signals: string
   import: { queries: [progressQuery.name], signals: [stopSignal.name], updates: [] },
   features: { queries: [progressQuery.name], signals: [], updates: [] },
   'feature-analysis': { queries: [progressQuery.name], signals: [], updates: [] },
+  deploy: { queries: [progressQuery.name], signals: [], updates: [] },
 };
 
 /** What client/api.ts sets at start ({field} = that input field), so foreign starts filter alike. */
@@ -149,6 +154,7 @@ const START_SEARCH_ATTRIBUTES: Record<SchemaKind, Record<string, string>> = {
   import: { FaultlineKind: SCHEMA_KINDS.import.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   features: { FaultlineKind: WORKFLOW_KINDS.features.searchKind, FaultlineDatasetId: '{datasetId}', FaultlineStatus: 'RUNNING' },
   'feature-analysis': { FaultlineKind: WORKFLOW_KINDS['feature-analysis'].searchKind, FaultlineStatus: 'RUNNING' },
+  deploy: { FaultlineKind: WORKFLOW_KINDS.deploy.searchKind, FaultlineExperimentId: '{experimentId}', FaultlineStatus: 'RUNNING' },
 };
 
 /**
@@ -216,6 +222,12 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     startable: true,
     workflowId: 'feature-analysis-{analysisId}',
     description: 'Importance, selection or correlation analysis (a mode) of a stored feature set.',
+  deploy: {
+    workflowType: 'deployModelWorkflow',
+    startable: true,
+    workflowId: 'deploy-{deploymentId}',
+    description:
+      'Deployment saga of one experiment: ONNX export (checked against tfjs), onnxruntime graph optimisation, validation on the test split, benchmark, publish; rolls back on failure or cancellation. Typed client: client/deploy.ts (no CLI yet).',
   },
 };
 

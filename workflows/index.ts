@@ -2,6 +2,7 @@
 // Each is registered through guardRun: an unexpected error fails the run instead of retrying
 // its workflow task forever, and the status search attribute is final on every exit path.
 import { generateDatasetWorkflow as generateDataset } from './dataset.js';
+import { deployModelWorkflow as deployModel } from './deploy.js';
 import { compareExperimentsWorkflow as compareExperiments, evaluateErrorsWorkflow as evaluateErrors, evaluateRocWorkflow as evaluateRoc } from './eval.js';
 import { explainSignalsWorkflow as explainSignals } from './xai.js';
 import { extractFeaturesWorkflow as extractFeatures } from './features.js';
@@ -25,3 +26,4 @@ export const compareExperimentsWorkflow = guardRun(compareExperiments);
 export const retentionWorkflow = guardRun(retention);
 export const extractFeaturesWorkflow = guardRun(extractFeatures);
 export const analyzeFeaturesWorkflow = guardRun(analyzeFeatures);
+export const deployModelWorkflow = guardRun(deployModel);

@@ -17,6 +17,7 @@ import { importCommands } from './import.js';
 import { nasCommands } from './nas.js';
 import { ReplayFailedError, replayCommands } from './replay.js';
 import { retentionCommands } from './retention.js';
+import { deployCommands } from './deploy.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 import { xaiCommands } from './xai.js';
@@ -34,6 +35,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   artifactCommands,
   retentionCommands,
   featureCommands,
+  deployCommands,
 ];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;

@@ -9,3 +9,4 @@ export * from './imports.js';
 export * from './evaluations.js';
 export * from './retention.js';
 export * from './features.js';
+export * from './model-versions.js';

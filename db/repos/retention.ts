@@ -33,6 +33,7 @@ const REFERRING_TABLES = [
   'evaluations',
   'feature_sets',
   'feature_analyses',
+  'model_versions',
 ] as const;
 
 /** Both drivers (node-postgres, PGlite) answer a raw query with `{ rows }`. */

@@ -263,6 +263,7 @@ describe('run commands and exit codes', () => {
       'artifact',
       'retention',
       'features',
+      'deploy',
     ]);
     const train = program.commands.find((c) => c.name() === 'train');
     expect(train?.commands.map((c) => c.name())).toEqual(['start', 'progress', 'cancel', 'result']);

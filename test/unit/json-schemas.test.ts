@@ -75,6 +75,7 @@ describe('contracts/json-schema', () => {
     expect(Object.keys(workflows).sort()).toEqual([
       'analyzeFeaturesWorkflow',
       'compareExperimentsWorkflow',
+      'deployModelWorkflow',
       'evaluateErrorsWorkflow',
       'evaluateRocWorkflow',
       'explainSignalsWorkflow',

@@ -1,0 +1,96 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { DeployModelResult } from '../../contracts/index.js';
+import { prepareDeployInput } from '../deploy.js';
+import { InterruptedError, outputOf, unlessInterrupted, withSession, type CliDeps, type CommandGroup } from './context.js';
+import { formatStarted } from './output.js';
+import { followToResult } from './run-commands.js';
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a non-negative number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function formatDeployResult(r: DeployModelResult): string {
+  const lines = [
+    `Deployment ${r.deploymentId} of ${r.experimentId}: published ${r.publishedVersionId}${r.previousVersionId ? ` (replaces ${r.previousVersionId})` : ''}`,
+    '',
+    `  test split: ${r.validation.windows} windows, tfjs accuracy ${(r.validation.tfjsAccuracy * 100).toFixed(2)} %`,
+  ];
+  for (const v of r.validation.versions) {
+    const parity = r.versions.find((x) => x.versionId === v.versionId)?.parity;
+    lines.push(
+      `  ${v.versionId.padEnd(36)} accuracy ${(v.accuracy * 100).toFixed(2)} % (drop ${v.dropPp.toFixed(2)} pp) ${v.accepted ? 'accepted' : 'REJECTED'}` +
+        (parity ? `, max |ONNX - tfjs| ${parity.maxAbsDiff.toExponential(2)} on ${parity.windows} windows` : ''),
+    );
+  }
+  lines.push('', '  engine           version                              threads  p50 ms  p95 ms  p99 ms  win/s@64  win/s@256  cold ms     bytes');
+  for (const e of r.benchmark.engines) {
+    lines.push(
+      `  ${e.engine.padEnd(16)} ${(e.versionId ?? '(tfjs model)').padEnd(36)} ${String(e.threads).padStart(7)} ${e.p50Ms.toFixed(3).padStart(7)} ${e.p95Ms.toFixed(3).padStart(7)} ${e.p99Ms.toFixed(3).padStart(7)} ${Math.round(e.throughput64).toString().padStart(9)} ${Math.round(e.throughput256).toString().padStart(10)} ${e.coldStartMs.toFixed(1).padStart(8)} ${String(e.bytes).padStart(9)}`,
+    );
+  }
+  lines.push('', `  onnxruntime (1 thread) / tfjs throughput at batch 64: ${r.benchmark.speedup.toFixed(2)}x`);
+  return lines.join('\n');
+}
+
+const deployWorkflowId = (id: string) => (id.startsWith('deploy-') ? id : `deploy-${id}`);
+
+/** `faultline deploy pipeline|result`; the single steps (export, quantize, …) are not commands yet. */
+export const deployCommands: CommandGroup = {
+  name: 'deploy',
+  register(program, deps: CliDeps) {
+    const group = program.command('deploy').description('ONNX deployment of a trained experiment (deployModelWorkflow)');
+
+    group
+      .command('pipeline')
+      .description('export -> optimise -> validate -> benchmark -> publish, rolled back on failure or cancellation')
+      .argument('<experimentId>', 'a COMPLETED experiment')
+      .option('--id <deploymentId>', 'deployment id (workflow deploy-<id>; default <experimentId>-deploy)')
+      .option('--max-drop-pp <pp>', 'accuracy a version may lose against tfjs on the test split (default 0.5)', positive)
+      .option('--latency-runs <n>', 'timed batch-1 runs per engine (default 200)', positive)
+      .option('--wait', 'show progress and print the report')
+      .action(async (experimentId: string, opts: { id?: string; maxDropPp?: number; latencyRuns?: number; wait?: boolean }, cmd: Command) => {
+        const out = outputOf(cmd, deps);
+        const request = {
+          experimentId,
+          ...(opts.id ? { deploymentId: opts.id } : {}),
+          ...(opts.maxDropPp !== undefined ? { maxAccuracyDropPp: opts.maxDropPp } : {}),
+          ...(opts.latencyRuns !== undefined ? { latencyRuns: opts.latencyRuns } : {}),
+        };
+        // Refuse a bad request before connecting, naming the field.
+        prepareDeployInput(request);
+        await withSession(cmd, deps, async (session) => {
+          const started = await session.api.startDeployment(request);
+          const webUiUrl = session.webUiUrl(started.workflowId);
+          if (!opts.wait) {
+            out.result(
+              { kind: 'deploy', ...started, webUiUrl },
+              () => `${formatStarted('deploy', started, webUiUrl)}\nResult: faultline deploy result ${started.workflowId}`,
+            );
+            return;
+          }
+          out.line(formatStarted('deploy', started, webUiUrl));
+          const result = await followToResult<DeployModelResult>(session, out, deps, started.workflowId, `faultline deploy result ${started.workflowId}`);
+          out.result({ kind: 'deploy', ...started, status: 'COMPLETED', result }, () => `\n${formatDeployResult(result)}`);
+        });
+      });
+
+    group
+      .command('result')
+      .description('wait for a deployment and print its versions, validation and benchmark')
+      .argument('<id>', 'deployment id or workflow id')
+      .action(async (id: string, _opts: unknown, cmd: Command) => {
+        const out = outputOf(cmd, deps);
+        await withSession(cmd, deps, async (session) => {
+          const workflowId = deployWorkflowId(id);
+          const result = await unlessInterrupted(
+            session.api.getResult<DeployModelResult>(workflowId),
+            deps.interrupt,
+            () => new InterruptedError(workflowId, `faultline deploy result ${id}`),
+          );
+          out.result({ workflowId, status: 'COMPLETED', result }, () => formatDeployResult(result));
+        });
+      });
+  },
+};

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { SlugSchema } from './ids.js';
+
+/**
+ * Deployment (seed DeploymentService: export_onnx_task, optimize_model_task,
+ * benchmark_models_task): an experiment's tfjs model to a checked, benchmarked, published ONNX
+ * model. Every artifact a deployment makes is a `model_versions` row with its parent; at most one
+ * version per experiment is `published`, and a failed or cancelled deployment leaves the one
+ * that was published before.
+ */
+
+export const MODEL_VERSION_KINDS = ['onnx-fp32', 'onnx-optimized', 'onnx-int8-static', 'onnx-int8-dynamic', 'onnx-fp16'] as const;
+export type ModelVersionKind = (typeof MODEL_VERSION_KINDS)[number];
+
+/**
+ * exported: written and checked against tfjs; validated / rejected: accuracy on the test split
+ * within / beyond the tolerance; published: the experiment's current deployable model; retired:
+ * was published, replaced by a later deployment; rolled_back: made by a deployment that failed
+ * or was cancelled (kept as a record, never served).
+ */
+export const MODEL_VERSION_STATUSES = ['exported', 'validated', 'rejected', 'published', 'retired', 'rolled_back'] as const;
+export type ModelVersionStatus = (typeof MODEL_VERSION_STATUSES)[number];
+
+/** The saga's steps, in order (quantization is not part of the pipeline yet). */
+export const DEPLOY_STEPS = ['export', 'optimize', 'validate', 'benchmark', 'publish'] as const;
+export type DeployStep = (typeof DEPLOY_STEPS)[number];
+
+export const DEPLOY_DEFAULTS = {
+  /** Accuracy a version may lose against the tfjs model on the test split, in percentage points. */
+  maxAccuracyDropPp: 0.5,
+  /** Windows timed one by one for the latency percentiles. */
+  latencyRuns: 200,
+} as const;
+
+export const DeployModelInputSchema = z
+  .object({
+    experimentId: SlugSchema,
+    /** Default (client): `<experimentId>-<n>`; a deployment's id is its workflow id's tail. */
+    deploymentId: SlugSchema,
+    maxAccuracyDropPp: z.number().min(0).max(100).default(DEPLOY_DEFAULTS.maxAccuracyDropPp),
+    latencyRuns: z.number().int().min(10).max(10_000).default(DEPLOY_DEFAULTS.latencyRuns),
+  })
+  .strict();
+export type DeployModelInput = z.output<typeof DeployModelInputSchema>;
+export type DeployModelRequest = z.input<typeof DeployModelInputSchema>;
+
+/** Deterministic version ids, so a step's compensation can be registered before the step runs. */
+export const modelVersionId = (deploymentId: string, kind: ModelVersionKind): string => `${deploymentId}.${kind}`;
+
+export interface ParityFigures {
+  windows: number;
+  maxAbsDiff: number;
+  tolerance: number;
+  argmaxAgreement: number;
+}
+
+export interface ExportedVersion {
+  versionId: string;
+  kind: ModelVersionKind;
+  artifactUri: string;
+  bytes: number;
+  parity: ParityFigures;
+}
+
+export interface VersionValidation {
+  versionId: string;
+  accuracy: number;
+  /** tfjs accuracy minus this version's, in percentage points. */
+  dropPp: number;
+  accepted: boolean;
+}
+
+export interface ValidationResult {
+  windows: number;
+  tfjsAccuracy: number;
+  versions: VersionValidation[];
+}
+
+/** One engine's figures on one machine (benchmark activity). */
+export interface EngineBenchmark {
+  engine: string;
+  versionId: string | null;
+  threads: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** Windows per second at batch 64 and at batch 256. */
+  throughput64: number;
+  throughput256: number;
+  /** Load (deserialize / session create) and the first prediction. */
+  coldStartMs: number;
+  /** Model file size. */
+  bytes: number;
+  /** Highest resident set size of the worker process seen while this engine ran. */
+  peakRssMb: number;
+}
+
+export interface BenchmarkResult {
+  engines: EngineBenchmark[];
+  /** ORT fp32 (1 thread) throughput over tfjs throughput, at batch 64. */
+  speedup: number;
+}
+
+export interface DeployModelResult {
+  deploymentId: string;
+  experimentId: string;
+  status: 'PUBLISHED';
+  publishedVersionId: string;
+  previousVersionId: string | null;
+  versions: ExportedVersion[];
+  validation: ValidationResult;
+  benchmark: BenchmarkResult;
+}
