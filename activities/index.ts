@@ -13,6 +13,7 @@ import { createNasActivities, type NasActivities } from './nas.js';
 import { createRetentionActivities, type RetentionActivities } from './retention.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
+import { createVerifyActivities, type VerifyActivities } from './verify.js';
 import { createXaiActivities, createXaiPool, type XaiActivities } from './xai.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -25,8 +26,16 @@ type ImportControl = Omit<ImportActivities, 'importMatFile'>;
 type EvalCpuName = 'predictSplit' | 'analyzeRoc' | 'analyzeErrors' | 'analyzeComparison';
 type EvalCpu = Pick<EvalActivities, EvalCpuName>;
 type EvalControl = Omit<EvalActivities, EvalCpuName>;
-export type ControlActivities = ReturnType<typeof createControlActivities> & HpoControl & NasActivities & XaiControl & ImportControl & EvalControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities;
+type VerifyCpu = Pick<VerifyActivities, 'runTestSuite'>;
+type VerifyControl = Omit<VerifyActivities, 'runTestSuite'>;
+export type ControlActivities = ReturnType<typeof createControlActivities> &
+  HpoControl &
+  NasActivities &
+  XaiControl &
+  ImportControl &
+  EvalControl &
+  VerifyControl;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & VerifyCpu;
 export type TrainActivities = TrainingActivities;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -41,8 +50,17 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { explainSignal, ...xaiControl } = createXaiActivities(deps);
   const { importMatFile, ...importControl } = createImportActivities(deps);
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
+  const { runTestSuite, ...verifyControl } = createVerifyActivities(deps);
   return {
-    control: { ...createControlActivities(deps), ...hpoControl, ...createNasActivities(deps), ...xaiControl, ...importControl, ...evalControl },
+    control: {
+      ...createControlActivities(deps),
+      ...hpoControl,
+      ...createNasActivities(deps),
+      ...xaiControl,
+      ...importControl,
+      ...evalControl,
+      ...verifyControl,
+    },
     cpu: {
       ...createDatasetActivities(deps),
       evaluateSyntheticObjective,
@@ -53,6 +71,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       analyzeErrors,
       analyzeComparison,
       ...createRetentionActivities(deps),
+      runTestSuite,
     },
     train: createTrainingActivities(deps),
   };

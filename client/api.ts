@@ -104,3 +104,4 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     deleteRetentionSchedule: () => deleteRetentionSchedule(schedules()),
   };
 }
+export * from './verify.js';

@@ -27,3 +27,4 @@ export * from './artifact-uri.js';
 export * from './hpo-space.js';
 export * from './details.js';
 export * from './retention.js';
+export * from './verify.js';

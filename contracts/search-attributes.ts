@@ -24,4 +24,16 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: ReadonlyArray<[string, 'Keyword' | 
 ];
 
 export type WorkflowKind =
-  'dataset' | 'train' | 'hpo' | 'hpo-trial' | 'nas' | 'nas-candidate' | 'xai' | 'import' | 'evaluate-roc' | 'evaluate-errors' | 'compare' | 'retention';
+  | 'dataset'
+  | 'train'
+  | 'hpo'
+  | 'hpo-trial'
+  | 'nas'
+  | 'nas-candidate'
+  | 'xai'
+  | 'import'
+  | 'evaluate-roc'
+  | 'evaluate-errors'
+  | 'compare'
+  | 'retention'
+  | 'verify-tests';

@@ -19,6 +19,7 @@ import { DATASET_STATUSES, RUN_STATUSES } from '../contracts/status.js';
 import { EVENT_TYPES } from '../contracts/notifications.js';
 import type { ClassBalance } from '../contracts/training.js';
 import { EVALUATION_KINDS, EVAL_SPLITS } from '../contracts/eval.js';
+import { FINDING_SEVERITIES, TEST_CASE_STATUSES, VERIFY_KINDS, VERIFY_ROW_STATUSES } from '../contracts/verify.js';
 
 export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
@@ -446,6 +447,83 @@ export const artifactMarks = pgTable('artifact_marks', {
   bytes: bigint('bytes', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Verification runs (issue 13): one row per run (id = workflow id), its tests, its per-file
+ * coverage and its quality findings as child rows keyed by position, so a retried activity
+ * replaces them whole. Reports (JUnit XML, coverage HTML, benchmark summaries) are artifacts.
+ */
+export const verifyRuns = pgTable(
+  'verify_runs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: VERIFY_KINDS }).notNull(),
+    status: text('status', { enum: VERIFY_ROW_STATUSES }).notNull().default('RUNNING'),
+    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
+    /** Totals, coverage totals, counts by rule, benchmark comparison: small. */
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+    junitUri: text('junit_uri'),
+    coverageHtmlUri: text('coverage_html_uri'),
+    /** The full JSON result (benchmark summary, quality findings) as an artifact. */
+    reportUri: text('report_uri'),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    completedAt: tz('completed_at'),
+  },
+  () => [check('verify_runs_kind_check', oneOf('kind', VERIFY_KINDS)), check('verify_runs_status_check', oneOf('status', VERIFY_ROW_STATUSES))],
+);
+
+export const verifyTestResults = pgTable(
+  'verify_test_results',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => verifyRuns.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    file: text('file').notNull(),
+    name: text('name').notNull(),
+    status: text('status', { enum: TEST_CASE_STATUSES }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    failureMessage: text('failure_message'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idx] }), check('verify_test_results_status_check', oneOf('status', TEST_CASE_STATUSES))],
+);
+
+export const verifyCoverageFiles = pgTable(
+  'verify_coverage_files',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => verifyRuns.id, { onDelete: 'cascade' }),
+    file: text('file').notNull(),
+    linesPct: doublePrecision('lines_pct').notNull(),
+    branchesPct: doublePrecision('branches_pct').notNull(),
+    functionsPct: doublePrecision('functions_pct').notNull(),
+    statementsPct: doublePrecision('statements_pct').notNull(),
+    /** covered / total per metric. */
+    figures: jsonb('figures').$type<Record<string, { covered: number; total: number }>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.file] })],
+);
+
+export const verifyFindings = pgTable(
+  'verify_findings',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => verifyRuns.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    tool: text('tool').notNull(),
+    file: text('file').notNull(),
+    line: integer('line').notNull(),
+    column: integer('column').notNull(),
+    rule: text('rule').notNull(),
+    severity: text('severity', { enum: FINDING_SEVERITIES }).notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idx] }), check('verify_findings_severity_check', oneOf('severity', FINDING_SEVERITIES))],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
@@ -473,3 +551,4 @@ export type EvaluationPredictionsRow = typeof evaluationPredictions.$inferSelect
 export type NewEvaluationPredictions = typeof evaluationPredictions.$inferInsert;
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type NewEvaluation = typeof evaluations.$inferInsert;
+export type VerifyRunRow = typeof verifyRuns.$inferSelect;

@@ -193,6 +193,12 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     description:
       "Retention: deletes rows past their kind's retention and unreferenced artifacts (mark, grace, sweep); started by the faultline-retention Schedule or the CLI.",
   },
+  'verify-tests': {
+    workflowType: 'runTestSuiteWorkflow',
+    startable: true,
+    workflowId: 'verify-tests-{runId}',
+    description: "A sandboxed run of the project's vitest suite (chosen files, name pattern, optional v8 coverage).",
+  },
 };
 
 /** Input side: fields with defaults are optional, exactly what a caller may send. */

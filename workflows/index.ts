@@ -10,6 +10,7 @@ import { guardRun } from './lib/guard.js';
 import { nasCampaignWorkflow as nasCampaign } from './nas.js';
 import { retentionWorkflow as retention } from './retention.js';
 import { trainModelWorkflow as trainModel } from './train.js';
+import { runTestSuiteWorkflow as runTestSuite } from './verify.js';
 
 export const generateDatasetWorkflow = guardRun(generateDataset);
 export const trainModelWorkflow = guardRun(trainModel);
@@ -21,3 +22,4 @@ export const evaluateRocWorkflow = guardRun(evaluateRoc);
 export const evaluateErrorsWorkflow = guardRun(evaluateErrors);
 export const compareExperimentsWorkflow = guardRun(compareExperiments);
 export const retentionWorkflow = guardRun(retention);
+export const runTestSuiteWorkflow = guardRun(runTestSuite);

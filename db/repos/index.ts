@@ -8,3 +8,4 @@ export * from './xai.js';
 export * from './imports.js';
 export * from './evaluations.js';
 export * from './retention.js';
+export * from './verify.js';

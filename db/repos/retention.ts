@@ -31,6 +31,7 @@ const REFERRING_TABLES = [
   'xai_explanations',
   'evaluation_predictions',
   'evaluations',
+  'verify_runs',
 ] as const;
 
 /** Both drivers (node-postgres, PGlite) answer a raw query with `{ rows }`. */

@@ -155,21 +155,31 @@ export function runSandboxed(cmd: SandboxCommand, opts: SandboxOptions): Promise
       if (tick) clearInterval(tick);
       opts.signal?.removeEventListener('abort', onAbort);
       if (partial && opts.onStdoutLine) opts.onStdoutLine(partial);
-      // The leader is gone; anything it left in its group (a fork that ignored SIGTERM) goes too.
-      if (groupAlive(pid)) killGroup(pid, 'SIGKILL');
       if (killTimer) clearTimeout(killTimer);
-      resolve({
-        exitCode,
-        signal,
-        stdout: out.text(),
-        stderr: err.text(),
-        stdoutTruncatedBytes: out.dropped,
-        stderrTruncatedBytes: err.dropped,
-        timedOut,
-        cancelled,
-        durationMs: Date.now() - started,
-        pid,
-      });
+      // The leader is gone; anything it left in its group (a fork that ignored SIGTERM) goes too,
+      // and the run ends only once the group is empty: "cancelled" means nothing of it runs.
+      void reapGroup(pid, grace).then(() =>
+        resolve({
+          exitCode,
+          signal,
+          stdout: out.text(),
+          stderr: err.text(),
+          stdoutTruncatedBytes: out.dropped,
+          stderrTruncatedBytes: err.dropped,
+          timedOut,
+          cancelled,
+          durationMs: Date.now() - started,
+          pid,
+        }),
+      );
     });
   });
+}
+
+/** SIGKILL what is left of a group and wait (up to `waitMs`) until none of it is alive. */
+async function reapGroup(pid: number, waitMs: number): Promise<void> {
+  if (!groupAlive(pid)) return;
+  killGroup(pid, 'SIGKILL');
+  const deadline = Date.now() + waitMs;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 }
