@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
+import { startTestSuite, type StartTestSuiteRequest } from './verify.js';
 import { deleteRetentionSchedule, scheduleRetention, startRetention, type RetentionScheduleRequest, type RetentionScheduleState } from './retention.js';
 import type {
   EvaluateErrorsRequest,
@@ -72,6 +73,8 @@ export interface FaultlineApi {
   startRetention(input: RetentionInput, id?: string): Promise<StartedRun>;
   scheduleRetention(request: RetentionScheduleRequest): Promise<RetentionScheduleState>;
   deleteRetentionSchedule(): Promise<boolean>;
+  /** A sandboxed run of the project's tests (client/verify.ts). */
+  startTestSuite(input: StartTestSuiteRequest): Promise<StartedRun>;
 }
 
 export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Client, 'schedule'>>): FaultlineApi {
@@ -102,6 +105,7 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     startRetention: (input, id) => startRetention(client, input, id),
     scheduleRetention: (request) => scheduleRetention(schedules(), request),
     deleteRetentionSchedule: () => deleteRetentionSchedule(schedules()),
+    startTestSuite: (input) => startTestSuite(client, input),
   };
 }
 export * from './verify.js';

@@ -28,7 +28,9 @@ export function deriveVerifyRunId(request: Record<string, unknown>, now = new Da
  * Start a sandboxed run of the project's tests (`verify-tests-<runId>`). Validated here first,
  * so a bad field is named before anything starts; the worker checks again, on disk.
  */
-export async function startTestSuite(client: TemporalClientLike, input: Omit<RunTestSuiteInput, 'runId'> & { runId?: string }): Promise<StartedRun> {
+export type StartTestSuiteRequest = Omit<RunTestSuiteInput, 'runId'> & { runId?: string };
+
+export async function startTestSuite(client: TemporalClientLike, input: StartTestSuiteRequest): Promise<StartedRun> {
   const { runId: given, ...rest } = input;
   const runId = given ?? deriveVerifyRunId(rest);
   const config = parseInput(RunTestSuiteInputSchema, { ...rest, runId }, 'test run request');

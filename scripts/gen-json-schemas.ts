@@ -26,6 +26,8 @@ import {
   ProgressSchema,
   RETENTION_SCHEDULE_ID,
   RetentionInputSchema,
+  RunTestSuiteInputSchema,
+  VERIFY_WORKFLOW_IDS,
   RUN_STATUSES,
   SEARCH_ATTRIBUTE_REGISTRATIONS,
   SlugSchema,
@@ -378,6 +380,29 @@ export function generateJsonSchemaFiles(): Record<string, string> {
     searchAttributes: { FaultlineKind: 'retention', FaultlineStatus: 'RUNNING' },
     queries: [progressQuery.name],
     signals: [],
+    updates: [],
+    cancellable: true,
+  };
+  // Verification runs: the run id is the entity (given, or the minute and a request hash).
+  files['runTestSuiteWorkflow.input.json'] = render({
+    ...inputJsonSchema(RunTestSuiteInputSchema),
+    $id: 'runTestSuiteWorkflow.input.json',
+    title: 'runTestSuiteWorkflow input',
+    description: 'The single argument of the runTestSuiteWorkflow workflow. Generated from the zod contract; do not edit.',
+  });
+  workflows.runTestSuiteWorkflow = {
+    input: 'runTestSuiteWorkflow.input.json',
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowId: {
+      template: VERIFY_WORKFLOW_IDS.tests('{runId}'),
+      pattern: `^${VERIFY_WORKFLOW_IDS.tests('')}[a-z0-9][a-z0-9-]{0,63}$`,
+      entityField: 'runId',
+      note: 'Refused unless it is verify-tests-<runId>. The CLI derives runId from the UTC minute and a hash of the request.',
+    },
+    startOptions: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY', workflowExecutionTimeout: null },
+    searchAttributes: { FaultlineKind: 'verify-tests', FaultlineStatus: 'RUNNING' },
+    queries: [progressQuery.name],
+    signals: [stopSignal.name],
     updates: [],
     cancellable: true,
   };

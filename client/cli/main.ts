@@ -16,6 +16,7 @@ import { importCommands } from './import.js';
 import { nasCommands } from './nas.js';
 import { ReplayFailedError, replayCommands } from './replay.js';
 import { retentionCommands } from './retention.js';
+import { verifyCommands } from './verify.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 import { xaiCommands } from './xai.js';
@@ -32,6 +33,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   replayCommands,
   artifactCommands,
   retentionCommands,
+  verifyCommands,
 ];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;

@@ -118,6 +118,7 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
       }),
       locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
       startRetention: record('startRetention', async () => startedRun('retention-x', 'x')),
+      startTestSuite: record('startTestSuite', async () => startedRun('verify-tests-x', 'x')),
       scheduleRetention: record('scheduleRetention', async () => ({
         scheduleId: 'faultline-retention',
         created: true,

@@ -251,7 +251,19 @@ describe('run commands and exit codes', () => {
 
   it('buildProgram exposes the command groups for help and tests', () => {
     const program = buildProgram(fakeCli().deps);
-    expect(program.commands.map((c) => c.name())).toEqual(['dataset', 'import', 'train', 'hpo', 'nas', 'xai', 'eval', 'replay', 'artifact', 'retention']);
+    expect(program.commands.map((c) => c.name())).toEqual([
+      'dataset',
+      'import',
+      'train',
+      'hpo',
+      'nas',
+      'xai',
+      'eval',
+      'replay',
+      'artifact',
+      'retention',
+      'verify',
+    ]);
     const train = program.commands.find((c) => c.name() === 'train');
     expect(train?.commands.map((c) => c.name())).toEqual(['start', 'progress', 'cancel', 'result']);
     const imports = program.commands.find((c) => c.name() === 'import');
