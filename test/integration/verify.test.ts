@@ -7,6 +7,7 @@ import { getProgress, getTestSuiteResult, startTestSuite } from '../../client/ap
 import { WorkflowRunFailedError } from '../../client/errors.js';
 import { VERIFY_WORKFLOW_IDS, type RunTestSuiteResult } from '../../contracts/index.js';
 import { verifyCoverageFiles, verifyRuns, verifyTestResults } from '../../db/schema.js';
+import { recordReplayHistory } from '../support/history.js';
 import { startTestStack, waitFor, type TestStack } from '../support/stack.js';
 
 const FIXTURE = 'fixtures/verify-suite';
@@ -113,6 +114,7 @@ describe('runTestSuiteWorkflow (sandboxed vitest) on a real stack', () => {
     const html = JSON.parse(new TextDecoder().decode(await store.get(r.coverageHtmlUri!))) as { files: Record<string, { data: string }> };
     expect(html.files['index.html'].data).toContain('shapes.ts');
     expect(vitestProcesses(FIXTURE)).toEqual([]);
+    await recordReplayHistory(stack.temporal, started.workflowId, 'runTestSuiteWorkflow');
   });
 
   it('selects by name pattern; passes without failures', async () => {
