@@ -15,6 +15,7 @@ import { createNasActivities, type NasActivities } from './nas.js';
 import { createRetentionActivities, type RetentionActivities } from './retention.js';
 import type { ActivityDeps } from './deps.js';
 import { createTrainingActivities, type TrainingActivities } from './training.js';
+import { createVerifyActivities, type VerifyActivities } from './verify.js';
 import { createXaiActivities, createXaiPool, type XaiActivities } from './xai.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -34,6 +35,8 @@ type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
 type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
 type DeployTrain = Pick<DeployActivities, DeployTrainName>;
 type DeployControl = Omit<DeployActivities, DeployTrainName>;
+type VerifyCpu = Pick<VerifyActivities, 'runTestSuite'>;
+type VerifyControl = Omit<VerifyActivities, 'runTestSuite'>;
 export type ControlActivities = ReturnType<typeof createControlActivities> &
   HpoControl &
   NasActivities &
@@ -41,8 +44,9 @@ export type ControlActivities = ReturnType<typeof createControlActivities> &
   ImportControl &
   EvalControl &
   FeatureControl &
-  DeployControl;
-export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu & FeatureAnalysisCpu;
+  DeployControl &
+  VerifyControl;
+export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu & FeatureAnalysisCpu & VerifyCpu;
 export type TrainActivities = TrainingActivities & DeployTrain;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
@@ -60,6 +64,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
   const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
   const { exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } = createDeployActivities(deps);
+  const { runTestSuite, ...verifyControl } = createVerifyActivities(deps);
   return {
     control: {
       ...createControlActivities(deps),
@@ -71,6 +76,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       ...featureControl,
       markFeatureAnalysisEnded,
       ...deployControl,
+      ...verifyControl,
     },
     cpu: {
       ...createDatasetActivities(deps),
@@ -85,6 +91,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       extractFeatureChunk,
       finishFeatureSet,
       analyzeFeatureSet,
+      runTestSuite,
     },
     train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions },
   };

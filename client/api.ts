@@ -9,6 +9,7 @@ import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
 import { startFeatureAnalysis, startFeatureExtraction, type StartFeatureAnalysisRequest, type StartFeaturesRequest } from './features.js';
 import { startDeployment, type StartDeploymentRequest } from './deploy.js';
+import { startTestSuite, type StartTestSuiteRequest } from './verify.js';
 import { deleteRetentionSchedule, scheduleRetention, startRetention, type RetentionScheduleRequest, type RetentionScheduleState } from './retention.js';
 import type {
   EvaluateErrorsRequest,
@@ -79,6 +80,8 @@ export interface FaultlineApi {
   startFeatureAnalysis(request: StartFeatureAnalysisRequest): Promise<StartedRun>;
   /** Deployment saga (client/deploy.ts); results are read with getResult. */
   startDeployment(request: StartDeploymentRequest): Promise<StartedRun>;
+  /** A sandboxed run of the project's tests (client/verify.ts). */
+  startTestSuite(input: StartTestSuiteRequest): Promise<StartedRun>;
 }
 
 export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Client, 'schedule'>>): FaultlineApi {
@@ -112,5 +115,7 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     startFeatureExtraction: (request) => startFeatureExtraction(client, request),
     startFeatureAnalysis: (request) => startFeatureAnalysis(client, request),
     startDeployment: (request) => startDeployment(client, request),
+    startTestSuite: (input) => startTestSuite(client, input),
   };
 }
+export * from './verify.js';

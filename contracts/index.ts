@@ -29,3 +29,4 @@ export * from './details.js';
 export * from './retention.js';
 export * from './features.js';
 export * from './deploy.js';
+export * from './verify.js';

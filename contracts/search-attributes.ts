@@ -38,4 +38,5 @@ export type WorkflowKind =
   | 'retention'
   | 'features'
   | 'feature-analysis'
-  | 'deploy';
+  | 'deploy'
+  | 'verify-tests';

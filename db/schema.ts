@@ -21,6 +21,7 @@ import type { ClassBalance } from '../contracts/training.js';
 import { EVALUATION_KINDS, EVAL_SPLITS } from '../contracts/eval.js';
 import { FEATURE_ANALYSIS_MODES } from '../contracts/features.js';
 import { MODEL_VERSION_KINDS, MODEL_VERSION_STATUSES } from '../contracts/deploy.js';
+import { FINDING_SEVERITIES, TEST_CASE_STATUSES, VERIFY_KINDS, VERIFY_ROW_STATUSES } from '../contracts/verify.js';
 
 export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
@@ -505,6 +506,9 @@ export const featureAnalyses = pgTable(
     completedAt: tz('completed_at'),
   },
   () => [check('feature_analyses_status_check', oneOf('status', RUN_STATUSES)), check('feature_analyses_mode_check', oneOf('mode', FEATURE_ANALYSIS_MODES))],
+);
+
+/**
  * Deployable models (ONNX) made by deployModelWorkflow, each with its parent (the tfjs model of
  * the experiment, or the version it was derived from). A partial unique index keeps at most one
  * published version per experiment: publishing is one transaction that retires the previous one.
@@ -543,6 +547,83 @@ export const modelVersions = pgTable(
   ],
 );
 
+/**
+ * Verification runs (issue 13): one row per run (id = workflow id), its tests, its per-file
+ * coverage and its quality findings as child rows keyed by position, so a retried activity
+ * replaces them whole. Reports (JUnit XML, coverage HTML, benchmark summaries) are artifacts.
+ */
+export const verifyRuns = pgTable(
+  'verify_runs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: VERIFY_KINDS }).notNull(),
+    status: text('status', { enum: VERIFY_ROW_STATUSES }).notNull().default('RUNNING'),
+    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
+    /** Totals, coverage totals, counts by rule, benchmark comparison: small. */
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+    junitUri: text('junit_uri'),
+    coverageHtmlUri: text('coverage_html_uri'),
+    /** The full JSON result (benchmark summary, quality findings) as an artifact. */
+    reportUri: text('report_uri'),
+    workflowId: text('workflow_id'),
+    error: text('error'),
+    createdAt: createdAt(),
+    completedAt: tz('completed_at'),
+  },
+  () => [check('verify_runs_kind_check', oneOf('kind', VERIFY_KINDS)), check('verify_runs_status_check', oneOf('status', VERIFY_ROW_STATUSES))],
+);
+
+export const verifyTestResults = pgTable(
+  'verify_test_results',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => verifyRuns.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    file: text('file').notNull(),
+    name: text('name').notNull(),
+    status: text('status', { enum: TEST_CASE_STATUSES }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    failureMessage: text('failure_message'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idx] }), check('verify_test_results_status_check', oneOf('status', TEST_CASE_STATUSES))],
+);
+
+export const verifyCoverageFiles = pgTable(
+  'verify_coverage_files',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => verifyRuns.id, { onDelete: 'cascade' }),
+    file: text('file').notNull(),
+    linesPct: doublePrecision('lines_pct').notNull(),
+    branchesPct: doublePrecision('branches_pct').notNull(),
+    functionsPct: doublePrecision('functions_pct').notNull(),
+    statementsPct: doublePrecision('statements_pct').notNull(),
+    /** covered / total per metric. */
+    figures: jsonb('figures').$type<Record<string, { covered: number; total: number }>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.file] })],
+);
+
+export const verifyFindings = pgTable(
+  'verify_findings',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => verifyRuns.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    tool: text('tool').notNull(),
+    file: text('file').notNull(),
+    line: integer('line').notNull(),
+    column: integer('column').notNull(),
+    rule: text('rule').notNull(),
+    severity: text('severity', { enum: FINDING_SEVERITIES }).notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idx] }), check('verify_findings_severity_check', oneOf('severity', FINDING_SEVERITIES))],
+);
+
 export type DatasetRow = typeof datasets.$inferSelect;
 export type DatasetFileRow = typeof datasetFiles.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
@@ -575,3 +656,4 @@ export type NewFeatureSet = typeof featureSets.$inferInsert;
 export type FeatureAnalysisRow = typeof featureAnalyses.$inferSelect;
 export type ModelVersionRow = typeof modelVersions.$inferSelect;
 export type NewModelVersion = typeof modelVersions.$inferInsert;
+export type VerifyRunRow = typeof verifyRuns.$inferSelect;

@@ -29,6 +29,8 @@ import {
   ProgressSchema,
   RETENTION_SCHEDULE_ID,
   RetentionInputSchema,
+  RunTestSuiteInputSchema,
+  VERIFY_WORKFLOW_IDS,
   RUN_STATUSES,
   SEARCH_ATTRIBUTE_REGISTRATIONS,
   SlugSchema,
@@ -222,12 +224,19 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     startable: true,
     workflowId: 'feature-analysis-{analysisId}',
     description: 'Importance, selection or correlation analysis (a mode) of a stored feature set.',
+  },
   deploy: {
     workflowType: 'deployModelWorkflow',
     startable: true,
     workflowId: 'deploy-{deploymentId}',
     description:
       'Deployment saga of one experiment: ONNX export (checked against tfjs), onnxruntime graph optimisation, validation on the test split, benchmark, publish; rolls back on failure or cancellation. Typed client: client/deploy.ts (no CLI yet).',
+  },
+  'verify-tests': {
+    workflowType: 'runTestSuiteWorkflow',
+    startable: true,
+    workflowId: 'verify-tests-{runId}',
+    description: "A sandboxed run of the project's vitest suite (chosen files, name pattern, optional v8 coverage).",
   },
 };
 
@@ -408,6 +417,29 @@ export function generateJsonSchemaFiles(): Record<string, string> {
     searchAttributes: { FaultlineKind: 'retention', FaultlineStatus: 'RUNNING' },
     queries: [progressQuery.name],
     signals: [],
+    updates: [],
+    cancellable: true,
+  };
+  // Verification runs: the run id is the entity (given, or the minute and a request hash).
+  files['runTestSuiteWorkflow.input.json'] = render({
+    ...inputJsonSchema(RunTestSuiteInputSchema),
+    $id: 'runTestSuiteWorkflow.input.json',
+    title: 'runTestSuiteWorkflow input',
+    description: 'The single argument of the runTestSuiteWorkflow workflow. Generated from the zod contract; do not edit.',
+  });
+  workflows.runTestSuiteWorkflow = {
+    input: 'runTestSuiteWorkflow.input.json',
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowId: {
+      template: VERIFY_WORKFLOW_IDS.tests('{runId}'),
+      pattern: `^${VERIFY_WORKFLOW_IDS.tests('')}[a-z0-9][a-z0-9-]{0,63}$`,
+      entityField: 'runId',
+      note: 'Refused unless it is verify-tests-<runId>. The CLI derives runId from the UTC minute and a hash of the request.',
+    },
+    startOptions: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY', workflowExecutionTimeout: null },
+    searchAttributes: { FaultlineKind: 'verify-tests', FaultlineStatus: 'RUNNING' },
+    queries: [progressQuery.name],
+    signals: [stopSignal.name],
     updates: [],
     cancellable: true,
   };

@@ -13,6 +13,7 @@ import { guardRun } from './lib/guard.js';
 import { nasCampaignWorkflow as nasCampaign } from './nas.js';
 import { retentionWorkflow as retention } from './retention.js';
 import { trainModelWorkflow as trainModel } from './train.js';
+import { runTestSuiteWorkflow as runTestSuite } from './verify.js';
 
 export const generateDatasetWorkflow = guardRun(generateDataset);
 export const trainModelWorkflow = guardRun(trainModel);
@@ -27,3 +28,4 @@ export const retentionWorkflow = guardRun(retention);
 export const extractFeaturesWorkflow = guardRun(extractFeatures);
 export const analyzeFeaturesWorkflow = guardRun(analyzeFeatures);
 export const deployModelWorkflow = guardRun(deployModel);
+export const runTestSuiteWorkflow = guardRun(runTestSuite);

@@ -18,6 +18,7 @@ import { nasCommands } from './nas.js';
 import { ReplayFailedError, replayCommands } from './replay.js';
 import { retentionCommands } from './retention.js';
 import { deployCommands } from './deploy.js';
+import { verifyCommands } from './verify.js';
 import type { CliIO } from './output.js';
 import { trainCommands } from './train.js';
 import { xaiCommands } from './xai.js';
@@ -36,6 +37,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   retentionCommands,
   featureCommands,
   deployCommands,
+  verifyCommands,
 ];
 
 export const EXIT = { ok: 0, workflowFailed: 1, invalid: 2, unreachable: 3, interrupted: 130 } as const;

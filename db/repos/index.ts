@@ -10,3 +10,4 @@ export * from './evaluations.js';
 export * from './retention.js';
 export * from './features.js';
 export * from './model-versions.js';
+export * from './verify.js';

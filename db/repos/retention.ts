@@ -34,6 +34,7 @@ const REFERRING_TABLES = [
   'feature_sets',
   'feature_analyses',
   'model_versions',
+  'verify_runs',
 ] as const;
 
 /** Both drivers (node-postgres, PGlite) answer a raw query with `{ rows }`. */

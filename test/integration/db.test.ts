@@ -171,6 +171,10 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
       'notifications',
       'signals',
       'trials',
+      'verify_coverage_files',
+      'verify_findings',
+      'verify_runs',
+      'verify_test_results',
       'xai_batches',
       'xai_explanations',
     ]);

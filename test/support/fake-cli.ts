@@ -119,6 +119,7 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
       locateWorkflowId: record('locateWorkflowId', async (kind, id) => resolveWorkflowId(kind, id)),
       startRetention: record('startRetention', async () => startedRun('retention-x', 'x')),
       startDeployment: record('startDeployment', async () => startedRun('deploy-x', 'x')),
+      startTestSuite: record('startTestSuite', async () => startedRun('verify-tests-x', 'x')),
       scheduleRetention: record('scheduleRetention', async () => ({
         scheduleId: 'faultline-retention',
         created: true,

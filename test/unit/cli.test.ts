@@ -264,6 +264,7 @@ describe('run commands and exit codes', () => {
       'retention',
       'features',
       'deploy',
+      'verify',
     ]);
     const train = program.commands.find((c) => c.name() === 'train');
     expect(train?.commands.map((c) => c.name())).toEqual(['start', 'progress', 'cancel', 'result']);
