@@ -45,7 +45,8 @@ import {
   type DbHandle,
   type SignalInput,
 } from '../../db/index.js';
-import { datasets, experiments, signals } from '../../db/schema.js';
+import { datasets, ENTITY_KINDS, experiments, signals } from '../../db/schema.js';
+import { EVENT_TYPES } from '../../contracts/notifications.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 const RESULT: TrainModelResult = {
@@ -167,6 +168,9 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
       'evaluation_predictions',
       'evaluations',
       'experiments',
+      'feature_analyses',
+      'feature_sets',
+      'model_versions',
       'models',
       'notifications',
       'signals',
@@ -178,6 +182,25 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
       'xai_batches',
       'xai_explanations',
     ]);
+  });
+
+  it('accepts a notification of every event type and entity kind (the checks of 0013 list them all)', async () => {
+    for (const [i, eventType] of EVENT_TYPES.entries()) {
+      const entityKind = ENTITY_KINDS[i % ENTITY_KINDS.length];
+      await db.execute(
+        sql`insert into notifications (id, event_type, entity_kind, entity_id, title, message, url) values (${`ev-${i}`}, ${eventType}, ${entityKind}, ${`check-${i}`}, 't', 'm', '/x')`,
+      );
+    }
+    for (const kind of ENTITY_KINDS) {
+      await db.execute(
+        sql`insert into notifications (id, event_type, entity_kind, entity_id, title, message, url) values (${`kind-${kind}`}, 'TRAINING_COMPLETED', ${kind}, 'kinds', 't', 'm', '/x')`,
+      );
+    }
+    await expect(
+      db.execute(
+        sql`insert into notifications (id, event_type, entity_kind, entity_id, title, message, url) values ('bad-event', 'NO_SUCH_EVENT', 'dataset', 'x', 't', 'm', '/x')`,
+      ),
+    ).rejects.toThrow();
   });
 
   it('rejects a status outside contracts/status.ts (CHECK constraint)', async () => {
