@@ -1,1 +1,0 @@
-ALTER TABLE "experiments" ADD COLUMN "backend_version" text;
