@@ -184,7 +184,7 @@ describe.each(BACKENDS)('repositories on $kind', (backend) => {
     ]);
   });
 
-  it('accepts a notification of every event type and entity kind (the checks of 0013 list them all)', async () => {
+  it('accepts a notification of every event type and entity kind (the checks of 0012 list them all)', async () => {
     for (const [i, eventType] of EVENT_TYPES.entries()) {
       const entityKind = ENTITY_KINDS[i % ENTITY_KINDS.length];
       await db.execute(
