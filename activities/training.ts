@@ -20,6 +20,7 @@ import type { ActivityDeps } from './deps.js';
 import { classifyingOutages, invalidState, notFound, validateActivityInput } from './lib/failures.js';
 import { missingEpochRow, reportEpoch, unsignalledEpochs } from './lib/epoch-report.js';
 import { laterResume, resumeFromEpochs, type RecordedEpoch } from './lib/resume.js';
+import { threadsPerTraining } from '../config/train-slots.js';
 
 /** Errors of the training engine that mean "this input can never train" (ml/data, ml/train). */
 const DETERMINISTIC_INPUT_ERRORS = new Set(['SplitError', 'WindowError', 'InvalidTrainingJob']);
@@ -162,9 +163,10 @@ export function createTrainingActivities(deps: ActivityDeps) {
           artifacts: deps.config.artifacts,
           backend: deps.config.tfjsBackend,
           signal: ctx.cancellationSignal,
-          onBackend: async (name) => {
-            ctx.log.info('training backend selected', { backend: name });
-            await setExperimentBackend(deps.db, input.experimentId, name);
+          threads: threadsPerTraining(deps.config.worker),
+          onBackend: async (name, version) => {
+            ctx.log.info('training backend selected', { backend: name, version });
+            await setExperimentBackend(deps.db, input.experimentId, name, version);
           },
           // Row, then heartbeat, then signal (epoch-report.ts says why).
           onEpoch: (hb) => reportEpoch(sinks, hb),

@@ -29,7 +29,7 @@
  * writes bench/results/hpo-orchestration.json except with --quick. Not part of npm test.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -105,6 +105,64 @@ type CeleryReport =
     }
   | { status: 'skipped'; python: string | null; reason: string; hint: string };
 
+type OptunaReport =
+  | {
+      status: 'ok';
+      python: string;
+      optuna: string;
+      sqlalchemy: string;
+      results: { concurrency: number; trials: number; wallSec: number; trialsPerSec: number; msPerTrialWall: number }[];
+    }
+  | { status: 'skipped'; python: string | null; reason: string; hint: string };
+
+const OptunaOutput = z.object({
+  optuna: z.string(),
+  sqlalchemy: z.string(),
+  results: z.array(z.object({ window: z.number(), trials: z.number(), wallSec: z.number(), trialsPerSec: z.number(), msPerTrialWall: z.number() })),
+});
+const OPTUNA_HINT =
+  'python3 -m venv bench/.venv-optuna && bench/.venv-optuna/bin/pip install optuna==5.0.0 psycopg2-binary (or set FAULTLINE_BENCH_PYTHON), and Postgres on 127.0.0.1:5432 (or FAULTLINE_BENCH_OPTUNA_URL)';
+
+/**
+ * Optuna's RDB storage on Postgres: the same 500 instant trials, n_jobs = C threads, a durable
+ * study (every trial's state in the database, like ours). Its own database on the local server.
+ */
+function runOptuna(): OptunaReport {
+  const venv = path.join(ROOT, 'bench/.venv-optuna/bin/python');
+  const found =
+    !process.env.FAULTLINE_BENCH_PYTHON && existsSync(venv) && spawnSync(venv, ['-c', 'import optuna, psycopg2'], { encoding: 'utf8' }).status === 0
+      ? { python: venv }
+      : findPython(ROOT, ['optuna', 'psycopg2']);
+  if ('reason' in found) return { status: 'skipped', python: found.python, reason: found.reason, hint: OPTUNA_HINT };
+  const url = process.env.FAULTLINE_BENCH_OPTUNA_URL ?? 'postgresql://postgres@127.0.0.1:5432/faultline_bench_optuna';
+  const args = JSON.stringify({ trials: TRIALS, windows: CONCURRENCY, seed: SEED, warmup: WARMUP_TRIALS, url });
+  const r = spawnSync(found.python, [path.join(ROOT, 'bench/peers/optuna_rdb.py'), args], {
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const last = r.stdout?.trim().split('\n').pop() ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    parsed = undefined;
+  }
+  const skipped = z.object({ skipped: z.string() }).safeParse(parsed);
+  const out = OptunaOutput.safeParse(parsed);
+  if (r.status !== 0 || skipped.success || !out.success) {
+    const why = skipped.success ? skipped.data.skipped : `optuna peer failed (exit ${r.status ?? r.signal ?? r.error?.message}): ${last.slice(-300)}`;
+    return { status: 'skipped', python: found.python, reason: why, hint: OPTUNA_HINT };
+  }
+  return {
+    status: 'ok',
+    python: found.python,
+    optuna: out.data.optuna,
+    sqlalchemy: out.data.sqlalchemy,
+    results: out.data.results.map(({ window, ...x }) => ({ concurrency: window, ...x })),
+  };
+}
+
 interface Report {
   trials: number;
   concurrency: number[];
@@ -115,6 +173,8 @@ interface Report {
   evalMsMean: number;
   ours: OursRow[];
   celery: CeleryReport;
+  /** The durable Python peer: Optuna with RDBStorage on the local Postgres (bench/peers/optuna_rdb.py). */
+  optuna: OptunaReport;
   /** Per concurrency: ours ÷ Celery. trials/s above 1 = we are faster; ms/trial above 1 = we are slower. */
   ratio: { concurrency: number; trialsPerSecOursOverCelery: number; msPerTrialOursOverCelery: number }[];
   loadAverage: { start: number[]; end: number[] };
@@ -259,6 +319,7 @@ async function main(): Promise<void> {
 
   // Our stack is down before the peer starts, so the two never share the cores.
   const celery = runCelery();
+  const optuna = runOptuna();
   const report: Report = {
     trials: TRIALS,
     concurrency: CONCURRENCY,
@@ -268,6 +329,7 @@ async function main(): Promise<void> {
     evalMsMean: evalMs,
     ours,
     celery,
+    optuna,
     ratio: [],
     loadAverage: { start: loadStart, end: loadavg() },
   };
@@ -300,6 +362,14 @@ async function main(): Promise<void> {
     }
   } else {
     console.log(`celery peer skipped: ${celery.reason}\n  to run it: ${celery.hint}`);
+  }
+  if (optuna.status === 'ok') {
+    for (const r of optuna.results)
+      console.log(
+        `${`optuna ${optuna.optuna} (RDB, postgres)`.padEnd(34)} ${String(r.concurrency).padStart(3)} ${f(r.wallSec, 2).padStart(8)} ${f(r.trialsPerSec, 1).padStart(9)} ${f(r.msPerTrialWall, 2).padStart(9)}`,
+      );
+  } else {
+    console.log(`optuna peer skipped: ${optuna.reason}\n  to run it: ${optuna.hint}`);
   }
   console.log(`Branin evaluation: ${f(evalMs * 1000, 2)} µs; load average at end ${report.loadAverage.end.join(' / ')}`);
 

@@ -102,6 +102,8 @@ export const experiments = pgTable(
     status: text('status', { enum: RUN_STATUSES }).notNull().default('PENDING'),
     /** tfjs backend actually used (DESIGN: recorded with every experiment). */
     backend: text('backend'),
+    /** Its package and library versions, e.g. `tfjs-node 4.22.0, TensorFlow 2.18.1`. */
+    backendVersion: text('backend_version'),
     workflowId: text('workflow_id'),
     epochsCompleted: integer('epochs_completed').notNull().default(0),
     bestEpoch: integer('best_epoch'),

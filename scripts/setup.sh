@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fresh-machine setup, safe to re-run: node_modules, the Temporal CLI (dev server + Web UI) and
-# the Python dashboard example's packages (examples/python/requirements.txt) in .venv.
+# the Python dashboard example's packages (examples/python/requirements.txt) in .venv, and the
+# native TensorFlow backend in native/ where it can be built (scripts/setup-native-tf.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,3 +54,6 @@ fi
 install_requirements examples/python/requirements.txt .venv/.examples-python-installed "the Python example's packages"
 # The S3-compatible server the artifact-store tests start (moto_server; test/support/s3.ts).
 install_requirements scripts/requirements-test.txt .venv/.test-services-installed "the test services' packages"
+
+# The native TensorFlow backend (best effort: prints why not and leaves workers on wasm).
+bash scripts/setup-native-tf.sh

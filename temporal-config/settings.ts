@@ -37,11 +37,24 @@ export function devServerLogFile(dataDir: string): string {
  *   in a partition no poller is watching until it is forwarded, which shows up as start latency.
  * - Search-attribute cache refresh on read: `temporal operator search-attribute create` (and the
  *   start-up registration) is visible to the next query at once, instead of after the cache TTL.
+ * - Transfer-queue poll rate: every hand-off of a new workflow or activity task from history to
+ *   matching goes through the shard's transfer queue, whose reader is paced at
+ *   `transferProcessorMaxPollRPS` (default 20/s per shard). The dev server has ONE shard, so each
+ *   hop waited up to 50 ms (~33 ms on average) and an HPO trial at one in flight (four hops) cost
+ *   ~200 ms of pure waiting. The limit protects a shared database from many shards polling; one
+ *   shard on SQLite has nothing to protect.
+ * - Timer max time shift: the timer queue fires a timer only once it is `timerProcessorMaxTimeShift`
+ *   (default 1 s) past its time, to tolerate clock skew between history hosts — so on the dev
+ *   server `sleep('10 ms')` took ~1 s, as did activity retry backoffs and timeouts. One process has
+ *   one clock: 10 ms makes timers fire on time.
+ * temporal-config/README.md ("Cluster notes") says what to set on a real cluster.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
   'system.forceSearchAttributesCacheRefreshOnRead': true,
+  'history.transferProcessorMaxPollRPS': 10_000,
+  'history.timerProcessorMaxTimeShift': '10ms',
 };
 
 /** Parses a retention like `72h` or `7d` (the TEMPORAL_RETENTION format) into seconds. */

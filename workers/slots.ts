@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Config } from '../config/index.js';
+import { defaultTrainSlots } from '../config/train-slots.js';
 
 export interface SlotCounts {
   train: number;
@@ -19,7 +20,7 @@ export interface SlotCounts {
  */
 export function defaultSlots(worker: Config['worker'], cores: number = os.availableParallelism()): SlotCounts {
   return {
-    train: worker.trainSlots ?? Math.max(1, Math.min(cores, 2)),
+    train: defaultTrainSlots(worker, cores),
     cpu: worker.cpuSlots ?? Math.max(1, cores),
     control: worker.controlSlots,
   };

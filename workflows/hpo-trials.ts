@@ -16,7 +16,8 @@ import {
   type TrainHyperparameters,
 } from '../contracts/index.js';
 import { toTrainHyperparameters, type Params, type Pruner, type Sampler } from './search/index.js';
-import { control, cpu } from './lib/activities.js';
+import { cpu } from './lib/activities.js';
+import { recordTrial } from './lib/bookkeeping.js';
 import type { CampaignScheduler } from './lib/campaign.js';
 import { CAMPAIGN_CHILD_OPTIONS, withAttempts } from './lib/child-run.js';
 import { failureMessage } from './lib/failure.js';
@@ -74,7 +75,7 @@ export class HpoTrials {
     this.changed();
     const intermediate: Record<string, number> = {};
     try {
-      await control.recordTrial({ campaignId, number: n, params: trial.params, status: 'RUNNING', rung: 0, intermediate });
+      await recordTrial({ campaignId, number: n, params: trial.params, status: 'RUNNING', rung: 0, intermediate });
       let rung = 0;
       let resumeFrom: Checkpoint | undefined;
       for (;;) {
@@ -91,7 +92,7 @@ export class HpoTrials {
         const decision = this.pruner.report(n, rung, out.value);
         const promote = decision === 'promote' && !this.scheduler.stopRequested;
         trial.status = promote ? 'RUNNING' : decision === 'stop' ? 'PRUNED' : decision === 'complete' ? 'COMPLETED' : 'STOPPED';
-        await control.recordTrial({
+        await recordTrial({
           campaignId,
           number: n,
           params: trial.params,
@@ -116,7 +117,7 @@ export class HpoTrials {
       trial.error = failureMessage(err);
       this.counts.failed++;
       this.sampler.tell(n, { status: 'failed' });
-      await control.recordTrial({ campaignId, number: n, params: trial.params, status: 'FAILED', rung: trial.rung, intermediate, error: trial.error });
+      await recordTrial({ campaignId, number: n, params: trial.params, status: 'FAILED', rung: trial.rung, intermediate, error: trial.error });
     } finally {
       this.running.delete(n);
       this.scheduler.finished();

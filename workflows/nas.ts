@@ -31,6 +31,7 @@ import {
   type NasSuggestion,
 } from './search/index.js';
 import { control } from './lib/activities.js';
+import { recordTrial } from './lib/bookkeeping.js';
 import { CampaignScheduler, limitsUpdate } from './lib/campaign.js';
 import { liveDetails } from './lib/details.js';
 import { CAMPAIGN_CHILD_OPTIONS, withAttempts } from './lib/child-run.js';
@@ -138,7 +139,7 @@ export async function nasCampaignWorkflow(raw: unknown, carried?: NasCarriedStat
     genome: Genome,
     status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED',
     extra: { value?: number; metrics?: Record<string, number>; experimentId?: string; error?: string } = {},
-  ) => control.recordTrial({ campaignId, number: n, params: genome as unknown as Record<string, unknown>, status, rung: 0, intermediate: {}, ...extra });
+  ) => recordTrial({ campaignId, number: n, params: genome as unknown as Record<string, unknown>, status, rung: 0, intermediate: {}, ...extra });
 
   /** One candidate's training, a child run per attempt. */
   const train = (n: number, genome: Genome) =>

@@ -55,7 +55,10 @@ def main():
     p.add_argument("--predict-seconds", type=float, default=5.0)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--predict-batch", type=int, default=256)
+    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: torch's default)")
     a = p.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     model = ReferenceCnn()
     trainable = sum(t.numel() for t in model.parameters())
@@ -73,22 +76,25 @@ def main():
     model.train()
     for _ in range(5):
         step()
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - t0 < a.train_seconds:
         step()
         n += 1
     train_sps = n * a.batch / (time.perf_counter() - t0)
+    # CPU-seconds of every thread of this process: samples per CPU-second compares at equal cores.
+    train_cpu_sps = n * a.batch / max(time.process_time() - c0, 1e-9)
 
     model.eval()
     xp = torch.randn(a.predict_batch, 1, 2048)
     with torch.inference_mode():
         for _ in range(3):
             model(xp)
-        m, t0 = 0, time.perf_counter()
+        m, t0, c0 = 0, time.perf_counter(), time.process_time()
         while time.perf_counter() - t0 < a.predict_seconds:
             torch.softmax(model(xp), dim=-1)
             m += 1
         predict_sps = m * a.predict_batch / (time.perf_counter() - t0)
+        predict_cpu_sps = m * a.predict_batch / max(time.process_time() - c0, 1e-9)
 
     print(json.dumps({
         "torch": torch.__version__,
@@ -97,6 +103,8 @@ def main():
         "params": trainable + buffers,
         "trainSamplesPerSec": train_sps,
         "predictSamplesPerSec": predict_sps,
+        "trainSamplesPerCpuSec": train_cpu_sps,
+        "predictSamplesPerCpuSec": predict_cpu_sps,
         "trainBatches": n,
         "batchSize": a.batch,
         "predictBatchSize": a.predict_batch,

@@ -94,8 +94,8 @@ function keepOrNow(status: RunStatus) {
 }
 
 /** Record the tfjs backend actually in use (DESIGN: recorded with every experiment) without touching the status. */
-export async function setExperimentBackend(db: Database, id: string, backend: string): Promise<void> {
-  await db.update(experiments).set({ backend }).where(eq(experiments.id, id));
+export async function setExperimentBackend(db: Database, id: string, backend: string, backendVersion?: string): Promise<void> {
+  await db.update(experiments).set({ backend, backendVersion }).where(eq(experiments.id, id));
 }
 
 export type EpochInput = EpochMetrics & { checkpointUri?: string | null };

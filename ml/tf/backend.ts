@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import { registerDilatedConvGradient } from './gradients/conv2d-dilated.js';
@@ -8,8 +11,10 @@ import { registerWasmTrainingKernels } from './kernels/index.js';
  * wasm -> cpu, or exactly the one asked for.
  *
  * Facts this relies on (reference/environment-notes.md):
- * - The native packages are optional dependencies that may be absent, so they are imported
- *   dynamically and a failed import just moves on to the next candidate.
+ * - The native packages are not npm dependencies (their install script downloads from a host
+ *   `npm ci` cannot reach): `npm run setup` builds @tensorflow/tfjs-node into native/
+ *   (scripts/setup-native-tf.sh). They are imported dynamically, from node_modules or native/, and
+ *   a failed import just moves on to the next candidate.
  * - `tf.setBackend` can resolve `false` or silently fall back to another backend, so the result
  *   is always checked with `tf.getBackend()`.
  * - Importing @tensorflow/tfjs-backend-wasm installs process-wide `uncaughtException` and
@@ -34,6 +39,8 @@ export interface BackendAttempt {
 export interface BackendInfo {
   /** tf.getBackend() after selection: 'tensorflow', 'wasm' or 'cpu'. */
   name: string;
+  /** What computes, for the experiment record: e.g. `tfjs-node 4.22.0, TensorFlow 2.18.1` or `tfjs-backend-wasm 4.22.0`. */
+  version: string;
   tried: BackendAttempt[];
 }
 
@@ -90,9 +97,13 @@ async function select(preference: TfjsBackendChoice | undefined): Promise<Backen
   const tried: BackendAttempt[] = [];
   for (const backend of candidates) {
     try {
-      await activate(backend);
+      const version = await activate(backend);
+      // Loading a backend package can load tfjs-core's stock gradients once more (tfjs-node
+      // requires @tensorflow/tfjs, and a second module instance re-registers them into the shared
+      // global registry): ours goes back on top.
+      registerDilatedConvGradient();
       tried.push({ backend, ok: true });
-      return { name: tf.getBackend(), tried };
+      return { name: tf.getBackend(), version, tried };
     } catch (e) {
       tried.push({ backend, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
@@ -105,8 +116,8 @@ async function select(preference: TfjsBackendChoice | undefined): Promise<Backen
   );
 }
 
-async function activate(choice: TfjsBackendChoice): Promise<void> {
-  await loadBackendModule(choice);
+async function activate(choice: TfjsBackendChoice): Promise<string> {
+  const moduleVersion = await loadBackendModule(choice);
   const name = TFJS_NAME[choice];
   if (tf.findBackendFactory(name) == null) {
     throw new Error(`module loaded but backend '${name}' is not registered (duplicate @tensorflow/tfjs-core instance?)`);
@@ -118,34 +129,72 @@ async function activate(choice: TfjsBackendChoice): Promise<void> {
     throw new Error(`tf.setBackend('${name}') returned ${ok}; active backend is '${active}'`);
   }
   await tf.ready();
+  return describeVersion(choice, moduleVersion);
 }
 
-async function loadBackendModule(choice: TfjsBackendChoice): Promise<void> {
+const PACKAGE_OF: Record<TfjsBackendChoice, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+function describeVersion(choice: TfjsBackendChoice, moduleVersion: string): string {
+  const short = `${PACKAGE_OF[choice].replace('@tensorflow/', '')} ${moduleVersion}`;
+  if (TFJS_NAME[choice] !== 'tensorflow') return short;
+  // The native binding reports the TensorFlow C library it was linked against.
+  const backend = tf.backend() as unknown as { binding?: { TF_Version?: unknown } };
+  const tfVersion = backend.binding?.TF_Version;
+  return typeof tfVersion === 'string' ? `${short}, TensorFlow ${tfVersion}` : short;
+}
+
+/** Loads the module that registers the backend; resolves the module's own version. */
+async function loadBackendModule(choice: TfjsBackendChoice): Promise<string> {
   switch (choice) {
     case 'tensorflow-gpu':
-      await importOptional('@tensorflow/tfjs-node-gpu');
-      return;
-    case 'tensorflow':
-      await importOptional('@tensorflow/tfjs-node');
-      return;
+    case 'tensorflow': {
+      const mod = (await importNative(PACKAGE_OF[choice])) as { version?: Record<string, string> };
+      return mod.version?.['tfjs-node'] ?? tf.version_core;
+    }
     case 'wasm':
-      await import('@tensorflow/tfjs-backend-wasm');
-      return;
+      return (await import('@tensorflow/tfjs-backend-wasm')).version_wasm;
     case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu');
-      return;
+      return (await import('@tensorflow/tfjs-backend-cpu')).version_cpu;
   }
 }
 
-/**
- * Imports an optional dependency by a name TypeScript cannot resolve statically (the package
- * may not be installed, so it has no types here).
- */
-async function importOptional(specifier: string): Promise<unknown> {
+/** Where `npm run setup` builds the native packages (scripts/setup-native-tf.sh). */
+const NATIVE_DIR = fileURLToPath(new URL('../../native/', import.meta.url));
+
+/** Where a native package would load from: node_modules (installed by hand) first, then native/. */
+function resolveNative(pkg: string): string | undefined {
+  for (const base of [import.meta.url, pathToFileURL(`${NATIVE_DIR}package.json`).href]) {
+    try {
+      return createRequire(base).resolve(pkg);
+    } catch {
+      // Not there: try the next place.
+    }
+  }
+  return undefined;
+}
+
+/** True when `npm run setup` (or a manual install) left a loadable-looking tfjs-node addon. */
+export function nativeTfInstalled(pkg = '@tensorflow/tfjs-node'): boolean {
+  const main = resolveNative(pkg);
+  if (main === undefined) return false;
+  const root = main.slice(0, main.lastIndexOf('/dist/'));
+  return existsSync(`${root}/lib/napi-v8/tfjs_binding.node`) || existsSync(`${root}/lib/napi-v9/tfjs_binding.node`);
+}
+
+async function importNative(pkg: string): Promise<unknown> {
+  const main = resolveNative(pkg);
+  if (main === undefined) {
+    throw new Error(`cannot load ${pkg}: not installed (npm run setup builds it into native/; see its output for why it did not)`);
+  }
   try {
-    return await import(specifier);
+    return await import(pathToFileURL(main).href);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new Error(`cannot load ${specifier} (optional dependency; not installed or its native library failed to load): ${message}`);
+    throw new Error(`cannot load ${pkg} from ${main} (its native library failed to load): ${message}`);
   }
 }

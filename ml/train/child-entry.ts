@@ -36,7 +36,7 @@ function send(message: ChildMessage): Promise<void> {
 async function main(start: ParentMessage): Promise<number> {
   try {
     const info = await initBackend(start.backend);
-    await send({ type: 'backend', name: info.name, tried: info.tried });
+    await send({ type: 'backend', name: info.name, version: info.version, tried: info.tried });
     const outcome = await runTraining(start.job, {
       artifacts: openArtifactStore(start.artifacts),
       signal: controller.signal,

@@ -28,7 +28,7 @@ export interface SerializedError {
 }
 
 export type ChildMessage =
-  | { type: 'backend'; name: string; tried: { backend: string; ok: boolean; error?: string }[] }
+  | { type: 'backend'; name: string; version: string; tried: { backend: string; ok: boolean; error?: string }[] }
   | { type: 'epoch'; report: TrainingHeartbeat }
   | { type: 'log'; msg: string; meta?: object }
   | { type: 'done'; outcome: TrainingOutcome }

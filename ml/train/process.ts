@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrainingHeartbeat } from '../../contracts/training.js';
 import type { TfjsBackendChoice } from '../../config/index.js';
+import { nativeTfThreadEnv } from '../tf/threads.js';
 import { TrainingAbortedError, TrainingDivergedError } from './errors.js';
 import { isChildMessage, reviveChildError, stderrTailNote, type ChildMessage, type SerializedError, type StartMessage } from './messages.js';
 import type { TrainingJob, TrainingOutcome } from './trainer.js';
@@ -23,7 +24,12 @@ export interface ChildTrainingOptions {
   /** Called once per epoch, strictly in order; the next report waits until this resolves. */
   onEpoch(report: TrainingHeartbeat): Promise<void>;
   /** Called once the child has selected its backend, before the first epoch (awaited in order). */
-  onBackend?(name: string): void | Promise<void>;
+  onBackend?(name: string, version: string): void | Promise<void>;
+  /**
+   * Threads TensorFlow may use in this process (native backend only; wasm is single-threaded):
+   * the cores divided by the training slots, so concurrent trainings do not oversubscribe.
+   */
+  threads?: number;
   /** The child's pid, right after it was started (for logs and diagnostics). */
   onSpawn?(pid: number): void;
   log?(msg: string, meta?: object): void;
@@ -46,6 +52,7 @@ export function runTrainingInChildProcess(job: TrainingJob, opts: ChildTrainingO
   return new Promise<TrainingOutcome>((resolve, reject) => {
     const child = fork(CHILD_ENTRY, [], {
       execArgv: ['--import', TSX_LOADER],
+      env: { ...process.env, ...nativeTfThreadEnv(opts.threads ?? 1) },
       // Structured clone keeps NaN/Infinity in metrics (JSON would turn them into null).
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
@@ -115,8 +122,8 @@ export function runTrainingInChildProcess(job: TrainingJob, opts: ChildTrainingO
       const m: ChildMessage = raw;
       switch (m.type) {
         case 'backend':
-          opts.log?.('training child backend', { pid: child.pid, backend: m.name, tried: m.tried });
-          enqueue(() => opts.onBackend?.(m.name));
+          opts.log?.('training child backend', { pid: child.pid, backend: m.name, version: m.version, tried: m.tried });
+          enqueue(() => opts.onBackend?.(m.name, m.version));
           return;
         case 'log':
           opts.log?.(m.msg, m.meta);

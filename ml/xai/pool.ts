@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { toArtifactLocation, type ArtifactLocationLike } from '../../artifacts/open.js';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TfjsBackendChoice } from '../../config/index.js';
 import type { XaiMethod } from '../../contracts/xai.js';
+import { nativeTfThreadEnv } from '../tf/threads.js';
 import { reviveChildError, stderrTailNote } from '../train/messages.js';
 import type { AnalysisJob, AnalysisOutcome } from '../eval/jobs.js';
 import type { FeatureJob } from '../features/job.js';
@@ -218,6 +220,8 @@ export class XaiProcessPool {
   private spawn(): void {
     const child = fork(CHILD_ENTRY, [], {
       execArgv: ['--import', TSX_LOADER],
+      // The pool's children share the cores: native TensorFlow gets its share, not every core each.
+      env: { ...process.env, ...nativeTfThreadEnv(os.availableParallelism() / this.opts.size) },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });

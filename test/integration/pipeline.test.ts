@@ -12,6 +12,7 @@ import { findTemporalCli } from '../../temporal-config/cli.js';
 import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET, TINY_EPOCHS, TINY_SIGNALS, tinyTraining } from './fixtures.js';
 import { recordReplayHistory } from '../support/history.js';
+import { nativeTfInstalled } from '../../ml/tf/index.js';
 
 const exec = promisify(execFile);
 
@@ -59,7 +60,9 @@ describe('dataset generation and training on a real stack', () => {
     const result = await getTrainingResult(stack.client, started.workflowId);
     expect(result.status).toBe('COMPLETED');
     expect(result.epochsCompleted).toBe(TINY_EPOCHS);
-    expect(result.backend).toBe('wasm');
+    // The worker picks native TensorFlow when `npm run setup` built it, else wasm.
+    const expected = nativeTfInstalled() ? 'tensorflow' : 'wasm';
+    expect(result.backend).toBe(expected);
     expect(result.classes).toEqual(['ball', 'inner_race', 'normal', 'outer_race']);
     const testWindows = Object.values(result.classBalance.test).reduce((a, b) => a + b, 0);
     expect(result.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(testWindows);
@@ -72,7 +75,8 @@ describe('dataset generation and training on a real stack', () => {
     expect(epochs.map((e) => e.epoch).sort((a, b) => a - b)).toEqual(Array.from({ length: TINY_EPOCHS }, (_, i) => i + 1));
     expect(epochs.every((e) => e.checkpointUri?.startsWith('artifact:sha256/'))).toBe(true);
     const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, started.entityId));
-    expect(exp).toMatchObject({ status: 'COMPLETED', backend: 'wasm', epochsCompleted: TINY_EPOCHS, modelUri: result.modelUri });
+    expect(exp.backendVersion).toMatch(expected === 'tensorflow' ? /^tfjs-node 4\.22\.0, TensorFlow \d+\.\d+/ : /^tfjs-backend-wasm 4\.22\.0$/);
+    expect(exp).toMatchObject({ status: 'COMPLETED', backend: expected, epochsCompleted: TINY_EPOCHS, modelUri: result.modelUri });
     const [model] = await stack.db.select().from(models).where(eq(models.experimentId, started.entityId));
     expect(model.artifactUri).toBe(result.modelUri);
     const progress = await getProgress(stack.client, started.workflowId);

@@ -16,6 +16,7 @@ import { Rng } from '../../ml/random.js';
 import { initBackend } from '../../ml/tf/index.js';
 import { explainSignal, gradCam, integratedGradients, XaiInputError, type ExplainJob } from '../../ml/xai/index.js';
 import { XaiProcessPool } from '../../ml/xai/pool.js';
+import { TEST_BACKEND } from '../support/test-backend.js';
 
 /**
  * `explainSignal` (all methods, faithfulness and summaries for one signal's windows) and the
@@ -70,7 +71,7 @@ function job(over: Partial<ExplainJob> = {}): ExplainJob {
 
 let model: tfl.LayersModel;
 beforeAll(async () => {
-  await initBackend('wasm');
+  await initBackend(TEST_BACKEND);
   model = buildModel(ARCH, { inputLength: L, numClasses: 3, seed: 4 });
 });
 afterAll(() => disposeModel(model));
@@ -142,7 +143,7 @@ describe('XaiProcessPool', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'xai-pool-'));
     store = new FileArtifactStore(dir);
     modelUri = (await store.put(await serializeModel(model, { includeOptimizer: false }), { kind: 'model', mediaType: 'application/octet-stream' })).uri;
-    pool = new XaiProcessPool({ size: 2, artifacts: dir, backend: 'wasm' });
+    pool = new XaiProcessPool({ size: 2, artifacts: dir, backend: TEST_BACKEND });
   });
   afterAll(async () => {
     await pool.close();
@@ -223,7 +224,7 @@ describe('XaiProcessPool', () => {
   );
 
   it('a job aborted while queued never starts', async () => {
-    const small = new XaiProcessPool({ size: 1, artifacts: dir, backend: 'wasm' });
+    const small = new XaiProcessPool({ size: 1, artifacts: dir, backend: TEST_BACKEND });
     try {
       await small.run(modelUri, light()); // the child is up: the next job runs at once
       const first = small.run(modelUri, light());

@@ -16,11 +16,13 @@ import {
   summarizeAttribution,
   XaiInputError,
 } from '../../ml/xai/index.js';
+import { TEST_BACKEND, TEST_BACKEND_NAME } from '../support/test-backend.js';
 
 /**
  * The explanation methods on a small 1D CNN trained so that class 1 means "an impulse somewhere
  * in samples 96–128" and class 0 is noise alone: every method must point at that window. Runs on
- * wasm (the workers' backend), which has the input-side gradients these methods need.
+ * wasm (or TFJS_BACKEND: `.ci/run` repeats it on native TensorFlow), which has the input-side
+ * gradients these methods need.
  */
 
 const L = 256;
@@ -81,8 +83,8 @@ let background: Float32Array[];
 let lastHistory: string[] = [];
 
 beforeAll(async () => {
-  const info = await initBackend('wasm');
-  expect(info.name).toBe('wasm');
+  const info = await initBackend(TEST_BACKEND);
+  expect(info.name).toBe(TEST_BACKEND_NAME);
   model = buildModel(ARCH, { inputLength: L, numClasses: 2, seed: 11 });
   compileModel(model, { optimizer: 'adam', learningRate: 0.01 });
   const train = dataset(512, 1);

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { ERROR_TYPES, NON_RETRYABLE_ERROR_TYPES, TASK_QUEUES } from '../../contracts/index.js';
 import type { ControlActivities, CpuActivities, TrainActivities } from '../../activities/index.js';
 
@@ -80,7 +80,24 @@ export const ANALYSIS_OPTIONS: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
+/**
+ * Campaign bookkeeping run as local activities, in the workflow's own worker (the control worker
+ * registers the control activities): no activity task, no extra workflow task, no server round
+ * trip per call. Only for idempotent upserts, because a local activity may run again when its
+ * workflow task is retried (at-least-once, like a regular activity, but re-run also after a
+ * worker crash before the marker was recorded). Short attempts: a local activity holds its
+ * workflow task open (heartbeated by the SDK); past `localRetryThreshold` the retries back off
+ * through a timer instead.
+ */
+export const LOCAL_CONTROL_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  localRetryThreshold: '10 seconds',
+  retry: retry(20, '1 minute'),
+};
+
 export const control = proxyActivities<ControlActivities>(CONTROL_OPTIONS);
+export const localControl = proxyLocalActivities<Pick<ControlActivities, 'recordTrial'>>(LOCAL_CONTROL_OPTIONS);
 export const evalPredict = proxyActivities<Pick<CpuActivities, 'predictSplit'>>(PREDICT_OPTIONS);
 export const evalAnalysis = proxyActivities<Pick<CpuActivities, 'analyzeRoc' | 'analyzeErrors' | 'analyzeComparison'>>(ANALYSIS_OPTIONS);
 export const cpu = proxyActivities<CpuActivities>(CPU_OPTIONS);
