@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/training-backends.ts             # 8 s train + 4 s predict per cell
  *   BENCH_SECONDS=3 npx tsx bench/training-backends.ts
+ *   npx tsx bench/training-backends.ts --quick     # 2 s per cell (npm run bench -- --quick)
  *
  * PyTorch: FAULTLINE_BENCH_PYTHON, then bench/.venv-optuna/bin/python, then .venv/bin/python.
  * Prints a table and the report as JSON on the last line; writes bench/results/training-backends.json.
@@ -22,7 +23,7 @@ import { initBackend, nativeTfInstalled } from '../ml/tf/index.js';
 import { nativeTfThreadEnv } from '../ml/tf/threads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (process.argv.includes('--quick') ? 2 : 8));
 const INPUT = 2048;
 const THREADS = [1, 2];
 const BATCHES = [32, 256];

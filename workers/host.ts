@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { createActivities, createActivityDeps, type ActivityDeps } from '../activities/index.js';
+import { createActivities, createActivityDeps, type ActivitiesByQueue, type ActivityDeps } from '../activities/index.js';
 import type { Config } from '../config/index.js';
 import type { QueueRole } from '../contracts/index.js';
 import { connectWorkerConnection } from '../temporal-config/connection.js';
@@ -30,6 +30,8 @@ export async function hostWorkers(
     slots: SlotCounts;
     workflowBundle?: CreateWorkersOptions['workflowBundle'];
     identity?: string;
+    /** Tests only: wrap the real activities, e.g. to hold one back and see a run mid-way. */
+    wrapActivities?: (activities: ActivitiesByQueue) => ActivitiesByQueue;
   },
 ): Promise<HostedWorkers> {
   const connection = await connectWorkerConnection(config);
@@ -40,7 +42,7 @@ export async function hostWorkers(
       connection,
       namespace: opts.namespace,
       queues: opts.queues,
-      activities: createActivities(deps.deps),
+      activities: (opts.wrapActivities ?? ((a) => a))(createActivities(deps.deps)),
       slots: opts.slots,
       dataConverter: dataConverterFor(config),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),

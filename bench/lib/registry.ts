@@ -8,12 +8,14 @@ import { bench as matReader } from '../defs/mat-reader.js';
 import { bench as nasSearch } from '../defs/nas-search.js';
 import { bench as realData } from '../defs/real-data.js';
 import { bench as simulator } from '../defs/simulator.js';
+import { bench as trainingBackends } from '../defs/training-backends.js';
 import { bench as trainingThroughput } from '../defs/training-throughput.js';
 import { bench as xai } from '../defs/xai.js';
 import type { Bench } from './bench.js';
 
 export const BENCHES: readonly Bench[] = [
   trainingThroughput,
+  trainingBackends,
   simulator,
   hpoSampleEfficiency,
   hpoOrchestration,

@@ -107,7 +107,23 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
     expect(described.summary).toBe(running.summary);
     expect(described.memo).toEqual(running.progressMemo);
 
-    await stack.startInProcessWorkers(['cpu']);
+    // Chunks past the fourth wait for the gate, so the run is seen mid-way however fast the
+    // server and the machine are (a fast run used to finish between two polls).
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let begun = 0;
+    await stack.startInProcessWorkers(['cpu'], {
+      wrapActivities: (a) => ({
+        ...a,
+        cpu: {
+          ...a.cpu,
+          generateSignalChunk: async (...args) => {
+            if (++begun > 4) await gate;
+            return a.cpu.generateSignalChunk(...args);
+          },
+        },
+      }),
+    });
     // While it runs, the details line is the progress query's numbers, formatted.
     await waitFor('details in step with progress mid-run', async () => {
       const [line, p] = [await currentDetails(handle), await getProgress(stack.client, started.workflowId)];
@@ -121,6 +137,7 @@ describe('progress in the Web UI and `temporal workflow describe`', () => {
       });
       return line === expected ? true : undefined;
     });
+    openGate();
     await getDatasetResult(stack.client, started.workflowId);
 
     const done = 'completed · 32/32 signals (100%) · 32/32 chunks';

@@ -12,6 +12,7 @@ import { freePort } from '../../temporal-config/dev-server.js';
 import { bundleWorkflows } from '../../workers/bundle.js';
 import { hostWorkers } from '../../workers/host.js';
 import type { QueueRole } from '../../contracts/index.js';
+import type { ActivitiesByQueue } from '../../activities/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { startTestTemporal, type TestTemporal } from './temporal.js';
 
@@ -31,7 +32,7 @@ export interface TestStack {
   client: Client;
   /** A connection of the test's own, for assertions on rows. */
   db: DbHandle['db'];
-  startInProcessWorkers(queues: QueueRole[]): Promise<{ stop(): Promise<void> }>;
+  startInProcessWorkers(queues: QueueRole[], opts?: { wrapActivities?: (a: ActivitiesByQueue) => ActivitiesByQueue }): Promise<{ stop(): Promise<void> }>;
   spawnWorkerProcess(queues: QueueRole[], extraEnv?: Record<string, string>): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
@@ -64,8 +65,9 @@ export async function startTestStack(extraEnv: Record<string, string> = {}, opts
   const stoppers: (() => Promise<void>)[] = [];
   const processes: WorkerProcess[] = [];
 
-  async function startInProcessWorkers(queues: QueueRole[]) {
+  async function startInProcessWorkers(queues: QueueRole[], opts: { wrapActivities?: (a: ActivitiesByQueue) => ActivitiesByQueue } = {}) {
     const hosted = await hostWorkers(config, {
+      ...opts,
       client: connected.client,
       namespace: config.temporal.namespace,
       queues,
