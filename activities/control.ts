@@ -54,6 +54,7 @@ function resultFromRow(row: ExperimentRow): TrainModelResult {
     bestEpoch: row.bestEpoch ?? row.epochsCompleted,
     stoppedEarly: row.stoppedEarly ?? false,
     backend: row.backend ?? 'unknown',
+    ...(row.backendVersion ? { backendVersion: row.backendVersion } : {}),
     parameterCount: row.parameterCount ?? 0,
     classBalance: need(row.classBalance, 'classBalance'),
     trainSamplesPerSec: row.trainSamplesPerSec ?? 0,

@@ -271,6 +271,8 @@ export interface TrainModelResult {
   bestEpoch: number;
   stoppedEarly: boolean;
   backend: string;
+  /** What computed, e.g. `tfjs-node 4.22.0, TensorFlow 2.18.1`; absent for experiments trained before it was recorded. */
+  backendVersion?: string;
   parameterCount: number;
   classBalance: ClassBalance;
   trainSamplesPerSec: number;

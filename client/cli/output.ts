@@ -180,7 +180,7 @@ export function formatTrainingResult(r: TrainModelResult, webUiUrl: string | und
     `  test accuracy  ${percent(r.testAccuracy, 2)}  (test loss ${r.testLoss.toFixed(4)})`,
     `  best val acc   ${percent(r.bestValAccuracy, 2)} at epoch ${r.bestEpoch} of ${r.epochsCompleted}${r.stoppedEarly ? ' (stopped early)' : ''}`,
     `  model          ${r.modelUri}`,
-    `  backend        ${r.backend}, ${count(r.parameterCount)} parameters, ${count(Math.round(r.trainSamplesPerSec))} samples/s`,
+    `  backend        ${r.backendVersion ?? r.backend}, ${count(r.parameterCount)} parameters, ${count(Math.round(r.trainSamplesPerSec))} samples/s`,
     ...(webUiUrl ? [`  Web UI         ${webUiUrl}`] : []),
     '',
     'Confusion matrix (test set; rows: true class, columns: predicted)',

@@ -76,6 +76,8 @@ describe('dataset generation and training on a real stack', () => {
     expect(epochs.every((e) => e.checkpointUri?.startsWith('artifact:sha256/'))).toBe(true);
     const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, started.entityId));
     expect(exp.backendVersion).toMatch(expected === 'tensorflow' ? /^tfjs-node 4\.22\.0, TensorFlow \d+\.\d+/ : /^tfjs-backend-wasm 4\.22\.0$/);
+    // The result a client reads names the same version.
+    expect(result.backendVersion).toBe(exp.backendVersion);
     expect(exp).toMatchObject({ status: 'COMPLETED', backend: expected, epochsCompleted: TINY_EPOCHS, modelUri: result.modelUri });
     const [model] = await stack.db.select().from(models).where(eq(models.experimentId, started.entityId));
     expect(model.artifactUri).toBe(result.modelUri);
