@@ -37,6 +37,7 @@ import type { HpoCampaignRequest, HpoCampaignResult } from '../contracts/index.j
 import { workflowIds, WORKFLOW_TASK_QUEUE } from '../contracts/index.js';
 import { listTrials } from '../db/repos/campaigns.js';
 import { BRANIN } from '../workflows/search/index.js';
+import { profileHistory, type HistoryProfile } from './lib/history-profile.js';
 import { findPython, loadavg, startBenchStack, type BenchStack } from './lib/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,6 +71,8 @@ interface OursRow extends Row {
   /** Workflow runs of the campaign (more than 1: it continued as new). */
   workflowRuns: number;
   best: number | null;
+  /** Where the time went, from the campaign's history (bench/lib/history-profile.ts). */
+  history: HistoryProfile;
 }
 
 /** What bench/peers/celery_fanout/driver.py prints on its last line. */
@@ -223,8 +226,8 @@ async function runCampaign(stack: BenchStack, campaignId: string, trials: number
   const ends = rows.map((r) => r.completedAt?.getTime()).filter((t): t is number => t !== undefined);
   const trialsPhaseSec = starts.length > 0 && ends.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : null;
   if (rows.length !== trials) throw new Error(`campaign ${campaignId}: ${rows.length} trial rows, expected ${trials}`);
-  let workflowRuns = 0;
-  for await (const _ of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) workflowRuns++;
+  const history = await profileHistory(stack.client, workflowId, stack.workflowBundle);
+  const workflowRuns = history.runs;
   const slot = (wallSec * 1000 * concurrency) / trials;
   return {
     concurrency,
@@ -237,6 +240,7 @@ async function runCampaign(stack: BenchStack, campaignId: string, trials: number
     trialsPhaseSec,
     workflowRuns,
     best: result.best?.value ?? null,
+    history,
   };
 }
 
@@ -308,6 +312,12 @@ async function main(): Promise<void> {
       console.log(
         `ours   concurrency ${String(c).padStart(2)}: ${f(row.trialsPerSec, 1)} trials/s, ${f(row.msPerTrialWall, 2)} ms/trial, slot ${f(row.overheadMsPerTrial, 1)} ms/trial` +
           ` (wall ${f(row.wallSec, 1)} s, trials phase ${f(row.trialsPhaseSec, 1)} s, ${row.workflowRuns} workflow run${row.workflowRuns === 1 ? '' : 's'})`,
+      );
+      const h = row.history;
+      console.log(
+        `       history: ${f(h.workflowTasks / row.trials, 2)} workflow tasks/trial (wait ${f(h.workflowTaskWaitMsMean, 1)} ms, run ${f(h.workflowTaskRunMsMean, 1)} ms, busy ${f(h.workflowTaskBusyShare * 100, 0)} %),` +
+          ` ${f(h.activityTasks / row.trials, 2)} activity tasks/trial (wait ${f(h.activityWaitMsMean, 1)} ms, run ${f(h.activityRunMsMean, 1)} ms), ${f(h.localActivities / row.trials, 2)} local/trial,` +
+          ` ${f(h.events / row.trials, 1)} events and ${f(h.bytes / row.trials / 1024, 2)} KiB/trial; replayed: ${f(h.replayMsPerWorkflowTask, 1)} ms per workflow task`,
       );
     }
   } catch (err) {

@@ -33,6 +33,8 @@ export interface BenchStack {
   slots: SlotCounts;
   /** Seconds to boot the dev server, bundle workflows and start the workers. */
   startupSec: number;
+  /** The workers' workflow bundle, for replaying a campaign's history in this process. */
+  workflowBundle: { code: string };
   logFile: string;
   /** Last lines of the worker log, for error messages. */
   logTail(lines?: number): string;
@@ -71,11 +73,12 @@ export async function startBenchStack(opts: { logLevel?: Config['logLevel'] } = 
     const temporal = await connectClient(config);
     cleanup.push(() => temporal.close());
     const slots = defaultSlots(config.worker);
+    const workflowBundle = await bundleWorkflows();
     const hosted = await hostWorkers(config, {
       client: temporal.client,
       namespace: temporal.namespace,
       queues: ['control', 'cpu', 'train'],
-      workflowBundle: await bundleWorkflows(),
+      workflowBundle,
       slots,
       identity: `bench-${process.pid}`,
     });
@@ -94,6 +97,7 @@ export async function startBenchStack(opts: { logLevel?: Config['logLevel'] } = 
       database: config.database.kind === 'pg' ? 'postgres' : 'pglite',
       slots,
       startupSec: (performance.now() - t0) / 1000,
+      workflowBundle,
       logFile,
       logTail,
       stop: stopAll,
