@@ -20,6 +20,7 @@ import { findTemporalCli } from '../../temporal-config/cli.js';
 import { generateDataset, startWorkingStack, waitFor, type TestStack } from '../support/stack.js';
 import { TINY_DATASET } from './fixtures.js';
 import { recordReplayHistory } from '../support/history.js';
+import { dominatesVec } from '../../workflows/search/index.js';
 
 const exec = promisify(execFile);
 
@@ -197,6 +198,39 @@ describe('HPO campaign with real training', () => {
     expect(child.type).toBe('trainModelWorkflow');
 
     await recordReplayHistory(stack.temporal, handle.workflowId, 'hpoCampaignWorkflow');
+  });
+
+  it('runs a multi-objective (NSGA-II) campaign on real training: the Pareto front is what the experiments measured', async () => {
+    const handle = await start(
+      stack.client,
+      real('real-nsga2', {
+        sampler: { kind: 'nsga2', seed: 3, populationSize: 2 },
+        pruner: { kind: 'none', minEpochs: 1, maxEpochs: 1, reductionFactor: 3 },
+        objectives: [{ metric: 'valAccuracy' }, { metric: 'inferenceMsPerWindow' }],
+        maxTrials: 4,
+      }),
+    );
+    const result = (await handle.result()) as HpoCampaignResult;
+    expect(result.status).toBe('COMPLETED');
+    expect(result.trials.completed).toBe(4);
+    const rows = await stack.db.select().from(trials).where(eq(trials.campaignId, 'real-nsga2'));
+    expect(rows.map((r) => r.number).sort()).toEqual([0, 1, 2, 3]);
+    const points: { trial: number; values: number[] }[] = [];
+    for (const t of rows) {
+      const [exp] = await stack.db
+        .select()
+        .from(experiments)
+        .where(eq(experiments.id, t.experimentId ?? ''));
+      expect(exp.status).toBe('COMPLETED');
+      points.push({ trial: t.number, values: [exp.bestValAccuracy ?? Number.NaN, exp.inferenceMsPerWindow ?? Number.NaN] });
+    }
+    const dirs = ['maximize', 'minimize'] as const;
+    const expected = points.filter((p) => !points.some((q) => dominatesVec(q.values, p.values, dirs))).map((p) => p.trial);
+    const front = result.pareto?.front ?? [];
+    expect(front.map((t) => t.trial).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    for (const t of front) expect(t.values).toEqual(points.find((p) => p.trial === t.trial)?.values);
+    const html = readFileSync(path.join(stack.config.artifactDir, 'sha256', result.reportUri!.slice(-64, -62), result.reportUri!.slice(-64)), 'utf8');
+    expect(html).toMatch(/Pareto/i);
   });
 
   // A 65,536-sample window cannot be cut from 16,384-sample signals: such a trial fails at once
