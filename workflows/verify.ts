@@ -170,7 +170,6 @@ async function runStepWorkflow<R extends { status: VerifyStatus }>(opts: {
     stopped = true;
     scope.cancel();
   });
-  tagRun(opts.kind, {});
   setRunStatus('RUNNING');
   try {
     const result = await scope.run(opts.run);
@@ -224,6 +223,7 @@ export async function runQualityChecksWorkflow(raw: RunQualityChecksInput): Prom
   const config = validateWorkflowInput(RunQualityChecksInputSchema, raw, 'runQualityChecksWorkflow input');
   requireWorkflowId('runQualityChecksWorkflow input', VERIFY_WORKFLOW_IDS.quality(config.runId), 'runId', config.runId);
   const { workflowId } = workflowInfo();
+  tagRun('verify-quality', {});
   const quality = proxyActivities<Pick<CpuActivities, 'runQualityChecks'>>(sandboxedOptions(TASK_QUEUES.cpu, config.timeoutMinutes * config.tools.length));
   return runStepWorkflow<RunQualityChecksResult>({
     kind: 'verify-quality',
@@ -253,6 +253,7 @@ export async function runBenchmarksWorkflow(raw: RunBenchmarksInput): Promise<Ru
   const config = validateWorkflowInput(RunBenchmarksInputSchema, raw, 'runBenchmarksWorkflow input');
   requireWorkflowId('runBenchmarksWorkflow input', VERIFY_WORKFLOW_IDS.bench(config.runId), 'runId', config.runId);
   const { workflowId } = workflowInfo();
+  tagRun('verify-bench', {});
   const bench = proxyActivities<Pick<TrainActivities, 'runBenchmarks'>>(sandboxedOptions(TASK_QUEUES.train, config.timeoutMinutes));
   return runStepWorkflow<RunBenchmarksResult>({
     kind: 'verify-bench',
