@@ -143,6 +143,8 @@ interface StoppedStepRun {
  */
 async function runStepWorkflow<R extends { status: VerifyStatus }>(opts: {
   kind: Extract<WorkflowKind, 'verify-quality' | 'verify-bench'>;
+  /** Sets the kind's search attribute (a literal tagRun call, as the JSON Schema index reads them off the source). */
+  tag: () => void;
   runId: string;
   total: number;
   run: () => Promise<R>;
@@ -170,6 +172,7 @@ async function runStepWorkflow<R extends { status: VerifyStatus }>(opts: {
     stopped = true;
     scope.cancel();
   });
+  opts.tag();
   setRunStatus('RUNNING');
   try {
     const result = await scope.run(opts.run);
@@ -223,10 +226,10 @@ export async function runQualityChecksWorkflow(raw: RunQualityChecksInput): Prom
   const config = validateWorkflowInput(RunQualityChecksInputSchema, raw, 'runQualityChecksWorkflow input');
   requireWorkflowId('runQualityChecksWorkflow input', VERIFY_WORKFLOW_IDS.quality(config.runId), 'runId', config.runId);
   const { workflowId } = workflowInfo();
-  tagRun('verify-quality', {});
   const quality = proxyActivities<Pick<CpuActivities, 'runQualityChecks'>>(sandboxedOptions(TASK_QUEUES.cpu, config.timeoutMinutes * config.tools.length));
   return runStepWorkflow<RunQualityChecksResult>({
     kind: 'verify-quality',
+    tag: () => tagRun('verify-quality', {}),
     runId: config.runId,
     total: config.tools.length,
     run: () => quality.runQualityChecks({ workflowId, config }),
@@ -253,10 +256,10 @@ export async function runBenchmarksWorkflow(raw: RunBenchmarksInput): Promise<Ru
   const config = validateWorkflowInput(RunBenchmarksInputSchema, raw, 'runBenchmarksWorkflow input');
   requireWorkflowId('runBenchmarksWorkflow input', VERIFY_WORKFLOW_IDS.bench(config.runId), 'runId', config.runId);
   const { workflowId } = workflowInfo();
-  tagRun('verify-bench', {});
   const bench = proxyActivities<Pick<TrainActivities, 'runBenchmarks'>>(sandboxedOptions(TASK_QUEUES.train, config.timeoutMinutes));
   return runStepWorkflow<RunBenchmarksResult>({
     kind: 'verify-bench',
+    tag: () => tagRun('verify-bench', {}),
     runId: config.runId,
     total: config.benches.length,
     run: () => bench.runBenchmarks({ workflowId, config }),
