@@ -1,7 +1,12 @@
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { createVerifyActivities } from '../../activities/verify.js';
+import { rejectionOf } from '../support/errors.js';
 import {
   countByRule,
   exitIsFindings,
@@ -132,5 +137,108 @@ describe('quality-check targets and configurations', () => {
     expect(RunQualityChecksInputSchema.safeParse({ runId: 'r', tools: ['tsc', 'tsc'] }).success).toBe(false);
     expect(RunQualityChecksInputSchema.safeParse({ runId: 'r', tools: ['bash'] }).success).toBe(false);
     expect(RunQualityChecksInputSchema.parse({ runId: 'r' }).tools).toEqual(['tsc', 'eslint', 'prettier']);
+  });
+});
+
+describe('the quality and bench activities refuse hostile input before they touch anything', () => {
+  const unreachable = <T extends object>(what: string): T =>
+    new Proxy({} as T, {
+      get: () => {
+        throw new Error(`the activity reached ${what}`);
+      },
+    });
+  const deps = {
+    db: unreachable('the database'),
+    artifacts: unreachable('the artifact store'),
+    notifier: unreachable('the notifier'),
+    client: unreachable('the Temporal client'),
+    config: unreachable('the config'),
+  } as unknown as ActivityDeps;
+  const { runQualityChecks, runBenchmarks } = createVerifyActivities(deps);
+  const canary = path.join(mkdtempSync(path.join(os.tmpdir(), 'faultline-canary-')), 'canary');
+  const touch = `touch ${canary}`;
+  const shellish = [
+    `; ${touch}`,
+    `src; ${touch}`,
+    `$(${touch})`,
+    `\`${touch}\``,
+    `src && ${touch}`,
+    `src | ${touch}`,
+    `src\n${touch}`,
+    `'; ${touch}; '`,
+    `\${IFS}${touch}`,
+  ];
+  const HOSTILE_PATHS: unknown[] = [
+    ...shellish,
+    '; rm -rf /',
+    '../etc/passwd',
+    '../../',
+    'contracts/../../outside',
+    './contracts',
+    '..',
+    '/etc/passwd',
+    '//etc',
+    'contracts//verify.ts',
+    'contracts/a\0.ts',
+    'contracts/verify.ts\r',
+    'contracts/\tverify.ts',
+    'contracts/ verify.ts',
+    'x'.repeat(10_000),
+    '-rf',
+    '--config=/tmp/evil.js',
+    'contracts/--fix',
+    '~/x',
+    'cöntracts',
+    'contracts\\..\\..\\x',
+    '%2e%2e/etc',
+    '{contracts,..}',
+    'contracts/*.ts',
+    'node_modules/typescript',
+    'node_modules',
+    '.git',
+    '.venv/bin',
+    'test/.hidden',
+    'no/such/folder',
+    '',
+    12,
+    null,
+    { $gt: '' },
+    ['contracts'],
+  ];
+  const HOSTILE_BENCHES: unknown[] = [
+    ['nope'],
+    [`simulator; ${touch}`],
+    [`$(${touch})`],
+    ['../simulator'],
+    ['bench/simulator.ts'],
+    ['simulator', 'simulator'],
+    [],
+    ['SIMULATOR'],
+    ['simulator\n'],
+    ['z'.repeat(10_000)],
+    'simulator',
+    [12],
+    null,
+    [{ name: 'simulator' }],
+    ['--quick'],
+  ];
+
+  it(`refuses ${HOSTILE_PATHS.length} hostile paths and ${HOSTILE_BENCHES.length} hostile bench lists non-retryably, naming the field; nothing ran`, async () => {
+    const env = new MockActivityEnvironment();
+    for (const p of HOSTILE_PATHS) {
+      const err = await rejectionOf(
+        env.run(runQualityChecks, { workflowId: 'verify-quality-h', config: { runId: 'h', path: p } as never }),
+        ApplicationFailure,
+      );
+      expect(err, JSON.stringify(p).slice(0, 40)).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+      expect(err.message, JSON.stringify(p).slice(0, 40)).toMatch(/path/);
+    }
+    for (const benches of HOSTILE_BENCHES) {
+      const err = await rejectionOf(env.run(runBenchmarks, { workflowId: 'verify-bench-h', config: { runId: 'h', benches } as never }), ApplicationFailure);
+      expect(err, JSON.stringify(benches).slice(0, 40)).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+      expect(err.message).toMatch(/benches/);
+    }
+    expect(HOSTILE_PATHS.length + HOSTILE_BENCHES.length).toBeGreaterThanOrEqual(50);
+    expect(existsSync(canary)).toBe(false);
   });
 });
