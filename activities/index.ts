@@ -35,8 +35,9 @@ type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
 type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
 type DeployTrain = Pick<DeployActivities, DeployTrainName>;
 type DeployControl = Omit<DeployActivities, DeployTrainName>;
-type VerifyCpu = Pick<VerifyActivities, 'runTestSuite'>;
-type VerifyControl = Omit<VerifyActivities, 'runTestSuite'>;
+type VerifyCpu = Pick<VerifyActivities, 'runTestSuite' | 'runQualityChecks'>;
+type VerifyTrain = Pick<VerifyActivities, 'runBenchmarks'>;
+type VerifyControl = Omit<VerifyActivities, 'runTestSuite' | 'runQualityChecks' | 'runBenchmarks'>;
 export type ControlActivities = ReturnType<typeof createControlActivities> &
   HpoControl &
   NasActivities &
@@ -47,7 +48,7 @@ export type ControlActivities = ReturnType<typeof createControlActivities> &
   DeployControl &
   VerifyControl;
 export type CpuActivities = DatasetActivities & HpoCpu & XaiCpu & ImportCpu & EvalCpu & RetentionActivities & FeatureCpu & FeatureAnalysisCpu & VerifyCpu;
-export type TrainActivities = TrainingActivities & DeployTrain;
+export type TrainActivities = TrainingActivities & DeployTrain & VerifyTrain;
 
 /** Activities grouped by the queue whose workers host them (DESIGN.md "Queues"). */
 export interface ActivitiesByQueue {
@@ -64,7 +65,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
   const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
   const { exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } = createDeployActivities(deps);
-  const { runTestSuite, ...verifyControl } = createVerifyActivities(deps);
+  const { runTestSuite, runQualityChecks, runBenchmarks, ...verifyControl } = createVerifyActivities(deps);
   return {
     control: {
       ...createControlActivities(deps),
@@ -92,8 +93,9 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       finishFeatureSet,
       analyzeFeatureSet,
       runTestSuite,
+      runQualityChecks,
     },
-    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions },
+    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, runBenchmarks },
   };
 }
 

@@ -6,6 +6,7 @@
  *   npm run bench -- --quick                    # smoke check: short loops, writes summary.quick.json
  *   npm run bench -- simulator                  # one benchmark (several: `a b`, or --only a,b)
  *   npm run bench -- --list                     # what there is; runs nothing
+ *   npm run bench -- --only simulator --out /tmp/x.json   # write this run's summary there, not into bench/results/
  *
  * Each child is `node --import tsx bench/<name>.ts [--quick]` and prints its figures as one line
  * of JSON on its last stdout line; everything before that line is passed through as it comes.
@@ -28,12 +29,14 @@ interface Options {
   quick: boolean;
   list: boolean;
   help: boolean;
+  /** Where to write this run's summary (only its benches) instead of bench/results/; runBenchmarksWorkflow's runs must not touch the recorded files. */
+  out: string | null;
   /** Benchmarks to run, in the registry's order; null for all. */
   only: Bench[] | null;
 }
 
 function usage(): string {
-  return `usage: npm run bench -- [--quick] [--list] [<name>...] [--only <name>[,...]]
+  return `usage: npm run bench -- [--quick] [--list] [<name>...] [--only <name>[,...]] [--out <file>]
   names: ${BENCHES.map((b) => b.name).join(', ')}`;
 }
 
@@ -47,6 +50,7 @@ function readOptions(argv: string[]): Options {
         list: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         only: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -58,7 +62,14 @@ function readOptions(argv: string[]): Options {
   if (values.only.some((v) => v.trim() === '') || names.some((n) => n === '')) throw new Error(`--only needs a benchmark name\n${usage()}`);
   const unknown = names.filter((n) => !findBench(n));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${usage()}`);
-  return { quick: values.quick, list: values.list, help: values.help, only: names.length > 0 ? BENCHES.filter((b) => names.includes(b.name)) : null };
+  if (values.out !== undefined && values.out.trim() === '') throw new Error(`--out needs a file\n${usage()}`);
+  return {
+    quick: values.quick,
+    list: values.list,
+    help: values.help,
+    out: values.out ?? null,
+    only: names.length > 0 ? BENCHES.filter((b) => names.includes(b.name)) : null,
+  };
 }
 
 async function main(): Promise<void> {
@@ -96,9 +107,10 @@ async function main(): Promise<void> {
 
   console.log(`\n${summaryTable(machine, ran)}`);
   // A quick run's figures are noise: keep them out of the recorded summary.json (and out of git).
-  const file = path.join(RESULTS_DIR, opts.quick ? 'summary.quick.json' : 'summary.json');
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(file, JSON.stringify({ machine, benches: mergedResults(file, ran, opts.only !== undefined) }, null, 2) + '\n');
+  const file = opts.out !== null ? path.resolve(opts.out) : path.join(RESULTS_DIR, opts.quick ? 'summary.quick.json' : 'summary.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  const benches = opts.out !== null ? ran.map((r) => r.result) : mergedResults(file, ran, opts.only !== undefined);
+  writeFileSync(file, JSON.stringify({ machine, benches }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(ROOT, file)}`);
   if (ran.some((r) => r.result.status === 'failed')) process.exitCode = 1;
 }

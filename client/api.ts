@@ -9,7 +9,14 @@ import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
 import { startFeatureAnalysis, startFeatureExtraction, type StartFeatureAnalysisRequest, type StartFeaturesRequest } from './features.js';
 import { startDeployment, type StartDeploymentRequest } from './deploy.js';
-import { startTestSuite, type StartTestSuiteRequest } from './verify.js';
+import {
+  startBenchmarks,
+  startQualityChecks,
+  startTestSuite,
+  type StartBenchmarksRequest,
+  type StartQualityChecksRequest,
+  type StartTestSuiteRequest,
+} from './verify.js';
 import { deleteRetentionSchedule, scheduleRetention, startRetention, type RetentionScheduleRequest, type RetentionScheduleState } from './retention.js';
 import type {
   EvaluateErrorsRequest,
@@ -82,6 +89,10 @@ export interface FaultlineApi {
   startDeployment(request: StartDeploymentRequest): Promise<StartedRun>;
   /** A sandboxed run of the project's tests (client/verify.ts). */
   startTestSuite(input: StartTestSuiteRequest): Promise<StartedRun>;
+  /** Sandboxed tsc, eslint and prettier --check over a path (client/verify.ts). */
+  startQualityChecks(input: StartQualityChecksRequest): Promise<StartedRun>;
+  /** Sandboxed benchmarks, compared with their last stored run (client/verify.ts). */
+  startBenchmarks(input: StartBenchmarksRequest): Promise<StartedRun>;
 }
 
 export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Client, 'schedule'>>): FaultlineApi {
@@ -116,6 +127,8 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     startFeatureAnalysis: (request) => startFeatureAnalysis(client, request),
     startDeployment: (request) => startDeployment(client, request),
     startTestSuite: (input) => startTestSuite(client, input),
+    startQualityChecks: (input) => startQualityChecks(client, input),
+    startBenchmarks: (input) => startBenchmarks(client, input),
   };
 }
 export * from './verify.js';

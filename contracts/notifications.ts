@@ -32,10 +32,15 @@ export const EVENT_TYPES = [
   'DEPLOYMENT_COMPLETED',
   'DEPLOYMENT_FAILED',
   'DEPLOYMENT_ROLLED_BACK',
+  // Verification runs (tests, quality checks, benchmarks): passed; failed (a test, a finding, a
+  // regression, or the tool itself: details.status says which); cancelled or stopped.
+  'VERIFY_PASSED',
+  'VERIFY_FAILED',
+  'VERIFY_CANCELLED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set' | 'feature-analysis' | 'deployment';
+export type EntityKind = 'dataset' | 'experiment' | 'campaign' | 'xai-batch' | 'evaluation' | 'feature-set' | 'feature-analysis' | 'deployment' | 'verify-run';
 
 export interface NotificationInput {
   eventType: EventType;
@@ -57,4 +62,6 @@ export const DASHBOARD_PATHS: Record<EntityKind, (id: string) => string> = {
   'feature-set': (id) => `/features/${encodeURIComponent(id)}`,
   'feature-analysis': (id) => `/features/analyses/${encodeURIComponent(id)}`,
   deployment: (id) => `/deployments/${encodeURIComponent(id)}`,
+  // The entity id is the run's workflow id (verify-tests-…, verify-quality-…, verify-bench-…).
+  'verify-run': (id) => `/verify/${encodeURIComponent(id)}`,
 };

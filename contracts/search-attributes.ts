@@ -39,4 +39,6 @@ export type WorkflowKind =
   | 'features'
   | 'feature-analysis'
   | 'deploy'
-  | 'verify-tests';
+  | 'verify-tests'
+  | 'verify-quality'
+  | 'verify-bench';

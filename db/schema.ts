@@ -27,7 +27,17 @@ export const DATASET_SOURCES = ['synthetic', 'mat'] as const;
 export const EXPERIMENT_KINDS = ['train', 'hpo-trial', 'nas-candidate'] as const;
 export const CAMPAIGN_KINDS = ['hpo', 'nas'] as const;
 export const OPTIMIZATION_DIRECTIONS = ['maximize', 'minimize'] as const;
-export const ENTITY_KINDS = ['dataset', 'experiment', 'campaign', 'xai-batch', 'evaluation', 'feature-set', 'feature-analysis', 'deployment'] as const;
+export const ENTITY_KINDS = [
+  'dataset',
+  'experiment',
+  'campaign',
+  'xai-batch',
+  'evaluation',
+  'feature-set',
+  'feature-analysis',
+  'deployment',
+  'verify-run',
+] as const;
 
 /** `column IN ('a', 'b')` for a CHECK; values are our own constants, never user input. */
 function oneOf(column: string, values: readonly string[]) {

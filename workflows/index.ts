@@ -13,7 +13,7 @@ import { guardRun } from './lib/guard.js';
 import { nasCampaignWorkflow as nasCampaign } from './nas.js';
 import { retentionWorkflow as retention } from './retention.js';
 import { trainModelWorkflow as trainModel } from './train.js';
-import { runTestSuiteWorkflow as runTestSuite } from './verify.js';
+import { runBenchmarksWorkflow as runBenchmarks, runQualityChecksWorkflow as runQualityChecks, runTestSuiteWorkflow as runTestSuite } from './verify.js';
 
 export const generateDatasetWorkflow = guardRun(generateDataset);
 export const trainModelWorkflow = guardRun(trainModel);
@@ -29,3 +29,5 @@ export const extractFeaturesWorkflow = guardRun(extractFeatures);
 export const analyzeFeaturesWorkflow = guardRun(analyzeFeatures);
 export const deployModelWorkflow = guardRun(deployModel);
 export const runTestSuiteWorkflow = guardRun(runTestSuite);
+export const runQualityChecksWorkflow = guardRun(runQualityChecks);
+export const runBenchmarksWorkflow = guardRun(runBenchmarks);

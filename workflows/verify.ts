@@ -1,6 +1,8 @@
 import { ActivityCancellationType, CancellationScope, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   NON_RETRYABLE_ERROR_TYPES,
+  RunBenchmarksInputSchema,
+  RunQualityChecksInputSchema,
   RunTestSuiteInputSchema,
   TASK_QUEUES,
   VERIFY_WORKFLOW_IDS,
@@ -8,13 +10,20 @@ import {
   progressQuery,
   stopSignal,
   verifyProgressSignal,
+  verifyStepSignal,
+  type RunBenchmarksInput,
+  type RunBenchmarksResult,
+  type RunQualityChecksInput,
+  type RunQualityChecksResult,
   type RunStatus,
   type RunTestSuiteInput,
   type RunTestSuiteResult,
   type TestRunProgress,
   type VerifyStatus,
+  type VerifyStepProgress,
+  type WorkflowKind,
 } from '../contracts/index.js';
-import type { ControlActivities, CpuActivities } from '../activities/index.js';
+import type { ControlActivities, CpuActivities, TrainActivities } from '../activities/index.js';
 import { liveDetails } from './lib/details.js';
 import { requireWorkflowId, validateWorkflowInput } from './lib/validate.js';
 import { setRunStatus, tagRun } from './lib/visibility.js';
@@ -117,4 +126,144 @@ export async function runTestSuiteWorkflow(raw: RunTestSuiteInput): Promise<RunT
     }
     throw err;
   }
+}
+
+/** What a step run (quality checks, benchmarks) returns when a stop ended it: the steps done, no verdict. */
+interface StoppedStepRun {
+  status: 'CANCELLED';
+  completed: number;
+}
+
+/**
+ * The shape runQualityChecksWorkflow and runBenchmarksWorkflow share: validate, one sandboxed
+ * activity whose step progress (tools, benchmarks) arrives by signal and is answered by
+ * `progress`; a `stop` or a cancellation kills its process group (the activity waits until it is
+ * gone) and marks the row CANCELLED in a non-cancellable scope. A stop returns `stopped(...)`,
+ * a cancellation ends the workflow cancelled.
+ */
+async function runStepWorkflow<R extends { status: VerifyStatus }>(opts: {
+  kind: Extract<WorkflowKind, 'verify-quality' | 'verify-bench'>;
+  /** Sets the kind's search attribute (a literal tagRun call, as the JSON Schema index reads them off the source). */
+  tag: () => void;
+  runId: string;
+  total: number;
+  run: () => Promise<R>;
+  done: (r: R) => number;
+  stopped: (s: StoppedStepRun) => R;
+}): Promise<R> {
+  const { workflowId } = workflowInfo();
+  let phase = 'running';
+  let seen: VerifyStepProgress = { completed: 0, total: opts.total };
+  setHandler(progressQuery, () => progressOf(phase, seen.completed, seen.total, { ...seen }));
+  const live = liveDetails(() => ({
+    phase,
+    completed: seen.completed,
+    total: seen.total,
+    line: `${phase} · ${seen.completed}/${seen.total} steps${seen.current ? ` · ${seen.current}` : ''}${seen.findings !== undefined ? ` · ${seen.findings} findings` : ''}`,
+  }));
+  setHandler(verifyStepSignal, (p) => {
+    // Signals may arrive out of order: progress only moves forward.
+    if (p.completed >= seen.completed) seen = p;
+    live.refresh();
+  });
+  const scope = new CancellationScope();
+  let stopped = false;
+  setHandler(stopSignal, () => {
+    stopped = true;
+    scope.cancel();
+  });
+  opts.tag();
+  setRunStatus('RUNNING');
+  try {
+    const result = await scope.run(opts.run);
+    phase = 'completed';
+    seen = { ...seen, completed: opts.done(result), current: undefined };
+    live.refresh();
+    setRunStatus(RUN_STATUS_OF[result.status]);
+    log.info('verification run finished', { kind: opts.kind, runId: opts.runId, status: result.status });
+    return result;
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    phase = cancelled ? 'cancelled' : 'failed';
+    live.refresh();
+    await CancellationScope.nonCancellable(() =>
+      bookkeeping.verifyRunEnded({
+        workflowId,
+        status: cancelled ? 'CANCELLED' : 'ERROR',
+        error: cancelled ? (stopped ? 'stopped' : 'cancelled') : String(err),
+      }),
+    );
+    setRunStatus(cancelled ? 'CANCELLED' : 'FAILED');
+    if (cancelled && stopped) return opts.stopped({ status: 'CANCELLED', completed: seen.completed });
+    throw err;
+  }
+}
+
+/** The sandboxed activities' common options: the tool's own limit plus time to read its output, heartbeats, wait for the kill. */
+function sandboxedOptions(taskQueue: string, timeoutMinutes: number) {
+  return {
+    taskQueue,
+    startToCloseTimeout: `${timeoutMinutes + 10} minutes`,
+    heartbeatTimeout: '20 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // A worker lost mid-run: once more elsewhere. Findings and regressions are results, not errors.
+    retry: {
+      initialInterval: '10s',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 2,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
+  } as const;
+}
+
+/**
+ * The quality checks (the seed's run_quality_checks_task): tsc, eslint and prettier --check over
+ * a path in one sandboxed activity on faultline-cpu, its findings rows in Postgres. Progress is
+ * the tools done; stop and cancel kill the running tool.
+ */
+export async function runQualityChecksWorkflow(raw: RunQualityChecksInput): Promise<RunQualityChecksResult> {
+  const config = validateWorkflowInput(RunQualityChecksInputSchema, raw, 'runQualityChecksWorkflow input');
+  requireWorkflowId('runQualityChecksWorkflow input', VERIFY_WORKFLOW_IDS.quality(config.runId), 'runId', config.runId);
+  const { workflowId } = workflowInfo();
+  const quality = proxyActivities<Pick<CpuActivities, 'runQualityChecks'>>(sandboxedOptions(TASK_QUEUES.cpu, config.timeoutMinutes * config.tools.length));
+  return runStepWorkflow<RunQualityChecksResult>({
+    kind: 'verify-quality',
+    tag: () => tagRun('verify-quality', {}),
+    runId: config.runId,
+    total: config.tools.length,
+    run: () => quality.runQualityChecks({ workflowId, config }),
+    done: (r) => r.tools.length,
+    stopped: () => ({
+      runId: config.runId,
+      status: 'CANCELLED',
+      path: config.path ?? '.',
+      tools: [],
+      countsByRule: {},
+      totals: { findings: 0, errors: 0, warnings: 0 },
+      findings: [],
+    }),
+  });
+}
+
+/**
+ * The benchmarks (the seed's run_benchmarks_task): `bench/run.ts --only <list>` in one sandboxed
+ * activity on faultline-train (benchmarks measure the machine training runs on, one at a time),
+ * the summary stored and compared with the last stored run of each bench. Progress is the
+ * benches done; stop and cancel kill the run.
+ */
+export async function runBenchmarksWorkflow(raw: RunBenchmarksInput): Promise<RunBenchmarksResult> {
+  const config = validateWorkflowInput(RunBenchmarksInputSchema, raw, 'runBenchmarksWorkflow input');
+  requireWorkflowId('runBenchmarksWorkflow input', VERIFY_WORKFLOW_IDS.bench(config.runId), 'runId', config.runId);
+  const { workflowId } = workflowInfo();
+  const bench = proxyActivities<Pick<TrainActivities, 'runBenchmarks'>>(sandboxedOptions(TASK_QUEUES.train, config.timeoutMinutes));
+  return runStepWorkflow<RunBenchmarksResult>({
+    kind: 'verify-bench',
+    tag: () => tagRun('verify-bench', {}),
+    runId: config.runId,
+    total: config.benches.length,
+    run: () => bench.runBenchmarks({ workflowId, config }),
+    done: (r) => r.benches.length,
+    stopped: () => ({ runId: config.runId, status: 'CANCELLED', quick: config.quick, benches: [], regressions: 0, exitCode: null }),
+  });
 }

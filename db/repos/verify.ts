@@ -66,11 +66,14 @@ export async function finishVerifyRun(db: Database, id: string, o: VerifyOutcome
 }
 
 /** A run that ended without an outcome of its own (cancelled, failed): status and reason only. */
-export async function markVerifyRun(db: Database, id: string, status: VerifyStatus, error?: string): Promise<void> {
-  await db
+/** True when it marked the row (false: the run had already ended, e.g. a retried call). */
+export async function markVerifyRun(db: Database, id: string, status: VerifyStatus, error?: string): Promise<boolean> {
+  const rows = await db
     .update(verifyRuns)
     .set({ status, error: error ?? null, completedAt: sql`now()` })
-    .where(and(eq(verifyRuns.id, id), eq(verifyRuns.status, 'RUNNING')));
+    .where(and(eq(verifyRuns.id, id), eq(verifyRuns.status, 'RUNNING')))
+    .returning({ id: verifyRuns.id });
+  return rows.length > 0;
 }
 
 export async function getVerifyRun(db: Database, id: string): Promise<VerifyRunRow | undefined> {
@@ -101,6 +104,29 @@ export async function lastFinishedVerifyRun(db: Database, kind: VerifyKind, exce
         sql`${verifyRuns.id} <> ${exceptId}`,
         sql`${verifyRuns.reportUri} IS NOT NULL`,
         key ? sql`${verifyRuns.summary}->>'key' = ${key}` : sql`true`,
+      ),
+    )
+    .orderBy(desc(verifyRuns.completedAt))
+    .limit(1);
+  return rows[0];
+}
+
+/**
+ * The last finished benchmark run that measured `bench` (same quick flag: quick figures are
+ * noise next to full ones), other than `exceptId`: the baseline a new run is compared with.
+ * Its figures are in the row's summary (`figures.<bench>`).
+ */
+export async function lastBenchRun(db: Database, bench: string, quick: boolean, exceptId: string): Promise<VerifyRunRow | undefined> {
+  const rows = await db
+    .select()
+    .from(verifyRuns)
+    .where(
+      and(
+        eq(verifyRuns.kind, 'bench'),
+        sql`${verifyRuns.id} <> ${exceptId}`,
+        sql`${verifyRuns.status} IN ('PASSED', 'FAILED')`,
+        sql`${verifyRuns.summary} -> 'figures' ? ${bench}`,
+        sql`(${verifyRuns.summary} ->> 'quick') = ${quick ? 'true' : 'false'}`,
       ),
     )
     .orderBy(desc(verifyRuns.completedAt))

@@ -120,6 +120,8 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
       startRetention: record('startRetention', async () => startedRun('retention-x', 'x')),
       startDeployment: record('startDeployment', async () => startedRun('deploy-x', 'x')),
       startTestSuite: record('startTestSuite', async () => startedRun('verify-tests-x', 'x')),
+      startQualityChecks: record('startQualityChecks', async () => startedRun('verify-quality-x', 'x')),
+      startBenchmarks: record('startBenchmarks', async () => startedRun('verify-bench-x', 'x')),
       scheduleRetention: record('scheduleRetention', async () => ({
         scheduleId: 'faultline-retention',
         created: true,

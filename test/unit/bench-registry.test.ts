@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { BENCHES } from '../../bench/lib/registry.js';
+import { BENCH_NAMES } from '../../contracts/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -21,6 +22,10 @@ describe('benchmark registry', () => {
     }
     const scripts = readdirSync(path.join(ROOT, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'run.ts');
     expect(scripts.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual([...names].sort());
+  });
+
+  it("the contract's BENCH_NAMES (what runBenchmarksWorkflow accepts) are the registry's, in its order", () => {
+    expect([...BENCH_NAMES]).toEqual(BENCHES.map((b) => b.name));
   });
 
   it('reads each recorded report into figures of its kind and a table', () => {

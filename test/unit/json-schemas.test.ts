@@ -85,10 +85,14 @@ describe('contracts/json-schema', () => {
       'importMatDatasetWorkflow',
       'nasCampaignWorkflow',
       'retentionWorkflow',
+      'runBenchmarksWorkflow',
+      'runQualityChecksWorkflow',
       'runTestSuiteWorkflow',
       'trainModelWorkflow',
     ]);
     expect(new RegExp((workflows.runTestSuiteWorkflow.workflowId as Json).pattern as string).test('verify-tests-202612041500-1a2b3c4d')).toBe(true);
+    expect(new RegExp((workflows.runQualityChecksWorkflow.workflowId as Json).pattern as string).test('verify-quality-fixture-quality')).toBe(true);
+    expect((workflows.runBenchmarksWorkflow.workflowId as Json).template).toBe('verify-bench-{runId}');
     expect(new RegExp((workflows.evaluateRocWorkflow.workflowId as Json).pattern as string).test('evaluate-roc-exp-0123456789ab-ds-1')).toBe(true);
     expect((workflows.compareExperimentsWorkflow.workflowId as Json).template).toBe('compare-{comparisonId}');
     expect((workflows.extractFeaturesWorkflow.workflowId as Json).template).toBe('features-{featureSetId}');
