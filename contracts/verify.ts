@@ -250,6 +250,7 @@ export interface RunQualityChecksResult {
  */
 export const BENCH_NAMES = [
   'training-throughput',
+  'training-backends',
   'simulator',
   'hpo-sample-efficiency',
   'hpo-orchestration',
