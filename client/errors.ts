@@ -105,3 +105,14 @@ export class UpdateRejectedError extends Error {
     return new UpdateRejectedError(workflowId, updateName, app?.type ?? undefined, `${workflowId} rejected ${updateName}: ${reason}`, { cause: err });
   }
 }
+
+/** A feature extraction or analysis that ended on the `stop` signal: it completed, but holds no result to read. */
+export class RunStoppedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly reason: string | null,
+  ) {
+    super(`${workflowId} was stopped${reason ? ` (${reason})` : ''}: it stored no result; start the same request again to compute it`);
+    this.name = 'RunStoppedError';
+  }
+}
