@@ -15,7 +15,9 @@
  * forest (ml/features/analysis runBaseline, 100 trees) fitted on the training signals' rows and
  * scored on the test signals' rows — the split computed by the trainer's own splitSignals with the
  * experiment's hyperparameters, so both models see the same signals on each side. The forest is
- * run on all features and on mRMR's 10 best chosen on the training rows only.
+ * run on all features, on mRMR's 10 best chosen on the training rows only, and on the 35 features
+ * not in signal units (no mean, std, rms, peak, peak-to-peak: nothing that knows a recording's
+ * level or DC offset, which on CWRU — one recording per class — would fingerprint the recording).
  * Accuracies are per window for both models. Seeds are fixed; one seed per figure.
  * The last stdout line is the report as JSON.
  */
@@ -65,6 +67,8 @@ interface Comparison {
   cnn: { testAccuracy: number; bestValAccuracy: number; epochs: number; testWindows: number; seconds: number };
   forest: { testAccuracy: number; validationAccuracy: number; macroF1: number; testRows: number; features: number; fitSeconds: number };
   forestMrmr10: { testAccuracy: number; validationAccuracy: number; features: string[] };
+  /** Without the five features in signal units (mean, std, rms, peak, peak-to-peak): nothing that knows the recording's level or offset. */
+  forestScaleFree: { testAccuracy: number; validationAccuracy: number; features: number };
   featureSeconds: number;
   forestConfusion: number[][];
   classNames: string[];
@@ -160,6 +164,8 @@ async function compare(store: FileArtifactStore, name: string, signals: Signal[]
   const forest = { trees: 100, maxDepth: 16, minSamplesLeaf: 1, seed: 0 };
   const all = runBaseline(table, signalOfRow, classes, split, { forest, columns: null });
   const mrmr10 = runBaseline(table, signalOfRow, classes, split, { forest, columns: null, mrmrK: 10 });
+  const scaleFreeColumns = columns.flatMap((d, j) => (d.unit === 'signal' ? [] : [j]));
+  const scaleFree = runBaseline(table, signalOfRow, classes, split, { forest, columns: scaleFreeColumns });
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const out: Comparison = {
     name,
@@ -181,6 +187,7 @@ async function compare(store: FileArtifactStore, name: string, signals: Signal[]
       fitSeconds: all.fitSeconds,
     },
     forestMrmr10: { testAccuracy: mrmr10.test.accuracy, validationAccuracy: mrmr10.validation.accuracy, features: mrmr10.columns.map((j) => columns[j].name) },
+    forestScaleFree: { testAccuracy: scaleFree.test.accuracy, validationAccuracy: scaleFree.validation.accuracy, features: scaleFreeColumns.length },
     featureSeconds,
     forestConfusion: all.test.confusion,
     classNames: classes,
@@ -188,7 +195,7 @@ async function compare(store: FileArtifactStore, name: string, signals: Signal[]
   console.log(
     `${name.padEnd(28)} CNN test ${(100 * out.cnn.testAccuracy).toFixed(1)} % (${out.cnn.testWindows} windows, ${out.cnn.epochs} epochs, ${cnnSeconds.toFixed(0)} s)  ` +
       `forest test ${(100 * out.forest.testAccuracy).toFixed(1)} % (${out.forest.testRows} windows, ${out.forest.features} features)  ` +
-      `forest mRMR-10 ${(100 * out.forestMrmr10.testAccuracy).toFixed(1)} %`,
+      `forest mRMR-10 ${(100 * out.forestMrmr10.testAccuracy).toFixed(1)} %  forest scale-free ${(100 * out.forestScaleFree.testAccuracy).toFixed(1)} %`,
   );
   return out;
 }

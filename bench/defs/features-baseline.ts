@@ -15,6 +15,7 @@ const Comparison = z.object({
     fitSeconds: z.number(),
   }),
   forestMrmr10: z.object({ testAccuracy: z.number(), validationAccuracy: z.number(), features: z.array(z.string()) }),
+  forestScaleFree: z.object({ testAccuracy: z.number(), validationAccuracy: z.number(), features: z.number() }),
 });
 const BaselineReport = z.object({ backend: z.string(), epochs: z.number(), simulated: Comparison, crossLoad: Comparison, cwru: Comparison });
 
@@ -24,7 +25,7 @@ interface BaselineFigures extends z.infer<typeof BaselineReport> {
 
 const pct = (v: number) => `${(100 * v).toFixed(1).padStart(5)} %`;
 const line = (c: z.infer<typeof Comparison>) =>
-  `    ${c.name.padEnd(30)} CNN ${pct(c.cnn.testAccuracy)}  forest ${pct(c.forest.testAccuracy)}  forest mRMR-10 ${pct(c.forestMrmr10.testAccuracy)}  (${c.cnn.testWindows} test windows from ${c.signals.test} signals)`;
+  `    ${c.name.padEnd(30)} CNN ${pct(c.cnn.testAccuracy)}  forest ${pct(c.forest.testAccuracy)}  forest mRMR-10 ${pct(c.forestMrmr10.testAccuracy)}  scale-free ${pct(c.forestScaleFree.testAccuracy)}  (${c.cnn.testWindows} test windows from ${c.signals.test} signals)`;
 
 export const bench = defineBench({
   name: 'features-baseline',
