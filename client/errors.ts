@@ -112,7 +112,9 @@ export class RunStoppedError extends Error {
     readonly workflowId: string,
     readonly reason: string | null,
   ) {
-    super(`${workflowId} was stopped${reason ? ` (${reason})` : ''}: it stored no result; start the same request again to compute it`);
+    super(
+      `${workflowId} was stopped${reason ? ` (${reason})` : ''}: it stored no result (the same request attaches to this stopped run while Temporal keeps it)`,
+    );
     this.name = 'RunStoppedError';
   }
 }

@@ -218,7 +218,9 @@ export type FeatureSetEndedInput = z.input<typeof FeatureSetEndedInputSchema>;
 /**
  * What a stopped extraction returns (the `stop` signal): the chunks that were running finished,
  * none was started after it, and no matrix was assembled — a matrix with holes would silently
- * drop signals. The feature set's row is STOPPED; the same request started again recomputes it.
+ * drop signals. The feature set's row is STOPPED. The run completed, so under the start policy
+ * (reuse only after a failure) the same request attaches to it until the namespace retention
+ * drops it; its finished chunks are content-addressed artifacts a later run rewrites, not reuses.
  */
 export interface ExtractFeaturesStopped {
   featureSetId: string;

@@ -130,7 +130,7 @@ export function formatStopped(r: ExtractFeaturesStopped | FeatureAnalysisStopped
     'analysisId' in r
       ? `Feature ${r.mode} ${r.analysisId} of ${r.featureSetId}`
       : `Feature set ${r.featureSetId}: ${r.signalsDone}/${r.signals} signals featurised,`;
-  return `${what} stopped${r.reason ? ` (${r.reason})` : ''}: no result stored; start the same request again to compute it`;
+  return `${what} stopped${r.reason ? ` (${r.reason})` : ''}: no result stored (the same request attaches to this stopped run while Temporal keeps it)`;
 }
 
 function formatAny(r: AnyFeaturesResult, session?: CliSession): string {
