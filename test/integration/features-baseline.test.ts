@@ -4,9 +4,19 @@ import { FileArtifactStore } from '../../artifacts/file-store.js';
 import { getJson } from '../../artifacts/codecs.js';
 import { splitSignalOf } from '../../activities/lib/eval-data.js';
 import { getTrainingResult, startTraining } from '../../client/api.js';
-import { getFeatureAnalysisResult, getFeaturesResult, startFeatureAnalysis, startFeatureBaseline, startFeatureExtraction } from '../../client/features.js';
-import { TrainHyperparametersSchema } from '../../contracts/index.js';
-import { experiments, featureAnalyses, notifications, signals } from '../../db/schema.js';
+import { RunStoppedError } from '../../client/errors.js';
+import {
+  getFeatureAnalysisResult,
+  getFeaturesResult,
+  prepareFeaturesInput,
+  startFeatureAnalysis,
+  startFeatureBaseline,
+  startFeatureExtraction,
+} from '../../client/features.js';
+import { getResult } from '../../client/runs.js';
+import { TrainHyperparametersSchema, WORKFLOW_TASK_QUEUE, stopSignal, workflowIds, type ExtractFeaturesStopped } from '../../contracts/index.js';
+import { experiments, featureAnalyses, featureSets, notifications, signals } from '../../db/schema.js';
+import { recordReplayHistory } from '../support/history.js';
 import { splitSignals } from '../../ml/data/split.js';
 import { xmlErrors } from '../support/xml.js';
 import { generateDataset, startTestStack, type TestStack } from '../support/stack.js';
@@ -58,6 +68,7 @@ describe('feature baseline (analyzeFeaturesWorkflow, mode baseline) on a real st
     const started = await startFeatureBaseline(stack.client, { featureSetId: set.featureSetId, baseline: { experimentId }, forest: { trees: 30 } });
     expect(started.workflowId).toMatch(/^feature-analysis-baseline-[0-9a-f]{12}$/);
     const r = await getFeatureAnalysisResult(stack.client, started.workflowId);
+    await recordReplayHistory(stack.temporal, started.workflowId, 'analyzeFeaturesWorkflow-baseline');
 
     // The split the trainer computes for this experiment's stored hyperparameters.
     const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, experimentId));
@@ -66,7 +77,11 @@ describe('feature baseline (analyzeFeaturesWorkflow, mode baseline) on a real st
     const perSignal = 4; // 16,384 samples, windows of 2,048 every 1,024, at most 4.
     const result = (await getJson(store, r.resultUri)) as BaselineResultJson;
     expect(result.signals).toEqual({ train: split.train.length, validation: split.validation.length, test: split.test.length });
-    expect(result.rows).toEqual({ train: split.train.length * perSignal, validation: split.validation.length * perSignal, test: split.test.length * perSignal });
+    expect(result.rows).toEqual({
+      train: split.train.length * perSignal,
+      validation: split.validation.length * perSignal,
+      test: split.test.length * perSignal,
+    });
     expect(result.classes).toEqual(exp.classes);
     expect(result.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(result.rows.test);
     const diagonal = result.confusionMatrix.reduce((a, row, i) => a + row[i], 0);
@@ -95,19 +110,28 @@ describe('feature baseline (analyzeFeaturesWorkflow, mode baseline) on a real st
     // A stored selection's features: the forest sees only those.
     const selection = await getFeatureAnalysisResult(
       stack.client,
-      (await startFeatureAnalysis(stack.client, { featureSetId: set.featureSetId, mode: 'select', options: { k: 5, forest: { trees: 10 }, folds: 3 } })).workflowId,
+      (await startFeatureAnalysis(stack.client, { featureSetId: set.featureSetId, mode: 'select', options: { k: 5, forest: { trees: 10 }, folds: 3 } }))
+        .workflowId,
     );
     const onSelected = await getFeatureAnalysisResult(
       stack.client,
-      (await startFeatureBaseline(stack.client, { featureSetId: set.featureSetId, baseline: { experimentId, selectionId: selection.analysisId }, forest: { trees: 30 } }))
-        .workflowId,
+      (
+        await startFeatureBaseline(stack.client, {
+          featureSetId: set.featureSetId,
+          baseline: { experimentId, selectionId: selection.analysisId },
+          forest: { trees: 30 },
+        })
+      ).workflowId,
     );
     expect(onSelected.features).toEqual(selection.features);
     expect(onSelected.summary).toMatchObject({ features: 5, testSignals: split.test.length });
   });
 
   it('refuses an experiment of another dataset and one that does not exist, naming the field; no row is left', async () => {
-    const other = await getFeaturesResult(stack.client, (await startFeatureExtraction(stack.client, { datasetId: otherDatasetId, window: windows })).workflowId);
+    const other = await getFeaturesResult(
+      stack.client,
+      (await startFeatureExtraction(stack.client, { datasetId: otherDatasetId, window: windows })).workflowId,
+    );
     const wrong = await startFeatureBaseline(stack.client, { featureSetId: other.featureSetId, baseline: { experimentId } });
     await expect(getFeatureAnalysisResult(stack.client, wrong.workflowId)).rejects.toThrow(
       /options\.baseline\.experimentId: experiment "baseline-cnn" was trained on dataset "baseline-ds"/,
@@ -116,5 +140,25 @@ describe('feature baseline (analyzeFeaturesWorkflow, mode baseline) on a real st
     await expect(getFeatureAnalysisResult(stack.client, missing.workflowId)).rejects.toThrow(/experiment "no-such-exp" does not exist/);
     const left = await stack.db.select().from(featureAnalyses).where(eq(featureAnalyses.featureSetId, other.featureSetId));
     expect(left).toEqual([]);
+  });
+
+  it('a stop sent with the start of an extraction registers the set, starts no chunk and leaves it STOPPED with no matrix', async () => {
+    const input = prepareFeaturesInput({ datasetId, window: { length: 4_096 }, signalsPerChunk: 4 });
+    const workflowId = workflowIds.features(input.featureSetId);
+    await stack.client.workflow.signalWithStart('extractFeaturesWorkflow', {
+      workflowId,
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [input],
+      signal: stopSignal,
+      signalArgs: [{ reason: 'not today' }],
+    });
+    const r = await getResult<ExtractFeaturesStopped>(stack.client, workflowId);
+    expect(r).toMatchObject({ status: 'STOPPED', reason: 'not today', signalsDone: 0, featureSetId: input.featureSetId });
+    await recordReplayHistory(stack.temporal, workflowId, 'extractFeaturesWorkflow-stopped');
+    await expect(getFeaturesResult(stack.client, workflowId)).rejects.toBeInstanceOf(RunStoppedError);
+    const [row] = await stack.db.select().from(featureSets).where(eq(featureSets.id, input.featureSetId));
+    expect(row).toMatchObject({ status: 'STOPPED', matrixUri: null, error: 'not today' });
+    const notes = await stack.db.select().from(notifications).where(eq(notifications.entityId, input.featureSetId));
+    expect(notes.map((n) => [n.eventType, n.title])).toEqual([['FEATURES_CANCELLED', `Feature extraction ${input.featureSetId} stopped`]]);
   });
 });
