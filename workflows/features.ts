@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES,
   ExtractFeaturesInputSchema,
@@ -99,7 +99,7 @@ export async function extractFeaturesWorkflow(raw: unknown): Promise<ExtractFeat
       // Stopped before the last chunk started: the finished chunks are in history, but a partial
       // matrix is not a feature set. (A stop after the last chunk started changes nothing: it is assembled.)
       const reason = stop.reason;
-      await control.markFeatureSetEnded({ featureSetId, status: 'STOPPED', error: reason ?? 'stopped by request' });
+      await CancellationScope.nonCancellable(() => control.markFeatureSetEnded({ featureSetId, status: 'STOPPED', error: reason ?? 'stopped by request' }));
       phase = 'stopped';
       live.refresh();
       setRunStatus('STOPPED');
