@@ -5,6 +5,7 @@ import {
   FeatureAnalysisEndedInputSchema,
   type AnalyzeFeatureSetActivityInput,
   type FeatureAnalysisEndedInput,
+  type FeatureAnalysisOptions,
   type FeatureAnalysisResult,
   CWRU_SPEED_BY_LOAD_RPM,
   ERROR_TYPES,
@@ -25,10 +26,13 @@ import {
   type FinishFeatureSetInput,
   type RegisteredFeatureSet,
   type RegisterFeatureSetInput,
+  type SplitSpec,
+  TrainHyperparametersSchema,
 } from '../contracts/index.js';
 import { decodeFloat32, encodeFloat32, encodeJson, getJson } from '../artifacts/codecs.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import { countSignals, getDataset, listSignals } from '../db/repos/datasets.js';
+import { getExperiment } from '../db/repos/experiments.js';
 import {
   getFeatureAnalysis,
   getFeatureSet,
@@ -39,11 +43,14 @@ import {
   type FeatureSetRow,
 } from '../db/repos/features.js';
 import type { SignalRow } from '../db/schema.js';
+import { splitSignals } from '../ml/data/split.js';
 import { windowStarts } from '../ml/data/windows.js';
+import type { BaselineJob } from '../ml/features/analysis/job.js';
 import { featureCatalog } from '../ml/features/index.js';
 import type { FeatureJob, FeatureJobSignal } from '../ml/features/job.js';
 import type { XaiProcessPool } from '../ml/xai/pool.js';
 import type { ActivityDeps } from './deps.js';
+import { splitSignalOf } from './lib/eval-data.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
 import { createXaiPool } from './xai/pool.js';
 
@@ -291,11 +298,12 @@ export function createFeatureActivities(deps: ActivityDeps) {
       const input = validateActivityInput(FeatureSetEndedInputSchema, raw, 'markFeatureSetEnded input');
       const row = await setFeatureSetStatus(db, input.featureSetId, input.status, { error: input.error ?? null });
       if (!row) return; // refused before registration: no row to mark
+      // A stop is a cancellation the user asked to end gently: the same event, its own title.
       await notifier.notify({
         eventType: input.status === 'FAILED' ? 'FEATURES_FAILED' : 'FEATURES_CANCELLED',
         entityKind: 'feature-set',
         entityId: input.featureSetId,
-        title: `Feature extraction ${input.featureSetId} ${input.status === 'FAILED' ? 'failed' : 'cancelled'}`,
+        title: `Feature extraction ${input.featureSetId} ${input.status === 'FAILED' ? 'failed' : input.status === 'STOPPED' ? 'stopped' : 'cancelled'}`,
         message: input.error ?? input.status,
       });
     },
@@ -317,6 +325,78 @@ export function createFeatureAnalysisActivities(deps: ActivityDeps) {
     const s = await artifacts.put(bytes, { kind, mediaType });
     await registerArtifact(db, { ...s, kind, mediaType });
     return s.uri;
+  }
+
+  /** One line naming a split rule, for the summary and the picture. */
+  function ruleOf(split: SplitSpec | undefined, hp: { validationFraction: number; testFraction: number; seed: number }): string {
+    const kind = split?.kind ?? 'signal';
+    const extra = split?.kind === 'condition' ? ` hold out ${JSON.stringify(split.holdOut)}` : split && 'gapSignals' in split ? ` gap ${split.gapSignals}` : '';
+    return `${kind}${extra}, validation ${hp.validationFraction}, test ${split?.kind === 'condition' ? 'held out' : hp.testFraction}, seed ${hp.seed}`;
+  }
+
+  /**
+   * Mode `baseline`: the split and the columns, resolved from the database. The split is the one
+   * the trainer computes — the experiment's stored hyperparameters through the contract's schema
+   * (the trainer's defaults filled in) and splitSignals over the dataset's signals read with
+   * splitSignalOf, the mapping the training and evaluation activities use — so the forest's
+   * training and test signals are the CNN's.
+   */
+  async function resolveBaseline(set: FeatureSetRow, options: FeatureAnalysisOptions): Promise<BaselineJob> {
+    const b = options?.baseline ?? {};
+    let hpRaw: unknown = { split: b.split, validationFraction: b.validationFraction, testFraction: b.testFraction, seed: b.splitSeed };
+    let cnn: BaselineJob['cnn'] = null;
+    if (b.experimentId !== undefined) {
+      const exp = await getExperiment(db, b.experimentId);
+      if (!exp) throw notFound(`options.baseline.experimentId: experiment "${b.experimentId}" does not exist`);
+      if (exp.datasetId !== set.datasetId) {
+        throw invalidInput(
+          `options.baseline.experimentId: experiment "${b.experimentId}" was trained on dataset "${exp.datasetId}", feature set "${set.id}" is of "${set.datasetId}": extract the features of "${exp.datasetId}"`,
+        );
+      }
+      hpRaw = exp.hyperparameters;
+      if (exp.status === 'COMPLETED')
+        cnn = { testAccuracy: exp.testAccuracy, bestValAccuracy: exp.bestValAccuracy, confusionMatrix: exp.confusionMatrix, classes: exp.classes };
+    }
+    const hp = TrainHyperparametersSchema.safeParse(hpRaw);
+    if (!hp.success) {
+      const issue = hp.error.issues[0];
+      const where = b.experimentId !== undefined ? `experiment "${b.experimentId}": its stored hyperparameters` : 'options.baseline';
+      throw (b.experimentId !== undefined ? invalidState : invalidInput)(`${where}: ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    const rows = await listSignals(db, set.datasetId);
+    let split;
+    try {
+      split = splitSignals(rows.map(splitSignalOf), hp.data);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'SplitError')
+        throw invalidInput(`options.baseline: dataset "${set.datasetId}" cannot be split so: ${err.message}`);
+      throw err;
+    }
+    const names = set.featureNames ?? [];
+    let wanted: string[] | null = b.features ?? null;
+    if (b.selectionId !== undefined) {
+      const sel = await getFeatureAnalysis(db, b.selectionId);
+      if (!sel) throw notFound(`options.baseline.selectionId: analysis "${b.selectionId}" does not exist`);
+      if (sel.mode !== 'select' || sel.status !== 'COMPLETED' || !sel.features)
+        throw invalidState(`options.baseline.selectionId: analysis "${b.selectionId}" is a ${sel.status} ${sel.mode} analysis, not a COMPLETED select`);
+      if (sel.featureSetId !== set.id)
+        throw invalidInput(`options.baseline.selectionId: analysis "${b.selectionId}" selected from feature set "${sel.featureSetId}", not "${set.id}"`);
+      wanted = sel.features;
+    }
+    let columns: number[] | null = null;
+    if (wanted) {
+      const unknown = wanted.filter((f) => !names.includes(f));
+      if (unknown.length > 0)
+        throw invalidInput(`options.baseline.features: ${unknown.map((f) => `"${f}"`).join(', ')} not in feature set "${set.id}" (${names.join(', ')})`);
+      columns = wanted.map((f) => names.indexOf(f));
+    }
+    return {
+      split,
+      columns,
+      ...(b.mrmrK !== undefined ? { mrmrK: b.mrmrK } : {}),
+      source: { experimentId: b.experimentId ?? null, rule: ruleOf(hp.data.split, hp.data) },
+      cnn,
+    };
   }
 
   return {
@@ -341,6 +421,8 @@ export function createFeatureAnalysisActivities(deps: ActivityDeps) {
           pictureUri: done.pictureUri,
         };
       }
+      // Resolved before the row is written: a baseline with a bad experiment, selection or split fails with no row to clean up.
+      const baseline = input.mode === 'baseline' ? await resolveBaseline(set, input.options) : undefined;
       await upsertFeatureAnalysis(db, { id: input.analysisId, featureSetId: set.id, mode: input.mode, options: input.options, workflowId: input.workflowId });
       const beat = setInterval(() => ctx.heartbeat({ analysing: input.mode }), HEARTBEAT_MS);
       ctx.heartbeat({ analysing: input.mode });
@@ -354,6 +436,7 @@ export function createFeatureAnalysisActivities(deps: ActivityDeps) {
             names: set.featureNames,
             matrixUri: set.matrixUri,
             indexUri: set.indexUri,
+            ...(baseline ? { baseline } : {}),
           },
           { signal: ctx.cancellationSignal },
         );
@@ -410,7 +493,7 @@ export function createFeatureAnalysisActivities(deps: ActivityDeps) {
         eventType: input.status === 'FAILED' ? 'FEATURE_ANALYSIS_FAILED' : 'FEATURE_ANALYSIS_CANCELLED',
         entityKind: 'feature-analysis',
         entityId: input.analysisId,
-        title: `Feature analysis ${input.analysisId} ${input.status === 'FAILED' ? 'failed' : 'cancelled'}`,
+        title: `Feature analysis ${input.analysisId} ${input.status === 'FAILED' ? 'failed' : input.status === 'STOPPED' ? 'stopped' : 'cancelled'}`,
         message: input.error ?? input.status,
       });
     },

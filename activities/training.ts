@@ -17,6 +17,7 @@ import { getDataset, listSignals } from '../db/repos/datasets.js';
 import { listEpochs, recordEpoch, setExperimentBackend } from '../db/repos/experiments.js';
 import { runTrainingInChildProcess } from '../ml/train/index.js';
 import type { ActivityDeps } from './deps.js';
+import { splitSignalOf } from './lib/eval-data.js';
 import { classifyingOutages, invalidState, notFound, validateActivityInput } from './lib/failures.js';
 import { missingEpochRow, reportEpoch, unsignalledEpochs } from './lib/epoch-report.js';
 import { laterResume, resumeFromEpochs, type RecordedEpoch } from './lib/resume.js';
@@ -144,16 +145,9 @@ export function createTrainingActivities(deps: ActivityDeps) {
         {
           experimentId: input.experimentId,
           classes,
-          signals: signals.map((s) => ({
-            index: s.idx,
-            label: s.label,
-            uri: s.artifactUri,
-            // What the time and condition splits need: simulated signals are each their own recording.
-            recording: s.fileHash,
-            offset: s.offsetSamples,
-            loadHp: s.loadHp,
-            rpm: s.rpm ?? (s.shaftHz === null ? null : s.shaftHz * 60),
-          })),
+          // What the split rules read of a signal, by the one mapping evaluation and the feature baseline use too
+          // (simulated signals have no recording: each is its own).
+          signals: signals.map((s) => ({ ...splitSignalOf(s), uri: s.artifactUri })),
           hyperparameters: input.hyperparameters,
           architecture,
           resume,

@@ -7,7 +7,14 @@
 import type { Client } from '@temporalio/client';
 import type { RetentionInput } from '../contracts/index.js';
 import { startComparison, startErrorsEvaluation, startRocEvaluation, type StartComparisonRequest } from './eval.js';
-import { startFeatureAnalysis, startFeatureExtraction, type StartFeatureAnalysisRequest, type StartFeaturesRequest } from './features.js';
+import {
+  startFeatureAnalysis,
+  startFeatureBaseline,
+  startFeatureExtraction,
+  type StartFeatureAnalysisRequest,
+  type StartFeatureBaselineRequest,
+  type StartFeaturesRequest,
+} from './features.js';
 import { startDeployment, type StartDeploymentRequest } from './deploy.js';
 import {
   startBenchmarks,
@@ -85,6 +92,8 @@ export interface FaultlineApi {
   /** Feature extraction and analyses (client/features.ts); results are read with getResult. */
   startFeatureExtraction(request: StartFeaturesRequest): Promise<StartedRun>;
   startFeatureAnalysis(request: StartFeatureAnalysisRequest): Promise<StartedRun>;
+  /** The classical baseline on a CNN experiment's split (mode `baseline` of the analysis workflow). */
+  startFeatureBaseline(request: StartFeatureBaselineRequest): Promise<StartedRun>;
   /** Deployment saga (client/deploy.ts); results are read with getResult. */
   startDeployment(request: StartDeploymentRequest): Promise<StartedRun>;
   /** A sandboxed run of the project's tests (client/verify.ts). */
@@ -125,6 +134,7 @@ export function createFaultlineApi(client: TemporalClientLike & Partial<Pick<Cli
     deleteRetentionSchedule: () => deleteRetentionSchedule(schedules()),
     startFeatureExtraction: (request) => startFeatureExtraction(client, request),
     startFeatureAnalysis: (request) => startFeatureAnalysis(client, request),
+    startFeatureBaseline: (request) => startFeatureBaseline(client, request),
     startDeployment: (request) => startDeployment(client, request),
     startTestSuite: (input) => startTestSuite(client, input),
     startQualityChecks: (input) => startQualityChecks(client, input),

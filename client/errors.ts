@@ -105,3 +105,16 @@ export class UpdateRejectedError extends Error {
     return new UpdateRejectedError(workflowId, updateName, app?.type ?? undefined, `${workflowId} rejected ${updateName}: ${reason}`, { cause: err });
   }
 }
+
+/** A feature extraction or analysis that ended on the `stop` signal: it completed, but holds no result to read. */
+export class RunStoppedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly reason: string | null,
+  ) {
+    super(
+      `${workflowId} was stopped${reason ? ` (${reason})` : ''}: it stored no result (the same request attaches to this stopped run while Temporal keeps it)`,
+    );
+    this.name = 'RunStoppedError';
+  }
+}

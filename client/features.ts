@@ -4,6 +4,7 @@
  * idempotently and read the result.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import {
   AnalyzeFeaturesInputSchema,
   type AnalyzeFeaturesInput,
@@ -19,7 +20,13 @@ import {
   type ExtractFeaturesInput,
   type ExtractFeaturesRequest,
   type ExtractFeaturesResult,
+  type ExtractFeaturesStopped,
+  BaselineOptionsSchema,
+  type BaselineOptions,
+  type FeatureAnalysisStopped,
+  type FeatureAnalysisOptions,
 } from '../contracts/index.js';
+import { RunStoppedError } from './errors.js';
 import { getResult } from './runs.js';
 import { startIdempotent } from './start.js';
 import type { StartedRun, TemporalClientLike } from './types.js';
@@ -59,7 +66,12 @@ export async function startFeatureExtraction(client: TemporalClientLike, request
   });
 }
 
-export const getFeaturesResult = (client: TemporalClientLike, workflowId: string) => getResult<ExtractFeaturesResult>(client, workflowId);
+/** The completed set; a run ended by `stop` has none and throws RunStoppedError (getResult gives the raw STOPPED result). */
+export async function getFeaturesResult(client: TemporalClientLike, workflowId: string): Promise<ExtractFeaturesResult> {
+  const r = await getResult<ExtractFeaturesResult | ExtractFeaturesStopped>(client, workflowId);
+  if ('status' in r && r.status === 'STOPPED') throw new RunStoppedError(workflowId, r.reason);
+  return r as ExtractFeaturesResult;
+}
 
 export type StartFeatureAnalysisRequest = Omit<AnalyzeFeaturesRequest, 'analysisId'>;
 
@@ -88,4 +100,27 @@ export async function startFeatureAnalysis(client: TemporalClientLike, request: 
   });
 }
 
-export const getFeatureAnalysisResult = (client: TemporalClientLike, workflowId: string) => getResult<FeatureAnalysisResult>(client, workflowId);
+/** The completed analysis; one stopped before it started throws RunStoppedError. */
+export async function getFeatureAnalysisResult(client: TemporalClientLike, workflowId: string): Promise<FeatureAnalysisResult> {
+  const r = await getResult<FeatureAnalysisResult | FeatureAnalysisStopped>(client, workflowId);
+  if ('status' in r && r.status === 'STOPPED') throw new RunStoppedError(workflowId, r.reason);
+  return r as FeatureAnalysisResult;
+}
+
+/** The classical baseline request: the feature set, its split and features (BaselineOptionsSchema), the forest. */
+export interface StartFeatureBaselineRequest {
+  featureSetId: string;
+  baseline?: z.input<typeof BaselineOptionsSchema>;
+  forest?: Partial<FeatureAnalysisOptions['forest']>;
+  bins?: number;
+}
+
+/**
+ * A random forest on `featureSetId` trained and tested on a CNN experiment's split (or a stated
+ * one): the `baseline` mode of analyzeFeaturesWorkflow, `feature-analysis-baseline-<hash>`.
+ */
+export function startFeatureBaseline(client: TemporalClientLike, request: StartFeatureBaselineRequest): Promise<StartedRun> {
+  const { featureSetId, baseline, forest, bins } = request;
+  return startFeatureAnalysis(client, { featureSetId, mode: 'baseline', options: { baseline, forest, bins } });
+}
+export type { BaselineOptions };

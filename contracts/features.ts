@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlugSchema } from './ids.js';
+import { SplitSpecSchema } from './training.js';
 
 /**
  * Feature engineering (seed tasks extract_features, compute_importance, select_features,
@@ -207,11 +208,28 @@ export type FinishFeatureSetInput = z.input<typeof FinishFeatureSetInputSchema>;
 export const FeatureSetEndedInputSchema = z
   .object({
     featureSetId: FeatureSetIdSchema,
-    status: z.enum(['FAILED', 'CANCELLED']),
+    /** STOPPED: the `stop` signal — the running chunks finished, no matrix was assembled. */
+    status: z.enum(['FAILED', 'CANCELLED', 'STOPPED']),
     error: z.string().optional(),
   })
   .strict();
 export type FeatureSetEndedInput = z.input<typeof FeatureSetEndedInputSchema>;
+
+/**
+ * What a stopped extraction returns (the `stop` signal): the chunks that were running finished,
+ * none was started after it, and no matrix was assembled — a matrix with holes would silently
+ * drop signals. The feature set's row is STOPPED. The run completed, so under the start policy
+ * (reuse only after a failure) the same request attaches to it until the namespace retention
+ * drops it; its finished chunks are content-addressed artifacts a later run rewrites, not reuses.
+ */
+export interface ExtractFeaturesStopped {
+  featureSetId: string;
+  datasetId: string;
+  status: 'STOPPED';
+  reason: string | null;
+  signals: number;
+  signalsDone: number;
+}
 
 /** The Web UI's one-line details of a running extraction. */
 export function featuresDetails(p: { phase: string; signalsDone: number; signals: number; chunksRunning: number }): string {
@@ -222,7 +240,7 @@ export function featuresDetails(p: { phase: string; signalsDone: number; signals
 // Analyses of a stored feature set: importance, selection, correlation (one workflow, a mode).
 // ---------------------------------------------------------------------------------------------
 
-export const FEATURE_ANALYSIS_MODES = ['importance', 'select', 'correlation'] as const;
+export const FEATURE_ANALYSIS_MODES = ['importance', 'select', 'correlation', 'baseline'] as const;
 export type FeatureAnalysisMode = (typeof FEATURE_ANALYSIS_MODES)[number];
 export const IMPORTANCE_MEASURES = ['permutation', 'impurity', 'mutual-information', 'anova-f'] as const;
 export const SELECTION_METHODS = ['top-k', 'mrmr', 'correlation'] as const;
@@ -240,6 +258,45 @@ export const ForestSettingsSchema = z
       .default(0),
   })
   .strict();
+
+/**
+ * The classical baseline (mode `baseline`): which split and which features. The split is a CNN
+ * experiment's (`experimentId`: its dataset must be the feature set's, and its hyperparameters'
+ * split rule, fractions and seed are used), or stated here with the trainer's defaults for what is
+ * left out. The features: all (default), a stored selection's, named ones, or mRMR's `mrmrK` best
+ * chosen on the training rows only.
+ */
+export const BaselineOptionsSchema = z
+  .object({
+    experimentId: SlugSchema.optional(),
+    split: SplitSpecSchema.optional(),
+    validationFraction: z.number().min(0.05).max(0.5).optional(),
+    testFraction: z.number().min(0.05).max(0.5).optional(),
+    splitSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    selectionId: z
+      .string()
+      .regex(/^select-[0-9a-f]{12}$/, 'must be the id of a select analysis (select-<12 hex chars>)')
+      .optional(),
+    features: z.array(z.string().min(1).max(200)).min(1).max(1_000).optional(),
+    mrmrK: z.number().int().min(1).max(1_000).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const chosen = (['selectionId', 'features', 'mrmrK'] as const).filter((k) => b[k] !== undefined);
+    if (chosen.length > 1)
+      ctx.addIssue({ code: 'custom', path: [chosen[1]], message: `give at most one of selectionId, features and mrmrK (got ${chosen.join(', ')})` });
+    if (b.experimentId !== undefined) {
+      for (const k of ['split', 'validationFraction', 'testFraction', 'splitSeed'] as const)
+        if (b[k] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [k], message: `the split is experiment "${b.experimentId}"'s: do not give ${k} with experimentId` });
+    }
+  });
+export type BaselineOptions = z.output<typeof BaselineOptionsSchema>;
 
 export const FeatureAnalysisOptionsSchema = z
   .object({
@@ -263,11 +320,13 @@ export const FeatureAnalysisOptionsSchema = z
       .min(0)
       .max(2 ** 31 - 1)
       .default(0),
+    /** Baseline: the split and the features (no default, so the ids of the other modes' requests stay as they were). */
+    baseline: BaselineOptionsSchema.optional(),
   })
   .strict();
 export type FeatureAnalysisOptions = z.output<typeof FeatureAnalysisOptionsSchema>;
 
-export const FeatureAnalysisIdSchema = z.string().regex(/^(importance|select|correlation)-[0-9a-f]{12}$/, 'must be <mode>-<12 hex chars>');
+export const FeatureAnalysisIdSchema = z.string().regex(/^(importance|select|correlation|baseline)-[0-9a-f]{12}$/, 'must be <mode>-<12 hex chars>');
 
 export const AnalyzeFeaturesInputSchema = z
   .object({
@@ -295,10 +354,19 @@ export interface FeatureAnalysisResult {
   pictureUri: string;
 }
 
+/** What analyzeFeaturesWorkflow returns when `stop` arrived before the analysis started (signal-with-start). */
+export interface FeatureAnalysisStopped {
+  analysisId: string;
+  featureSetId: string;
+  mode: FeatureAnalysisMode;
+  status: 'STOPPED';
+  reason: string | null;
+}
+
 export const AnalyzeFeatureSetActivityInputSchema = AnalyzeFeaturesInputSchema.extend({ workflowId: z.string().min(1) });
 export type AnalyzeFeatureSetActivityInput = z.input<typeof AnalyzeFeatureSetActivityInputSchema>;
 
 export const FeatureAnalysisEndedInputSchema = z
-  .object({ analysisId: FeatureAnalysisIdSchema, status: z.enum(['FAILED', 'CANCELLED']), error: z.string().optional() })
+  .object({ analysisId: FeatureAnalysisIdSchema, status: z.enum(['FAILED', 'CANCELLED', 'STOPPED']), error: z.string().optional() })
   .strict();
 export type FeatureAnalysisEndedInput = z.input<typeof FeatureAnalysisEndedInputSchema>;

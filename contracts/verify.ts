@@ -261,6 +261,7 @@ export const BENCH_NAMES = [
   'eval',
   'real-data',
   'features',
+  'features-baseline',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 

@@ -1,12 +1,14 @@
-import { ApplicationFailure, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ERROR_TYPES,
   ExtractFeaturesInputSchema,
   featuresDetails,
   progressOf,
   progressQuery,
+  stopSignal,
   workflowIds,
   type ExtractFeaturesResult,
+  type ExtractFeaturesStopped,
   type FeatureChunkRef,
 } from '../contracts/index.js';
 import { control, featureChunks, featureFinish } from './lib/activities.js';
@@ -23,8 +25,10 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
  * assembled into one float32 matrix with its row index and column catalog, a feature_sets row
  * and a notification. The set's id hashes its version, settings and windowing, so the same
  * request is one workflow id and one row; a finished chunk is in history and never recomputed.
+ * `stop` lets the running chunks finish, starts none and assembles nothing (the set is STOPPED);
+ * a cancellation stops at once (CANCELLED). Both mark the row in a non-cancellable scope.
  */
-export async function extractFeaturesWorkflow(raw: unknown): Promise<ExtractFeaturesResult> {
+export async function extractFeaturesWorkflow(raw: unknown): Promise<ExtractFeaturesResult | ExtractFeaturesStopped> {
   const input = validateWorkflowInput(ExtractFeaturesInputSchema, raw, 'extractFeaturesWorkflow input');
   requireWorkflowId('extractFeaturesWorkflow input', workflowIds.features(input.featureSetId), 'featureSetId', input.featureSetId);
   if (!input.featureSetId.startsWith(`${input.datasetId}-`)) {
@@ -41,7 +45,11 @@ export async function extractFeaturesWorkflow(raw: unknown): Promise<ExtractFeat
   let signals = 0;
   let signalsDone = 0;
   let running = 0;
+  let stop: { reason: string | null } | undefined;
   setHandler(progressQuery, () => progressOf(phase, completed, total, { featureSetId, datasetId, signals, signalsDone, chunksRunning: running }));
+  setHandler(stopSignal, (arg) => {
+    stop ??= { reason: arg?.reason ?? null };
+  });
   const live = liveDetails(() => ({ phase, completed, total, line: featuresDetails({ phase, signalsDone, signals, chunksRunning: running }) }));
   setRunStatus('RUNNING');
   try {
@@ -85,8 +93,19 @@ export async function extractFeaturesWorkflow(raw: unknown): Promise<ExtractFeat
           live.refresh();
         }
       },
-      { maxInFlight: input.maxInFlight },
+      { maxInFlight: input.maxInFlight, shouldStart: () => stop === undefined },
     );
+    if (stop && settled.some((c) => c === undefined)) {
+      // Stopped before the last chunk started: the finished chunks are in history, but a partial
+      // matrix is not a feature set. (A stop after the last chunk started changes nothing: it is assembled.)
+      const reason = stop.reason;
+      await CancellationScope.nonCancellable(() => control.markFeatureSetEnded({ featureSetId, status: 'STOPPED', error: reason ?? 'stopped by request' }));
+      phase = 'stopped';
+      live.refresh();
+      setRunStatus('STOPPED');
+      log.info('feature extraction stopped', { featureSetId, signalsDone, signals });
+      return { featureSetId, datasetId, status: 'STOPPED', reason, signals, signalsDone };
+    }
     const refs: FeatureChunkRef[] = [];
     for (const s of settled) {
       // Every chunk is needed: a matrix with holes would silently drop signals.

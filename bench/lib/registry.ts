@@ -1,6 +1,7 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them; each declares itself in bench/defs/. */
 import { bench as evalBench } from '../defs/eval.js';
 import { bench as features } from '../defs/features.js';
+import { bench as featuresBaseline } from '../defs/features-baseline.js';
 import { bench as hpoAsha } from '../defs/hpo-asha.js';
 import { bench as hpoOrchestration } from '../defs/hpo-orchestration.js';
 import { bench as hpoSampleEfficiency } from '../defs/hpo-sample-efficiency.js';
@@ -26,6 +27,7 @@ export const BENCHES: readonly Bench[] = [
   evalBench,
   realData,
   features,
+  featuresBaseline,
 ];
 
 export function findBench(name: string): Bench | undefined {

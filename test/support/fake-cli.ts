@@ -133,6 +133,7 @@ export function fakeCli(workflow: FakeWorkflow, overrides: Partial<FaultlineApi>
       deleteRetentionSchedule: record('deleteRetentionSchedule', async () => true),
       startFeatureExtraction: record('startFeatureExtraction', async () => startedRun('features-x-0123456789ab', 'x-0123456789ab')),
       startFeatureAnalysis: record('startFeatureAnalysis', async () => startedRun('feature-analysis-importance-0123456789ab', 'importance-0123456789ab')),
+      startFeatureBaseline: record('startFeatureBaseline', async () => startedRun('feature-analysis-baseline-0123456789ab', 'baseline-0123456789ab')),
       ...workflow.methods?.(record),
       ...overrides,
     }),

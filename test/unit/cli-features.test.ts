@@ -57,4 +57,33 @@ describe('faultline features', () => {
     expect(await cli.run(['features', 'importance', 'ds-1-0123456789ab', '--rank-by', 'vibes'])).toBe(2);
     expect(cli.stderr()).toContain('--rank-by');
   });
+
+  it('baseline passes the experiment and the features as options.baseline and prints the forest next to the CNN', async () => {
+    const baseline: FeatureAnalysisResult = {
+      ...analysed,
+      analysisId: 'baseline-0123456789ab',
+      mode: 'baseline',
+      summary: { testAccuracy: 0.97, cnnTestAccuracy: 0.93, experimentId: 'exp-1', features: 2 },
+    };
+    const cli = fakeCli(wf(baseline));
+    expect(await cli.run(['features', 'baseline', 'ds-1-0123456789ab', '--experiment', 'exp-1', '--mrmr-k', '2', '--trees', '50', '--wait'])).toBe(0);
+    expect(cli.argsOf('startFeatureAnalysis')).toEqual([
+      { featureSetId: 'ds-1-0123456789ab', mode: 'baseline', options: { baseline: { experimentId: 'exp-1', mrmrK: 2 }, forest: { trees: 50 } } },
+    ]);
+    expect(cli.stdout()).toMatch(/testAccuracy\s+0\.9700/);
+    expect(cli.stdout()).toMatch(/cnnTestAccuracy\s+0\.9300/);
+  });
+
+  it('baseline refuses split settings beside --experiment, naming the flag', async () => {
+    const cli = fakeCli(wf(analysed));
+    expect(await cli.run(['features', 'baseline', 'ds-1-0123456789ab', '--experiment', 'exp-1', '--split', 'time'])).toBe(2);
+    expect(cli.stderr()).toContain('--split');
+  });
+
+  it('result of a stopped extraction says so instead of printing a matrix', async () => {
+    const stopped = { featureSetId: 'ds-1-0123456789ab', datasetId: 'ds-1', status: 'STOPPED', reason: 'enough', signals: 32, signalsDone: 8 };
+    const cli = fakeCli(wf(stopped));
+    expect(await cli.run(['features', 'result', 'features-x'])).toBe(0);
+    expect(cli.stdout()).toContain('8/32 signals featurised, stopped (enough): no result stored');
+  });
 });

@@ -14,7 +14,8 @@ import {
   type ImportanceRow,
   type Table,
 } from './index.js';
-import { renderCorrelationSvg, renderImportanceSvg } from './pictures.js';
+import { runBaseline, type BaselineSplit } from './baseline.js';
+import { renderConfusionSvg, renderCorrelationSvg, renderImportanceSvg } from './pictures.js';
 
 export interface FeatureAnalysisJob {
   mode: FeatureAnalysisMode;
@@ -23,6 +24,19 @@ export interface FeatureAnalysisJob {
   names: string[];
   matrixUri: string;
   indexUri: string;
+  /** Mode `baseline`: resolved by the activity — the split (signal indices, from the trainer's splitSignals) and the columns. */
+  baseline?: BaselineJob;
+}
+
+export interface BaselineJob {
+  split: BaselineSplit;
+  /** Column indices into `names`; null = all (or mRMR's choice when mrmrK is set). */
+  columns: number[] | null;
+  mrmrK?: number;
+  /** Where the split came from, for the result: the experiment and its rule. */
+  source: { experimentId: string | null; rule: string };
+  /** The CNN's numbers on the same split, when it has finished (null: not trained or not completed). */
+  cnn: { testAccuracy: number | null; bestValAccuracy: number | null; confusionMatrix: number[][] | null; classes: string[] | null } | null;
 }
 
 export interface FeatureAnalysisOutcome {
@@ -111,6 +125,7 @@ export function runFeatureAnalysis(job: FeatureAnalysisJob, matrix: Float32Array
       }),
     };
   }
+  if (job.mode === 'baseline') return baselineOutcome(job, table, groups, classes);
   const c = correlation(table, o.threshold);
   const pairs = c.pairs.map((p) => ({ a: job.names[p.a], b: job.names[p.b], pearson: p.pearson, spearman: p.spearman }));
   return {
@@ -124,4 +139,56 @@ export function runFeatureAnalysis(job: FeatureAnalysisJob, matrix: Float32Array
 function byRelevance(table: Table, bins: number): number[] {
   const mi = mutualInformation(table, bins);
   return Array.from({ length: table.columns }, (_, j) => j).sort((a, b) => mi[b] - mi[a] || a - b);
+}
+
+/** Mode `baseline`: the forest on the experiment's split; summary and result shaped like an experiment's test metrics. */
+function baselineOutcome(job: FeatureAnalysisJob, table: Table, groups: Int32Array, classes: string[]): FeatureAnalysisOutcome {
+  const b = job.baseline;
+  if (!b) throw new FeatureAnalysisInputError('mode baseline needs the resolved split (job.baseline)');
+  if (b.cnn?.classes && b.cnn.classes.join('\u0000') !== classes.join('\u0000')) {
+    throw new FeatureAnalysisInputError(`the experiment's classes (${b.cnn.classes.join(', ')}) are not the feature set's (${classes.join(', ')})`);
+  }
+  const r = runBaseline(table, groups, classes, b.split, { forest: job.options.forest, columns: b.columns, mrmrK: b.mrmrK, bins: job.options.bins });
+  const features = r.columns.map((j) => job.names[j]);
+  const cnnTest = b.cnn?.testAccuracy ?? null;
+  const vs = cnnTest === null ? '' : ` vs CNN ${(100 * cnnTest).toFixed(1)} %`;
+  return {
+    summary: {
+      testAccuracy: r.test.accuracy,
+      validationAccuracy: r.validation.accuracy,
+      macroF1: r.test.macroF1,
+      cnnTestAccuracy: cnnTest,
+      cnnBestValAccuracy: b.cnn?.bestValAccuracy ?? null,
+      experimentId: b.source.experimentId,
+      split: b.source.rule,
+      features: features.length,
+      trainRows: r.rows.train,
+      testRows: r.rows.test,
+      testSignals: r.signals.test,
+    },
+    features,
+    result: {
+      // Named as the experiments table names them (test_accuracy, confusion_matrix, classes): rows true, columns predicted.
+      testAccuracy: r.test.accuracy,
+      validationAccuracy: r.validation.accuracy,
+      confusionMatrix: r.test.confusion,
+      classes,
+      perClass: r.test.perClass,
+      macroF1: r.test.macroF1,
+      validation: { accuracy: r.validation.accuracy, confusionMatrix: r.validation.confusion },
+      rows: r.rows,
+      signals: r.signals,
+      features,
+      forest: job.options.forest,
+      fitSeconds: r.fitSeconds,
+      source: b.source,
+      cnn: b.cnn,
+    },
+    svg: renderConfusionSvg({
+      title: `${job.title}: random forest, test accuracy ${(100 * r.test.accuracy).toFixed(1)} %${vs}`,
+      subtitle: `${features.length} features · split ${b.source.rule}${b.source.experimentId ? ` of ${b.source.experimentId}` : ''} · ${r.rows.test} test rows from ${r.signals.test} signals`,
+      classes,
+      confusion: r.test.confusion,
+    }),
+  };
 }

@@ -84,3 +84,40 @@ export function renderCorrelationSvg(o: { title: string; names: readonly string[
   });
   return tag('svg', { xmlns: 'http://www.w3.org/2000/svg', width: size, height, viewBox: `0 0 ${size} ${height}` }, parts.join(''));
 }
+
+/** The baseline's test confusion matrix: rows true class, columns predicted, shaded by the row's share (recall on the diagonal). */
+export function renderConfusionSvg(o: { title: string; subtitle: string; classes: readonly string[]; confusion: readonly number[][] }): string {
+  const k = o.classes.length;
+  const cell = Math.max(24, Math.min(48, Math.floor(480 / Math.max(1, k))));
+  const left = 170;
+  const top = 60;
+  const width = left + k * cell + 20;
+  const height = top + k * cell + 150;
+  const parts: string[] = [text(10, 20, o.title, { ...FONT, 'font-size': 14, 'font-weight': 'bold' }), text(10, 40, o.subtitle, FONT)];
+  o.confusion.forEach((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    parts.push(text(left - 4, top + i * cell + cell / 2 + 4, truncate(o.classes[i], 28), { ...FONT, 'text-anchor': 'end' }));
+    row.forEach((n, j) => {
+      const share = total > 0 ? n / total : 0;
+      const shade = Math.round(255 * (1 - share));
+      parts.push(
+        tag(
+          'rect',
+          { x: left + j * cell, y: top + i * cell, width: cell, height: cell, fill: `rgb(${shade},${shade},255)`, stroke: '#ddd' },
+          `<title>${escapeXml(`true ${o.classes[i]}, predicted ${o.classes[j]}: ${n}`)}</title>`,
+        ),
+      );
+      if (n > 0)
+        parts.push(
+          text(left + j * cell + cell / 2, top + i * cell + cell / 2 + 4, String(n), { ...FONT, 'text-anchor': 'middle', fill: share > 0.5 ? '#fff' : '#222' }),
+        );
+    });
+  });
+  o.classes.forEach((c, j) => {
+    const cx = left + j * cell + cell / 2;
+    const cy = top + k * cell + 6;
+    parts.push(text(cx, cy, truncate(c, 28), { ...FONT, transform: `rotate(90 ${cx} ${cy})` }));
+  });
+  parts.push(text(10, height - 6, 'rows: true class · columns: predicted class', FONT));
+  return tag('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}` }, parts.join(''));
+}
