@@ -210,12 +210,25 @@ describe('runSandboxed', () => {
       PGPASSWORD: 'p',
       TEMPORAL_API_KEY: 't',
       NODE_OPTIONS: '--require /tmp/evil.js',
+      FAULTLINE_BENCH_OPTUNA_URL: 'postgresql://u:p@h/optuna',
+      FAULTLINE_BENCH_PYTHON: '/opt/py/bin/python',
     });
     try {
       const r = await runSandboxed({ program: 'tsx', args: ['env'] }, opts());
       const env = JSON.parse(r.stdout) as Record<string, string>;
-      for (const k of ['DATABASE_URL', 'PAYLOAD_KEYS', 'AWS_SECRET_ACCESS_KEY', 'S3_SECRET_KEY', 'PGPASSWORD', 'TEMPORAL_API_KEY', 'NODE_OPTIONS'])
+      for (const k of [
+        'DATABASE_URL',
+        'PAYLOAD_KEYS',
+        'AWS_SECRET_ACCESS_KEY',
+        'S3_SECRET_KEY',
+        'PGPASSWORD',
+        'TEMPORAL_API_KEY',
+        'NODE_OPTIONS',
+        'FAULTLINE_BENCH_OPTUNA_URL',
+      ])
         expect(env[k]).toBeUndefined();
+      // The peers' Python is a path the benchmarks need, not a secret.
+      expect(env.FAULTLINE_BENCH_PYTHON).toBe('/opt/py/bin/python');
       expect(env.FAULTLINE_SANDBOX).toBe('1');
       expect(r.exitCode).toBe(0);
     } finally {

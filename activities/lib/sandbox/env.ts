@@ -19,6 +19,10 @@ export const PASSED_THROUGH = [
   // Benchmarks pick their backend and length from these (bench/run.ts).
   'TFJS_BACKEND',
   'BENCH_SECONDS',
+  // Which Python runs the benchmarks' peers (PyTorch, Optuna, Celery): a path, not a secret. The
+  // peers' database and Redis URLs are not passed, since they may carry passwords; the peers
+  // then use their local defaults.
+  'FAULTLINE_BENCH_PYTHON',
 ] as const;
 
 /** Set on every run: plain output a parser can read, and a marker that a run is sandboxed. */
