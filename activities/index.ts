@@ -32,7 +32,7 @@ type FeatureCpuName = 'extractFeatureChunk' | 'finishFeatureSet';
 type FeatureCpu = Pick<FeatureActivities, FeatureCpuName>;
 type FeatureControl = Omit<FeatureActivities, FeatureCpuName> & Pick<FeatureAnalysisActivities, 'markFeatureAnalysisEnded'>;
 type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
-type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
+type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'quantizeOnnxVersions' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
 type DeployTrain = Pick<DeployActivities, DeployTrainName>;
 type DeployControl = Omit<DeployActivities, DeployTrainName>;
 type VerifyCpu = Pick<VerifyActivities, 'runTestSuite'>;
@@ -63,7 +63,8 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
   const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
   const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
-  const { exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } = createDeployActivities(deps);
+  const { exportOnnxVersion, optimizeOnnxVersion, quantizeOnnxVersions, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } =
+    createDeployActivities(deps);
   const { runTestSuite, ...verifyControl } = createVerifyActivities(deps);
   return {
     control: {
@@ -93,7 +94,7 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       analyzeFeatureSet,
       runTestSuite,
     },
-    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions },
+    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, quantizeOnnxVersions, validateOnnxVersions, benchmarkOnnxVersions },
   };
 }
 

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ControlActivities, TrainActivities } from '../activities/index.js';
 import {
   DEPLOY_STEPS,
@@ -8,12 +8,14 @@ import {
   NON_RETRYABLE_ERROR_TYPES,
   progressOf,
   progressQuery,
+  QUANTIZED_KINDS,
   TASK_QUEUES,
   workflowIds,
   type DeployModelRequest,
   type DeployModelResult,
   type DeployStep,
   type ExportedVersion,
+  type QuantizedFormat,
 } from '../contracts/index.js';
 import { control } from './lib/activities.js';
 import { liveDetails } from './lib/details.js';
@@ -26,7 +28,9 @@ import { setRunStatus, tagRun } from './lib/visibility.js';
  * not hours. They heartbeat between phases; a retry redoes the step onto the same version row.
  * The workflow waits for a cancelled step to finish, so no row lands after the rollback.
  */
-const model = proxyActivities<Pick<TrainActivities, 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions'>>({
+const model = proxyActivities<
+  Pick<TrainActivities, 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'quantizeOnnxVersions' | 'validateOnnxVersions' | 'benchmarkOnnxVersions'>
+>({
   taskQueue: TASK_QUEUES.train,
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '45 seconds',
@@ -34,11 +38,17 @@ const model = proxyActivities<Pick<TrainActivities, 'exportOnnxVersion' | 'optim
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
+/** Runs recorded before the quantize step existed go export -> optimise -> validate: they replay without it. */
+export const QUANTIZE_STEP_PATCH = 'deploy-quantize-step';
+
 type Undo = Pick<ControlActivities, 'rollBackDeployment'>['rollBackDeployment'];
 
 /**
- * deployModelWorkflow (seed DeploymentService tasks): export -> optimise -> validate ->
- * benchmark -> publish, as a saga. Each step that writes something has its compensation
+ * deployModelWorkflow (seed DeploymentService tasks): export -> optimise -> quantize -> validate ->
+ * benchmark -> publish, as a saga. The request's `formats` say which versions compete: fp32 (the
+ * export and its optimised child) and any of int8 static, int8 dynamic and float16, each derived
+ * from the fp32 export; every candidate is validated on the test split and the fastest accepted
+ * one is published. Each step that writes something has its compensation
  * registered *before* it runs (version ids are deterministic, so the undo knows what to undo even
  * when the step died half-way); validate and benchmark only add figures and statuses to rows the
  * earlier compensations already cover. On a failure or a cancellation the compensations run in
@@ -49,7 +59,7 @@ export async function deployModelWorkflow(raw: DeployModelRequest): Promise<Depl
   const input = validateWorkflowInput(DeployModelInputSchema, raw, 'deployModelWorkflow input');
   const { deploymentId, experimentId } = input;
   requireWorkflowId('deployModelWorkflow input', workflowIds.deploy(deploymentId), 'deploymentId', deploymentId);
-  const total = DEPLOY_STEPS.length;
+  let total: number = DEPLOY_STEPS.length;
   let completed = 0;
   let step: DeployStep = 'export';
   let phase: string = step;
@@ -79,12 +89,28 @@ export async function deployModelWorkflow(raw: DeployModelRequest): Promise<Depl
     const optimized = await model.optimizeOnnxVersion({ deploymentId, experimentId });
     completed++;
     const versions: ExportedVersion[] = [fp32, optimized];
+    const candidates: ExportedVersion[] = [];
+    if (patched(QUANTIZE_STEP_PATCH)) {
+      if (input.formats.includes('fp32')) candidates.push(fp32, optimized);
+      const formats = input.formats.filter((f): f is QuantizedFormat => f !== 'fp32');
+      if (formats.length > 0) {
+        begin('quantize');
+        compensations.push({ step: 'quantize', undo: { deploymentId, versionIds: formats.map((f) => modelVersionId(deploymentId, QUANTIZED_KINDS[f])) } });
+        const quantized = await model.quantizeOnnxVersions({ deploymentId, experimentId, formats });
+        versions.push(...quantized);
+        candidates.push(...quantized);
+      }
+      completed++;
+    } else {
+      candidates.push(fp32, optimized);
+      total--;
+    }
 
     begin('validate');
     const validation = await model.validateOnnxVersions({
       deploymentId,
       experimentId,
-      versionIds: versions.map((v) => v.versionId),
+      versionIds: candidates.map((v) => v.versionId),
       maxAccuracyDropPp: input.maxAccuracyDropPp,
     });
     const accepted = validation.versions.filter((v) => v.accepted).map((v) => v.versionId);
@@ -154,8 +180,13 @@ export async function deployModelWorkflow(raw: DeployModelRequest): Promise<Depl
     deploymentId,
     experimentId,
     outcome: 'COMPLETED',
-    message: `published ${result.publishedVersionId} (onnxruntime ${result.benchmark.speedup.toFixed(2)}x tfjs throughput at batch 64)`,
-    details: { publishedVersionId: result.publishedVersionId, previousVersionId: result.previousVersionId, speedup: result.benchmark.speedup },
+    message: `published ${result.publishedVersionId} (onnxruntime fp32 ${result.benchmark.speedup.toFixed(2)}x${result.benchmark.int8Speedup != null ? `, int8 ${result.benchmark.int8Speedup.toFixed(2)}x` : ''} tfjs throughput at batch 64)`,
+    details: {
+      publishedVersionId: result.publishedVersionId,
+      previousVersionId: result.previousVersionId,
+      speedup: result.benchmark.speedup,
+      int8Speedup: result.benchmark.int8Speedup ?? null,
+    },
   });
   setRunStatus('COMPLETED', result.benchmark.speedup);
   return result;
