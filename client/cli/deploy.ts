@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DeployModelResult } from '../../contracts/index.js';
+import { DEPLOY_FORMATS, type DeployFormat, type DeployModelResult } from '../../contracts/index.js';
 import { prepareDeployInput } from '../deploy.js';
 import { InterruptedError, outputOf, unlessInterrupted, withSession, type CliDeps, type CommandGroup } from './context.js';
 import { formatStarted } from './output.js';
@@ -9,6 +9,15 @@ function positive(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a non-negative number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function formats(value: string): DeployFormat[] {
+  const list = value.split(',').map((f) => f.trim());
+  for (const f of list) {
+    if (!(DEPLOY_FORMATS as readonly string[]).includes(f))
+      throw new InvalidArgumentError(`unknown format ${JSON.stringify(f)}; expected some of ${DEPLOY_FORMATS.join(', ')}`);
+  }
+  return list as DeployFormat[];
 }
 
 export function formatDeployResult(r: DeployModelResult): string {
@@ -30,7 +39,8 @@ export function formatDeployResult(r: DeployModelResult): string {
       `  ${e.engine.padEnd(16)} ${(e.versionId ?? '(tfjs model)').padEnd(36)} ${String(e.threads).padStart(7)} ${e.p50Ms.toFixed(3).padStart(7)} ${e.p95Ms.toFixed(3).padStart(7)} ${e.p99Ms.toFixed(3).padStart(7)} ${Math.round(e.throughput64).toString().padStart(9)} ${Math.round(e.throughput256).toString().padStart(10)} ${e.coldStartMs.toFixed(1).padStart(8)} ${String(e.bytes).padStart(9)}`,
     );
   }
-  lines.push('', `  onnxruntime (1 thread) / tfjs throughput at batch 64: ${r.benchmark.speedup.toFixed(2)}x`);
+  lines.push('', `  onnxruntime fp32 (1 thread) / tfjs throughput at batch 64: ${r.benchmark.speedup.toFixed(2)}x`);
+  if (r.benchmark.int8Speedup != null) lines.push(`  onnxruntime int8 static (1 thread) / tfjs throughput at batch 64: ${r.benchmark.int8Speedup.toFixed(2)}x`);
   return lines.join('\n');
 }
 
@@ -44,37 +54,45 @@ export const deployCommands: CommandGroup = {
 
     group
       .command('pipeline')
-      .description('export -> optimise -> validate -> benchmark -> publish, rolled back on failure or cancellation')
+      .description('export -> optimise -> quantize -> validate -> benchmark -> publish, rolled back on failure or cancellation')
       .argument('<experimentId>', 'a COMPLETED experiment')
       .option('--id <deploymentId>', 'deployment id (workflow deploy-<id>; default <experimentId>-deploy)')
       .option('--max-drop-pp <pp>', 'accuracy a version may lose against tfjs on the test split (default 0.5)', positive)
       .option('--latency-runs <n>', 'timed batch-1 runs per engine (default 200)', positive)
+      .option('--formats <list>', `versions that compete, comma-separated: ${DEPLOY_FORMATS.join(', ')} (default fp32,int8-static,int8-dynamic)`, formats)
       .option('--wait', 'show progress and print the report')
-      .action(async (experimentId: string, opts: { id?: string; maxDropPp?: number; latencyRuns?: number; wait?: boolean }, cmd: Command) => {
-        const out = outputOf(cmd, deps);
-        const request = {
-          experimentId,
-          ...(opts.id ? { deploymentId: opts.id } : {}),
-          ...(opts.maxDropPp !== undefined ? { maxAccuracyDropPp: opts.maxDropPp } : {}),
-          ...(opts.latencyRuns !== undefined ? { latencyRuns: opts.latencyRuns } : {}),
-        };
-        // Refuse a bad request before connecting, naming the field.
-        prepareDeployInput(request);
-        await withSession(cmd, deps, async (session) => {
-          const started = await session.api.startDeployment(request);
-          const webUiUrl = session.webUiUrl(started.workflowId);
-          if (!opts.wait) {
-            out.result(
-              { kind: 'deploy', ...started, webUiUrl },
-              () => `${formatStarted('deploy', started, webUiUrl)}\nResult: faultline deploy result ${started.workflowId}`,
-            );
-            return;
-          }
-          out.line(formatStarted('deploy', started, webUiUrl));
-          const result = await followToResult<DeployModelResult>(session, out, deps, started.workflowId, `faultline deploy result ${started.workflowId}`);
-          out.result({ kind: 'deploy', ...started, status: 'COMPLETED', result }, () => `\n${formatDeployResult(result)}`);
-        });
-      });
+      .action(
+        async (
+          experimentId: string,
+          opts: { id?: string; maxDropPp?: number; latencyRuns?: number; formats?: DeployFormat[]; wait?: boolean },
+          cmd: Command,
+        ) => {
+          const out = outputOf(cmd, deps);
+          const request = {
+            experimentId,
+            ...(opts.id ? { deploymentId: opts.id } : {}),
+            ...(opts.maxDropPp !== undefined ? { maxAccuracyDropPp: opts.maxDropPp } : {}),
+            ...(opts.latencyRuns !== undefined ? { latencyRuns: opts.latencyRuns } : {}),
+            ...(opts.formats ? { formats: opts.formats } : {}),
+          };
+          // Refuse a bad request before connecting, naming the field.
+          prepareDeployInput(request);
+          await withSession(cmd, deps, async (session) => {
+            const started = await session.api.startDeployment(request);
+            const webUiUrl = session.webUiUrl(started.workflowId);
+            if (!opts.wait) {
+              out.result(
+                { kind: 'deploy', ...started, webUiUrl },
+                () => `${formatStarted('deploy', started, webUiUrl)}\nResult: faultline deploy result ${started.workflowId}`,
+              );
+              return;
+            }
+            out.line(formatStarted('deploy', started, webUiUrl));
+            const result = await followToResult<DeployModelResult>(session, out, deps, started.workflowId, `faultline deploy result ${started.workflowId}`);
+            out.result({ kind: 'deploy', ...started, status: 'COMPLETED', result }, () => `\n${formatDeployResult(result)}`);
+          });
+        },
+      );
 
     group
       .command('result')

@@ -45,6 +45,16 @@ describe('faultline deploy', () => {
     expect(cli.argsOf('startDeployment')).toBeUndefined();
   });
 
+  it('pipeline --formats lists the competing versions, and refuses an unknown one by name', async () => {
+    const cli = fakeCli(wf);
+    expect(await cli.run(['deploy', 'pipeline', 'exp-1', '--formats', 'fp32,int8-static,float16'])).toBe(0);
+    expect(cli.argsOf('startDeployment')).toEqual([{ experimentId: 'exp-1', formats: ['fp32', 'int8-static', 'float16'] }]);
+    const bad = fakeCli(wf);
+    expect(await bad.run(['deploy', 'pipeline', 'exp-1', '--formats', 'fp32,int4'])).not.toBe(0);
+    expect(bad.stderr()).toContain('unknown format "int4"');
+    expect(bad.argsOf('startDeployment')).toBeUndefined();
+  });
+
   it('result prints the published version, validation and the benchmark table', async () => {
     const cli = fakeCli(wf);
     expect(await cli.run(['deploy', 'result', 'x'])).toBe(0);
