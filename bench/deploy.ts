@@ -5,11 +5,12 @@
  * and accuracy on held-out windows.
  *   npx tsx bench/deploy.ts [--quick]
  *
- * Model: the reference CNN (REFERENCE_ARCHITECTURE, 2,048-sample windows, 4 fault types) trained
- * here for real on simulated bearing recordings (seed 21, 8 signals per class, 16 windows each);
- * held out: other recordings (seed 22, 4 per class). The int8 static model calibrates on the
+ * Model: the reference CNN (REFERENCE_ARCHITECTURE without batch norm, 2,048-sample windows, 4 fault types) trained
+ * here for real (16 epochs, Adam 0.01) on a simulated dataset (seed 21, 12 recordings per class,
+ * SNR 8–12 dB as the integration fixtures', 16 windows each), split by recording: 8 per class
+ * train, 4 per class are held out. The int8 static model calibrates on the
  * training windows. Timing uses the deployment activity's own code (activities/lib/deploy-bench.ts),
- * onnxruntime at 1 thread and at every core. The last stdout line is the report as JSON; it is
+ * onnxruntime at 1 thread and at every core (up to 4), best of 3 rounds interleaved over the engines. The last stdout line is the report as JSON; it is
  * also written to bench/results/deploy.json except with --quick. Not part of npm test.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,17 +44,25 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const L = REFERENCE_INPUT_LENGTH;
 const CLASSES = 4;
-const EPOCHS = quick ? 4 : 12;
+const EPOCHS = 16;
 const RUNS = quick ? 50 : 300;
+const ROUNDS = quick ? 1 : 3;
 
 function windowsOf(seed: number, signalsPerClass: number): WindowSet {
-  const config = SimulatorConfigSchema.parse({ seed, signalsPerClass, signalLength: 17 * L });
+  const config = SimulatorConfigSchema.parse({ seed, signalsPerClass, signalLength: 17 * L, snrDb: [8, 12] });
   const sources = Array.from({ length: signalsPerClass * CLASSES }, (_, i) => ({
     index: i,
     labelIndex: i % CLASSES,
     samples: simulateSignal(planSignal(config, i), config.samplingRateHz, config.signalLength),
   }));
   return buildWindows(sources, { windowLength: L, windowHop: L, maxWindowsPerSignal: 16 });
+}
+
+function subset(w: WindowSet, keep: (signal: number) => boolean): WindowSet {
+  const idx = [...w.signalOf.keys()].filter((i) => keep(w.signalOf[i]));
+  const x = new Float32Array(idx.length * L);
+  idx.forEach((j, i) => x.set(w.x.subarray(j * L, (j + 1) * L), i * L));
+  return { x, y: Int32Array.from(idx, (j) => w.y[j]), signalOf: Int32Array.from(idx, (j) => w.signalOf[j]), count: idx.length, windowLength: L };
 }
 
 /** Classes interleaved, so fit needs no (unseeded) shuffle. */
@@ -88,10 +97,14 @@ async function ortAccuracy(bytes: Uint8Array, w: WindowSet): Promise<number> {
 
 async function main(): Promise<void> {
   const info = await initBackend((process.env.TFJS_BACKEND || undefined) as TfjsBackendChoice | undefined);
-  const train = interleaved(windowsOf(21, 8));
-  const test = windowsOf(22, 4);
-  const model = buildModel(REFERENCE_ARCHITECTURE, { inputLength: L, numClasses: CLASSES, seed: 3 });
-  compileModel(model, { optimizer: 'adam', learningRate: 0.005 });
+  // One simulated dataset, split by recording as the trainer splits: 8 recordings per class train, 4 are held out.
+  const all = windowsOf(21, 12);
+  const train = interleaved(subset(all, (signal) => Math.floor(signal / CLASSES) < 8));
+  const test = subset(all, (signal) => Math.floor(signal / CLASSES) >= 8);
+  // Batch norm off: its moving statistics lag this short a training (inference would not match it).
+  const arch = { ...REFERENCE_ARCHITECTURE, blocks: REFERENCE_ARCHITECTURE.blocks.map((b) => ({ ...b, batchNorm: false })) };
+  const model = buildModel(arch, { inputLength: L, numClasses: CLASSES, seed: 3 });
+  compileModel(model, { optimizer: 'adam', learningRate: 0.01 });
   const t0 = performance.now();
   const xt = tf.tensor3d(train.x, [train.count, L, 1]);
   const yt = tf.tensor1d(train.y, 'float32');
@@ -127,17 +140,39 @@ async function main(): Promise<void> {
   ];
 
   const beat = (): void => undefined;
-  const rows: (EngineBenchmark & { accuracy: number })[] = [];
-  const tfjsRow = await benchmarkTfjs(modelBytes, test, { runs: RUNS, beat });
-  rows.push({ ...tfjsRow, accuracy: tfjsAccuracy });
   const cores = Math.max(1, Math.min(4, os.availableParallelism()));
+  const accuracyOf = new Map<string | null, number>([[null, tfjsAccuracy]]);
   for (const v of versions) {
-    const acc = await ortAccuracy(v.bytes, test);
-    for (const threads of cores > 1 ? [1, cores] : [1]) {
-      rows.push({ ...(await benchmarkOrt(v.bytes, test, { runs: RUNS, threads, versionId: v.kind, beat })), accuracy: acc });
-    }
-    console.error(`${v.kind}: accuracy ${(acc * 100).toFixed(2)} %, ${v.bytes.length} bytes`);
+    accuracyOf.set(v.kind, await ortAccuracy(v.bytes, test));
+    console.error(`${v.kind}: accuracy ${((accuracyOf.get(v.kind) ?? 0) * 100).toFixed(2)} %, ${v.bytes.length} bytes`);
   }
+  // Rounds interleaved over the engines, best figure of the rounds kept: on a shared machine the
+  // load comes and goes, and the best of a few rounds is the figure least distorted by it.
+  const best = new Map<string, EngineBenchmark>();
+  const keep = (r: EngineBenchmark): void => {
+    const key = `${r.versionId ?? 'tfjs'}:${r.threads}`;
+    const b = best.get(key);
+    if (!b) return void best.set(key, r);
+    best.set(key, {
+      ...b,
+      p50Ms: Math.min(b.p50Ms, r.p50Ms),
+      p95Ms: Math.min(b.p95Ms, r.p95Ms),
+      p99Ms: Math.min(b.p99Ms, r.p99Ms),
+      throughput64: Math.max(b.throughput64, r.throughput64),
+      throughput256: Math.max(b.throughput256, r.throughput256),
+      coldStartMs: Math.min(b.coldStartMs, r.coldStartMs),
+      peakRssMb: Math.max(b.peakRssMb, r.peakRssMb),
+    });
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    keep(await benchmarkTfjs(modelBytes, test, { runs: RUNS, beat }));
+    for (const v of versions) {
+      for (const threads of cores > 1 ? [1, cores] : [1]) keep(await benchmarkOrt(v.bytes, test, { runs: RUNS, threads, versionId: v.kind, beat }));
+    }
+    console.error(`round ${round + 1}/${ROUNDS} done, load ${os.loadavg()[0].toFixed(1)}`);
+  }
+  const rows = [...best.values()].map((r) => ({ ...r, accuracy: accuracyOf.get(r.versionId) ?? Number.NaN }));
+  const tfjsRow = rows[0];
   const one = (kind: string) => rows.find((r) => r.versionId === kind && r.threads === 1);
   const ratio = (kind: string) => (one(kind)?.throughput64 ?? Number.NaN) / tfjsRow.throughput64;
   const report = {
@@ -145,6 +180,7 @@ async function main(): Promise<void> {
     quick,
     cpus: os.availableParallelism(),
     loadAverage: os.loadavg()[0],
+    rounds: ROUNDS,
     trainSeconds,
     epochs: EPOCHS,
     windows: { train: train.count, test: test.count },

@@ -1,4 +1,5 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them; each declares itself in bench/defs/. */
+import { bench as deploy } from '../defs/deploy.js';
 import { bench as evalBench } from '../defs/eval.js';
 import { bench as features } from '../defs/features.js';
 import { bench as hpoAsha } from '../defs/hpo-asha.js';
@@ -24,6 +25,7 @@ export const BENCHES: readonly Bench[] = [
   evalBench,
   realData,
   features,
+  deploy,
 ];
 
 export function findBench(name: string): Bench | undefined {
