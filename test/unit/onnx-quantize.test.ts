@@ -25,6 +25,7 @@ import {
 } from '../../ml/onnx/index.js';
 import { planSignal, simulateSignal } from '../../ml/signal/simulator.js';
 import { initBackend } from '../../ml/tf/index.js';
+import { checkGenome, DEFAULT_NAS_SPACE, Prng, randomGenome } from '../../workflows/search/index.js';
 
 /**
  * int8 quantization of a model trained (briefly, for real) on simulated bearing windows: the
@@ -197,4 +198,43 @@ describe('int8 dynamic quantization', () => {
     const ops = new Set(decodeModel(bytes).graph.node.map((n) => n.opType));
     expect([...ops]).toEqual(expect.arrayContaining(['ConvInteger', 'DynamicQuantizeMatMul', 'DynamicQuantizeLinear']));
   }, 120_000);
+});
+
+describe('both int8 forms on NAS-found architectures', () => {
+  it("random valid genomes (projections, flatten heads, average pools, dilations) load in onnxruntime and keep the fp32 model's classes", async () => {
+    const rng = Prng.fromSeed(31);
+    const figures: { form: string; agreement: number; dropPp: number }[] = [];
+    let tested = 0;
+    for (let i = 0; i < 200 && tested < 6; i++) {
+      const g = randomGenome(rng, DEFAULT_NAS_SPACE);
+      if (!checkGenome(g, { inputLength: L, numClasses: CLASSES, maxParams: 60_000 }).ok) continue;
+      // Trained briefly: a random network's classes hang on differences quantization rounds away.
+      const m = buildModel({ ...g, blocks: g.blocks.map((b) => ({ ...b, batchNorm: false })) }, { inputLength: L, numClasses: CLASSES, seed: 200 + i });
+      compileModel(m, { optimizer: 'adam', learningRate: 0.01 });
+      const x = tf.tensor3d(train.x, [train.count, L, 1]);
+      const y = tf.tensor1d(train.y, 'float32');
+      await m.fit(x, y, { epochs: 2, batchSize: 32, shuffle: false, verbose: 0 });
+      tf.dispose([x, y]);
+      const bytes = exportToOnnx(m).bytes;
+      disposeModel(m);
+      const reference = await ortPredict(bytes, test);
+      const forms = { static: (await quantizeStatic(bytes, calibration)).bytes, dynamic: quantizeDynamic(bytes).bytes };
+      for (const [form, q] of Object.entries(forms)) {
+        const got = await ortPredict(q, test);
+        let same = 0;
+        for (let w = 0; w < test.count; w++) {
+          const arg = (p: Float32Array) => [...p.subarray(w * CLASSES, (w + 1) * CLASSES)].reduce((best, v, c, all) => (v > all[best] ? c : best), 0);
+          if (arg(reference) === arg(got)) same++;
+        }
+        const drop = (accuracy(reference, test.y) - accuracy(got, test.y)) * 100;
+        // Two epochs leave many windows near a class boundary: the held-out accuracy is what must hold.
+        figures.push({ form, agreement: same / test.count, dropPp: drop });
+        expect(drop, `${form} ${JSON.stringify(g)}`).toBeLessThanOrEqual(2);
+        expect(same / test.count, `${form} ${JSON.stringify(g)}`).toBeGreaterThanOrEqual(0.85);
+      }
+      tested++;
+    }
+    expect(tested).toBe(6);
+    console.info(JSON.stringify(figures));
+  }, 240_000);
 });
