@@ -38,6 +38,10 @@ export const QUANTIZED_KINDS: Record<QuantizedFormat, ModelVersionKind> = {
 };
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
 
+/** Steps a deployment may stop after (the single-step commands): its versions stay as made, none is published. */
+export const DEPLOY_STOP_STEPS = ['export', 'optimize', 'quantize', 'validate', 'benchmark'] as const;
+export type DeployStopStep = (typeof DEPLOY_STOP_STEPS)[number];
+
 export const DEPLOY_DEFAULTS = {
   /** Accuracy a version may lose against the tfjs model on the test split, in percentage points. */
   maxAccuracyDropPp: 0.5,
@@ -58,6 +62,8 @@ export const DeployModelInputSchema = z
       .min(1)
       .refine((f) => new Set(f).size === f.length, { message: 'lists a format twice' })
       .default([...DEPLOY_DEFAULTS.formats]),
+    /** Stop successfully after this step (no publish): `faultline deploy export|optimize|quantize|benchmark`. */
+    stopAfter: z.enum(DEPLOY_STOP_STEPS).optional(),
   })
   .strict();
 export type DeployModelInput = z.output<typeof DeployModelInputSchema>;
@@ -144,3 +150,16 @@ export interface DeployModelResult {
   validation: ValidationResult;
   benchmark: BenchmarkResult;
 }
+
+/** A deployment told to stop after a step: what it made, nothing published, nothing rolled back. */
+export interface DeployStoppedResult {
+  deploymentId: string;
+  experimentId: string;
+  status: 'STOPPED';
+  stoppedAfter: DeployStopStep;
+  versions: ExportedVersion[];
+  validation: ValidationResult | null;
+  benchmark: BenchmarkResult | null;
+}
+
+export type DeployRunResult = DeployModelResult | DeployStoppedResult;

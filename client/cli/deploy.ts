@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEPLOY_FORMATS, type DeployFormat, type DeployModelResult } from '../../contracts/index.js';
-import { prepareDeployInput } from '../deploy.js';
+import { DEPLOY_FORMATS, type DeployFormat, type DeployRunResult, type DeployStopStep } from '../../contracts/index.js';
+import { prepareDeployInput, type StartDeploymentRequest } from '../deploy.js';
 import { InterruptedError, outputOf, unlessInterrupted, withSession, type CliDeps, type CommandGroup } from './context.js';
 import { formatStarted } from './output.js';
 import { followToResult } from './run-commands.js';
@@ -20,12 +20,21 @@ function formats(value: string): DeployFormat[] {
   return list as DeployFormat[];
 }
 
-export function formatDeployResult(r: DeployModelResult): string {
+export function formatDeployResult(r: DeployRunResult): string {
   const lines = [
-    `Deployment ${r.deploymentId} of ${r.experimentId}: published ${r.publishedVersionId}${r.previousVersionId ? ` (replaces ${r.previousVersionId})` : ''}`,
-    '',
-    `  test split: ${r.validation.windows} windows, tfjs accuracy ${(r.validation.tfjsAccuracy * 100).toFixed(2)} %`,
+    r.status === 'PUBLISHED'
+      ? `Deployment ${r.deploymentId} of ${r.experimentId}: published ${r.publishedVersionId}${r.previousVersionId ? ` (replaces ${r.previousVersionId})` : ''}`
+      : `Deployment ${r.deploymentId} of ${r.experimentId}: stopped after ${r.stoppedAfter} as asked, nothing published`,
   ];
+  if (!r.validation) {
+    for (const v of r.versions) {
+      lines.push(
+        `  ${v.versionId.padEnd(36)} ${String(v.bytes).padStart(9)} bytes, max |ONNX - tfjs| ${v.parity.maxAbsDiff.toExponential(2)} on ${v.parity.windows} windows, same class ${(v.parity.argmaxAgreement * 100).toFixed(1)} %`,
+      );
+    }
+    return lines.join('\n');
+  }
+  lines.push('', `  test split: ${r.validation.windows} windows, tfjs accuracy ${(r.validation.tfjsAccuracy * 100).toFixed(2)} %`);
   for (const v of r.validation.versions) {
     const parity = r.versions.find((x) => x.versionId === v.versionId)?.parity;
     lines.push(
@@ -33,6 +42,7 @@ export function formatDeployResult(r: DeployModelResult): string {
         (parity ? `, max |ONNX - tfjs| ${parity.maxAbsDiff.toExponential(2)} on ${parity.windows} windows` : ''),
     );
   }
+  if (!r.benchmark) return lines.join('\n');
   lines.push('', '  engine           version                              threads  p50 ms  p95 ms  p99 ms  win/s@64  win/s@256  cold ms     bytes');
   for (const e of r.benchmark.engines) {
     lines.push(
@@ -44,9 +54,49 @@ export function formatDeployResult(r: DeployModelResult): string {
   return lines.join('\n');
 }
 
+/** Starts the deployment (idempotently) and either prints how to fetch its result or follows it with a progress bar to the report. */
+async function startAndFollow(cmd: Command, deps: CliDeps, request: StartDeploymentRequest, wait: boolean): Promise<void> {
+  const out = outputOf(cmd, deps);
+  await withSession(cmd, deps, async (session) => {
+    const started = await session.api.startDeployment(request);
+    const webUiUrl = session.webUiUrl(started.workflowId);
+    if (!wait) {
+      out.result(
+        { kind: 'deploy', ...started, webUiUrl },
+        () => `${formatStarted('deploy', started, webUiUrl)}\nResult: faultline deploy result ${started.workflowId}`,
+      );
+      return;
+    }
+    out.line(formatStarted('deploy', started, webUiUrl));
+    const result = await followToResult<DeployRunResult>(session, out, deps, started.workflowId, `faultline deploy result ${started.workflowId}`);
+    out.result({ kind: 'deploy', ...started, status: 'COMPLETED', result }, () => `\n${formatDeployResult(result)}`);
+  });
+}
+
 const deployWorkflowId = (id: string) => (id.startsWith('deploy-') ? id : `deploy-${id}`);
 
-/** `faultline deploy pipeline|result`; the single steps (export, quantize, …) are not commands yet. */
+/**
+ * The single-step commands: a deployment that stops after the step (its versions kept, nothing
+ * published), under its own default id so it never collides with the experiment's pipeline run.
+ */
+const SINGLE_STEPS: { step: DeployStopStep; description: string; formats: boolean; timing: boolean }[] = [
+  { step: 'export', description: 'tfjs -> ONNX fp32, checked against tfjs on 256 training windows', formats: false, timing: false },
+  { step: 'optimize', description: 'export, then onnxruntime graph optimisation (a new version, checked again)', formats: false, timing: false },
+  {
+    step: 'quantize',
+    description: 'export, optimise, then int8 static (calibrated on the training split) / int8 dynamic / float16 versions',
+    formats: true,
+    timing: false,
+  },
+  {
+    step: 'benchmark',
+    description: 'export, optimise, quantize, validate on the test split and benchmark against tfjs, without publishing',
+    formats: true,
+    timing: true,
+  },
+];
+
+/** `faultline deploy pipeline|export|optimize|quantize|benchmark|result`. */
 export const deployCommands: CommandGroup = {
   name: 'deploy',
   register(program, deps: CliDeps) {
@@ -67,7 +117,6 @@ export const deployCommands: CommandGroup = {
           opts: { id?: string; maxDropPp?: number; latencyRuns?: number; formats?: DeployFormat[]; wait?: boolean },
           cmd: Command,
         ) => {
-          const out = outputOf(cmd, deps);
           const request = {
             experimentId,
             ...(opts.id ? { deploymentId: opts.id } : {}),
@@ -77,22 +126,44 @@ export const deployCommands: CommandGroup = {
           };
           // Refuse a bad request before connecting, naming the field.
           prepareDeployInput(request);
-          await withSession(cmd, deps, async (session) => {
-            const started = await session.api.startDeployment(request);
-            const webUiUrl = session.webUiUrl(started.workflowId);
-            if (!opts.wait) {
-              out.result(
-                { kind: 'deploy', ...started, webUiUrl },
-                () => `${formatStarted('deploy', started, webUiUrl)}\nResult: faultline deploy result ${started.workflowId}`,
-              );
-              return;
-            }
-            out.line(formatStarted('deploy', started, webUiUrl));
-            const result = await followToResult<DeployModelResult>(session, out, deps, started.workflowId, `faultline deploy result ${started.workflowId}`);
-            out.result({ kind: 'deploy', ...started, status: 'COMPLETED', result }, () => `\n${formatDeployResult(result)}`);
-          });
+          await startAndFollow(cmd, deps, request, opts.wait === true);
         },
       );
+
+    for (const single of SINGLE_STEPS) {
+      const command = group
+        .command(single.step)
+        .description(single.description)
+        .argument('<experimentId>', 'a COMPLETED experiment')
+        .option('--id <deploymentId>', `deployment id (workflow deploy-<id>; default <experimentId>-${single.step})`);
+      if (single.formats) command.option('--formats <list>', `comma-separated: ${DEPLOY_FORMATS.join(', ')} (default fp32,int8-static,int8-dynamic)`, formats);
+      if (single.timing) {
+        command
+          .option('--max-drop-pp <pp>', 'accuracy a version may lose against tfjs on the test split (default 0.5)', positive)
+          .option('--latency-runs <n>', 'timed batch-1 runs per engine (default 200)', positive);
+      }
+      command
+        .option('--wait', 'show progress and print the report')
+        .action(
+          async (
+            experimentId: string,
+            opts: { id?: string; maxDropPp?: number; latencyRuns?: number; formats?: DeployFormat[]; wait?: boolean },
+            cmd: Command,
+          ) => {
+            const request = {
+              experimentId,
+              deploymentId: opts.id ?? `${experimentId}-${single.step}`,
+              stopAfter: single.step,
+              ...(single.formats ? {} : { formats: ['fp32' as const] }),
+              ...(opts.formats ? { formats: opts.formats } : {}),
+              ...(opts.maxDropPp !== undefined ? { maxAccuracyDropPp: opts.maxDropPp } : {}),
+              ...(opts.latencyRuns !== undefined ? { latencyRuns: opts.latencyRuns } : {}),
+            };
+            prepareDeployInput(request);
+            await startAndFollow(cmd, deps, request, opts.wait === true);
+          },
+        );
+    }
 
     group
       .command('result')
@@ -103,7 +174,7 @@ export const deployCommands: CommandGroup = {
         await withSession(cmd, deps, async (session) => {
           const workflowId = deployWorkflowId(id);
           const result = await unlessInterrupted(
-            session.api.getResult<DeployModelResult>(workflowId),
+            session.api.getResult<DeployRunResult>(workflowId),
             deps.interrupt,
             () => new InterruptedError(workflowId, `faultline deploy result ${id}`),
           );

@@ -9,7 +9,7 @@ import { windowsSha256 } from '../../ml/onnx/index.js';
 import { cancelRun, getProgress, getResult, getTrainingResult, startTraining } from '../../client/api.js';
 import { startDeployment } from '../../client/deploy.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
-import type { CalibrationFigures, DeployModelResult } from '../../contracts/index.js';
+import type { CalibrationFigures, DeployModelResult, DeployRunResult } from '../../contracts/index.js';
 import { listModelVersions } from '../../db/repos/model-versions.js';
 import { experiments, notifications } from '../../db/schema.js';
 import { recordReplayHistory } from '../support/history.js';
@@ -106,6 +106,18 @@ describe('deployment on a real stack', () => {
     expect((await notesOf('dep-1')).map((n) => n.eventType)).toEqual(['DEPLOYMENT_COMPLETED']);
     expect(await getProgress(stack.client, run.workflowId)).toMatchObject({ phase: 'completed', fraction: 1 });
     await recordReplayHistory(stack.temporal, run.workflowId, 'deployModelWorkflow');
+  });
+
+  it('the single step `deploy quantize` (stopAfter) makes the int8 versions and publishes nothing', async () => {
+    const before = (await listModelVersions(stack.db, experimentId)).find((v) => v.published)?.id;
+    const run = await startDeployment(stack.client, { experimentId, deploymentId: 'dep-q', stopAfter: 'quantize', formats: ['int8-static'] });
+    const r = await getResult<DeployRunResult>(stack.client, run.workflowId);
+    expect(r).toMatchObject({ status: 'STOPPED', stoppedAfter: 'quantize', validation: null, benchmark: null });
+    expect(r.versions.map((v) => v.kind)).toEqual(['onnx-fp32', 'onnx-optimized', 'onnx-int8-static']);
+    const rows = (await listModelVersions(stack.db, experimentId)).filter((v) => v.deploymentId === 'dep-q');
+    for (const v of rows) expect(v.status, v.id).toBe('exported');
+    expect((await listModelVersions(stack.db, experimentId)).filter((v) => v.published).map((v) => v.id)).toEqual([before]);
+    expect((await notesOf('dep-q')).map((n) => n.eventType)).toEqual(['DEPLOYMENT_COMPLETED']);
   });
 
   it('a deployment cancelled mid-benchmark leaves its versions rolled back and the earlier one published', async () => {

@@ -4,7 +4,14 @@ import type { ControlActivities, TrainActivities } from '../../activities/index.
 import { cancelRun, getProgress, getResult } from '../../client/api.js';
 import { startDeployment } from '../../client/deploy.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
-import { SEARCH_ATTRIBUTES, type DeployModelResult, type DeployStep, type EngineBenchmark, type ModelVersionKind } from '../../contracts/index.js';
+import {
+  SEARCH_ATTRIBUTES,
+  type DeployModelResult,
+  type DeployRunResult,
+  type DeployStep,
+  type EngineBenchmark,
+  type ModelVersionKind,
+} from '../../contracts/index.js';
 import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
@@ -248,6 +255,33 @@ describe('deployModelWorkflow saga (fast, fake activities)', () => {
       await workers.stop();
     }
   });
+
+  for (const stopAfter of ['export', 'quantize', 'benchmark'] as const) {
+    it(`stops after ${stopAfter} when asked (single-step command): its versions kept, nothing published or rolled back`, async () => {
+      const w = world();
+      const workers = await s.startWorkers(fakes(w, {}));
+      try {
+        const run = await s.track(
+          startDeployment(s.client, { experimentId: 'exp-s', deploymentId: `s-${stopAfter}`, stopAfter, formats: ['fp32', 'int8-static'] }),
+        );
+        const r = await getResult<DeployRunResult>(s.client, run.workflowId);
+        const upTo = {
+          export: ['export'],
+          quantize: ['export', 'optimize', 'quantize:int8-static'],
+          benchmark: ['export', 'optimize', 'quantize:int8-static', 'validate:3', 'benchmark'],
+        };
+        expect(w.calls).toEqual(upTo[stopAfter]);
+        expect(r).toMatchObject({ status: 'STOPPED', stoppedAfter: stopAfter });
+        expect(r.benchmark === null).toBe(stopAfter !== 'benchmark');
+        expect(w.published()).toEqual([PREVIOUS]);
+        for (const [id, v] of w.versions) if (v.deploymentId === `s-${stopAfter}`) expect(v.status, id).not.toBe('rolled_back');
+        expect(w.outcomes).toEqual([{ outcome: 'COMPLETED', message: expect.stringContaining(`stopped after ${stopAfter} as asked`) }]);
+        expect(await getProgress(s.client, run.workflowId)).toMatchObject({ phase: 'completed', fraction: 1 });
+      } finally {
+        await workers.stop();
+      }
+    });
+  }
 
   for (const at of ['optimize', 'quantize', 'publish'] as const) {
     it(`a cancellation during ${at} rolls back and says ROLLED_BACK`, async () => {
