@@ -11,8 +11,10 @@ import {
   type BenchmarkResult,
   type EngineBenchmark,
   type ExportedVersion,
+  type CalibrationFigures,
   type ModelVersionKind,
   type ValidationResult,
+  QUANTIZED_KINDS,
 } from '../contracts/index.js';
 import { registerArtifact } from '../db/repos/artifacts.js';
 import {
@@ -26,6 +28,7 @@ import {
 } from '../db/repos/model-versions.js';
 import { deserializeModel, disposeModel } from '../ml/model/index.js';
 import {
+  CalibrationError,
   checkParity,
   createSession,
   decodeModel,
@@ -34,7 +37,11 @@ import {
   OUTPUT_NAME,
   ParityError,
   PARITY_WINDOWS,
+  quantizeDynamic,
+  quantizeStatic,
   tfjsPredict,
+  toFloat16Weights,
+  windowsSha256,
   UnsupportedLayerError,
   runWindows,
 } from '../ml/onnx/index.js';
@@ -58,6 +65,12 @@ const BenchmarkInputSchema = StepInputSchema.extend({
   versionIds: z.array(z.string().min(1)).min(1),
   latencyRuns: z.number().int().min(10).max(10_000),
 }).strict();
+const QuantizeInputSchema = StepInputSchema.extend({
+  formats: z
+    .array(z.enum(['int8-static', 'int8-dynamic', 'float16']))
+    .min(1)
+    .refine((f) => new Set(f).size === f.length, { message: 'lists a format twice' }),
+}).strict();
 const PublishInputSchema = StepInputSchema.extend({ versionId: z.string().min(1) }).strict();
 const RollBackInputSchema = z.object({ deploymentId: SlugSchema, versionIds: z.array(z.string().min(1)).optional() }).strict();
 const OutcomeInputSchema = StepInputSchema.extend({
@@ -69,12 +82,15 @@ const OutcomeInputSchema = StepInputSchema.extend({
 export type DeployStepInput = z.input<typeof StepInputSchema>;
 export type ValidateVersionsInput = z.input<typeof ValidateInputSchema>;
 export type BenchmarkVersionsInput = z.input<typeof BenchmarkInputSchema>;
+export type QuantizeVersionsInput = z.input<typeof QuantizeInputSchema>;
 export type PublishVersionInput = z.input<typeof PublishInputSchema>;
 export type RollBackInput = z.input<typeof RollBackInputSchema>;
 export type DeploymentOutcomeInput = z.input<typeof OutcomeInputSchema>;
 
 /** Test-split windows validation scores at most (spread over the split's signals). */
 const MAX_VALIDATION_WINDOWS = 4096;
+/** Training-split windows the static quantization calibrates on (spread over up to 64 signals). */
+const CALIBRATION_WINDOWS = 512;
 const exportRejected = (message: string) => ApplicationFailure.nonRetryable(message, ERROR_TYPES.exportRejected);
 
 export function createDeployActivities(deps: ActivityDeps) {
@@ -101,7 +117,7 @@ export function createDeployActivities(deps: ActivityDeps) {
   /** Export `source`'s model (or check `bytes` derived from it) and record the version; throws ExportRejected on divergence. */
   async function checkedVersion(
     source: DeploySource,
-    input: { deploymentId: string; kind: ModelVersionKind; parentId: string | null },
+    input: { deploymentId: string; kind: ModelVersionKind; parentId: string | null; enforceParity?: boolean },
     make: (model: Awaited<ReturnType<typeof loadTfjs>>) => Promise<{ bytes: Uint8Array; metrics: Record<string, unknown> }>,
   ): Promise<ExportedVersion> {
     const ctx = Context.current();
@@ -117,9 +133,12 @@ export function createDeployActivities(deps: ActivityDeps) {
       }
       ctx.heartbeat({ step: input.kind, phase: 'checking against tfjs' });
       const windows = await parityWindows(source);
-      let parity;
+      let parity: ExportedVersion['parity'];
       try {
-        parity = await checkParity(model, { bytes: made.bytes, inputName: INPUT_NAME, outputName: OUTPUT_NAME }, windows);
+        // A quantized model differs from tfjs by design: its figures are recorded, its accuracy on the test split decides.
+        const enforce = input.enforceParity ?? true;
+        const report = await checkParity(model, { bytes: made.bytes, inputName: INPUT_NAME, outputName: OUTPUT_NAME }, windows, enforce ? undefined : Infinity);
+        parity = { ...report, tolerance: enforce ? report.tolerance : null };
       } catch (err) {
         if (err instanceof ParityError) throw exportRejected(`experiment "${source.experimentId}" (${input.kind}): ${err.message}`);
         throw err;
@@ -187,6 +206,59 @@ export function createDeployActivities(deps: ActivityDeps) {
       });
     },
 
+    /**
+     * int8 static (QDQ, calibrated on the experiment's own training windows), int8 dynamic and
+     * float16 versions of the fp32 export, each a version whose parent is the fp32 one. Their
+     * parity with tfjs is recorded, not enforced: validation on the test split accepts or rejects them.
+     */
+    async quantizeOnnxVersions(raw: QuantizeVersionsInput): Promise<ExportedVersion[]> {
+      const input = validateActivityInput(QuantizeInputSchema, raw, 'quantizeOnnxVersions input');
+      const ctx = Context.current();
+      const source = await loadDeploySource(db, input.experimentId);
+      const parentId = modelVersionId(input.deploymentId, 'onnx-fp32');
+      const parent = await versionBytes(parentId, input.deploymentId);
+      const out: ExportedVersion[] = [];
+      for (const format of input.formats) {
+        ctx.heartbeat({ step: 'quantize', format });
+        const kind = QUANTIZED_KINDS[format];
+        out.push(
+          await checkedVersion(source, { deploymentId: input.deploymentId, kind, parentId, enforceParity: false }, async () => {
+            if (format === 'float16') {
+              const r = toFloat16Weights(parent.bytes);
+              return { bytes: r.bytes, metrics: { format, convertedInitializers: r.converted } };
+            }
+            if (format === 'int8-dynamic') {
+              const r = quantizeDynamic(parent.bytes);
+              return { bytes: r.bytes, metrics: { format, ...r.report } };
+            }
+            // The windows the trainer cut from the training split of the model's own dataset, never noise.
+            const w = await splitWindows(db, artifacts, source, ['train'], { maxWindows: CALIBRATION_WINDOWS, maxSignals: 64 });
+            const calibration: CalibrationFigures = {
+              datasetId: source.datasetId,
+              split: 'train',
+              windows: w.count,
+              signals: [...new Set(w.signalOf)].sort((a, b) => a - b),
+              sha256: windowsSha256(w.x),
+            };
+            let r;
+            try {
+              r = await quantizeStatic(parent.bytes, {
+                x: w.x,
+                count: w.count,
+                windowLength: w.windowLength,
+                provenance: { datasetId: source.datasetId, split: 'train', sha256: calibration.sha256 },
+              });
+            } catch (err) {
+              if (err instanceof CalibrationError) throw exportRejected(`experiment "${source.experimentId}" (${kind}): ${err.message}`);
+              throw err;
+            }
+            return { bytes: r.bytes, metrics: { format, calibration, ...r.report } };
+          }),
+        );
+      }
+      return out;
+    },
+
     /** Accuracy on the test split: tfjs against every version; beyond the tolerance a version is rejected, with the figure. */
     async validateOnnxVersions(raw: ValidateVersionsInput): Promise<ValidationResult> {
       const input = validateActivityInput(ValidateInputSchema, raw, 'validateOnnxVersions input');
@@ -247,7 +319,8 @@ export function createDeployActivities(deps: ActivityDeps) {
       }
       const tfjs = engines[0];
       const ort = engines.find((e) => e.engine.startsWith('onnxruntime') && e.threads === 1) ?? tfjs;
-      const result = { engines, speedup: ort.throughput64 / tfjs.throughput64 };
+      const int8 = engines.find((e) => e.versionId === modelVersionId(input.deploymentId, 'onnx-int8-static') && e.threads === 1);
+      const result = { engines, speedup: ort.throughput64 / tfjs.throughput64, int8Speedup: int8 ? int8.throughput64 / tfjs.throughput64 : null };
       for (const versionId of input.versionIds) {
         await mergeModelVersionMetrics(db, versionId, { benchmark: engines.filter((e) => e.versionId === versionId || e.versionId === null) });
       }

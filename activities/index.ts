@@ -32,7 +32,7 @@ type FeatureCpuName = 'extractFeatureChunk' | 'finishFeatureSet';
 type FeatureCpu = Pick<FeatureActivities, FeatureCpuName>;
 type FeatureControl = Omit<FeatureActivities, FeatureCpuName> & Pick<FeatureAnalysisActivities, 'markFeatureAnalysisEnded'>;
 type FeatureAnalysisCpu = Pick<FeatureAnalysisActivities, 'analyzeFeatureSet'>;
-type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
+type DeployTrainName = 'exportOnnxVersion' | 'optimizeOnnxVersion' | 'quantizeOnnxVersions' | 'validateOnnxVersions' | 'benchmarkOnnxVersions';
 type DeployTrain = Pick<DeployActivities, DeployTrainName>;
 type DeployControl = Omit<DeployActivities, DeployTrainName>;
 type VerifyCpu = Pick<VerifyActivities, 'runTestSuite' | 'runQualityChecks'>;
@@ -64,7 +64,8 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
   const { predictSplit, analyzeRoc, analyzeErrors, analyzeComparison, ...evalControl } = createEvalActivities(deps);
   const { extractFeatureChunk, finishFeatureSet, ...featureControl } = createFeatureActivities(deps);
   const { analyzeFeatureSet, markFeatureAnalysisEnded } = createFeatureAnalysisActivities(deps);
-  const { exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } = createDeployActivities(deps);
+  const { exportOnnxVersion, optimizeOnnxVersion, quantizeOnnxVersions, validateOnnxVersions, benchmarkOnnxVersions, ...deployControl } =
+    createDeployActivities(deps);
   const { runTestSuite, runQualityChecks, runBenchmarks, ...verifyControl } = createVerifyActivities(deps);
   return {
     control: {
@@ -95,7 +96,15 @@ export function createActivities(deps: ActivityDeps): ActivitiesByQueue {
       runTestSuite,
       runQualityChecks,
     },
-    train: { ...createTrainingActivities(deps), exportOnnxVersion, optimizeOnnxVersion, validateOnnxVersions, benchmarkOnnxVersions, runBenchmarks },
+    train: {
+      ...createTrainingActivities(deps),
+      exportOnnxVersion,
+      optimizeOnnxVersion,
+      quantizeOnnxVersions,
+      validateOnnxVersions,
+      benchmarkOnnxVersions,
+      runBenchmarks,
+    },
   };
 }
 

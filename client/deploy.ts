@@ -22,7 +22,9 @@ export async function startDeployment(client: TemporalClientLike, request: Start
     workflowId: WORKFLOW_KINDS.deploy.workflowId(input.deploymentId),
     entityId: input.deploymentId,
     input,
-    staticSummary: `deploy ${input.experimentId} (ONNX export, optimise, validate within ${input.maxAccuracyDropPp} pp, benchmark, publish)`,
+    staticSummary: input.stopAfter
+      ? `deploy ${input.experimentId} up to ${input.stopAfter} [${input.formats.join(', ')}], nothing published`
+      : `deploy ${input.experimentId} (ONNX export, optimise, quantize [${input.formats.join(', ')}], validate within ${input.maxAccuracyDropPp} pp, benchmark, publish)`,
     typedSearchAttributes: [
       { key: SEARCH_ATTRIBUTES.kind, value: WORKFLOW_KINDS.deploy.searchKind },
       { key: SEARCH_ATTRIBUTES.experimentId, value: input.experimentId },

@@ -262,6 +262,7 @@ export const BENCH_NAMES = [
   'real-data',
   'features',
   'features-baseline',
+  'deploy',
 ] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 

@@ -232,7 +232,7 @@ const FAULTLINE_KINDS: Record<WorkflowKind, { workflowType: string | null; start
     startable: true,
     workflowId: 'deploy-{deploymentId}',
     description:
-      'Deployment saga of one experiment: ONNX export (checked against tfjs), onnxruntime graph optimisation, validation on the test split, benchmark, publish; rolls back on failure or cancellation. Typed client: client/deploy.ts (no CLI yet).',
+      'Deployment saga of one experiment: ONNX export (checked against tfjs), onnxruntime graph optimisation, quantization (formats: int8 static calibrated on the training split, int8 dynamic, float16), validation on the test split, benchmark, publish; rolls back on failure or cancellation. Typed client: client/deploy.ts; CLI: faultline deploy pipeline|export|optimize|quantize|benchmark|result (the single steps stop after that step: stopAfter).',
   },
   'verify-tests': {
     workflowType: 'runTestSuiteWorkflow',

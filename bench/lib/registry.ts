@@ -1,4 +1,5 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them; each declares itself in bench/defs/. */
+import { bench as deploy } from '../defs/deploy.js';
 import { bench as evalBench } from '../defs/eval.js';
 import { bench as features } from '../defs/features.js';
 import { bench as featuresBaseline } from '../defs/features-baseline.js';
@@ -28,6 +29,7 @@ export const BENCHES: readonly Bench[] = [
   realData,
   features,
   featuresBaseline,
+  deploy,
 ];
 
 export function findBench(name: string): Bench | undefined {

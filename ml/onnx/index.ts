@@ -14,3 +14,14 @@ export { checkParity, tfjsPredict, ParityError, PARITY_TOLERANCE, PARITY_WINDOWS
 export { decodeModel, encodeModel, DataType, type ModelProto } from './proto.js';
 export { createSession, runWindows, type GraphOptimization, type OrtSession, type SessionOptions } from './runtime.js';
 export { toFloat16Weights, toHalfBits } from './float16.js';
+export {
+  quantizeStatic,
+  quantizeDynamic,
+  foldForQuantization,
+  windowsSha256,
+  CalibrationError,
+  type CalibrationWindows,
+  type QuantizeReport,
+  type StaticQuantizeOptions,
+  type DynamicQuantizeOptions,
+} from './quantize.js';

@@ -16,6 +16,8 @@ describe('benchmark registry', () => {
   it('lists every bench script once, each with its own file', () => {
     const names = BENCHES.map((b) => b.name);
     expect(new Set(names).size).toBe(names.length);
+    // The deployment comparison (tfjs vs onnxruntime fp32 / int8) whose figures the README quotes.
+    expect(names).toContain('deploy');
     for (const b of BENCHES) {
       expect(b.file).toBe(`bench/${b.name}.ts`);
       expect(existsSync(path.join(ROOT, b.file))).toBe(true);

@@ -45,6 +45,48 @@ describe('faultline deploy', () => {
     expect(cli.argsOf('startDeployment')).toBeUndefined();
   });
 
+  it('pipeline --formats lists the competing versions, and refuses an unknown one by name', async () => {
+    const cli = fakeCli(wf);
+    expect(await cli.run(['deploy', 'pipeline', 'exp-1', '--formats', 'fp32,int8-static,float16'])).toBe(0);
+    expect(cli.argsOf('startDeployment')).toEqual([{ experimentId: 'exp-1', formats: ['fp32', 'int8-static', 'float16'] }]);
+    const bad = fakeCli(wf);
+    expect(await bad.run(['deploy', 'pipeline', 'exp-1', '--formats', 'fp32,int4'])).not.toBe(0);
+    expect(bad.stderr()).toContain('unknown format "int4"');
+    expect(bad.argsOf('startDeployment')).toBeUndefined();
+  });
+
+  it('export|optimize|quantize|benchmark start a deployment that stops after the step, under its own id', async () => {
+    const cli = fakeCli(wf);
+    expect(await cli.run(['deploy', 'quantize', 'exp-1', '--formats', 'int8-static'])).toBe(0);
+    expect(cli.argsOf('startDeployment')).toEqual([{ experimentId: 'exp-1', deploymentId: 'exp-1-quantize', stopAfter: 'quantize', formats: ['int8-static'] }]);
+    const ex = fakeCli(wf);
+    expect(await ex.run(['deploy', 'export', 'exp-1', '--id', 'e1'])).toBe(0);
+    expect(ex.argsOf('startDeployment')).toEqual([{ experimentId: 'exp-1', deploymentId: 'e1', stopAfter: 'export', formats: ['fp32'] }]);
+    const bench = fakeCli(wf);
+    expect(await bench.run(['deploy', 'benchmark', 'exp-1', '--latency-runs', '50'])).toBe(0);
+    expect(bench.argsOf('startDeployment')).toEqual([{ experimentId: 'exp-1', deploymentId: 'exp-1-benchmark', stopAfter: 'benchmark', latencyRuns: 50 }]);
+    // export takes no formats: it makes the fp32 version only.
+    const bad = fakeCli(wf);
+    expect(await bad.run(['deploy', 'export', 'exp-1', '--formats', 'int8-static'])).not.toBe(0);
+    expect(bad.argsOf('startDeployment')).toBeUndefined();
+  });
+
+  it('a stopped deployment prints what it made and that nothing was published', () => {
+    const text = formatDeployResult({
+      deploymentId: 'x',
+      experimentId: 'exp-1',
+      status: 'STOPPED',
+      stoppedAfter: 'quantize',
+      versions: [
+        { ...result.versions[0], versionId: 'x.onnx-int8-static', kind: 'onnx-int8-static', parity: { ...result.versions[0].parity, tolerance: null } },
+      ],
+      validation: null,
+      benchmark: null,
+    });
+    expect(text).toContain('stopped after quantize as asked, nothing published');
+    expect(text).toMatch(/x\.onnx-int8-static +\d+ bytes, max \|ONNX - tfjs\| 3\.00e-8 on 256 windows/);
+  });
+
   it('result prints the published version, validation and the benchmark table', async () => {
     const cli = fakeCli(wf);
     expect(await cli.run(['deploy', 'result', 'x'])).toBe(0);

@@ -4,7 +4,14 @@ import type { ControlActivities, TrainActivities } from '../../activities/index.
 import { cancelRun, getProgress, getResult } from '../../client/api.js';
 import { startDeployment } from '../../client/deploy.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
-import { SEARCH_ATTRIBUTES, type DeployModelResult, type DeployStep, type EngineBenchmark, type ModelVersionKind } from '../../contracts/index.js';
+import {
+  SEARCH_ATTRIBUTES,
+  type DeployModelResult,
+  type DeployRunResult,
+  type DeployStep,
+  type EngineBenchmark,
+  type ModelVersionKind,
+} from '../../contracts/index.js';
 import { Gate, until, workflowSuite } from '../support/workflow-env.js';
 
 /**
@@ -31,7 +38,10 @@ function world() {
 }
 type World = ReturnType<typeof world>;
 
-function fakes(w: World, opts: { failAt?: DeployStep; publishFailsAfterCommit?: boolean; gateAt?: DeployStep; gate?: Gate; rejectAll?: boolean }) {
+function fakes(
+  w: World,
+  opts: { failAt?: DeployStep; publishFailsAfterCommit?: boolean; gateAt?: DeployStep; gate?: Gate; rejectAll?: boolean; rejectInt8?: boolean },
+) {
   const maybeFail = async (step: DeployStep) => {
     if (opts.gateAt === step) await opts.gate?.pass();
     if (opts.failAt === step) throw ApplicationFailure.nonRetryable(`${step} broke (injected)`, 'InvalidState');
@@ -60,6 +70,7 @@ function fakes(w: World, opts: { failAt?: DeployStep; publishFailsAfterCommit?: 
     bytes: 1000,
     peakRssMb: 100,
   });
+  const rejected = (id: string) => opts.rejectAll === true || (opts.rejectInt8 === true && id.includes('int8'));
   const train: Partial<TrainActivities> = {
     async exportOnnxVersion(i) {
       w.calls.push('export');
@@ -73,29 +84,37 @@ function fakes(w: World, opts: { failAt?: DeployStep; publishFailsAfterCommit?: 
       await maybeFail('optimize');
       return v;
     },
+    async quantizeOnnxVersions(i) {
+      w.calls.push(`quantize:${i.formats.join(',')}`);
+      const kinds = { 'int8-static': 'onnx-int8-static', 'int8-dynamic': 'onnx-int8-dynamic', float16: 'onnx-fp16' } as const;
+      const made = i.formats.map((f) => exported(i.deploymentId, kinds[f]));
+      await maybeFail('quantize');
+      return made.map((v) => ({ ...v, parity: { ...v.parity, tolerance: null } }));
+    },
     async validateOnnxVersions(i) {
-      w.calls.push('validate');
+      w.calls.push(`validate:${i.versionIds.length}`);
       await maybeFail('validate');
       for (const id of i.versionIds) {
         const v = w.versions.get(id);
-        if (v) v.status = opts.rejectAll ? 'rejected' : 'validated';
+        if (v) v.status = rejected(id) ? 'rejected' : 'validated';
       }
       return {
         windows: 400,
         tfjsAccuracy: 0.98,
         versions: i.versionIds.map((versionId) => ({
           versionId,
-          accuracy: opts.rejectAll ? 0.9 : 0.98,
-          dropPp: opts.rejectAll ? 8 : 0,
-          accepted: !opts.rejectAll,
+          accuracy: rejected(versionId) ? 0.9 : 0.98,
+          dropPp: rejected(versionId) ? 8 : 0,
+          accepted: !rejected(versionId),
         })),
       };
     },
     async benchmarkOnnxVersions(i) {
       w.calls.push('benchmark');
       await maybeFail('benchmark');
-      // The optimised version is the faster one: it is the one published.
-      return { engines: [engine(null, 1, 1000), ...i.versionIds.map((id) => engine(id, 1, id.endsWith('optimized') ? 3000 : 2500))], speedup: 2.5 };
+      // int8 static is the fastest, then the optimised fp32 one.
+      const speed = (id: string) => (id.endsWith('int8-static') ? 4000 : id.endsWith('optimized') ? 3000 : 2500);
+      return { engines: [engine(null, 1, 1000), ...i.versionIds.map((id) => engine(id, 1, speed(id)))], speedup: 2.5, int8Speedup: 4 };
     },
   };
   const control: Partial<ControlActivities> = {
@@ -141,19 +160,20 @@ function fakes(w: World, opts: { failAt?: DeployStep; publishFailsAfterCommit?: 
 describe('deployModelWorkflow saga (fast, fake activities)', () => {
   const s = workflowSuite();
 
-  it('runs export -> optimise -> validate -> benchmark -> publish and publishes the fastest accepted version', async () => {
+  it('runs export -> optimise -> quantize -> validate -> benchmark -> publish and publishes the fastest accepted version', async () => {
     const w = world();
     const workers = await s.startWorkers(fakes(w, {}));
     try {
       const run = await s.track(startDeployment(s.client, { experimentId: 'exp-ok' }));
       expect(run.workflowId).toBe('deploy-exp-ok-deploy');
       const r = await getResult<DeployModelResult>(s.client, run.workflowId);
-      expect(w.calls).toEqual(['export', 'optimize', 'validate', 'benchmark', 'publish']);
-      expect(r).toMatchObject({ status: 'PUBLISHED', publishedVersionId: 'exp-ok-deploy.onnx-optimized', previousVersionId: PREVIOUS });
-      expect(w.published()).toEqual(['exp-ok-deploy.onnx-optimized']);
+      expect(w.calls).toEqual(['export', 'optimize', 'quantize:int8-static,int8-dynamic', 'validate:4', 'benchmark', 'publish']);
+      expect(r).toMatchObject({ status: 'PUBLISHED', publishedVersionId: 'exp-ok-deploy.onnx-int8-static', previousVersionId: PREVIOUS });
+      expect(r.versions.map((v) => v.kind)).toEqual(['onnx-fp32', 'onnx-optimized', 'onnx-int8-static', 'onnx-int8-dynamic']);
+      expect(w.published()).toEqual(['exp-ok-deploy.onnx-int8-static']);
       expect(w.versions.get(PREVIOUS)?.status).toBe('retired');
       expect(w.outcomes.map((o) => o.outcome)).toEqual(['COMPLETED']);
-      expect(await getProgress(s.client, run.workflowId)).toMatchObject({ phase: 'completed', completed: 5, total: 5, fraction: 1 });
+      expect(await getProgress(s.client, run.workflowId)).toMatchObject({ phase: 'completed', completed: 6, total: 6, fraction: 1 });
       const d = await s.client.workflow.getHandle(run.workflowId).describe();
       expect(d.typedSearchAttributes.get(SEARCH_ATTRIBUTES.kind)).toBe('deploy');
       expect(d.typedSearchAttributes.get(SEARCH_ATTRIBUTES.experimentId)).toBe('exp-ok');
@@ -163,12 +183,14 @@ describe('deployModelWorkflow saga (fast, fake activities)', () => {
     }
   });
 
+  const q = (d: string) => `undo:${d}.onnx-int8-static,${d}.onnx-int8-dynamic`;
   const cases: { failAt: DeployStep; publishFailsAfterCommit?: boolean; undo: string[] }[] = [
     { failAt: 'export', undo: ['undo:d-export.onnx-fp32'] },
     { failAt: 'optimize', undo: ['undo:d-optimize.onnx-optimized', 'undo:d-optimize.onnx-fp32'] },
-    { failAt: 'validate', undo: ['undo:d-validate.onnx-optimized', 'undo:d-validate.onnx-fp32'] },
-    { failAt: 'benchmark', undo: ['undo:d-benchmark.onnx-optimized', 'undo:d-benchmark.onnx-fp32'] },
-    { failAt: 'publish', publishFailsAfterCommit: true, undo: ['undo:all', 'undo:d-publish.onnx-optimized', 'undo:d-publish.onnx-fp32'] },
+    { failAt: 'quantize', undo: [q('d-quantize'), 'undo:d-quantize.onnx-optimized', 'undo:d-quantize.onnx-fp32'] },
+    { failAt: 'validate', undo: [q('d-validate'), 'undo:d-validate.onnx-optimized', 'undo:d-validate.onnx-fp32'] },
+    { failAt: 'benchmark', undo: [q('d-benchmark'), 'undo:d-benchmark.onnx-optimized', 'undo:d-benchmark.onnx-fp32'] },
+    { failAt: 'publish', publishFailsAfterCommit: true, undo: ['undo:all', q('d-publish'), 'undo:d-publish.onnx-optimized', 'undo:d-publish.onnx-fp32'] },
   ];
   for (const c of cases) {
     it(`a failure at ${c.failAt}${c.publishFailsAfterCommit ? ' (after its commit)' : ''} rolls back every earlier step, in reverse, and the previous version stays published`, async () => {
@@ -206,7 +228,62 @@ describe('deployModelWorkflow saga (fast, fake activities)', () => {
     }
   });
 
-  for (const at of ['optimize', 'publish'] as const) {
+  it('an int8 version beyond the tolerance is rejected (not published) and the fastest accepted fp32 version is; float16 on request', async () => {
+    const w = world();
+    const workers = await s.startWorkers(fakes(w, { rejectInt8: true }));
+    try {
+      const run = await s.track(startDeployment(s.client, { experimentId: 'exp-q', formats: ['fp32', 'int8-static', 'float16'] }));
+      const r = await getResult<DeployModelResult>(s.client, run.workflowId);
+      expect(w.calls).toEqual(['export', 'optimize', 'quantize:int8-static,float16', 'validate:4', 'benchmark', 'publish']);
+      expect(r.validation.versions.find((v) => v.versionId.endsWith('int8-static'))).toMatchObject({ accepted: false, dropPp: 8 });
+      expect(w.versions.get('exp-q-deploy.onnx-int8-static')?.status).toBe('rejected');
+      expect(r.publishedVersionId).toBe('exp-q-deploy.onnx-optimized');
+    } finally {
+      await workers.stop();
+    }
+  });
+
+  it('only fp32 requested: no quantize step runs, and progress still ends at 1', async () => {
+    const w = world();
+    const workers = await s.startWorkers(fakes(w, {}));
+    try {
+      const run = await s.track(startDeployment(s.client, { experimentId: 'exp-f32', formats: ['fp32'] }));
+      await getResult<DeployModelResult>(s.client, run.workflowId);
+      expect(w.calls).toEqual(['export', 'optimize', 'validate:2', 'benchmark', 'publish']);
+      expect(await getProgress(s.client, run.workflowId)).toMatchObject({ phase: 'completed', fraction: 1 });
+    } finally {
+      await workers.stop();
+    }
+  });
+
+  for (const stopAfter of ['export', 'quantize', 'benchmark'] as const) {
+    it(`stops after ${stopAfter} when asked (single-step command): its versions kept, nothing published or rolled back`, async () => {
+      const w = world();
+      const workers = await s.startWorkers(fakes(w, {}));
+      try {
+        const run = await s.track(
+          startDeployment(s.client, { experimentId: 'exp-s', deploymentId: `s-${stopAfter}`, stopAfter, formats: ['fp32', 'int8-static'] }),
+        );
+        const r = await getResult<DeployRunResult>(s.client, run.workflowId);
+        const upTo = {
+          export: ['export'],
+          quantize: ['export', 'optimize', 'quantize:int8-static'],
+          benchmark: ['export', 'optimize', 'quantize:int8-static', 'validate:3', 'benchmark'],
+        };
+        expect(w.calls).toEqual(upTo[stopAfter]);
+        expect(r).toMatchObject({ status: 'STOPPED', stoppedAfter: stopAfter });
+        expect(r.benchmark === null).toBe(stopAfter !== 'benchmark');
+        expect(w.published()).toEqual([PREVIOUS]);
+        for (const [id, v] of w.versions) if (v.deploymentId === `s-${stopAfter}`) expect(v.status, id).not.toBe('rolled_back');
+        expect(w.outcomes).toEqual([{ outcome: 'COMPLETED', message: expect.stringContaining(`stopped after ${stopAfter} as asked`) }]);
+        expect(await getProgress(s.client, run.workflowId)).toMatchObject({ phase: 'completed', fraction: 1 });
+      } finally {
+        await workers.stop();
+      }
+    });
+  }
+
+  for (const at of ['optimize', 'quantize', 'publish'] as const) {
     it(`a cancellation during ${at} rolls back and says ROLLED_BACK`, async () => {
       const w = world();
       const gate = new Gate();
