@@ -48,6 +48,7 @@ import { createXaiPool } from './xai/pool.js';
 import type { ActivityDeps } from './deps.js';
 import { buildIndex, PredictionIndexSchema, selectSplit, type PredictionIndex, type SplitSettings } from './lib/eval-data.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
+import { inferenceVersion } from './lib/inference-version.js';
 import { recordingGroups, RecordingScales, type RecordingScale } from './lib/recording-scale.js';
 
 const HEARTBEAT_MS = 2_000;
@@ -333,6 +334,10 @@ export function createEvalActivities(deps: ActivityDeps) {
       let backend = '';
       let predictedWindows = 0;
       const scaleOf = recordingScaleReader(exp, rows, input.datasetId);
+      // An exported fp32 form that benchmarked faster runs the windows instead of tfjs (checked
+      // against tfjs on each job's first signal in the child; it falls back to tfjs if it differs).
+      const onnx = await inferenceVersion(db, input.experimentId);
+      if (onnx) ctx.log.info('predicting on onnxruntime', { versionId: onnx.versionId, benchmarkedSpeedup: Math.round(onnx.speedup * 10) / 10 });
       const heartbeat = (): PredictHeartbeat => ({ signals: usable.length, signalsDone: done, indexUri, jobSize, parts });
       const beat = setInterval(() => ctx.heartbeat(heartbeat()), HEARTBEAT_MS);
       ctx.heartbeat(heartbeat());
@@ -350,6 +355,7 @@ export function createEvalActivities(deps: ActivityDeps) {
               {
                 windowLength: exp.settings.windowLength,
                 batchSize: PREDICT_BATCH,
+                ...(onnx ? { onnx: { uri: onnx.uri, versionId: onnx.versionId } } : {}),
                 signals: await Promise.all(
                   usable.slice(job.from, job.to).map(async (r, i) => ({ uri: r.artifactUri, starts: starts[job.from + i], scale: await scaleOf(r) })),
                 ),

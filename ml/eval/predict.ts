@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { scaleInto, zNormalizeInto } from '../data/windows.js';
+import { runWindows, type OrtSession } from '../onnx/runtime.js';
+import { INPUT_NAME as ONNX_INPUT, OUTPUT_NAME as ONNX_OUTPUT } from '../onnx/export.js';
 
 /**
  * Class probabilities of a model over many windows, in batches (the one module of ml/eval that
@@ -13,6 +15,11 @@ export interface PredictJob {
   /** Each signal's artifact and the start offsets of its windows (in window order). */
   signals: { uri: string; starts: number[]; scale?: { mean: number; std: number } }[];
   batchSize: number;
+  /**
+   * An exported ONNX version of the same model (validated within 1e-4 of it) to run instead of
+   * tfjs, chosen by the activity when its benchmark showed onnxruntime faster.
+   */
+  onnx?: { uri: string; versionId: string };
 }
 
 export class PredictInputError extends Error {
@@ -28,6 +35,53 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
   const shape = model.inputs[0].shape;
   if (shape[1] !== L) throw new PredictInputError(`the model takes windows of ${shape[1]} samples, not ${L}`);
   const k = (model.outputs[0].shape as number[])[1];
+  const out = new Float32Array(countWindows(samples, job) * k);
+  forEachBatch(samples, job, (x, n, b) => {
+    const probs = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(0, n * L), [n, L, 1])) as tf.Tensor);
+    try {
+      out.set(probs.dataSync() as Float32Array, b * k);
+    } finally {
+      probs.dispose();
+    }
+  });
+  return out;
+}
+
+/**
+ * The same windows, normalised the same way, through an onnxruntime session of the exported
+ * model (input `signal` [batch, L, 1], output `probabilities`, as ml/onnx/export.ts writes them).
+ */
+export async function predictWindowsOrt(session: OrtSession, samples: readonly Float32Array[], job: PredictJob, classes: number): Promise<Float32Array> {
+  const L = job.windowLength;
+  const out = new Float32Array(countWindows(samples, job) * classes);
+  const batches: { x: Float32Array; n: number; b: number }[] = [];
+  forEachBatch(samples, job, (x, n, b) => batches.push({ x: x.slice(0, n * L), n, b }));
+  for (const { x, n, b } of batches) {
+    const result = await runWindows(session, x, n, L, { inputName: ONNX_INPUT, outputNames: [ONNX_OUTPUT], batchSize: n });
+    const probs = result.get(ONNX_OUTPUT);
+    if (!probs || probs.data.length !== n * classes)
+      throw new PredictInputError(`the ONNX model gave ${probs?.data.length ?? 0} probabilities for ${n} windows of ${classes} classes`);
+    out.set(probs.data, b * classes);
+  }
+  return out;
+}
+
+function countWindows(samples: readonly Float32Array[], job: PredictJob): number {
+  const L = job.windowLength;
+  let n = 0;
+  job.signals.forEach((sig, s) => {
+    for (const start of sig.starts) {
+      if (start < 0 || start + L > samples[s].length)
+        throw new PredictInputError(`signal ${sig.uri}: window at ${start} runs past its ${samples[s].length} samples`);
+      n++;
+    }
+  });
+  return n;
+}
+
+/** Fills one reused buffer per batch with normalised windows, in window order; `b` is the batch's first window. */
+function forEachBatch(samples: readonly Float32Array[], job: PredictJob, use: (x: Float32Array, n: number, b: number) => void): void {
+  const L = job.windowLength;
   const flat: { s: number; start: number }[] = [];
   job.signals.forEach((sig, s) => {
     for (const start of sig.starts) {
@@ -36,7 +90,6 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
       flat.push({ s, start });
     }
   });
-  const out = new Float32Array(flat.length * k);
   const batch = Math.max(1, job.batchSize);
   const x = new Float32Array(batch * L);
   for (let b = 0; b < flat.length; b += batch) {
@@ -47,12 +100,6 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
       if (scale) scaleInto(samples[s], start, L, scale, x, i * L);
       else zNormalizeInto(samples[s], start, L, x, i * L);
     }
-    const probs = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(0, n * L), [n, L, 1])) as tf.Tensor);
-    try {
-      out.set(probs.dataSync() as Float32Array, b * k);
-    } finally {
-      probs.dispose();
-    }
+    use(x, n, b);
   }
-  return out;
 }

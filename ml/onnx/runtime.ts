@@ -70,3 +70,8 @@ export async function runWindows(
   }
   return result;
 }
+
+/** The onnxruntime-node version, for the record of what computed a prediction. */
+export function ortVersion(): string {
+  return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+}

@@ -10,7 +10,10 @@ import { runFeatureJob } from '../features/job.js';
 import { runFeatureAnalysis } from '../features/analysis/job.js';
 import { FeatureIndexSchema } from '../../contracts/features.js';
 import { decodeJson } from '../../artifacts/codecs.js';
-import { predictWindows } from '../eval/predict.js';
+import { predictWindows, predictWindowsOrt } from '../eval/predict.js';
+import { createSession, ortVersion, type OrtSession } from '../onnx/runtime.js';
+// The export's own tolerance: a version must agree this well with tfjs to replace it.
+import { PARITY_TOLERANCE } from '../onnx/parity.js';
 import { explainSignal } from './explain.js';
 import type { XaiChildMessage, XaiParentMessage } from './messages.js';
 
@@ -36,6 +39,28 @@ function send(message: XaiChildMessage): Promise<void> {
     if (!process.send || !process.connected) return reject(new Error('IPC channel to the parent is closed'));
     process.send(message, undefined, {}, (err) => (err ? reject(err) : resolve()));
   });
+}
+
+/** ONNX sessions of exported versions, for predictions; few, and small next to a tfjs model. */
+const sessions = new Map<string, Promise<OrtSession>>();
+
+function loadSession(uri: string): Promise<OrtSession> {
+  const hit = sessions.get(uri);
+  if (hit) return hit;
+  if (!store) throw new Error('predict before init');
+  // One intra-op thread: the pool already runs one child per core.
+  const loading = store.get(uri).then((bytes) => createSession(bytes, { threads: 1 }));
+  loading.catch(() => sessions.delete(uri));
+  sessions.set(uri, loading);
+  while (sessions.size > MODEL_CACHE_SIZE) {
+    const [oldest, evicted] = sessions.entries().next().value as [string, Promise<OrtSession>];
+    sessions.delete(oldest);
+    void evicted.then(
+      (x) => x.release(),
+      () => undefined,
+    );
+  }
+  return loading;
 }
 
 function loadModel(uri: string): Promise<tfl.LayersModel> {
@@ -108,6 +133,32 @@ process.on('message', (message: XaiParentMessage) => {
       const model = await loadModel(message.modelUri);
       if (message.type === 'predict') {
         const samples = await Promise.all(message.job.signals.map(async (s) => decodeFloat32(await store!.get(s.uri), s.uri)));
+        const onnx = message.job.onnx;
+        if (onnx) {
+          const classes = (model.outputs[0].shape as number[])[1];
+          let why: string;
+          try {
+            const probabilities = await predictWindowsOrt(await loadSession(onnx.uri), samples, message.job, classes);
+            // Checked on use, not only at export: the first signal's windows again on tfjs. A version
+            // exported from an earlier state of the model (a continued training) is caught here.
+            const first = { ...message.job, signals: message.job.signals.slice(0, 1) };
+            const reference = predictWindows(model, samples.slice(0, 1), first);
+            let diff = 0;
+            for (let i = 0; i < reference.length; i++) diff = Math.max(diff, Math.abs(reference[i] - probabilities[i]));
+            if (diff <= PARITY_TOLERANCE) {
+              await send({ type: 'predictions', id, probabilities, backend: `onnxruntime ${ortVersion()} (${onnx.versionId})` });
+              return;
+            }
+            why = `differs by ${diff.toExponential(1)}`;
+          } catch (e) {
+            // The exported form is an optimisation: the tfjs model stays the reference and answers.
+            if (e instanceof Error && e.name === 'PredictInputError') throw e;
+            why = `failed: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`;
+          }
+          const all = predictWindows(model, samples, message.job);
+          await send({ type: 'predictions', id, probabilities: all, backend: `${backend} (ONNX ${onnx.versionId} ${why}, not used)` });
+          return;
+        }
         const probabilities = predictWindows(model, samples, message.job);
         await send({ type: 'predictions', id, probabilities, backend });
         return;

@@ -9,9 +9,10 @@ import { windowsSha256 } from '../../ml/onnx/index.js';
 import { cancelRun, getProgress, getResult, getTrainingResult, startTraining } from '../../client/api.js';
 import { startDeployment } from '../../client/deploy.js';
 import { WorkflowRunFailedError } from '../../client/errors.js';
-import type { CalibrationFigures, DeployModelResult, DeployRunResult } from '../../contracts/index.js';
+import type { CalibrationFigures, DeployModelResult, DeployRunResult, EvaluateRocResult } from '../../contracts/index.js';
 import { listModelVersions } from '../../db/repos/model-versions.js';
-import { experiments, notifications } from '../../db/schema.js';
+import { evaluationPredictions, experiments, notifications } from '../../db/schema.js';
+import { startRocEvaluation } from '../../client/eval.js';
 import { recordReplayHistory } from '../support/history.js';
 import { generateDataset, startTestStack, type TestStack, type WorkerProcess } from '../support/stack.js';
 import { until } from '../support/workflow-env.js';
@@ -106,6 +107,16 @@ describe('deployment on a real stack', () => {
     expect((await notesOf('dep-1')).map((n) => n.eventType)).toEqual(['DEPLOYMENT_COMPLETED']);
     expect(await getProgress(stack.client, run.workflowId)).toMatchObject({ phase: 'completed', fraction: 1 });
     await recordReplayHistory(stack.temporal, run.workflowId, 'deployModelWorkflow');
+  });
+
+  it('an evaluation of the deployed model predicts on onnxruntime, with the accuracy training measured on tfjs', async () => {
+    const started = await startRocEvaluation(stack.client, { experimentId, bootstrap: { replicates: 50, seed: 1 } });
+    const r = await getResult<EvaluateRocResult>(stack.client, started.workflowId);
+    const [exp] = await stack.db.select().from(experiments).where(eq(experiments.id, experimentId));
+    expect(r.accuracy).toBeCloseTo(exp.testAccuracy!, 6);
+    const [predictions] = await stack.db.select().from(evaluationPredictions).where(eq(evaluationPredictions.modelId, experimentId));
+    // The exact (fp32) forms qualify, never a quantized one; its benchmark measured it faster than tfjs.
+    expect(predictions.backend).toMatch(/^onnxruntime \S+ \(dep-1\.onnx-(optimized|fp32)\)$/);
   });
 
   it('the single step `deploy quantize` (stopAfter) makes the int8 versions and publishes nothing', async () => {

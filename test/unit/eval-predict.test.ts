@@ -12,6 +12,7 @@ import { errorAnalysis, rocAnalysis, type Scores } from '../../ml/eval/index.js'
 import { predictWindows, PredictInputError, type PredictJob } from '../../ml/eval/predict.js';
 import { buildModel, disposeModel, serializeModel } from '../../ml/model/index.js';
 import { Rng } from '../../ml/random.js';
+import { exportToOnnx } from '../../ml/onnx/index.js';
 import { initBackend } from '../../ml/tf/index.js';
 import { XaiProcessPool } from '../../ml/xai/pool.js';
 
@@ -92,6 +93,29 @@ describe('batched predictions', () => {
     const local = predictWindows(model, s, job);
     expect(remote.probabilities).toHaveLength(local.length);
     remote.probabilities.forEach((p, i) => expect(p).toBeCloseTo(local[i], 6));
+  });
+
+  it('in a child process on onnxruntime: the exported model answers; a diverging or missing export falls back to tfjs', async () => {
+    const s = [signal(2048, 5), signal(1500, 6)];
+    const uris = await Promise.all(s.map(async (x) => (await store.put(encodeFloat32(x), { kind: 'signal', mediaType: 'application/x-float32le' })).uri));
+    const job: PredictJob = { windowLength: L, batchSize: 4, signals: uris.map((uri, k) => ({ uri, starts: [0, 512, s[k].length - L] })) };
+    const local = predictWindows(model, s, job);
+    const putOnnx = async (m: tfl.LayersModel) => (await store.put(exportToOnnx(m).bytes, { kind: 'onnx', mediaType: 'application/octet-stream' })).uri;
+
+    const same = await pool.predict(modelUri, { ...job, onnx: { uri: await putOnnx(model), versionId: 'd.onnx-fp32' } });
+    expect(same.backend).toMatch(/^onnxruntime \S+ \(d\.onnx-fp32\)$/);
+    same.probabilities.forEach((p, i) => expect(Math.abs(p - local[i])).toBeLessThanOrEqual(1e-4));
+
+    // The export of another model (as if trained further after the export): checked on use, not used.
+    const other = buildModel(ARCH, { inputLength: L, numClasses: 3, seed: 99 });
+    const stale = await pool.predict(modelUri, { ...job, onnx: { uri: await putOnnx(other), versionId: 'd.stale' } });
+    disposeModel(other);
+    expect(stale.backend).toMatch(/^wasm \(ONNX d\.stale differs by .+, not used\)$/);
+    stale.probabilities.forEach((p, i) => expect(p).toBeCloseTo(local[i], 6));
+
+    const missing = await pool.predict(modelUri, { ...job, onnx: { uri: `artifact:sha256/${'0'.repeat(64)}`, versionId: 'd.gone' } });
+    expect(missing.backend).toMatch(/^wasm \(ONNX d\.gone failed: .+, not used\)$/);
+    missing.probabilities.forEach((p, i) => expect(p).toBeCloseTo(local[i], 6));
   });
 
   it('the analyses in a child process equal the in-process ones exactly', async () => {
