@@ -48,6 +48,7 @@ import {
 import { initBackend } from '../ml/tf/index.js';
 import { benchmarkOrt, benchmarkTfjs } from './lib/deploy-bench.js';
 import { accuracyOf, loadDeploySource, splitWindows, type DeploySource } from './lib/deploy-data.js';
+import { renderBenchmarkSvg } from '../ml/onnx/benchmark-chart.js';
 import type { ActivityDeps } from './deps.js';
 import { invalidState, notFound, validateActivityInput } from './lib/failures.js';
 
@@ -320,7 +321,16 @@ export function createDeployActivities(deps: ActivityDeps) {
       const tfjs = engines[0];
       const ort = engines.find((e) => e.engine.startsWith('onnxruntime') && e.threads === 1) ?? tfjs;
       const int8 = engines.find((e) => e.versionId === modelVersionId(input.deploymentId, 'onnx-int8-static') && e.threads === 1);
-      const result = { engines, speedup: ort.throughput64 / tfjs.throughput64, int8Speedup: int8 ? int8.throughput64 / tfjs.throughput64 : null };
+      const svg = renderBenchmarkSvg(engines, `deployment ${input.deploymentId}: ${source.experimentId} on ${windows.count} test windows`);
+      const chartMeta = { kind: 'deploy-benchmark-svg', mediaType: 'image/svg+xml' };
+      const chart = await artifacts.put(new TextEncoder().encode(svg), chartMeta);
+      await registerArtifact(db, { ...chart, ...chartMeta });
+      const result = {
+        engines,
+        speedup: ort.throughput64 / tfjs.throughput64,
+        int8Speedup: int8 ? int8.throughput64 / tfjs.throughput64 : null,
+        chartUri: chart.uri,
+      };
       for (const versionId of input.versionIds) {
         await mergeModelVersionMetrics(db, versionId, { benchmark: engines.filter((e) => e.versionId === versionId || e.versionId === null) });
       }

@@ -127,6 +127,8 @@ export interface BenchmarkResult {
   speedup: number;
   /** ORT int8 static (1 thread) throughput over tfjs throughput at batch 64; null when no int8 static version was benchmarked. */
   int8Speedup?: number | null;
+  /** SVG bar chart of the engines' throughput (artifact URI); absent in results recorded before it existed. */
+  chartUri?: string;
 }
 
 /** What the quantize step records of the calibration windows, so a reader can check they are the dataset's training windows. */

@@ -51,6 +51,7 @@ export function formatDeployResult(r: DeployRunResult): string {
   }
   lines.push('', `  onnxruntime fp32 (1 thread) / tfjs throughput at batch 64: ${r.benchmark.speedup.toFixed(2)}x`);
   if (r.benchmark.int8Speedup != null) lines.push(`  onnxruntime int8 static (1 thread) / tfjs throughput at batch 64: ${r.benchmark.int8Speedup.toFixed(2)}x`);
+  if (r.benchmark.chartUri) lines.push(`  chart: ${r.benchmark.chartUri} (faultline artifact get <uri> --out benchmark.svg)`);
   return lines.join('\n');
 }
 

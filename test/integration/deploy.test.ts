@@ -78,6 +78,11 @@ describe('deployment on a real stack', () => {
       expect(e.p99Ms).toBeGreaterThanOrEqual(e.p50Ms);
       expect(e.throughput64).toBeGreaterThan(0);
     }
+    // The picture: one bar per engine run, in the artifact store.
+    const svg = new TextDecoder().decode(await openArtifactStore(stack.config.artifacts).get(r.benchmark.chartUri!));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<rect [^>]*fill="#(9e9e9e|2e7d32|1565c0)"/g)).toHaveLength(r.benchmark.engines.length);
+    expect(svg).toContain('dep-1.onnx-optimized');
     // The figures of this run, for the README table.
     console.info(JSON.stringify({ validation: r.validation, benchmark: r.benchmark }, null, 1));
 
