@@ -214,7 +214,7 @@ export function createControlActivities(deps: ActivityDeps) {
         message: `test accuracy ${(o.testAccuracy * 100).toFixed(1)} % after ${o.epochsCompleted} epochs on ${o.backend}`,
         details: { testAccuracy: o.testAccuracy, epochs: o.epochsCompleted, backend: o.backend },
       });
-      return { experimentId, status: 'COMPLETED', ...o };
+      return { experimentId, status: 'COMPLETED', ...o, ...(row.backendVersion ? { backendVersion: row.backendVersion } : {}) };
     },
 
     async markExperimentEnded(raw: ExperimentEndedInput): Promise<void> {

@@ -110,7 +110,25 @@ class LogTail {
   }
 }
 
+/**
+ * Starts a dev server. Ports we picked ourselves (no `port` / `uiPort` given) can be taken by
+ * another process between our check and the server's bind, and the server also binds ports of
+ * its own choosing: on a busy machine (parallel test files) that race is real, so a start that
+ * failed only because a port was taken is tried again on fresh ports, up to three times.
+ */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const ownPorts = !opts.port && !(opts.ui && opts.uiPort) && !opts.dbFile;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(opts);
+    } catch (err) {
+      const busy = err instanceof DevServerStartError && /already in use/.test(err.message);
+      if (!busy || !ownPorts || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const deadline = Date.now() + (opts.startupTimeoutMs ?? DEV_SERVER_STARTUP_TIMEOUT_MS);
   const retentionSeconds = retentionToSeconds(opts.retention);
   const port = opts.port ? opts.port : await freePort();
