@@ -123,8 +123,9 @@ describe('quality checks and benchmarks (sandboxed) on a real stack', () => {
   });
 
   it('a cancel mid-run kills the tool (its process group is gone) and marks the row CANCELLED', async () => {
-    // tsc over the whole project takes long enough to be caught running.
-    const started = await startQualityChecks(stack.client, { runId: 'cancel-tsc', tools: ['tsc'] });
+    // tsc over the whole project is caught running; eslint and prettier over the whole project
+    // follow it, so the run is still going when the cancel arrives even if tsc was quick.
+    const started = await startQualityChecks(stack.client, { runId: 'cancel-tsc', tools: ['tsc', 'eslint', 'prettier'] });
     const tsc = await waitFor(
       'tsc running',
       async () => {
