@@ -21,14 +21,13 @@
  * Accuracies are per window for both models. Seeds are fixed; one seed per figure.
  * The last stdout line is the report as JSON.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getFloat32, putFloat32 } from '../artifacts/codecs.js';
 import { FileArtifactStore } from '../artifacts/file-store.js';
 import {
-  classLabel,
   CWRU_SPEED_BY_LOAD_RPM,
   REFERENCE_ARCHITECTURE,
   SimulatorConfigSchema,
@@ -41,16 +40,12 @@ import { windowStarts } from '../ml/data/windows.js';
 import { runBaseline } from '../ml/features/analysis/baseline.js';
 import { featureCatalog, normaliseFeatureSettings } from '../ml/features/index.js';
 import { runFeatureJob } from '../ml/features/job.js';
-import { channelVariable, parseCwruName, rpmVariable } from '../ml/mat/cwru.js';
-import { readMat, toFloat64 } from '../ml/mat/index.js';
-import type { MatNumericVariable } from '../ml/mat/types.js';
 import { countSignals, planSignal, simulateSignal } from '../ml/signal/index.js';
-import { resample } from '../ml/signal/resample.js';
 import { initBackend } from '../ml/tf/index.js';
 import { runTraining, type TrainingSignalRef } from '../ml/train/index.js';
+import { cwruSignals as loadCwru } from './lib/cwru.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CWRU = process.env.CWRU_DIR ?? path.resolve(ROOT, '../shared/data/cwru');
 const quick = process.argv.includes('--quick');
 const RATE = 12_000;
 const SIGNAL = 4096;
@@ -75,26 +70,11 @@ interface Comparison {
 }
 
 async function cwruSignals(store: FileArtifactStore): Promise<Signal[]> {
-  const out: Signal[] = [];
-  for (const file of readdirSync(CWRU)
-    .filter((f) => f.endsWith('.mat'))
-    .sort()) {
-    const name = parseCwruName(file);
-    if (!name) throw new Error(`${file}: not a CWRU file name`);
-    const mat = await readMat(new Uint8Array(readFileSync(path.join(CWRU, file))));
-    const v = channelVariable(mat, 'DE', name.recordingId);
-    if (typeof v === 'string') throw new Error(`${file}: ${v}`);
-    const raw = toFloat64(v as MatNumericVariable);
-    const x = name.samplingRateHz === RATE ? raw : resample(raw, name.samplingRateHz, RATE);
-    const rpm = rpmVariable(mat, name.recordingId) ?? CWRU_SPEED_BY_LOAD_RPM[name.loadHp] ?? null;
-    if (rpm === null) throw new Error(`${file}: no rpm and no nominal speed for load ${name.loadHp}`);
-    const label = classLabel('fault-type-size', name.faultType, name.faultSizeIn);
-    for (let offset = 0; offset + SIGNAL <= x.length; offset += SIGNAL) {
-      const { uri } = await putFloat32(store, Float32Array.from(x.subarray(offset, offset + SIGNAL)), 'signal');
-      out.push({ index: out.length, label, uri, recording: file, offset, loadHp: name.loadHp, rpm, samplingRateHz: RATE, shaftHz: rpm / 60 });
-    }
-  }
-  return out;
+  return (await loadCwru(store, { rate: RATE, signalLength: SIGNAL })).map(({ name, ...signal }) => {
+    const rpm = signal.rpm ?? CWRU_SPEED_BY_LOAD_RPM[name.loadHp] ?? null;
+    if (rpm === null) throw new Error(`${signal.recording}: no rpm and no nominal speed for load ${name.loadHp}`);
+    return { ...signal, rpm, samplingRateHz: RATE, shaftHz: rpm / 60 };
+  });
 }
 
 async function simulatedSignals(store: FileArtifactStore): Promise<Signal[]> {

@@ -20,32 +20,27 @@
  * on the same machine and backend. Runs are single seeds: differences of a point or two are noise.
  * The last stdout line is the report as JSON.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getFloat32, putFloat32 } from '../artifacts/codecs.js';
 import { FileArtifactStore } from '../artifacts/file-store.js';
 import {
-  classLabel,
   REFERENCE_ARCHITECTURE,
   SimulatorConfigSchema,
   TrainHyperparametersSchema,
   type TrainHyperparameters,
   type TrainSettings,
 } from '../contracts/index.js';
-import { channelVariable, parseCwruName, rpmVariable } from '../ml/mat/cwru.js';
-import { readMat, toFloat64 } from '../ml/mat/index.js';
-import type { MatNumericVariable } from '../ml/mat/types.js';
 import { countSignals, planSignal, simulateSignal } from '../ml/signal/index.js';
-import { resample } from '../ml/signal/resample.js';
 import { initBackend } from '../ml/tf/index.js';
+import { cwruSignals as loadCwru } from './lib/cwru.js';
 import { buildWindows } from '../ml/data/windows.js';
 import { deserializeModel } from '../ml/model/io.js';
 import { evaluateModel, runTraining, type TrainingSignalRef } from '../ml/train/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CWRU = process.env.CWRU_DIR ?? path.resolve(ROOT, '../shared/data/cwru');
 const quick = process.argv.includes('--quick');
 /** REAL_DATA_PARTS=b runs only the sim-to-real part (a, b, c; default all); results are written only for a full run. */
 const parts = new Set((process.env.REAL_DATA_PARTS ?? 'a,b,c').split(',').map((p) => p.trim()));
@@ -88,25 +83,7 @@ async function train(store: FileArtifactStore, name: string, signals: TrainingSi
 
 /** The ten recordings as the import stores them: drive end, 12 kHz, consecutive 4,096-sample signals with offsets. */
 async function cwruSignals(store: FileArtifactStore): Promise<TrainingSignalRef[]> {
-  const out: TrainingSignalRef[] = [];
-  for (const file of readdirSync(CWRU)
-    .filter((f) => f.endsWith('.mat'))
-    .sort()) {
-    const name = parseCwruName(file);
-    if (!name) throw new Error(`${file}: not a CWRU file name`);
-    const mat = await readMat(new Uint8Array(readFileSync(path.join(CWRU, file))));
-    const v = channelVariable(mat, 'DE', name.recordingId);
-    if (typeof v === 'string') throw new Error(`${file}: ${v}`);
-    const raw = toFloat64(v as MatNumericVariable);
-    const x = name.samplingRateHz === RATE ? raw : resample(raw, name.samplingRateHz, RATE);
-    const rpm = rpmVariable(mat, name.recordingId) ?? null;
-    const label = classLabel('fault-type-size', name.faultType, name.faultSizeIn);
-    for (let offset = 0; offset + SIGNAL <= x.length; offset += SIGNAL) {
-      const { uri } = await putFloat32(store, Float32Array.from(x.subarray(offset, offset + SIGNAL)), 'signal');
-      out.push({ index: out.length, label, uri, recording: file, offset, loadHp: name.loadHp, rpm });
-    }
-  }
-  return out;
+  return (await loadCwru(store, { rate: RATE, signalLength: SIGNAL })).map(({ name: _name, ...signal }) => signal);
 }
 
 /** A 4-class simulated dataset at loads 0–3: each signal its own recording, as the simulator's are. */
