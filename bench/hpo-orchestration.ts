@@ -127,6 +127,25 @@ const OPTUNA_HINT =
   'python3 -m venv bench/.venv-optuna && bench/.venv-optuna/bin/pip install optuna==5.0.0 psycopg2-binary (or set FAULTLINE_BENCH_PYTHON), and Postgres on 127.0.0.1:5432 (or FAULTLINE_BENCH_OPTUNA_URL)';
 
 /**
+ * Runs a Python peer script with its arguments as one JSON string; its last stdout line is its
+ * report: the declared shape, or `{"skipped": why}` when it could not run (no Redis, no database).
+ */
+function runPeer<T>(python: string, script: string, args: string, shape: z.ZodType<T>, what: string): { output: T } | { reason: string } {
+  const r = spawnSync(python, [path.join(ROOT, script), args], { encoding: 'utf8', timeout: 10 * 60_000, stdio: ['ignore', 'pipe', 'inherit'] });
+  const last = r.stdout?.trim().split('\n').pop() ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    parsed = undefined;
+  }
+  const skipped = z.object({ skipped: z.string() }).safeParse(parsed);
+  const out = shape.safeParse(parsed);
+  if (r.status === 0 && !skipped.success && out.success) return { output: out.data };
+  return { reason: skipped.success ? skipped.data.skipped : `${what} peer failed (exit ${r.status ?? r.signal ?? r.error?.message}): ${last.slice(-300)}` };
+}
+
+/**
  * Optuna's RDB storage on Postgres: the same 500 instant trials, n_jobs = C threads, a durable
  * study (every trial's state in the database, like ours). Its own database on the local server.
  */
@@ -139,30 +158,15 @@ function runOptuna(): OptunaReport {
   if ('reason' in found) return { status: 'skipped', python: found.python, reason: found.reason, hint: OPTUNA_HINT };
   const url = process.env.FAULTLINE_BENCH_OPTUNA_URL ?? 'postgresql://postgres@127.0.0.1:5432/faultline_bench_optuna';
   const args = JSON.stringify({ trials: TRIALS, windows: CONCURRENCY, seed: SEED, warmup: WARMUP_TRIALS, url });
-  const r = spawnSync(found.python, [path.join(ROOT, 'bench/peers/optuna_rdb.py'), args], {
-    encoding: 'utf8',
-    timeout: 10 * 60_000,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const last = r.stdout?.trim().split('\n').pop() ?? '';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(last);
-  } catch {
-    parsed = undefined;
-  }
-  const skipped = z.object({ skipped: z.string() }).safeParse(parsed);
-  const out = OptunaOutput.safeParse(parsed);
-  if (r.status !== 0 || skipped.success || !out.success) {
-    const why = skipped.success ? skipped.data.skipped : `optuna peer failed (exit ${r.status ?? r.signal ?? r.error?.message}): ${last.slice(-300)}`;
-    return { status: 'skipped', python: found.python, reason: why, hint: OPTUNA_HINT };
-  }
+  const run = runPeer(found.python, 'bench/peers/optuna_rdb.py', args, OptunaOutput, 'optuna');
+  if ('reason' in run) return { status: 'skipped', python: found.python, reason: run.reason, hint: OPTUNA_HINT };
+  const data = run.output;
   return {
     status: 'ok',
     python: found.python,
-    optuna: out.data.optuna,
-    sqlalchemy: out.data.sqlalchemy,
-    results: out.data.results.map(({ window, ...x }) => ({ concurrency: window, ...x })),
+    optuna: data.optuna,
+    sqlalchemy: data.sqlalchemy,
+    results: data.results.map(({ window, ...x }) => ({ concurrency: window, ...x })),
   };
 }
 
@@ -248,25 +252,9 @@ function runCelery(): CeleryReport {
   const found = findPython(ROOT, ['celery', 'redis']);
   if ('reason' in found) return { status: 'skipped', python: found.python, reason: found.reason, hint: CELERY_HINT };
   const args = JSON.stringify({ trials: TRIALS, windows: CONCURRENCY, seed: SEED, workerConcurrency: 2, warmup: WARMUP_TRIALS });
-  const r = spawnSync(found.python, [path.join(ROOT, 'bench/peers/celery_fanout/driver.py'), args], {
-    encoding: 'utf8',
-    timeout: 10 * 60_000,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const last = r.stdout?.trim().split('\n').pop() ?? '';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(last);
-  } catch {
-    parsed = undefined;
-  }
-  const skipped = z.object({ skipped: z.string() }).safeParse(parsed);
-  const out = CeleryOutput.safeParse(parsed);
-  if (r.status !== 0 || skipped.success || !out.success) {
-    const why = skipped.success ? skipped.data.skipped : `celery peer failed (exit ${r.status ?? r.signal ?? r.error?.message}): ${last.slice(-300)}`;
-    return { status: 'skipped', python: found.python, reason: why, hint: CELERY_HINT };
-  }
-  const obj = out.data;
+  const run = runPeer(found.python, 'bench/peers/celery_fanout/driver.py', args, CeleryOutput, 'celery');
+  if ('reason' in run) return { status: 'skipped', python: found.python, reason: run.reason, hint: CELERY_HINT };
+  const obj = run.output;
   const results = obj.results.map((x) => ({
     concurrency: x.window,
     trials: x.trials,

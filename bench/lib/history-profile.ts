@@ -43,10 +43,12 @@ const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce
 
 /** Every run of `workflowId`, oldest first, profiled together. */
 export async function profileHistory(client: Client, workflowId: string, workflowBundle?: { code: string }): Promise<HistoryProfile> {
-  const runIds: string[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(w.runId);
-  const events: HistoryEvent[] = [];
-  for (const runId of runIds.reverse()) events.push(...((await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? []));
+  const histories = [];
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+    histories.push(await client.workflow.getHandle(workflowId, w.runId).fetchHistory());
+  // Oldest run first, by each run's own start (the list's order is not promised).
+  histories.sort((a, b) => ms(a.events?.[0]?.eventTime) - ms(b.events?.[0]?.eventTime));
+  const events = histories.flatMap((h) => h.events ?? []);
 
   const at = new Map<string, number>();
   const key = (run: number, id: unknown) => `${run}:${String(id)}`;
@@ -101,15 +103,15 @@ export async function profileHistory(client: Client, workflowId: string, workflo
   }
   const wallMs = last - first;
   let replayMsPerWorkflowTask: number | null = null;
-  if (workflowBundle) {
-    const latest = await client.workflow.getHandle(workflowId).fetchHistory();
+  const latest = histories.at(-1);
+  if (workflowBundle && latest) {
     const tasks = (latest.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
     const t0 = performance.now();
     await Worker.runReplayHistory({ workflowBundle }, latest, workflowId);
     replayMsPerWorkflowTask = (performance.now() - t0) / Math.max(1, tasks);
   }
   return {
-    runs: runIds.length,
+    runs: histories.length,
     events: events.length,
     bytes,
     workflowTasks: wfRun.length,
