@@ -35,15 +35,20 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
   const shape = model.inputs[0].shape;
   if (shape[1] !== L) throw new PredictInputError(`the model takes windows of ${shape[1]} samples, not ${L}`);
   const k = (model.outputs[0].shape as number[])[1];
-  const out = new Float32Array(countWindows(samples, job) * k);
-  forEachBatch(samples, job, (x, n, b) => {
+  const windows = windowList(samples, job);
+  const out = new Float32Array(windows.length * k);
+  const batch = Math.max(1, job.batchSize);
+  const x = new Float32Array(batch * L);
+  for (let b = 0; b < windows.length; b += batch) {
+    const n = Math.min(batch, windows.length - b);
+    normaliseInto(samples, job, windows, b, n, x);
     const probs = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(0, n * L), [n, L, 1])) as tf.Tensor);
     try {
       out.set(probs.dataSync() as Float32Array, b * k);
     } finally {
       probs.dispose();
     }
-  });
+  }
   return out;
 }
 
@@ -53,34 +58,18 @@ export function predictWindows(model: tfl.LayersModel, samples: readonly Float32
  */
 export async function predictWindowsOrt(session: OrtSession, samples: readonly Float32Array[], job: PredictJob, classes: number): Promise<Float32Array> {
   const L = job.windowLength;
-  const out = new Float32Array(countWindows(samples, job) * classes);
-  const batches: { x: Float32Array; n: number; b: number }[] = [];
-  forEachBatch(samples, job, (x, n, b) => batches.push({ x: x.slice(0, n * L), n, b }));
-  for (const { x, n, b } of batches) {
-    const result = await runWindows(session, x, n, L, { inputName: ONNX_INPUT, outputNames: [ONNX_OUTPUT], batchSize: n });
-    const probs = result.get(ONNX_OUTPUT);
-    if (!probs || probs.data.length !== n * classes)
-      throw new PredictInputError(`the ONNX model gave ${probs?.data.length ?? 0} probabilities for ${n} windows of ${classes} classes`);
-    out.set(probs.data, b * classes);
-  }
-  return out;
+  const windows = windowList(samples, job);
+  const x = new Float32Array(windows.length * L);
+  normaliseInto(samples, job, windows, 0, windows.length, x);
+  const result = await runWindows(session, x, windows.length, L, { inputName: ONNX_INPUT, outputNames: [ONNX_OUTPUT], batchSize: Math.max(1, job.batchSize) });
+  const probs = result.get(ONNX_OUTPUT);
+  if (!probs || probs.data.length !== windows.length * classes)
+    throw new PredictInputError(`the ONNX model gave ${probs?.data.length ?? 0} probabilities for ${windows.length} windows of ${classes} classes`);
+  return probs.data;
 }
 
-function countWindows(samples: readonly Float32Array[], job: PredictJob): number {
-  const L = job.windowLength;
-  let n = 0;
-  job.signals.forEach((sig, s) => {
-    for (const start of sig.starts) {
-      if (start < 0 || start + L > samples[s].length)
-        throw new PredictInputError(`signal ${sig.uri}: window at ${start} runs past its ${samples[s].length} samples`);
-      n++;
-    }
-  });
-  return n;
-}
-
-/** Fills one reused buffer per batch with normalised windows, in window order; `b` is the batch's first window. */
-function forEachBatch(samples: readonly Float32Array[], job: PredictJob, use: (x: Float32Array, n: number, b: number) => void): void {
+/** Every window of the job in order, each checked to lie inside its signal. */
+function windowList(samples: readonly Float32Array[], job: PredictJob): { s: number; start: number }[] {
   const L = job.windowLength;
   const flat: { s: number; start: number }[] = [];
   job.signals.forEach((sig, s) => {
@@ -90,16 +79,23 @@ function forEachBatch(samples: readonly Float32Array[], job: PredictJob, use: (x
       flat.push({ s, start });
     }
   });
-  const batch = Math.max(1, job.batchSize);
-  const x = new Float32Array(batch * L);
-  for (let b = 0; b < flat.length; b += batch) {
-    const n = Math.min(batch, flat.length - b);
-    for (let i = 0; i < n; i++) {
-      const { s, start } = flat[b + i];
-      const scale = job.signals[s].scale;
-      if (scale) scaleInto(samples[s], start, L, scale, x, i * L);
-      else zNormalizeInto(samples[s], start, L, x, i * L);
-    }
-    use(x, n, b);
+  return flat;
+}
+
+/** Windows `from` … `from + n - 1`, normalised as in training, into `x` from its start. */
+function normaliseInto(
+  samples: readonly Float32Array[],
+  job: PredictJob,
+  windows: readonly { s: number; start: number }[],
+  from: number,
+  n: number,
+  x: Float32Array,
+): void {
+  const L = job.windowLength;
+  for (let i = 0; i < n; i++) {
+    const { s, start } = windows[from + i];
+    const scale = job.signals[s].scale;
+    if (scale) scaleInto(samples[s], start, L, scale, x, i * L);
+    else zNormalizeInto(samples[s], start, L, x, i * L);
   }
 }
